@@ -1,0 +1,2 @@
+/** jvs engine module (see DESIGN.md); filled by its own issue. */
+package dev.jvs.engine;

@@ -1,0 +1,549 @@
+package dev.jvs.schedulers;
+
+import java.util.Arrays;
+
+/**
+ * A virtual service's real servers ("destinations") as IPVS keeps them: a list in kernel order plus, per
+ * destination, weight, last non-zero weight, connection counters, thresholds and flags.
+ * <p>
+ * Order matters: the kernel adds a new destination at the <em>head</em> of the service's list
+ * ({@code list_add_rcu} in {@code __ip_vs_update_dest}), and every scheduler scans from the head, so servers
+ * added A, B, C are scanned C, B, A and ties go to the most recently added. Position 0 here is the head.
+ * <p>
+ * Destination ids are stable for the life of a destination, including after it is removed from the list
+ * (the kernel's "trash": removed servers keep serving the connections bound to them). {@link #release(int)}
+ * returns an id to the pool once no connection refers to it.
+ * <p>
+ * Counters follow {@code ip_vs_bind_dest}/{@code ip_vs_unbind_dest} and the protocols' state changes: a new
+ * connection is bound inactive ({@code IP_VS_CONN_F_INACTIVE} is always set in the destination's conn flags);
+ * TCP moves it to active on entering ESTABLISHED and back on leaving it; UDP connections stay inactive;
+ * templates count as persistent. The overload flag is set when a bind brings active+inactive to the upper
+ * threshold and cleared on unbind below the lower threshold (or below 3/4 of the upper one when no lower
+ * threshold is set), or by an update that removes or raises the upper threshold.
+ * <p>
+ * Single writer: one thread mutates a service's destinations; the data plane reads them.
+ */
+public final class Destinations
+{
+    /** Flag: the destination is in the service's list (cleared when it is removed). */
+    public static final int F_AVAILABLE = 0x1;
+    /** Flag: the destination reached its upper connection threshold. */
+    public static final int F_OVERLOAD = 0x2;
+
+    /** Connection kinds for {@link #bind(int, int)} and {@link #unbind(int, int)}. */
+    public static final int CONN_INACTIVE = 0;
+    /** A connection counted as active (TCP ESTABLISHED). */
+    public static final int CONN_ACTIVE = 1;
+    /** A persistence template. */
+    public static final int CONN_TEMPLATE = 2;
+
+    /** Largest weight accepted, as ipvsadm documents it. */
+    public static final int MAX_WEIGHT = 65535;
+
+    int[] weight;
+    int[] lastWeight;
+    int[] active;
+    int[] inactive;
+    int[] persistent;
+    int[] upper;
+    int[] lower;
+    int[] flags;
+    int[] addr;
+    int[] port;
+    int[] pos;
+    boolean[] used;
+
+    /** Destination ids in list order; position 0 is the head. */
+    int[] order;
+    int count;
+
+    private int idLimit;
+    private Scheduler scheduler;
+
+    /**
+     * An empty destination list.
+     *
+     * @param initialCapacity ids to size for; grows on the control path when exceeded.
+     */
+    public Destinations(final int initialCapacity)
+    {
+        final int c = Math.max(4, initialCapacity);
+        weight = new int[c];
+        lastWeight = new int[c];
+        active = new int[c];
+        inactive = new int[c];
+        persistent = new int[c];
+        upper = new int[c];
+        lower = new int[c];
+        flags = new int[c];
+        addr = new int[c];
+        port = new int[c];
+        pos = new int[c];
+        used = new boolean[c];
+        order = new int[c];
+        Arrays.fill(pos, -1);
+    }
+
+    /** An empty destination list sized for 16 servers. */
+    public Destinations()
+    {
+        this(16);
+    }
+
+    /**
+     * Bind a scheduler to this service, as {@code ip_vs_bind_scheduler} does: the previous one is done, the
+     * new one initialised with the destinations in place.
+     *
+     * @param s the scheduler, created over this instance.
+     */
+    public void scheduler(final Scheduler s)
+    {
+        if (s.dests != this)
+        {
+            throw new IllegalArgumentException("scheduler was created for another service");
+        }
+        if (null != scheduler)
+        {
+            scheduler.onDone();
+        }
+        scheduler = s;
+        s.onInit();
+    }
+
+    /** @return the bound scheduler, or null. */
+    public Scheduler scheduler()
+    {
+        return scheduler;
+    }
+
+    /**
+     * Add a destination at the head of the list ({@code ipvsadm -a}).
+     *
+     * @param address IPv4 address, host order.
+     * @param destPort port, 0..65535.
+     * @param w weight, 0..65535.
+     * @param u upper threshold, 0 for none.
+     * @param l lower threshold, 0 for none.
+     * @return the new destination's id.
+     */
+    public int add(final int address, final int destPort, final int w, final int u, final int l)
+    {
+        checkArgs(w, u, l);
+        final int id = allocateId();
+        addr[id] = address;
+        port[id] = destPort;
+        active[id] = 0;
+        inactive[id] = 0;
+        persistent[id] = 0;
+        upper[id] = 0;
+        lower[id] = 0;
+        flags[id] = 0;
+        link(id, w, u, l);
+        return id;
+    }
+
+    /**
+     * Re-add a destination that was removed but still holds connections, keeping its counters, as the
+     * kernel does when {@code ip_vs_add_dest} finds it in the trash.
+     *
+     * @param id a removed destination.
+     * @param w weight.
+     * @param u upper threshold.
+     * @param l lower threshold.
+     */
+    public void revive(final int id, final int w, final int u, final int l)
+    {
+        checkArgs(w, u, l);
+        if (!used[id] || isListed(id))
+        {
+            throw new IllegalStateException("destination " + id + " is not in the trash");
+        }
+        link(id, w, u, l);
+    }
+
+    private void link(final int id, final int w, final int u, final int l)
+    {
+        lastWeight[id] = w;
+        weight[id] = w;
+        flags[id] |= F_AVAILABLE;
+        if (0 == u || u > upper[id])
+        {
+            flags[id] &= ~F_OVERLOAD;
+        }
+        upper[id] = u;
+        lower[id] = l;
+
+        ensureOrderCapacity(count + 1);
+        System.arraycopy(order, 0, order, 1, count);
+        order[0] = id;
+        count++;
+        for (int p = 0; p < count; p++)
+        {
+            pos[order[p]] = p;
+        }
+        if (null != scheduler)
+        {
+            scheduler.onDestAdded(id);
+        }
+    }
+
+    /**
+     * Change weight and thresholds ({@code ipvsadm -e}); the last non-zero weight is kept for mh.
+     *
+     * @param id a listed destination.
+     * @param w weight.
+     * @param u upper threshold.
+     * @param l lower threshold.
+     */
+    public void update(final int id, final int w, final int u, final int l)
+    {
+        checkArgs(w, u, l);
+        if (!isListed(id))
+        {
+            throw new IllegalStateException("destination " + id + " is not in the service");
+        }
+        if (0 != w)
+        {
+            lastWeight[id] = w;
+        }
+        weight[id] = w;
+        if (0 == u || u > upper[id])
+        {
+            flags[id] &= ~F_OVERLOAD;
+        }
+        upper[id] = u;
+        lower[id] = l;
+        if (null != scheduler)
+        {
+            scheduler.onDestUpdated(id);
+        }
+    }
+
+    /**
+     * Unlink a destination from the list ({@code ipvsadm -d}); its connections stay bound to it.
+     *
+     * @param id a listed destination.
+     */
+    public void remove(final int id)
+    {
+        if (!isListed(id))
+        {
+            throw new IllegalStateException("destination " + id + " is not in the service");
+        }
+        final int p = pos[id];
+        flags[id] &= ~F_AVAILABLE;
+        System.arraycopy(order, p + 1, order, p, count - p - 1);
+        count--;
+        pos[id] = -1;
+        for (int i = p; i < count; i++)
+        {
+            pos[order[i]] = i;
+        }
+        if (null != scheduler)
+        {
+            scheduler.onDestRemoved(id, p);
+        }
+    }
+
+    /**
+     * Return a removed destination's id to the pool once no connection refers to it.
+     *
+     * @param id a removed destination.
+     */
+    public void release(final int id)
+    {
+        if (isListed(id))
+        {
+            throw new IllegalStateException("destination " + id + " is still in the service");
+        }
+        used[id] = false;
+    }
+
+    /**
+     * A new connection (or template) is bound to a destination.
+     *
+     * @param id destination.
+     * @param kind {@link #CONN_INACTIVE} for a new connection, {@link #CONN_ACTIVE} for one installed
+     *             already established (connection sync), {@link #CONN_TEMPLATE} for a persistence template.
+     */
+    public void bind(final int id, final int kind)
+    {
+        switch (kind)
+        {
+            case CONN_TEMPLATE -> persistent[id]++;
+            case CONN_ACTIVE -> active[id]++;
+            default -> inactive[id]++;
+        }
+        if (0 != upper[id] && totalConns(id) >= upper[id])
+        {
+            flags[id] |= F_OVERLOAD;
+        }
+        loadChanged(id);
+    }
+
+    /**
+     * A connection (or template) leaves a destination: counters drop and the overload mark may clear.
+     *
+     * @param id destination.
+     * @param kind what the connection counted as when it left.
+     */
+    public void unbind(final int id, final int kind)
+    {
+        switch (kind)
+        {
+            case CONN_TEMPLATE -> persistent[id]--;
+            case CONN_ACTIVE -> active[id]--;
+            default -> inactive[id]--;
+        }
+        if (0 != lower[id])
+        {
+            if (totalConns(id) < lower[id])
+            {
+                flags[id] &= ~F_OVERLOAD;
+            }
+        }
+        else if (0 != upper[id])
+        {
+            if (totalConns(id) * 4 < upper[id] * 3)
+            {
+                flags[id] &= ~F_OVERLOAD;
+            }
+        }
+        else
+        {
+            flags[id] &= ~F_OVERLOAD;
+        }
+        loadChanged(id);
+    }
+
+    /**
+     * A TCP connection entered ESTABLISHED: it moves from inactive to active.
+     *
+     * @param id destination.
+     */
+    public void activate(final int id)
+    {
+        inactive[id]--;
+        active[id]++;
+        loadChanged(id);
+    }
+
+    /**
+     * A TCP connection left ESTABLISHED: it moves from active to inactive.
+     *
+     * @param id destination.
+     */
+    public void deactivate(final int id)
+    {
+        active[id]--;
+        inactive[id]++;
+        loadChanged(id);
+    }
+
+    /**
+     * Set counters directly (simulation, sync); the overload mark is left as it is.
+     *
+     * @param id destination.
+     * @param activeConns active connections.
+     * @param inactiveConns inactive connections.
+     */
+    public void counts(final int id, final int activeConns, final int inactiveConns)
+    {
+        active[id] = activeConns;
+        inactive[id] = inactiveConns;
+        loadChanged(id);
+    }
+
+    private void loadChanged(final int id)
+    {
+        if (null != scheduler && pos[id] >= 0)
+        {
+            scheduler.onLoadChanged(id);
+        }
+    }
+
+    /**
+     * The kernel's {@code ip_vs_dest_conn_overhead}: active connections weigh 256 inactive ones.
+     *
+     * @param id destination.
+     * @return (active &lt;&lt; 8) + inactive.
+     */
+    public int overhead(final int id)
+    {
+        return (active[id] << 8) + inactive[id];
+    }
+
+    /**
+     * @param id destination.
+     * @return active + inactive, what thresholds compare against.
+     */
+    public int totalConns(final int id)
+    {
+        return active[id] + inactive[id];
+    }
+
+    /** @return number of destinations in the list. */
+    public int count()
+    {
+        return count;
+    }
+
+    /**
+     * @param position 0 for the head.
+     * @return the destination id at that list position.
+     */
+    public int idAt(final int position)
+    {
+        return order[position];
+    }
+
+    /**
+     * @param id destination.
+     * @return true while it is in the service's list.
+     */
+    public boolean isListed(final int id)
+    {
+        return id >= 0 && id < idLimit && used[id] && pos[id] >= 0;
+    }
+
+    /**
+     * @param id destination.
+     * @return its list position, or -1 when removed.
+     */
+    public int position(final int id)
+    {
+        return pos[id];
+    }
+
+    /** @param id destination. @return current weight. */
+    public int weight(final int id)
+    {
+        return weight[id];
+    }
+
+    /** @param id destination. @return last non-zero weight (mh builds its table from it). */
+    public int lastWeight(final int id)
+    {
+        return lastWeight[id];
+    }
+
+    /** @param id destination. @return active connections. */
+    public int activeConns(final int id)
+    {
+        return active[id];
+    }
+
+    /** @param id destination. @return inactive connections. */
+    public int inactiveConns(final int id)
+    {
+        return inactive[id];
+    }
+
+    /** @param id destination. @return persistence templates. */
+    public int persistentConns(final int id)
+    {
+        return persistent[id];
+    }
+
+    /** @param id destination. @return flag bits. */
+    public int flags(final int id)
+    {
+        return flags[id];
+    }
+
+    /** @param id destination. @return true when marked overloaded. */
+    public boolean isOverloaded(final int id)
+    {
+        return 0 != (flags[id] & F_OVERLOAD);
+    }
+
+    /** @param id destination. @return upper threshold. */
+    public int upperThreshold(final int id)
+    {
+        return upper[id];
+    }
+
+    /** @param id destination. @return lower threshold. */
+    public int lowerThreshold(final int id)
+    {
+        return lower[id];
+    }
+
+    /** @param id destination. @return IPv4 address, host order. */
+    public int address(final int id)
+    {
+        return addr[id];
+    }
+
+    /** @param id destination. @return port. */
+    public int port(final int id)
+    {
+        return port[id];
+    }
+
+    private static void checkArgs(final int w, final int u, final int l)
+    {
+        if (w < 0 || w > MAX_WEIGHT)
+        {
+            throw new IllegalArgumentException("weight must be 0.." + MAX_WEIGHT + ": weight=" + w);
+        }
+        if (u < 0 || l < 0)
+        {
+            throw new IllegalArgumentException("thresholds must not be negative: u=" + u + " l=" + l);
+        }
+        if (0 != u && l > u)
+        {
+            throw new IllegalArgumentException("lower threshold above upper: u=" + u + " l=" + l);
+        }
+    }
+
+    private int allocateId()
+    {
+        for (int i = 0; i < idLimit; i++)
+        {
+            if (!used[i])
+            {
+                used[i] = true;
+                return i;
+            }
+        }
+        if (idLimit == used.length)
+        {
+            grow(used.length * 2);
+        }
+        used[idLimit] = true;
+        return idLimit++;
+    }
+
+    private void ensureOrderCapacity(final int n)
+    {
+        if (n > order.length)
+        {
+            order = Arrays.copyOf(order, Math.max(n, order.length * 2));
+        }
+    }
+
+    private void grow(final int c)
+    {
+        weight = Arrays.copyOf(weight, c);
+        lastWeight = Arrays.copyOf(lastWeight, c);
+        active = Arrays.copyOf(active, c);
+        inactive = Arrays.copyOf(inactive, c);
+        persistent = Arrays.copyOf(persistent, c);
+        upper = Arrays.copyOf(upper, c);
+        lower = Arrays.copyOf(lower, c);
+        flags = Arrays.copyOf(flags, c);
+        addr = Arrays.copyOf(addr, c);
+        port = Arrays.copyOf(port, c);
+        final int old = pos.length;
+        pos = Arrays.copyOf(pos, c);
+        Arrays.fill(pos, old, c, -1);
+        used = Arrays.copyOf(used, c);
+    }
+
+    /** @return one past the highest id ever handed out. */
+    public int idLimit()
+    {
+        return idLimit;
+    }
+}

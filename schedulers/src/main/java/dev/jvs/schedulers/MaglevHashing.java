@@ -1,0 +1,223 @@
+package dev.jvs.schedulers;
+
+import java.util.Arrays;
+
+/**
+ * mh ({@code ip_vs_mh.c}): Maglev consistent hashing. A lookup table of 4093 slots (the kernel's default
+ * {@code CONFIG_IP_VS_MH_TAB_INDEX} 12 picks the prime 4093) is rebuilt on every destination change: each
+ * destination gets an offset and a skip from hsiphash of its address + port under two fixed keys, and
+ * destinations take turns claiming their next preferred free slot, each claiming
+ * {@code (last_weight / gcd) >> rshift} slots per turn (rshift keeps weight/gcd within 6 bits).
+ * <p>
+ * The table is built from the last non-zero weight, so setting a weight to 0 does not move anyone else's
+ * flows: the quiesced server's slots give "no destination", or with mh-fallback a deterministic re-hash.
+ * A pick is one hsiphash and one array read.
+ */
+public final class MaglevHashing extends Scheduler
+{
+    /** The primes the kernel may use for the table size. */
+    static final int[] PRIMES = {251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071};
+    static final int TAB_INDEX = 12;
+    static final int TAB_BITS = TAB_INDEX / 2;
+    static final int TAB_SIZE = PRIMES[TAB_INDEX - 8];
+
+    static final long HASH1_KEY = 2654435761L;
+    static final long HASH2_KEY = 2654446892L;
+
+    private final int[] lookup = new int[TAB_SIZE];
+    private final boolean fallback;
+    private final boolean usePort;
+
+    private int[] offset = new int[16];
+    private int[] skip = new int[16];
+    private int[] perm = new int[16];
+    private int[] turns = new int[16];
+    private final boolean[] taken = new boolean[TAB_SIZE];
+
+    /**
+     * @param dests the service's destinations.
+     * @param serviceFlags {@link #FLAG_SCHED1} for mh-fallback, {@link #FLAG_SCHED2} for mh-port.
+     */
+    public MaglevHashing(final Destinations dests, final int serviceFlags)
+    {
+        super(dests);
+        this.fallback = 0 != (serviceFlags & FLAG_SCHED1);
+        this.usePort = 0 != (serviceFlags & FLAG_SCHED2);
+        Arrays.fill(lookup, NO_DEST);
+    }
+
+    @Override
+    public String name()
+    {
+        return "mh";
+    }
+
+    @Override
+    protected void onInit()
+    {
+        reassign();
+    }
+
+    @Override
+    protected void onDone()
+    {
+        Arrays.fill(lookup, NO_DEST);
+    }
+
+    @Override
+    protected void onDestAdded(final int id)
+    {
+        reassign();
+    }
+
+    @Override
+    protected void onDestRemoved(final int id, final int formerPosition)
+    {
+        reassign();
+    }
+
+    @Override
+    protected void onDestUpdated(final int id)
+    {
+        reassign();
+    }
+
+    static int hashKey(final int addr, final int port, final long key, final int off)
+    {
+        return HalfSipHash.hash1u32(off + port + addr, key, key);
+    }
+
+    private static int mod(final int hash, final int m)
+    {
+        return Integer.remainderUnsigned(hash, m);
+    }
+
+    private void reassign()
+    {
+        final Destinations d = dests;
+        final int n = d.count;
+        if (n > TAB_SIZE)
+        {
+            throw new IllegalStateException("mh supports at most " + TAB_SIZE + " destinations");
+        }
+        int gcd = 0;
+        int maxWeight = 0;
+        for (int p = 0; p < n; p++)
+        {
+            final int w = d.lastWeight[d.order[p]];
+            if (w > 0)
+            {
+                gcd = gcd > 0 ? WeightedRoundRobin.gcd(w, gcd) : w;
+            }
+            maxWeight = Math.max(maxWeight, w);
+        }
+        if (gcd < 1)
+        {
+            Arrays.fill(lookup, NO_DEST);
+            return;
+        }
+        final int rshift = Math.max(0, (32 - Integer.numberOfLeadingZeros(maxWeight / gcd)) - TAB_BITS);
+
+        if (offset.length < n)
+        {
+            offset = new int[n];
+            skip = new int[n];
+            perm = new int[n];
+            turns = new int[n];
+        }
+        for (int p = 0; p < n; p++)
+        {
+            final int id = d.order[p];
+            offset[p] = mod(hashKey(d.addr[id], d.port[id], HASH1_KEY, 0), TAB_SIZE);
+            skip[p] = mod(hashKey(d.addr[id], d.port[id], HASH2_KEY, 0), TAB_SIZE - 1) + 1;
+            perm[p] = offset[p];
+            final int lw = d.lastWeight[id];
+            final int t = (lw / gcd) >> rshift;
+            turns[p] = 0 != t ? t : (0 != lw ? 1 : 0);
+        }
+
+        Arrays.fill(taken, false);
+        int filled = 0;
+        int dtCount = 0;
+        while (filled < TAB_SIZE)
+        {
+            int p = 0;
+            while (p < n)
+            {
+                if (turns[p] < 1)
+                {
+                    p++;
+                    continue;
+                }
+                int c = perm[p];
+                while (taken[c])
+                {
+                    perm[p] += skip[p];
+                    if (perm[p] >= TAB_SIZE)
+                    {
+                        perm[p] -= TAB_SIZE;
+                    }
+                    c = perm[p];
+                }
+                taken[c] = true;
+                lookup[c] = d.order[p];
+                if (++filled == TAB_SIZE)
+                {
+                    return;
+                }
+                if (++dtCount >= turns[p])
+                {
+                    dtCount = 0;
+                    p++;
+                }
+            }
+        }
+    }
+
+    @Override
+    public int pick(final Flow flow)
+    {
+        final int port = usePort && flow.hasPorts() ? flow.sport : 0;
+        final int addr = flow.saddr;
+        final Destinations d = dests;
+        final int ihash = mod(hashKey(addr, port, HASH1_KEY, 0), TAB_SIZE);
+        int id = lookup[ihash];
+        if (NO_DEST == id)
+        {
+            return NO_DEST;
+        }
+        if (available(d, id))
+        {
+            return id;
+        }
+        if (!fallback)
+        {
+            return NO_DEST;
+        }
+        for (int off = 0; off < TAB_SIZE; off++)
+        {
+            final int roffset = (off + ihash) % TAB_SIZE;
+            id = lookup[mod(hashKey(addr, port, HASH1_KEY, roffset), TAB_SIZE)];
+            if (NO_DEST == id)
+            {
+                break;
+            }
+            if (available(d, id))
+            {
+                return id;
+            }
+        }
+        return NO_DEST;
+    }
+
+    private static boolean available(final Destinations d, final int id)
+    {
+        return d.weight[id] > 0 && 0 == (d.flags[id] & Destinations.F_OVERLOAD);
+    }
+
+    /** @param slot table slot. @return its destination id (tests). */
+    int slot(final int slot)
+    {
+        return lookup[slot];
+    }
+}

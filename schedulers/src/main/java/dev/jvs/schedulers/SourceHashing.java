@@ -1,0 +1,149 @@
+package dev.jvs.schedulers;
+
+import java.util.Arrays;
+
+/**
+ * sh ({@code ip_vs_sh.c}): a 256-bucket table filled by walking the list, each destination taking as many
+ * consecutive buckets as its weight (at least one); the bucket is chosen by a multiplicative hash of the
+ * client address (and the client port with sh-port). An unavailable destination (weight 0 or overloaded)
+ * means no destination, or with sh-fallback a deterministic walk around the table.
+ */
+public final class SourceHashing extends Scheduler
+{
+    static final int TAB_BITS = 8;
+    static final int TAB_SIZE = 1 << TAB_BITS;
+    static final int TAB_MASK = TAB_SIZE - 1;
+    /** 2654435761, the golden-ratio multiplier the kernel uses ({@code 2654435761UL}). */
+    static final int GOLDEN = 0x9E3779B1;
+
+    private final int[] buckets = new int[TAB_SIZE];
+    private final boolean fallback;
+    private final boolean usePort;
+
+    /**
+     * @param dests the service's destinations.
+     * @param serviceFlags {@link #FLAG_SCHED1} for sh-fallback, {@link #FLAG_SCHED2} for sh-port.
+     */
+    public SourceHashing(final Destinations dests, final int serviceFlags)
+    {
+        super(dests);
+        this.fallback = 0 != (serviceFlags & FLAG_SCHED1);
+        this.usePort = 0 != (serviceFlags & FLAG_SCHED2);
+        Arrays.fill(buckets, NO_DEST);
+    }
+
+    @Override
+    public String name()
+    {
+        return "sh";
+    }
+
+    @Override
+    protected void onInit()
+    {
+        reassign();
+    }
+
+    @Override
+    protected void onDone()
+    {
+        Arrays.fill(buckets, NO_DEST);
+    }
+
+    @Override
+    protected void onDestAdded(final int id)
+    {
+        reassign();
+    }
+
+    @Override
+    protected void onDestRemoved(final int id, final int formerPosition)
+    {
+        reassign();
+    }
+
+    @Override
+    protected void onDestUpdated(final int id)
+    {
+        reassign();
+    }
+
+    private void reassign()
+    {
+        final Destinations d = dests;
+        final int n = d.count;
+        int p = 0;
+        int dCount = 0;
+        for (int i = 0; i < TAB_SIZE; i++)
+        {
+            if (0 == n)
+            {
+                buckets[i] = NO_DEST;
+                continue;
+            }
+            final int id = d.order[p];
+            buckets[i] = id;
+            if (++dCount >= d.weight[id])
+            {
+                p = p + 1 == n ? 0 : p + 1;
+                dCount = 0;
+            }
+        }
+    }
+
+    /**
+     * The kernel's {@code ip_vs_sh_hashkey}: only the low 8 bits survive, so 32-bit arithmetic gives the
+     * same bucket as the kernel's unsigned long.
+     */
+    static int hashKey(final int addr, final int port, final int offset)
+    {
+        return (offset + (port + addr) * GOLDEN) & TAB_MASK;
+    }
+
+    @Override
+    public int pick(final Flow flow)
+    {
+        final int port = usePort && flow.hasPorts() ? flow.sport : 0;
+        final int addr = flow.saddr;
+        final Destinations d = dests;
+        final int ihash = hashKey(addr, port, 0);
+        int id = buckets[ihash];
+        if (NO_DEST == id)
+        {
+            return NO_DEST;
+        }
+        if (available(d, id))
+        {
+            return id;
+        }
+        if (!fallback)
+        {
+            return NO_DEST;
+        }
+        for (int offset = 0; offset < TAB_SIZE; offset++)
+        {
+            final int roffset = (offset + ihash) & TAB_MASK;
+            id = buckets[hashKey(addr, port, roffset)];
+            if (NO_DEST == id)
+            {
+                break;
+            }
+            if (available(d, id))
+            {
+                return id;
+            }
+        }
+        return NO_DEST;
+    }
+
+    private static boolean available(final Destinations d, final int id)
+    {
+        return d.weight[id] > 0 && 0 == (d.flags[id] & Destinations.F_OVERLOAD);
+    }
+
+    /** @param i bucket. @return its destination id (tests). */
+    int bucket(final int i)
+    {
+        return buckets[i];
+    }
+}

@@ -1,0 +1,2 @@
+/** jvs vrrp module (see DESIGN.md); filled by its own issue. */
+package dev.jvs.vrrp;
