@@ -291,9 +291,9 @@ public final class Destinations
     {
         switch (kind)
         {
-            case CONN_TEMPLATE -> persistent[id]--;
-            case CONN_ACTIVE -> active[id]--;
-            default -> inactive[id]--;
+            case CONN_TEMPLATE -> persistent[id] = dec(persistent[id]);
+            case CONN_ACTIVE -> active[id] = dec(active[id]);
+            default -> inactive[id] = dec(inactive[id]);
         }
         if (0 != lower[id])
         {
@@ -323,7 +323,7 @@ public final class Destinations
      */
     public void activate(final int id)
     {
-        inactive[id]--;
+        inactive[id] = dec(inactive[id]);
         active[id]++;
         loadChanged(id);
     }
@@ -335,7 +335,7 @@ public final class Destinations
      */
     public void deactivate(final int id)
     {
-        active[id]--;
+        active[id] = dec(active[id]);
         inactive[id]++;
         loadChanged(id);
     }
@@ -352,6 +352,16 @@ public final class Destinations
         active[id] = activeConns;
         inactive[id] = inactiveConns;
         loadChanged(id);
+    }
+
+    /**
+     * Counters never go below zero. The kernel's cannot either; here only an override through
+     * {@link #counts} followed by the close of a connection it did not count could try, and a negative
+     * overhead would let a weight-0 server win a least-connection scan.
+     */
+    private static int dec(final int v)
+    {
+        return v > 0 ? v - 1 : 0;
     }
 
     private void loadChanged(final int id)
