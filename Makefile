@@ -20,9 +20,9 @@ test:
 # Until the live director lands, the demo replays a scheduler trace through bin/jvs sim.
 demo: build
 	@echo "== wrr, servers added A=4 B=3 C=2: the kernel scans newest first (C B A)"
-	@bin/jvs sim --scheduler wrr --trace bench/traces/wrr-432.jsonl | awk '{printf "%s ", $$2} END {print ""}'
+	@bin/jvs sim --scheduler wrr --trace schedulers/traces/wrr-432.jsonl | awk '{printf "%s ", $$2} END {print ""}'
 	@echo "== wlc with the same servers, connections that establish and stay open"
-	@bin/jvs sim --scheduler wlc --trace bench/traces/wlc-mixed.jsonl | awk '{print "   " $$0}'
+	@bin/jvs sim --scheduler wlc --trace schedulers/traces/wlc-mixed.jsonl | awk '{print "   " $$0}'
 
 # JMH benchmarks of every scheduler's pick (see bench/RESULTS.md for the figures).
 bench: bench-schedulers
