@@ -1,0 +1,637 @@
+package dev.jvs.engine.conn;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * The off-heap connection table: fixed-size entries, two open-addressing indexes, a lazy timer wheel.
+ * Capacity is fixed at construction; when every entry is taken, {@link #insert} returns -1 and the caller
+ * counts the refusal. Single writer: one worker owns a table.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * entries: capacity x 64 bytes (one cache line each), a dense pool; free entries are chained through
+ *          TIMER_NEXT.
+ *   0 caddr   int     4 vaddr  int     8 cport short  10 vport short  12 proto byte  13 af byte
+ *  14 state   byte   15 fwd    byte   16 daddr int    20 dport short  22 flags short
+ *  24 dest    int    28 service int   32 expires long (ms)
+ *  40 timerNext int  44 timerPrev int 48 control int (template entry, -1 none)  52 nControl int
+ *  56 timeout int (ms)                60 timerTick int (wheel tick the entry is linked at)
+ * in-index:  slots x 8 bytes, slots a power of two >= capacity * 4 / 3 (load <= 0.75);
+ *            slot = (hash32 << 32) | (entry + 1), 0 = empty; linear probing; deletion shifts back
+ *            (no tombstones). Key: proto, caddr, cport, vaddr, vport (the client's packet).
+ * out-index: the same over proto, daddr, dport, caddr, cport (a NAT reply), for entries that need it.
+ * </pre>
+ * The hash is seeded at random per table so a client cannot aim its flows at one probe chain (IPVS does the
+ * same with {@code ip_vs_conn_rnd}). IPv4 keys fill 13 bytes; an IPv6 table uses the same scheme with
+ * 128-byte entries (its key is 37 bytes), so nothing here assumes a 32-bit address beyond this class's
+ * accessors.
+ *
+ * <h2>Expiry</h2>
+ * A timer wheel of 4096 slots of 100 ms (a 409.6 s revolution) with entries linked into the slot of their
+ * deadline. A packet that extends a deadline only stores the new time; the wheel re-links the entry when it
+ * reaches the old slot. A deadline brought forward (a FIN shortening 900 s to 120 s) re-links at once, so
+ * expiry is never late by more than a tick. {@link #expire} does bounded work per call: no sweep ever stops
+ * the world.
+ */
+public final class ConnectionTable
+{
+    /** Entry size in bytes. */
+    public static final int ENTRY_LENGTH = 64;
+    /** Default capacity. */
+    public static final int DEFAULT_CAPACITY = 1_000_000;
+
+    static final int CADDR = 0;
+    static final int VADDR = 4;
+    static final int CPORT = 8;
+    static final int VPORT = 10;
+    static final int PROTO = 12;
+    static final int AF = 13;
+    static final int STATE = 14;
+    static final int FWD = 15;
+    static final int DADDR = 16;
+    static final int DPORT = 20;
+    static final int FLAGS = 22;
+    static final int DEST = 24;
+    static final int SERVICE = 28;
+    static final int EXPIRES = 32;
+    static final int TIMER_NEXT = 40;
+    static final int TIMER_PREV = 44;
+    static final int CONTROL = 48;
+    static final int N_CONTROL = 52;
+    static final int TIMEOUT = 56;
+    static final int TIMER_TICK = 60;
+
+    /** Flag: counted inactive at its destination. */
+    public static final int F_INACTIVE = 0x0001;
+    /** Flag: a persistence template. */
+    public static final int F_TEMPLATE = 0x0002;
+    /** Flag: replies bypass the director (DR, TUN) until one is seen. */
+    public static final int F_NOOUTPUT = 0x0004;
+    /** Flag: UDP one-packet scheduling: expire right after the packet. */
+    public static final int F_ONE_PACKET = 0x0008;
+    /** Flag: present in the out-index. */
+    public static final int F_OUT_INDEXED = 0x0010;
+    /** Flag: has seen a reply / completed a handshake (never evicted under flood). */
+    public static final int F_CONFIRMED = 0x0020;
+    /** Flag: entry in use. */
+    public static final int F_IN_USE = 0x4000;
+
+    static final long TICK_MS = 100;
+    static final int WHEEL_SLOTS = 4096;
+    static final int WHEEL_MASK = WHEEL_SLOTS - 1;
+    private static final int NONE = -1;
+
+    private final int capacity;
+    private final UnsafeBuffer entries;
+    private final UnsafeBuffer inIndex;
+    private final UnsafeBuffer outIndex;
+    private final int slotMask;
+    private final long seed;
+    private final int[] wheel = new int[WHEEL_SLOTS];
+    private final long baseTick;
+    private int currentTick;
+    private int freeHead;
+    private int size;
+
+    /**
+     * Called for every entry whose deadline passed, before it is freed.
+     */
+    @FunctionalInterface
+    public interface ExpiryHandler
+    {
+        /**
+         * @param table the table.
+         * @param entry the entry.
+         * @param nowMs the time.
+         * @return true to free the entry; false when the handler gave it a new deadline (a template that
+         *         still controls connections).
+         */
+        boolean onExpired(ConnectionTable table, int entry, long nowMs);
+    }
+
+    /**
+     * @param capacity most connections (and templates) at once.
+     * @param seed hash seed; pass a random value in production.
+     * @param nowMs the clock now (the wheel starts here).
+     */
+    public ConnectionTable(final int capacity, final long seed, final long nowMs)
+    {
+        if (capacity < 1 || capacity > (1 << 28))
+        {
+            throw new IllegalArgumentException("capacity must be 1..268435456: capacity=" + capacity);
+        }
+        this.capacity = capacity;
+        this.seed = seed;
+        int slots = 1;
+        while (slots < (long)capacity * 4 / 3 + 1)
+        {
+            slots <<= 1;
+        }
+        slotMask = slots - 1;
+        entries = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * ENTRY_LENGTH, 64));
+        inIndex = new UnsafeBuffer(BufferUtil.allocateDirectAligned(slots * 8, 64));
+        outIndex = new UnsafeBuffer(BufferUtil.allocateDirectAligned(slots * 8, 64));
+        for (int e = 0; e < capacity; e++)
+        {
+            entries.putInt(e * ENTRY_LENGTH + TIMER_NEXT, e + 1 < capacity ? e + 1 : NONE);
+        }
+        freeHead = 0;
+        java.util.Arrays.fill(wheel, NONE);
+        baseTick = Math.floorDiv(nowMs, TICK_MS);
+        currentTick = 0;
+    }
+
+    /** @return entries in use. */
+    public int size()
+    {
+        return size;
+    }
+
+    /** @return the fixed capacity. */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** @return bytes of off-heap memory held. */
+    public long offHeapBytes()
+    {
+        return (long)entries.capacity() + inIndex.capacity() + outIndex.capacity();
+    }
+
+    // ---------------------------------------------------------------------------------------------- hashing
+
+    private int hash(final int proto, final int a1, final int p1, final int a2, final int p2)
+    {
+        long h = (((long)a1 << 32) | (a2 & 0xFFFFFFFFL)) * 0x9E3779B97F4A7C15L;
+        h ^= ((((long)p1 & 0xFFFF) << 32) | ((p2 & 0xFFFF) << 8) | (proto & 0xFF)) * 0xC2B2AE3D27D4EB4FL;
+        h ^= seed;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return (int)h;
+    }
+
+    // ---------------------------------------------------------------------------------------------- lookup
+
+    /**
+     * Find the connection of a packet from the client side.
+     *
+     * @param proto IP protocol.
+     * @param caddr client address.
+     * @param cport client port.
+     * @param vaddr virtual address.
+     * @param vport virtual port.
+     * @return the entry, or -1.
+     */
+    public int lookupIn(final int proto, final int caddr, final int cport, final int vaddr, final int vport)
+    {
+        final int h = hash(proto, caddr, cport, vaddr, vport);
+        final UnsafeBuffer idx = inIndex;
+        final UnsafeBuffer en = entries;
+        final int mask = slotMask;
+        int i = h & mask;
+        while (true)
+        {
+            final long s = idx.getLong(i << 3);
+            if (0 == s)
+            {
+                return NONE;
+            }
+            if ((int)(s >>> 32) == h)
+            {
+                final int e = (int)s - 1;
+                final int o = e * ENTRY_LENGTH;
+                if (en.getInt(o + CADDR) == caddr && en.getInt(o + VADDR) == vaddr &&
+                    en.getShort(o + CPORT) == (short)cport && en.getShort(o + VPORT) == (short)vport &&
+                    en.getByte(o + PROTO) == (byte)proto)
+                {
+                    return e;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /**
+     * Find the NAT connection of a reply from a real server.
+     *
+     * @param proto IP protocol.
+     * @param daddr real server address (the reply's source).
+     * @param dport real server port.
+     * @param caddr client address (the reply's destination).
+     * @param cport client port.
+     * @return the entry, or -1.
+     */
+    public int lookupOut(final int proto, final int daddr, final int dport, final int caddr, final int cport)
+    {
+        final int h = hash(proto, daddr, dport, caddr, cport);
+        final UnsafeBuffer idx = outIndex;
+        final UnsafeBuffer en = entries;
+        final int mask = slotMask;
+        int i = h & mask;
+        while (true)
+        {
+            final long s = idx.getLong(i << 3);
+            if (0 == s)
+            {
+                return NONE;
+            }
+            if ((int)(s >>> 32) == h)
+            {
+                final int e = (int)s - 1;
+                final int o = e * ENTRY_LENGTH;
+                if (en.getInt(o + DADDR) == daddr && en.getInt(o + CADDR) == caddr &&
+                    en.getShort(o + DPORT) == (short)dport && en.getShort(o + CPORT) == (short)cport &&
+                    en.getByte(o + PROTO) == (byte)proto)
+                {
+                    return e;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- insert/remove
+
+    /**
+     * Add a connection (or template).
+     *
+     * @param proto IP protocol.
+     * @param caddr client address.
+     * @param cport client port.
+     * @param vaddr virtual address.
+     * @param vport virtual port.
+     * @param daddr real server address.
+     * @param dport real server port.
+     * @param flags F_* flags; {@link #F_OUT_INDEXED} also indexes it for replies.
+     * @param timeoutMs initial timeout.
+     * @param nowMs the time.
+     * @return the entry, or -1 when the table is full.
+     */
+    public int insert(final int proto, final int caddr, final int cport, final int vaddr, final int vport,
+        final int daddr, final int dport, final int flags, final int timeoutMs, final long nowMs)
+    {
+        final int e = freeHead;
+        if (NONE == e)
+        {
+            return NONE;
+        }
+        final UnsafeBuffer en = entries;
+        final int o = e * ENTRY_LENGTH;
+        freeHead = en.getInt(o + TIMER_NEXT);
+        en.setMemory(o, ENTRY_LENGTH, (byte)0);
+        en.putInt(o + CADDR, caddr);
+        en.putInt(o + VADDR, vaddr);
+        en.putShort(o + CPORT, (short)cport);
+        en.putShort(o + VPORT, (short)vport);
+        en.putByte(o + PROTO, (byte)proto);
+        en.putByte(o + AF, (byte)4);
+        en.putInt(o + DADDR, daddr);
+        en.putShort(o + DPORT, (short)dport);
+        en.putShort(o + FLAGS, (short)(flags | F_IN_USE));
+        en.putInt(o + CONTROL, NONE);
+        en.putInt(o + DEST, NONE);
+        en.putInt(o + TIMEOUT, timeoutMs);
+        en.putLong(o + EXPIRES, nowMs + timeoutMs);
+        indexPut(inIndex, hash(proto, caddr, cport, vaddr, vport), e);
+        if (0 != (flags & F_OUT_INDEXED))
+        {
+            indexPut(outIndex, hash(proto, daddr, dport, caddr, cport), e);
+        }
+        link(e, tickOf(nowMs + timeoutMs));
+        size++;
+        return e;
+    }
+
+    /**
+     * Free an entry now (it leaves both indexes and the wheel).
+     *
+     * @param e the entry.
+     */
+    public void remove(final int e)
+    {
+        final UnsafeBuffer en = entries;
+        final int o = e * ENTRY_LENGTH;
+        final int proto = en.getByte(o + PROTO) & 0xFF;
+        final int caddr = en.getInt(o + CADDR);
+        final int cport = en.getShort(o + CPORT) & 0xFFFF;
+        indexRemove(inIndex, hash(proto, caddr, cport, en.getInt(o + VADDR), en.getShort(o + VPORT) & 0xFFFF), e);
+        if (0 != (en.getShort(o + FLAGS) & F_OUT_INDEXED))
+        {
+            indexRemove(outIndex, hash(proto, en.getInt(o + DADDR), en.getShort(o + DPORT) & 0xFFFF, caddr, cport), e);
+        }
+        unlink(e);
+        en.putShort(o + FLAGS, (short)0);
+        en.putInt(o + TIMER_NEXT, freeHead);
+        freeHead = e;
+        size--;
+    }
+
+    private void indexPut(final UnsafeBuffer idx, final int h, final int e)
+    {
+        final int mask = slotMask;
+        int i = h & mask;
+        while (0 != idx.getLong(i << 3))
+        {
+            i = (i + 1) & mask;
+        }
+        idx.putLong(i << 3, ((long)h << 32) | ((e + 1) & 0xFFFFFFFFL));
+    }
+
+    private void indexRemove(final UnsafeBuffer idx, final int h, final int e)
+    {
+        final int mask = slotMask;
+        final long want = ((long)h << 32) | ((e + 1) & 0xFFFFFFFFL);
+        int i = h & mask;
+        while (idx.getLong(i << 3) != want)
+        {
+            i = (i + 1) & mask;
+        }
+        // Backward-shift deletion: pull later members of the probe chain into the hole.
+        int hole = i;
+        int j = i;
+        while (true)
+        {
+            j = (j + 1) & mask;
+            final long s = idx.getLong(j << 3);
+            if (0 == s)
+            {
+                break;
+            }
+            final int home = (int)(s >>> 32) & mask;
+            // Move s if its home is not in the cyclic range (hole, j].
+            final boolean inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+            if (!inRange)
+            {
+                idx.putLong(hole << 3, s);
+                hole = j;
+            }
+        }
+        idx.putLong(hole << 3, 0L);
+    }
+
+    // ---------------------------------------------------------------------------------------------- timers
+
+    /** The wheel's tick of a time, relative to the table's creation (an int covers 6.8 years). */
+    private int tickOf(final long ms)
+    {
+        return (int)(Math.floorDiv(ms, TICK_MS) - baseTick);
+    }
+
+    private void link(final int e, final int tick)
+    {
+        final int t = Math.max(tick, currentTick);
+        final int slot = t & WHEEL_MASK;
+        final int o = e * ENTRY_LENGTH;
+        final int head = wheel[slot];
+        entries.putInt(o + TIMER_NEXT, head);
+        entries.putInt(o + TIMER_PREV, NONE);
+        entries.putInt(o + TIMER_TICK, t);
+        if (NONE != head)
+        {
+            entries.putInt(head * ENTRY_LENGTH + TIMER_PREV, e);
+        }
+        wheel[slot] = e;
+    }
+
+    private void unlink(final int e)
+    {
+        final int o = e * ENTRY_LENGTH;
+        final int next = entries.getInt(o + TIMER_NEXT);
+        final int prev = entries.getInt(o + TIMER_PREV);
+        if (NONE != next)
+        {
+            entries.putInt(next * ENTRY_LENGTH + TIMER_PREV, prev);
+        }
+        if (NONE != prev)
+        {
+            entries.putInt(prev * ENTRY_LENGTH + TIMER_NEXT, next);
+        }
+        else
+        {
+            wheel[entries.getInt(o + TIMER_TICK) & WHEEL_MASK] = next;
+        }
+    }
+
+    /**
+     * Set a new timeout from now (every packet does, as IPVS re-arms its timer). Lazy when the deadline
+     * moves later; re-linked when it moves earlier.
+     *
+     * @param e entry.
+     * @param timeoutMs timeout.
+     * @param nowMs the time.
+     */
+    public void touch(final int e, final int timeoutMs, final long nowMs)
+    {
+        final int o = e * ENTRY_LENGTH;
+        final long expires = nowMs + timeoutMs;
+        entries.putInt(o + TIMEOUT, timeoutMs);
+        entries.putLong(o + EXPIRES, expires);
+        final int tick = tickOf(expires);
+        if (tick < entries.getInt(o + TIMER_TICK))
+        {
+            unlink(e);
+            link(e, tick);
+        }
+    }
+
+    /**
+     * Expire entries whose deadline passed, visiting at most {@code limit} entries.
+     *
+     * @param nowMs the time.
+     * @param limit most entries to visit in this call.
+     * @param handler told of every expiry before the entry is freed.
+     * @return entries freed.
+     */
+    public int expire(final long nowMs, final int limit, final ExpiryHandler handler)
+    {
+        final int target = tickOf(nowMs);
+        int visits = 0;
+        int freed = 0;
+        while (currentTick <= target)
+        {
+            final int slot = currentTick & WHEEL_MASK;
+            int e = wheel[slot];
+            while (NONE != e)
+            {
+                if (visits++ >= limit)
+                {
+                    return freed;
+                }
+                final int o = e * ENTRY_LENGTH;
+                final int next = entries.getInt(o + TIMER_NEXT);
+                if (entries.getInt(o + TIMER_TICK) == currentTick)
+                {
+                    if (entries.getLong(o + EXPIRES) <= nowMs && handler.onExpired(this, e, nowMs))
+                    {
+                        remove(e);
+                        freed++;
+                    }
+                    else
+                    {
+                        // Extended since it was linked (or kept by the handler): follow its deadline.
+                        unlink(e);
+                        link(e, Math.max(tickOf(entries.getLong(o + EXPIRES)), currentTick + 1));
+                    }
+                }
+                e = next;
+            }
+            currentTick++;
+        }
+        return freed;
+    }
+
+    // ---------------------------------------------------------------------------------------------- fields
+
+    /** @param e entry. @return client address. */
+    public int caddr(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + CADDR);
+    }
+
+    /** @param e entry. @return client port. */
+    public int cport(final int e)
+    {
+        return entries.getShort(e * ENTRY_LENGTH + CPORT) & 0xFFFF;
+    }
+
+    /** @param e entry. @return virtual address. */
+    public int vaddr(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + VADDR);
+    }
+
+    /** @param e entry. @return virtual port. */
+    public int vport(final int e)
+    {
+        return entries.getShort(e * ENTRY_LENGTH + VPORT) & 0xFFFF;
+    }
+
+    /** @param e entry. @return real server address. */
+    public int daddr(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + DADDR);
+    }
+
+    /** @param e entry. @return real server port. */
+    public int dport(final int e)
+    {
+        return entries.getShort(e * ENTRY_LENGTH + DPORT) & 0xFFFF;
+    }
+
+    /** @param e entry. @return IP protocol. */
+    public int proto(final int e)
+    {
+        return entries.getByte(e * ENTRY_LENGTH + PROTO) & 0xFF;
+    }
+
+    /** @param e entry. @return protocol state. */
+    public int state(final int e)
+    {
+        return entries.getByte(e * ENTRY_LENGTH + STATE);
+    }
+
+    /** @param e entry. @param s protocol state. */
+    public void state(final int e, final int s)
+    {
+        entries.putByte(e * ENTRY_LENGTH + STATE, (byte)s);
+    }
+
+    /** @param e entry. @return forwarding method code. */
+    public int fwd(final int e)
+    {
+        return entries.getByte(e * ENTRY_LENGTH + FWD);
+    }
+
+    /** @param e entry. @param m forwarding method code. */
+    public void fwd(final int e, final int m)
+    {
+        entries.putByte(e * ENTRY_LENGTH + FWD, (byte)m);
+    }
+
+    /** @param e entry. @return flags. */
+    public int flags(final int e)
+    {
+        return entries.getShort(e * ENTRY_LENGTH + FLAGS) & 0xFFFF;
+    }
+
+    /** @param e entry. @param f flags (the out-index flag cannot be changed here). */
+    public void flags(final int e, final int f)
+    {
+        final int o = e * ENTRY_LENGTH + FLAGS;
+        final int keep = entries.getShort(o) & (F_OUT_INDEXED | F_IN_USE);
+        entries.putShort(o, (short)((f & ~(F_OUT_INDEXED | F_IN_USE)) | keep));
+    }
+
+    /** @param e entry. @return destination id. */
+    public int dest(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + DEST);
+    }
+
+    /** @param e entry. @param d destination id. */
+    public void dest(final int e, final int d)
+    {
+        entries.putInt(e * ENTRY_LENGTH + DEST, d);
+    }
+
+    /** @param e entry. @return service index. */
+    public int service(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + SERVICE);
+    }
+
+    /** @param e entry. @param s service index. */
+    public void service(final int e, final int s)
+    {
+        entries.putInt(e * ENTRY_LENGTH + SERVICE, s);
+    }
+
+    /** @param e entry. @return controlling template entry, or -1. */
+    public int control(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + CONTROL);
+    }
+
+    /** @param e entry. @param t controlling template entry, or -1. */
+    public void control(final int e, final int t)
+    {
+        entries.putInt(e * ENTRY_LENGTH + CONTROL, t);
+    }
+
+    /** @param e template entry. @return connections it controls. */
+    public int nControl(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + N_CONTROL);
+    }
+
+    /** @param e template entry. @param n connections it controls. */
+    public void nControl(final int e, final int n)
+    {
+        entries.putInt(e * ENTRY_LENGTH + N_CONTROL, n);
+    }
+
+    /** @param e entry. @return deadline, ms. */
+    public long expires(final int e)
+    {
+        return entries.getLong(e * ENTRY_LENGTH + EXPIRES);
+    }
+
+    /** @param e entry. @return current timeout, ms. */
+    public int timeout(final int e)
+    {
+        return entries.getInt(e * ENTRY_LENGTH + TIMEOUT);
+    }
+
+    /** @param e entry. @return true while in use. */
+    public boolean inUse(final int e)
+    {
+        return e >= 0 && e < capacity && 0 != (entries.getShort(e * ENTRY_LENGTH + FLAGS) & F_IN_USE);
+    }
+}
