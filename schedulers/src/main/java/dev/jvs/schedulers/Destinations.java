@@ -418,6 +418,15 @@ public final class Destinations
 
     /**
      * @param id destination.
+     * @return true when removed from the list but not yet released (still holding connections).
+     */
+    public boolean inTrash(final int id)
+    {
+        return id >= 0 && id < idLimit && used[id] && pos[id] < 0;
+    }
+
+    /**
+     * @param id destination.
      * @return its list position, or -1 when removed.
      */
     public int position(final int id)

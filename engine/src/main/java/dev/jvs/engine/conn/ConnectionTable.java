@@ -14,16 +14,19 @@ import java.nio.ByteOrder;
  * <pre>
  * entries: capacity x 64 bytes (one cache line each), a dense pool; free entries are chained through
  *          TIMER_NEXT.
- *   0 caddr   int     4 vaddr  int     8 cport short  10 vport short  12 proto byte  13 af byte
+ *   0 caddr   int     4 vaddr  int     8 cport short  10 vport short  12 proto byte  13 kind byte
  *  14 state   byte   15 fwd    byte   16 daddr int    20 dport short  22 flags short
- *  24 dest    int    28 service int   32 expires long (ms)
- *  40 timerNext int  44 timerPrev int 48 control int (template entry, -1 none)  52 nControl int
- *  56 timeout int (ms)                60 timerTick int (wheel tick the entry is linked at)
+ *  24 dest    int    28 service short 30 client-side MAC, 6 bytes (where NAT replies go back to)
+ *  36 timerTick int (wheel tick the entry is linked at)                40 expires long (ms)
+ *  48 timerNext int  52 timerPrev int 56 control int (a connection's template, -1 none) or, in a
+ *  template, nControl (connections it controls)                        60 timeout int (ms)
  * in-index:  slots x 8 bytes, slots a power of two >= capacity * 4 / 3 (load <= 0.75);
  *            slot = (hash32 << 32) | (entry + 1), 0 = empty; linear probing; deletion shifts back
  *            (no tombstones). Key: proto, caddr, cport, vaddr, vport (the client's packet).
  * out-index: the same over proto, daddr, dport, caddr, cport (a NAT reply), for entries that need it.
  * </pre>
+ * kind tells connections (4) from persistence templates (0x44) with the same addresses, and is part of the
+ * hash and of the key comparison, as IPVS tells them apart by {@code IP_VS_CONN_F_TEMPLATE}.
  * The hash is seeded at random per table so a client cannot aim its flows at one probe chain (IPVS does the
  * same with {@code ip_vs_conn_rnd}). IPv4 keys fill 13 bytes; an IPv6 table uses the same scheme with
  * 128-byte entries (its key is 37 bytes), so nothing here assumes a 32-bit address beyond this class's
@@ -48,7 +51,7 @@ public final class ConnectionTable
     static final int CPORT = 8;
     static final int VPORT = 10;
     static final int PROTO = 12;
-    static final int AF = 13;
+    static final int KIND = 13;
     static final int STATE = 14;
     static final int FWD = 15;
     static final int DADDR = 16;
@@ -56,13 +59,17 @@ public final class ConnectionTable
     static final int FLAGS = 22;
     static final int DEST = 24;
     static final int SERVICE = 28;
-    static final int EXPIRES = 32;
-    static final int TIMER_NEXT = 40;
-    static final int TIMER_PREV = 44;
-    static final int CONTROL = 48;
-    static final int N_CONTROL = 52;
-    static final int TIMEOUT = 56;
-    static final int TIMER_TICK = 60;
+    static final int MAC = 30;
+    static final int TIMER_TICK = 36;
+    static final int EXPIRES = 40;
+    static final int TIMER_NEXT = 48;
+    static final int TIMER_PREV = 52;
+    static final int CONTROL = 56;
+    static final int N_CONTROL = 56;
+    static final int TIMEOUT = 60;
+
+    static final int KIND_CONN = 4;
+    static final int KIND_TEMPLATE = 0x44;
 
     /** Flag: counted inactive at its destination. */
     public static final int F_INACTIVE = 0x0001;
@@ -76,6 +83,8 @@ public final class ConnectionTable
     public static final int F_OUT_INDEXED = 0x0010;
     /** Flag: has seen a reply / completed a handshake (never evicted under flood). */
     public static final int F_CONFIRMED = 0x0020;
+    /** Flag: taken out of the in-index (an invalidated template living out its timer). */
+    public static final int F_UNINDEXED = 0x2000;
     /** Flag: entry in use. */
     public static final int F_IN_USE = 0x4000;
 
@@ -167,7 +176,7 @@ public final class ConnectionTable
     private int hash(final int proto, final int a1, final int p1, final int a2, final int p2)
     {
         long h = (((long)a1 << 32) | (a2 & 0xFFFFFFFFL)) * 0x9E3779B97F4A7C15L;
-        h ^= ((((long)p1 & 0xFFFF) << 32) | ((p2 & 0xFFFF) << 8) | (proto & 0xFF)) * 0xC2B2AE3D27D4EB4FL;
+        h ^= ((((long)p1 & 0xFFFF) << 32) | ((long)(p2 & 0xFFFF) << 16) | (proto & 0xFFFF)) * 0xC2B2AE3D27D4EB4FL;
         h ^= seed;
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
@@ -191,7 +200,27 @@ public final class ConnectionTable
      */
     public int lookupIn(final int proto, final int caddr, final int cport, final int vaddr, final int vport)
     {
-        final int h = hash(proto, caddr, cport, vaddr, vport);
+        return find(KIND_CONN, proto, caddr, cport, vaddr, vport);
+    }
+
+    /**
+     * Find a persistence template.
+     *
+     * @param proto protocol of the template (0 for a firewall-mark service's).
+     * @param snet client network (address masked by the persistence granularity).
+     * @param vaddr virtual address (the mark for a firewall-mark service).
+     * @param vport virtual port, 0 for port-zero and firewall-mark services.
+     * @return the template entry, or -1.
+     */
+    public int lookupTemplate(final int proto, final int snet, final int vaddr, final int vport)
+    {
+        return find(KIND_TEMPLATE, proto, snet, 0, vaddr, vport);
+    }
+
+    private int find(final int kind, final int proto, final int caddr, final int cport, final int vaddr,
+        final int vport)
+    {
+        final int h = hash((kind << 8) | proto, caddr, cport, vaddr, vport);
         final UnsafeBuffer idx = inIndex;
         final UnsafeBuffer en = entries;
         final int mask = slotMask;
@@ -209,7 +238,7 @@ public final class ConnectionTable
                 final int o = e * ENTRY_LENGTH;
                 if (en.getInt(o + CADDR) == caddr && en.getInt(o + VADDR) == vaddr &&
                     en.getShort(o + CPORT) == (short)cport && en.getShort(o + VPORT) == (short)vport &&
-                    en.getByte(o + PROTO) == (byte)proto)
+                    en.getByte(o + PROTO) == (byte)proto && en.getByte(o + KIND) == (byte)kind)
                 {
                     return e;
                 }
@@ -248,7 +277,7 @@ public final class ConnectionTable
                 final int o = e * ENTRY_LENGTH;
                 if (en.getInt(o + DADDR) == daddr && en.getInt(o + CADDR) == caddr &&
                     en.getShort(o + DPORT) == (short)dport && en.getShort(o + CPORT) == (short)cport &&
-                    en.getByte(o + PROTO) == (byte)proto)
+                    en.getByte(o + PROTO) == (byte)proto && en.getByte(o + KIND) == (byte)KIND_CONN)
                 {
                     return e;
                 }
@@ -277,6 +306,31 @@ public final class ConnectionTable
     public int insert(final int proto, final int caddr, final int cport, final int vaddr, final int vport,
         final int daddr, final int dport, final int flags, final int timeoutMs, final long nowMs)
     {
+        return put(KIND_CONN, proto, caddr, cport, vaddr, vport, daddr, dport, flags & ~F_TEMPLATE, timeoutMs, nowMs);
+    }
+
+    /**
+     * Add a persistence template.
+     *
+     * @param proto template protocol (0 for firewall-mark services).
+     * @param snet client network.
+     * @param vaddr virtual address (or mark).
+     * @param vport virtual port (or 0).
+     * @param daddr real server.
+     * @param dport real server port (or 0).
+     * @param timeoutMs persistence timeout.
+     * @param nowMs the time.
+     * @return the entry, or -1 when full.
+     */
+    public int insertTemplate(final int proto, final int snet, final int vaddr, final int vport, final int daddr,
+        final int dport, final int timeoutMs, final long nowMs)
+    {
+        return put(KIND_TEMPLATE, proto, snet, 0, vaddr, vport, daddr, dport, F_TEMPLATE, timeoutMs, nowMs);
+    }
+
+    private int put(final int kind, final int proto, final int caddr, final int cport, final int vaddr,
+        final int vport, final int daddr, final int dport, final int flags, final int timeoutMs, final long nowMs)
+    {
         final int e = freeHead;
         if (NONE == e)
         {
@@ -291,16 +345,16 @@ public final class ConnectionTable
         en.putShort(o + CPORT, (short)cport);
         en.putShort(o + VPORT, (short)vport);
         en.putByte(o + PROTO, (byte)proto);
-        en.putByte(o + AF, (byte)4);
+        en.putByte(o + KIND, (byte)kind);
         en.putInt(o + DADDR, daddr);
         en.putShort(o + DPORT, (short)dport);
         en.putShort(o + FLAGS, (short)(flags | F_IN_USE));
-        en.putInt(o + CONTROL, NONE);
+        en.putInt(o + CONTROL, KIND_TEMPLATE == kind ? 0 : NONE);
         en.putInt(o + DEST, NONE);
         en.putInt(o + TIMEOUT, timeoutMs);
         en.putLong(o + EXPIRES, nowMs + timeoutMs);
-        indexPut(inIndex, hash(proto, caddr, cport, vaddr, vport), e);
-        if (0 != (flags & F_OUT_INDEXED))
+        indexPut(inIndex, hash((kind << 8) | proto, caddr, cport, vaddr, vport), e);
+        if (KIND_CONN == kind && 0 != (flags & F_OUT_INDEXED))
         {
             indexPut(outIndex, hash(proto, daddr, dport, caddr, cport), e);
         }
@@ -316,21 +370,43 @@ public final class ConnectionTable
      */
     public void remove(final int e)
     {
+        unindex(e);
         final UnsafeBuffer en = entries;
         final int o = e * ENTRY_LENGTH;
-        final int proto = en.getByte(o + PROTO) & 0xFF;
-        final int caddr = en.getInt(o + CADDR);
-        final int cport = en.getShort(o + CPORT) & 0xFFFF;
-        indexRemove(inIndex, hash(proto, caddr, cport, en.getInt(o + VADDR), en.getShort(o + VPORT) & 0xFFFF), e);
-        if (0 != (en.getShort(o + FLAGS) & F_OUT_INDEXED))
-        {
-            indexRemove(outIndex, hash(proto, en.getInt(o + DADDR), en.getShort(o + DPORT) & 0xFFFF, caddr, cport), e);
-        }
         unlink(e);
         en.putShort(o + FLAGS, (short)0);
         en.putInt(o + TIMER_NEXT, freeHead);
         freeHead = e;
         size--;
+    }
+
+    /**
+     * Take an entry out of both indexes but keep it (and its timer): lookups no longer find it. IPVS does
+     * this to a template whose real server went away, so new clients get a new template while the old one
+     * lives on for the connections it controls.
+     *
+     * @param e the entry.
+     */
+    public void unindex(final int e)
+    {
+        final UnsafeBuffer en = entries;
+        final int o = e * ENTRY_LENGTH;
+        final int flags = en.getShort(o + FLAGS);
+        if (0 != (flags & F_UNINDEXED))
+        {
+            return;
+        }
+        final int kind = en.getByte(o + KIND);
+        final int proto = en.getByte(o + PROTO) & 0xFF;
+        final int caddr = en.getInt(o + CADDR);
+        final int cport = en.getShort(o + CPORT) & 0xFFFF;
+        indexRemove(inIndex, hash((kind << 8) | proto, caddr, cport, en.getInt(o + VADDR),
+            en.getShort(o + VPORT) & 0xFFFF), e);
+        if (0 != (flags & F_OUT_INDEXED))
+        {
+            indexRemove(outIndex, hash(proto, en.getInt(o + DADDR), en.getShort(o + DPORT) & 0xFFFF, caddr, cport), e);
+        }
+        en.putShort(o + FLAGS, (short)(flags | F_UNINDEXED));
     }
 
     private void indexPut(final UnsafeBuffer idx, final int h, final int e)
@@ -565,8 +641,9 @@ public final class ConnectionTable
     public void flags(final int e, final int f)
     {
         final int o = e * ENTRY_LENGTH + FLAGS;
-        final int keep = entries.getShort(o) & (F_OUT_INDEXED | F_IN_USE);
-        entries.putShort(o, (short)((f & ~(F_OUT_INDEXED | F_IN_USE)) | keep));
+        final int fixed = F_OUT_INDEXED | F_IN_USE | F_UNINDEXED | F_TEMPLATE;
+        final int keep = entries.getShort(o) & fixed;
+        entries.putShort(o, (short)((f & ~fixed) | keep));
     }
 
     /** @param e entry. @return destination id. */
@@ -584,13 +661,39 @@ public final class ConnectionTable
     /** @param e entry. @return service index. */
     public int service(final int e)
     {
-        return entries.getInt(e * ENTRY_LENGTH + SERVICE);
+        return entries.getShort(e * ENTRY_LENGTH + SERVICE) & 0xFFFF;
     }
 
-    /** @param e entry. @param s service index. */
+    /** @param e entry. @param s service index, 0..65535. */
     public void service(final int e, final int s)
     {
-        entries.putInt(e * ENTRY_LENGTH + SERVICE, s);
+        entries.putShort(e * ENTRY_LENGTH + SERVICE, (short)s);
+    }
+
+    /** @param e entry. @return the client-side MAC (where replies go). */
+    public long mac(final int e)
+    {
+        final int o = e * ENTRY_LENGTH + MAC;
+        return ((long)(entries.getShort(o, ByteOrder.BIG_ENDIAN) & 0xFFFF) << 32) |
+            (entries.getInt(o + 2, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL);
+    }
+
+    /** @param e entry. @param mac the client-side MAC. */
+    public void mac(final int e, final long mac)
+    {
+        final int o = e * ENTRY_LENGTH + MAC;
+        entries.putShort(o, (short)(mac >>> 32), ByteOrder.BIG_ENDIAN);
+        entries.putInt(o + 2, (int)mac, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * @param e a random candidate index (callers probe for eviction).
+     * @return true when it is a connection (not a template) that never got confirmed.
+     */
+    public boolean isEmbryonic(final int e)
+    {
+        final int f = flags(e);
+        return 0 != (f & F_IN_USE) && 0 == (f & (F_TEMPLATE | F_CONFIRMED));
     }
 
     /** @param e entry. @return controlling template entry, or -1. */

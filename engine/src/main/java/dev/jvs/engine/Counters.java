@@ -1,0 +1,40 @@
+package dev.jvs.engine;
+
+/** One worker's frame counters, indexed by {@link Counter#ordinal()}; single writer. */
+public final class Counters
+{
+    private static final Counter[] ALL = Counter.values();
+    private final long[] values = new long[ALL.length];
+
+    /** @param c counter to increment. */
+    public void inc(final Counter c)
+    {
+        values[c.ordinal()]++;
+    }
+
+    /** @param c counter. @return its value. */
+    public long get(final Counter c)
+    {
+        return values[c.ordinal()];
+    }
+
+    /** @return total of the drop counters. */
+    public long drops()
+    {
+        long n = 0;
+        for (final Counter c : ALL)
+        {
+            if (c.isDrop())
+            {
+                n += values[c.ordinal()];
+            }
+        }
+        return n;
+    }
+
+    /** Reset all to zero. */
+    public void clear()
+    {
+        java.util.Arrays.fill(values, 0);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.conn.TcpStates;
+
+/**
+ * The director's own parameters for the data plane: who it is on the wire, its MTU, and IPVS's sysctls.
+ * Mutable on the control path before a worker starts; a worker reads it per frame.
+ */
+public final class EngineConfig
+{
+    /** The director's MAC on the capture interface (source of every frame it sends). */
+    public long localMac;
+    /** The director's IPv4 address (outer source of IPIP, source of ICMP errors it generates itself). */
+    public int localIp;
+    /** Interface MTU. */
+    public int mtu = 1500;
+    /** Answer ARP for VIPs (vip_mode engine). */
+    public boolean answerArp = true;
+    /** Schedule TCP on any segment, not only SYN ({@code sloppy_tcp}). */
+    public boolean sloppyTcp;
+    /** Drop and expire a connection whose real server was removed ({@code expire_nodest_conn}). */
+    public boolean expireNodestConn;
+    /** Expire persistence templates of weight-0 servers ({@code expire_quiescent_template}). */
+    public boolean expireQuiescentTemplate;
+    /** Use the secure_tcp state table (defense strategy). */
+    public boolean secureTcp;
+    /** Send ICMP fragmentation needed for too-big DF packets ({@code pmtu_disc}). */
+    public boolean pmtuDisc = true;
+    /** TCP timeouts per state, ms ({@code ipvsadm --set tcp tcpfin}). */
+    public final int[] tcpTimeoutsMs = new int[TcpStates.COUNT];
+    /** UDP timeout, ms. */
+    public int udpTimeoutMs = 300_000;
+
+    /** With IPVS's defaults. */
+    public EngineConfig()
+    {
+        final int[] s = TcpStates.defaultTimeoutsSeconds();
+        for (int i = 0; i < s.length; i++)
+        {
+            tcpTimeoutsMs[i] = s[i] * 1000;
+        }
+    }
+
+    /**
+     * {@code ipvsadm --set tcp tcpfin udp}: 0 leaves a value unchanged.
+     *
+     * @param tcpS ESTABLISHED timeout, seconds.
+     * @param tcpFinS FIN_WAIT timeout, seconds.
+     * @param udpS UDP timeout, seconds.
+     */
+    public void setTimeouts(final int tcpS, final int tcpFinS, final int udpS)
+    {
+        if (tcpS > 0)
+        {
+            tcpTimeoutsMs[TcpStates.ESTABLISHED] = tcpS * 1000;
+        }
+        if (tcpFinS > 0)
+        {
+            tcpTimeoutsMs[TcpStates.FIN_WAIT] = tcpFinS * 1000;
+        }
+        if (udpS > 0)
+        {
+            udpTimeoutMs = udpS * 1000;
+        }
+    }
+}

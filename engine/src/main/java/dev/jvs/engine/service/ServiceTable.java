@@ -1,0 +1,177 @@
+package dev.jvs.engine.service;
+
+import dev.jvs.schedulers.RandomSource;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The virtual services of one worker, found as IPVS finds them ({@code ip_vs_service_find}): by firewall
+ * mark first, then by (protocol, VIP, port), then by (protocol, VIP, 0) for port-zero services. Lookups
+ * allocate nothing (primitive-keyed maps).
+ */
+public final class ServiceTable
+{
+    private final Long2ObjectHashMap<VirtualService> byKey = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<VirtualService> byMark = new Int2ObjectHashMap<>();
+    private final List<VirtualService> all = new ArrayList<>();
+    private final List<FwmarkRule> rules = new ArrayList<>();
+    private FwmarkRule[] ruleArray = new FwmarkRule[0];
+    private final RandomSource random;
+    private int portZeroServices;
+
+    /** @param random draws for twos. */
+    public ServiceTable(final RandomSource random)
+    {
+        this.random = random;
+    }
+
+    private static long key(final int protocol, final int vaddr, final int vport)
+    {
+        return ((long)protocol << 48) | ((long)(vport & 0xFFFF) << 32) | (vaddr & 0xFFFFFFFFL);
+    }
+
+    /**
+     * Add a (protocol, VIP, port) service.
+     *
+     * @param protocol 6 or 17.
+     * @param vaddr VIP.
+     * @param vport port, 0 for all ports.
+     * @param scheduler scheduler name.
+     * @param flags scheduler flags.
+     * @param nowMs the time.
+     * @return the service.
+     */
+    public VirtualService add(final int protocol, final int vaddr, final int vport, final String scheduler,
+        final int flags, final long nowMs)
+    {
+        final long k = key(protocol, vaddr, vport);
+        if (byKey.containsKey(k))
+        {
+            throw new IllegalArgumentException("service already exists");
+        }
+        final VirtualService s = new VirtualService(all.size(), protocol, vaddr, vport, 0, scheduler, flags, random,
+            nowMs);
+        byKey.put(k, s);
+        all.add(s);
+        if (0 == vport)
+        {
+            portZeroServices++;
+        }
+        return s;
+    }
+
+    /**
+     * Add a firewall-mark service.
+     *
+     * @param mark the mark.
+     * @param scheduler scheduler name.
+     * @param flags scheduler flags.
+     * @param nowMs the time.
+     * @return the service.
+     */
+    public VirtualService addFwmark(final int mark, final String scheduler, final int flags, final long nowMs)
+    {
+        if (byMark.containsKey(mark))
+        {
+            throw new IllegalArgumentException("fwmark service " + mark + " already exists");
+        }
+        final VirtualService s = new VirtualService(all.size(), 0, 0, 0, mark, scheduler, flags, random, nowMs);
+        byMark.put(mark, s);
+        all.add(s);
+        return s;
+    }
+
+    /** @param rule a marking rule, tried in the order added. */
+    public void addRule(final FwmarkRule rule)
+    {
+        rules.add(rule);
+        ruleArray = rules.toArray(new FwmarkRule[0]);
+    }
+
+    /**
+     * @param protocol IP protocol.
+     * @param daddr destination.
+     * @param dport destination port.
+     * @return the mark of the first matching rule, or 0.
+     */
+    public int classify(final int protocol, final int daddr, final int dport)
+    {
+        final FwmarkRule[] r = ruleArray;
+        for (int i = 0; i < r.length; i++)
+        {
+            if (r[i].matches(protocol, daddr, dport))
+            {
+                return r[i].mark();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Find the service of a packet, as {@code ip_vs_service_find} does.
+     *
+     * @param mark the packet's mark (0 none).
+     * @param protocol IP protocol.
+     * @param daddr destination.
+     * @param dport destination port.
+     * @return the service or null.
+     */
+    public VirtualService find(final int mark, final int protocol, final int daddr, final int dport)
+    {
+        if (0 != mark)
+        {
+            final VirtualService s = byMark.get(mark);
+            if (null != s)
+            {
+                return s;
+            }
+        }
+        VirtualService s = byKey.get(key(protocol, daddr, dport));
+        if (null == s && portZeroServices > 0)
+        {
+            s = byKey.get(key(protocol, daddr, 0));
+        }
+        return s;
+    }
+
+    /**
+     * @param index service index (from a connection entry).
+     * @return the service.
+     */
+    public VirtualService get(final int index)
+    {
+        return all.get(index);
+    }
+
+    /** @return every service, in the order added. */
+    public List<VirtualService> all()
+    {
+        return all;
+    }
+
+    /**
+     * @param ip an address.
+     * @return true when some service (or marking rule with a host prefix) has it as its VIP.
+     */
+    public boolean isVip(final int ip)
+    {
+        for (final VirtualService s : all)
+        {
+            if (0 == s.fwmark && s.vaddr == ip)
+            {
+                return true;
+            }
+        }
+        for (final FwmarkRule r : rules)
+        {
+            if (32 == r.prefixLength() && r.addr() == ip)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

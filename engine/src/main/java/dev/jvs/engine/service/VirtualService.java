@@ -1,0 +1,316 @@
+package dev.jvs.engine.service;
+
+import dev.jvs.engine.Method;
+import dev.jvs.schedulers.Destinations;
+import dev.jvs.schedulers.RandomSource;
+import dev.jvs.schedulers.Scheduler;
+import dev.jvs.schedulers.Schedulers;
+
+import java.util.Arrays;
+
+/**
+ * One virtual service (IPVS {@code struct ip_vs_service}): a (protocol, VIP, port) or a firewall mark, its
+ * scheduler, persistence, and real servers with their forwarding method. Real servers are the scheduler's
+ * {@link Destinations}; this class adds what the data plane needs per destination id (method) and the
+ * per-service and per-real-server traffic counters. Mutated only by the worker that owns it.
+ */
+public final class VirtualService
+{
+    /** Service index in its table (stored in connection entries). */
+    final int index;
+    /** IP protocol (6, 17), or 0 for a firewall-mark service. */
+    final int protocol;
+    /** Virtual address, or 0 for a firewall-mark service. */
+    final int vaddr;
+    /** Virtual port; 0 means "all ports" (the kernel's port-zero service). */
+    final int vport;
+    /** Firewall mark, or 0. */
+    final int fwmark;
+
+    private final Destinations dests = new Destinations();
+    private Scheduler scheduler;
+    private String schedulerName;
+    private int schedulerFlags;
+    private final RandomSource random;
+
+    private int persistenceTimeoutMs;
+    private int persistenceNetmask = 0xFFFFFFFF;
+    private boolean onePacket;
+
+    private int[] method = new int[16];
+
+    /** Per service: connections, packets and bytes in (to real servers) and out (NAT replies). */
+    long conns;
+    long inPkts;
+    long outPkts;
+    long inBytes;
+    long outBytes;
+    /** Per destination id, the same counters. */
+    long[] destConns = new long[16];
+    long[] destInPkts = new long[16];
+    long[] destOutPkts = new long[16];
+    long[] destInBytes = new long[16];
+    long[] destOutBytes = new long[16];
+
+    VirtualService(final int index, final int protocol, final int vaddr, final int vport, final int fwmark,
+        final String scheduler, final int flags, final RandomSource random, final long nowMs)
+    {
+        this.index = index;
+        this.protocol = protocol;
+        this.vaddr = vaddr;
+        this.vport = vport;
+        this.fwmark = fwmark;
+        this.random = random;
+        scheduler(scheduler, flags, nowMs);
+    }
+
+    /**
+     * Re-bind the scheduler (ipvsadm -E -s); existing connections are unaffected.
+     *
+     * @param name scheduler name.
+     * @param flags scheduler flags.
+     * @param nowMs the time.
+     */
+    public void scheduler(final String name, final int flags, final long nowMs)
+    {
+        final Scheduler s = Schedulers.create(name, dests, flags, random, nowMs);
+        dests.scheduler(s);
+        scheduler = s;
+        schedulerName = name;
+        schedulerFlags = flags;
+    }
+
+    /**
+     * Persistence ({@code persistence_timeout}, {@code persistence_granularity}).
+     *
+     * @param timeoutMs 0 for none.
+     * @param netmask client netmask, host order.
+     */
+    public void persistence(final int timeoutMs, final int netmask)
+    {
+        persistenceTimeoutMs = timeoutMs;
+        persistenceNetmask = netmask;
+    }
+
+    /** @param on UDP one-packet scheduling ({@code ops}). */
+    public void onePacket(final boolean on)
+    {
+        onePacket = on;
+    }
+
+    /**
+     * Add a real server (at the head of the list, as the kernel does).
+     *
+     * @param addr address.
+     * @param port port (0: keep the client's destination port).
+     * @param fwdMethod {@link Method} code.
+     * @param weight weight.
+     * @param upper upper threshold.
+     * @param lower lower threshold.
+     * @return its destination id.
+     */
+    public int addRealServer(final int addr, final int port, final int fwdMethod, final int weight, final int upper,
+        final int lower)
+    {
+        if (findRealServer(addr, port) >= 0)
+        {
+            throw new IllegalArgumentException("real server already in the service");
+        }
+        for (int id = 0; id < dests.idLimit(); id++)
+        {
+            if (dests.inTrash(id) && dests.address(id) == addr && dests.port(id) == port)
+            {
+                dests.revive(id, weight, upper, lower);
+                method[id] = fwdMethod;
+                return id;
+            }
+        }
+        final int id = dests.add(addr, port, weight, upper, lower);
+        ensure(id);
+        method[id] = fwdMethod;
+        return id;
+    }
+
+    /**
+     * @param addr address.
+     * @param port port.
+     * @return the listed destination with that address, or -1.
+     */
+    public int findRealServer(final int addr, final int port)
+    {
+        for (int p = 0; p < dests.count(); p++)
+        {
+            final int id = dests.idAt(p);
+            if (dests.address(id) == addr && dests.port(id) == port)
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Change a real server (ipvsadm -e): weight, thresholds and method.
+     *
+     * @param id destination id.
+     * @param fwdMethod method.
+     * @param weight weight.
+     * @param upper upper threshold.
+     * @param lower lower threshold.
+     */
+    public void editRealServer(final int id, final int fwdMethod, final int weight, final int upper, final int lower)
+    {
+        dests.update(id, weight, upper, lower);
+        method[id] = fwdMethod;
+    }
+
+    /**
+     * Remove a real server (ipvsadm -d); its connections keep going unless expire_nodest_conn.
+     *
+     * @param id destination id.
+     */
+    public void removeRealServer(final int id)
+    {
+        dests.remove(id);
+    }
+
+    private void ensure(final int id)
+    {
+        if (id >= method.length)
+        {
+            final int n = Math.max(id + 1, method.length * 2);
+            method = Arrays.copyOf(method, n);
+            destConns = Arrays.copyOf(destConns, n);
+            destInPkts = Arrays.copyOf(destInPkts, n);
+            destOutPkts = Arrays.copyOf(destOutPkts, n);
+            destInBytes = Arrays.copyOf(destInBytes, n);
+            destOutBytes = Arrays.copyOf(destOutBytes, n);
+        }
+    }
+
+    /** @return the destinations (counters the scheduler reads). */
+    public Destinations dests()
+    {
+        return dests;
+    }
+
+    /** @return the bound scheduler. */
+    public Scheduler scheduler()
+    {
+        return scheduler;
+    }
+
+    /** @return scheduler name. */
+    public String schedulerName()
+    {
+        return schedulerName;
+    }
+
+    /** @return scheduler flags. */
+    public int schedulerFlags()
+    {
+        return schedulerFlags;
+    }
+
+    /** @param id destination id. @return its forwarding method. */
+    public int method(final int id)
+    {
+        return method[id];
+    }
+
+    /** @return persistence timeout, ms (0 none). */
+    public int persistenceTimeoutMs()
+    {
+        return persistenceTimeoutMs;
+    }
+
+    /** @return persistence netmask. */
+    public int persistenceNetmask()
+    {
+        return persistenceNetmask;
+    }
+
+    /** @return one-packet scheduling. */
+    public boolean onePacket()
+    {
+        return onePacket;
+    }
+
+    /** @return index. */
+    public int index()
+    {
+        return index;
+    }
+
+    /** @return protocol (0 for fwmark). */
+    public int protocol()
+    {
+        return protocol;
+    }
+
+    /** @return VIP. */
+    public int vaddr()
+    {
+        return vaddr;
+    }
+
+    /** @return virtual port. */
+    public int vport()
+    {
+        return vport;
+    }
+
+    /** @return firewall mark or 0. */
+    public int fwmark()
+    {
+        return fwmark;
+    }
+
+    /** @return connections scheduled. */
+    public long conns()
+    {
+        return conns;
+    }
+
+    /** @return packets forwarded to real servers. */
+    public long inPkts()
+    {
+        return inPkts;
+    }
+
+    /** @return NAT reply packets forwarded. */
+    public long outPkts()
+    {
+        return outPkts;
+    }
+
+    /** @return bytes to real servers. */
+    public long inBytes()
+    {
+        return inBytes;
+    }
+
+    /** @return NAT reply bytes. */
+    public long outBytes()
+    {
+        return outBytes;
+    }
+
+    /** @param id destination. @return connections scheduled to it. */
+    public long destConns(final int id)
+    {
+        return destConns[id];
+    }
+
+    /** @param id destination. @return packets to it. */
+    public long destInPkts(final int id)
+    {
+        return destInPkts[id];
+    }
+
+    /** @param id destination. @return reply packets from it. */
+    public long destOutPkts(final int id)
+    {
+        return destOutPkts[id];
+    }
+}
