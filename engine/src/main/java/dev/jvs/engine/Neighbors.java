@@ -1,6 +1,5 @@
 package dev.jvs.engine;
 
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -13,7 +12,6 @@ public final class Neighbors
     public static final long UNKNOWN = -1L;
 
     private final Long2LongHashMap macs = new Long2LongHashMap(UNKNOWN);
-    private final Int2ObjectHashMap<String> names = new Int2ObjectHashMap<>();
 
     /**
      * @param ip address.
@@ -37,7 +35,6 @@ public final class Neighbors
     public void remove(final int ip)
     {
         macs.remove(ip & 0xFFFFFFFFL);
-        names.remove(ip);
     }
 
     /** @return number of entries. */

@@ -2,6 +2,7 @@ package dev.jvs.engine.service;
 
 import dev.jvs.schedulers.RandomSource;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ public final class ServiceTable
     private final Int2ObjectHashMap<VirtualService> byMark = new Int2ObjectHashMap<>();
     private final List<VirtualService> all = new ArrayList<>();
     private final List<FwmarkRule> rules = new ArrayList<>();
+    private final IntHashSet vips = new IntHashSet();
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
     private final RandomSource random;
     private int portZeroServices;
@@ -56,6 +58,7 @@ public final class ServiceTable
             nowMs);
         byKey.put(k, s);
         all.add(s);
+        vips.add(vaddr);
         if (0 == vport)
         {
             portZeroServices++;
@@ -89,6 +92,10 @@ public final class ServiceTable
     {
         rules.add(rule);
         ruleArray = rules.toArray(new FwmarkRule[0]);
+        if (32 == rule.prefixLength())
+        {
+            vips.add(rule.addr());
+        }
     }
 
     /**
@@ -158,20 +165,17 @@ public final class ServiceTable
      */
     public boolean isVip(final int ip)
     {
-        for (final VirtualService s : all)
-        {
-            if (0 == s.fwmark && s.vaddr == ip)
-            {
-                return true;
-            }
-        }
-        for (final FwmarkRule r : rules)
-        {
-            if (32 == r.prefixLength() && r.addr() == ip)
-            {
-                return true;
-            }
-        }
-        return false;
+        return vips.contains(ip);
+    }
+
+    /**
+     * Declare an address as a VIP without a service of its own (e.g. a firewall-mark service's address
+     * range member), so the engine answers ARP for it.
+     *
+     * @param ip address.
+     */
+    public void addVip(final int ip)
+    {
+        vips.add(ip);
     }
 }

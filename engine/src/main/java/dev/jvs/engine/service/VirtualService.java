@@ -266,6 +266,45 @@ public final class VirtualService
         return fwmark;
     }
 
+    /**
+     * Count a new connection.
+     *
+     * @param dest destination id.
+     */
+    public void countNew(final int dest)
+    {
+        conns++;
+        destConns[dest]++;
+    }
+
+    /**
+     * Count a packet forwarded to a real server.
+     *
+     * @param dest destination id.
+     * @param bytes IP length.
+     */
+    public void countIn(final int dest, final int bytes)
+    {
+        inPkts++;
+        inBytes += bytes;
+        destInPkts[dest]++;
+        destInBytes[dest] += bytes;
+    }
+
+    /**
+     * Count a NAT reply packet.
+     *
+     * @param dest destination id.
+     * @param bytes IP length.
+     */
+    public void countOut(final int dest, final int bytes)
+    {
+        outPkts++;
+        outBytes += bytes;
+        destOutPkts[dest]++;
+        destOutBytes[dest] += bytes;
+    }
+
     /** @return connections scheduled. */
     public long conns()
     {

@@ -1,0 +1,999 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.Arp;
+import dev.jvs.engine.frame.Checksums;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Icmp;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.Tcp;
+import dev.jvs.engine.frame.Udp;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.schedulers.Destinations;
+import dev.jvs.schedulers.Flow;
+import dev.jvs.schedulers.Scheduler;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Everything a director does to one frame: classify it, find or create its connection, run the protocol
+ * state machine, and write what goes on the wire (IPVS's {@code ip_vs_in}, {@code ip_vs_out},
+ * {@code ip_vs_in_icmp} and the {@code ip_vs_*_xmit} functions, for IPv4).
+ * <p>
+ * {@link #process} reads a received frame and writes at most one frame to transmit into a separate buffer
+ * (the TX slot): the only copy on the path. It never allocates, throws or logs for any input; every frame it
+ * does not transmit is counted under one {@link Counter}.
+ * <p>
+ * What IPVS does and so does this:
+ * <ul>
+ * <li>TTL: every forwarded packet, in either direction and by every method, has its TTL decremented
+ * ({@code decrement_ttl}); at TTL 1 an ICMP time exceeded goes back instead. IPIP's outer header copies
+ * the inner TOS, DF and (decremented) TTL.</li>
+ * <li>PMTU: a DF packet that would not fit once encapsulated gets an ICMP fragmentation needed with
+ * MTU - 20 as next-hop MTU; one that does not fit the interface at all is dropped.</li>
+ * <li>TCP connections are created by a SYN (any segment with {@code sloppyTcp}); a SYN for a connection in
+ * TIME_WAIT or CLOSE replaces it ({@code conn_reuse_mode} 1).</li>
+ * <li>Persistence: a template per client network (netmask granularity) and service keeps new connections on
+ * the template's real server while it is available; port-zero and firewall-mark services use port-0
+ * templates.</li>
+ * <li>ICMP errors (unreachable, source quench, time exceeded) quoting a connection's packet follow the
+ * connection; for NAT the outer and the quoted headers are translated.</li>
+ * </ul>
+ * Frames whose L4 checksum is only partial (a local stack on veth: "checksum not ready") get a full checksum
+ * computed in software after the rewrite; complete checksums are updated incrementally (RFC 1624).
+ * <p>
+ * Defense against a table-filling SYN flood: when the table is full, a new connection replaces a random
+ * half-open entry (never confirmed: no TCP handshake completed, no UDP reply), found by probing up to 8
+ * random slots, like IPVS's {@code drop_entry} strategy. Established connections are never evicted; half-open
+ * ones are cheap to lose (the client retransmits its SYN).
+ */
+public final class Forwarder implements ConnectionTable.ExpiryHandler
+{
+    /** Frame flag: the L4 checksum holds only the pseudo-header sum (TP_STATUS_CSUMNOTREADY). */
+    public static final int CSUM_NOT_READY = 0x1;
+    /** Returned by {@link #process} when nothing is to be transmitted. */
+    public static final int NOTHING = 0;
+
+    private static final int ICMP_QUOTE_MAX = 548;
+    private static final int FTP_PORT = 21;
+    private static final int EVICTION_PROBES = 8;
+
+    private final EngineConfig cfg;
+    private final ServiceTable services;
+    private final ConnectionTable conns;
+    private final Neighbors neighbors;
+    private final Counters counters;
+    private final Flow flow = new Flow();
+    private int ipId;
+    private int rnd = 0x2545F491;
+
+    // Per-frame parse results, filled by process(); fields to keep the hot path free of objects.
+    private int l2Len;
+    private int ipOff;
+    private int ipHl;
+    private int ipTotal;
+    private int l4Off;
+    private int l4Len;
+    private int proto;
+    private int saddr;
+    private int daddr;
+    private int sport;
+    private int dport;
+    private int tcpFlags;
+    private boolean csumNotReady;
+
+    /**
+     * @param cfg the director's parameters.
+     * @param services virtual services.
+     * @param conns this worker's connection table.
+     * @param neighbors real servers' MACs.
+     * @param counters this worker's counters.
+     */
+    public Forwarder(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
+        final Neighbors neighbors, final Counters counters)
+    {
+        this.cfg = cfg;
+        this.services = services;
+        this.conns = conns;
+        this.neighbors = neighbors;
+        this.counters = counters;
+    }
+
+    /** @return the counters. */
+    public Counters counters()
+    {
+        return counters;
+    }
+
+    /** @return the connection table. */
+    public ConnectionTable connections()
+    {
+        return conns;
+    }
+
+    /** @return the services. */
+    public ServiceTable services()
+    {
+        return services;
+    }
+
+    /**
+     * Periodic work: expire connections (bounded) and run schedulers' timers.
+     *
+     * @param nowMs the time.
+     * @param limit most connection entries to visit.
+     * @return entries freed.
+     */
+    public int onTimer(final long nowMs, final int limit)
+    {
+        for (final VirtualService s : services.all())
+        {
+            s.scheduler().onTimer(nowMs);
+        }
+        return conns.expire(nowMs, limit, this);
+    }
+
+    /**
+     * Process one received frame.
+     *
+     * @param in the received frame's buffer.
+     * @param off frame offset.
+     * @param len frame length.
+     * @param frameFlags {@link #CSUM_NOT_READY} or 0.
+     * @param out where a frame to transmit is written.
+     * @param outOff offset in {@code out}.
+     * @param outCap room in {@code out}.
+     * @param nowMs the time (read once per batch by the caller).
+     * @return bytes written to {@code out}, or {@link #NOTHING}.
+     */
+    public int process(final DirectBuffer in, final int off, final int len, final int frameFlags,
+        final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
+    {
+        if (len < Ethernet.HEADER_LENGTH)
+        {
+            return count(Counter.DROP_TRUNCATED_L2);
+        }
+        int type = Ethernet.type(in, off);
+        int l2 = Ethernet.HEADER_LENGTH;
+        for (int tags = 0; (Ethernet.TYPE_VLAN == type || Ethernet.TYPE_QINQ == type) && tags < 2; tags++)
+        {
+            if (l2 + Ethernet.VLAN_TAG_LENGTH > len)
+            {
+                return count(Counter.DROP_TRUNCATED_L2);
+            }
+            type = in.getShort(off + l2 + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            l2 += Ethernet.VLAN_TAG_LENGTH;
+        }
+        l2Len = l2;
+        if (Ethernet.TYPE_ARP == type)
+        {
+            return arp(in, off, len, out, outOff, outCap);
+        }
+        if (Ethernet.TYPE_IPV6 == type)
+        {
+            return count(Counter.IPV6_IGNORED);
+        }
+        if (Ethernet.TYPE_IPV4 != type)
+        {
+            return count(Counter.NOT_OURS);
+        }
+        csumNotReady = 0 != (frameFlags & CSUM_NOT_READY);
+        final int ip = off + l2;
+        ipOff = ip;
+        final int avail = len - l2;
+        if (avail < Ipv4.MIN_HEADER_LENGTH || 4 != Ipv4.version(in, ip))
+        {
+            return count(Counter.DROP_BAD_IP_HEADER);
+        }
+        final int hl = Ipv4.headerLength(in, ip);
+        final int total = Ipv4.totalLength(in, ip);
+        if (hl < Ipv4.MIN_HEADER_LENGTH || hl > avail || total < hl || total > avail)
+        {
+            return count(Counter.DROP_BAD_IP_HEADER);
+        }
+        if (0xFFFF != Checksums.fold(Checksums.sum(in, ip, hl, 0)))
+        {
+            return count(Counter.DROP_BAD_IP_CHECKSUM);
+        }
+        ipHl = hl;
+        ipTotal = total;
+        proto = Ipv4.protocol(in, ip);
+        saddr = Ipv4.src(in, ip);
+        daddr = Ipv4.dst(in, ip);
+        final int frag = Ipv4.fragField(in, ip);
+        if (0 != (frag & (Ipv4.FLAG_MF | Ipv4.FRAG_OFFSET_MASK)))
+        {
+            return count(services.isVip(daddr) ? Counter.DROP_FRAGMENT : Counter.NOT_OURS);
+        }
+        l4Off = ip + hl;
+        l4Len = total - hl;
+        switch (proto)
+        {
+            case Ipv4.PROTO_TCP:
+                if (l4Len < Tcp.MIN_HEADER_LENGTH)
+                {
+                    return count(services.isVip(daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
+                }
+                final int doff = Tcp.headerLength(in, l4Off);
+                if (doff < Tcp.MIN_HEADER_LENGTH || doff > l4Len)
+                {
+                    return count(services.isVip(daddr) ? Counter.DROP_BAD_L4_HEADER : Counter.NOT_OURS);
+                }
+                tcpFlags = Tcp.flags(in, l4Off);
+                break;
+            case Ipv4.PROTO_UDP:
+                if (l4Len < Udp.HEADER_LENGTH)
+                {
+                    return count(services.isVip(daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
+                }
+                final int ulen = Udp.length(in, l4Off);
+                if (ulen < Udp.HEADER_LENGTH || ulen > l4Len)
+                {
+                    return count(services.isVip(daddr) ? Counter.DROP_BAD_L4_HEADER : Counter.NOT_OURS);
+                }
+                tcpFlags = 0;
+                break;
+            case Ipv4.PROTO_ICMP:
+                if (l4Len < Icmp.HEADER_LENGTH)
+                {
+                    return count(services.isVip(daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
+                }
+                return icmp(in, off, out, outOff, outCap, nowMs);
+            default:
+                return count(Counter.NOT_OURS);
+        }
+        sport = in.getShort(l4Off, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        dport = in.getShort(l4Off + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+
+        int e = conns.lookupIn(proto, saddr, sport, daddr, dport);
+        if (e >= 0)
+        {
+            if (Ipv4.PROTO_TCP == proto && 0 != (tcpFlags & Tcp.SYN) && isReusable(e))
+            {
+                expireNow(e, nowMs);
+                e = -1;
+            }
+            else
+            {
+                return forwardIn(e, in, off, out, outOff, outCap, nowMs);
+            }
+        }
+        e = conns.lookupOut(proto, saddr, sport, daddr, dport);
+        if (e >= 0)
+        {
+            return forwardOut(e, in, off, out, outOff, outCap, nowMs);
+        }
+        final VirtualService svc = services.find(services.classify(proto, daddr, dport), proto, daddr, dport);
+        if (null == svc)
+        {
+            return count(Counter.NOT_OURS);
+        }
+        if (Ipv4.PROTO_TCP == proto &&
+            ((0 == (tcpFlags & Tcp.SYN) && !cfg.sloppyTcp) || 0 != (tcpFlags & Tcp.RST)))
+        {
+            return count(Counter.DROP_NO_CONNECTION);
+        }
+        return schedule(svc, in, off, out, outOff, outCap, nowMs);
+    }
+
+    private int count(final Counter c)
+    {
+        counters.inc(c);
+        return NOTHING;
+    }
+
+    // ------------------------------------------------------------------------------------------------ ARP
+
+    private int arp(final DirectBuffer in, final int off, final int len, final MutableDirectBuffer out,
+        final int outOff, final int outCap)
+    {
+        final int a = off + l2Len;
+        if (len - l2Len < Arp.LENGTH || !Arp.isEthernetIpv4(in, a) || Arp.OP_REQUEST != Arp.oper(in, a) ||
+            !cfg.answerArp || !services.isVip(Arp.targetIp(in, a)))
+        {
+            return count(Counter.NOT_OURS);
+        }
+        final int n = l2Len + Arp.LENGTH;
+        if (n > outCap)
+        {
+            return count(Counter.DROP_NO_ROOM);
+        }
+        out.putBytes(outOff, in, off, l2Len);
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        Arp.write(out, outOff + l2Len, Arp.OP_REPLY, cfg.localMac, Arp.targetIp(in, a), Arp.senderMac(in, a),
+            Arp.senderIp(in, a));
+        counters.inc(Counter.ARP_REPLIED);
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ new
+
+    private int schedule(final VirtualService svc, final DirectBuffer in, final int off,
+        final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
+    {
+        final Destinations d = svc.dests();
+        int template = -1;
+        final int dest;
+        if (svc.persistenceTimeoutMs() > 0)
+        {
+            template = persistTemplate(svc, nowMs);
+            if (template < 0)
+            {
+                return NOTHING;
+            }
+            dest = conns.dest(template);
+        }
+        else
+        {
+            dest = svc.scheduler().pick(flow.set(proto, saddr, sport, daddr, dport, nowMs));
+            if (Scheduler.NO_DEST == dest)
+            {
+                return count(Counter.DROP_NO_DESTINATION);
+            }
+        }
+        final int raddr = d.address(dest);
+        final int rport = 0 != d.port(dest) && (dport == svc.vport() || 0 != svc.fwmark()) ? d.port(dest) : dport;
+        final int method = svc.method(dest);
+
+        if (svc.onePacket() && Ipv4.PROTO_UDP == proto && template < 0)
+        {
+            // One-packet scheduling: the connection lives for this datagram only.
+            d.bind(dest, Destinations.CONN_INACTIVE);
+            svc.countNew(dest);
+            final int n = transmitIn(method, raddr, rport, in, off, out, outOff, outCap, true);
+            if (n > 0)
+            {
+                svc.countIn(dest, ipTotal);
+            }
+            d.unbind(dest, Destinations.CONN_INACTIVE);
+            return n;
+        }
+
+        int flags = ConnectionTable.F_INACTIVE;
+        flags |= Method.NAT == method ? ConnectionTable.F_OUT_INDEXED : ConnectionTable.F_NOOUTPUT;
+        final int timeout = Ipv4.PROTO_TCP == proto ? cfg.tcpTimeoutsMs[TcpStates.NONE] : cfg.udpTimeoutMs;
+        int e = conns.insert(proto, saddr, sport, daddr, dport, raddr, rport, flags, timeout, nowMs);
+        if (e < 0 && evictEmbryonic(nowMs))
+        {
+            e = conns.insert(proto, saddr, sport, daddr, dport, raddr, rport, flags, timeout, nowMs);
+        }
+        if (e < 0)
+        {
+            return count(Counter.DROP_TABLE_FULL);
+        }
+        conns.dest(e, dest);
+        conns.service(e, svc.index());
+        conns.fwd(e, method);
+        conns.mac(e, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+        d.bind(dest, Destinations.CONN_INACTIVE);
+        svc.countNew(dest);
+        if (template >= 0)
+        {
+            conns.control(e, template);
+            conns.nControl(template, conns.nControl(template) + 1);
+        }
+        return forwardIn(e, in, off, out, outOff, outCap, nowMs);
+    }
+
+    /**
+     * {@code ip_vs_sched_persist}: find (or make) the client network's template and return it.
+     *
+     * @return the template entry, or -1 (counted).
+     */
+    private int persistTemplate(final VirtualService svc, final long nowMs)
+    {
+        final int snet = saddr & svc.persistenceNetmask();
+        final int tproto;
+        final int tvaddr;
+        final int tvport;
+        if (dport == svc.vport() && 0 == svc.fwmark())
+        {
+            tproto = proto;
+            tvaddr = daddr;
+            tvport = FTP_PORT != svc.vport() ? dport : 0;
+        }
+        else if (0 != svc.fwmark())
+        {
+            tproto = 0;
+            tvaddr = svc.fwmark();
+            tvport = 0;
+        }
+        else
+        {
+            tproto = proto;
+            tvaddr = daddr;
+            tvport = 0;
+        }
+        final Destinations d = svc.dests();
+        int t = conns.lookupTemplate(tproto, snet, tvaddr, tvport);
+        if (t >= 0)
+        {
+            final int dest = conns.dest(t);
+            if (!d.isListed(dest) || (cfg.expireQuiescentTemplate && 0 == d.weight(dest)))
+            {
+                conns.unindex(t);
+                t = -1;
+            }
+            else
+            {
+                conns.touch(t, svc.persistenceTimeoutMs(), nowMs);
+                return t;
+            }
+        }
+        final int dest = svc.scheduler().pick(flow.set(proto, saddr, sport, daddr, dport, nowMs));
+        if (Scheduler.NO_DEST == dest)
+        {
+            counters.inc(Counter.DROP_NO_DESTINATION);
+            return -1;
+        }
+        final int tdport = dport == svc.vport() && FTP_PORT != svc.vport() && 0 == svc.fwmark() ? d.port(dest) : 0;
+        t = conns.insertTemplate(tproto, snet, tvaddr, tvport, d.address(dest), tdport, svc.persistenceTimeoutMs(),
+            nowMs);
+        if (t < 0 && evictEmbryonic(nowMs))
+        {
+            t = conns.insertTemplate(tproto, snet, tvaddr, tvport, d.address(dest), tdport,
+                svc.persistenceTimeoutMs(), nowMs);
+        }
+        if (t < 0)
+        {
+            counters.inc(Counter.DROP_TABLE_FULL);
+            return -1;
+        }
+        conns.dest(t, dest);
+        conns.service(t, svc.index());
+        d.bind(dest, Destinations.CONN_TEMPLATE);
+        return t;
+    }
+
+    private boolean evictEmbryonic(final long nowMs)
+    {
+        final int cap = conns.capacity();
+        for (int i = 0; i < EVICTION_PROBES; i++)
+        {
+            rnd ^= rnd << 13;
+            rnd ^= rnd >>> 17;
+            rnd ^= rnd << 5;
+            final int e = (int)((rnd & 0xFFFFFFFFL) % cap);
+            if (conns.isEmbryonic(e))
+            {
+                expireNow(e, nowMs);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isReusable(final int e)
+    {
+        final int state = conns.state(e);
+        return conns.control(e) < 0 && (TcpStates.TIME_WAIT == state || TcpStates.CLOSE == state);
+    }
+
+    /** Expire a connection at once (unbind it as its timer would) and free it. */
+    private void expireNow(final int e, final long nowMs)
+    {
+        onExpired(conns, e, nowMs);
+        conns.remove(e);
+    }
+
+    @Override
+    public boolean onExpired(final ConnectionTable table, final int e, final long nowMs)
+    {
+        final VirtualService svc = services.get(table.service(e));
+        final Destinations d = svc.dests();
+        final int dest = table.dest(e);
+        final int flags = table.flags(e);
+        if (0 != (flags & ConnectionTable.F_TEMPLATE))
+        {
+            if (table.nControl(e) > 0 && nowMs >= table.expires(e))
+            {
+                // Still controls connections: live on (ip_vs_conn_expire's expire_later).
+                table.touch(e, table.timeout(e), nowMs);
+                return false;
+            }
+            d.unbind(dest, Destinations.CONN_TEMPLATE);
+        }
+        else
+        {
+            d.unbind(dest, 0 != (flags & ConnectionTable.F_INACTIVE) ?
+                Destinations.CONN_INACTIVE : Destinations.CONN_ACTIVE);
+            final int t = table.control(e);
+            if (t >= 0)
+            {
+                table.nControl(t, table.nControl(t) - 1);
+            }
+        }
+        if (d.inTrash(dest) && 0 == d.totalConns(dest) && 0 == d.persistentConns(dest))
+        {
+            d.release(dest);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ in
+
+    private int forwardIn(final int e, final DirectBuffer in, final int off, final MutableDirectBuffer out,
+        final int outOff, final int outCap, final long nowMs)
+    {
+        final VirtualService svc = services.get(conns.service(e));
+        final int dest = conns.dest(e);
+        if (cfg.expireNodestConn && !svc.dests().isListed(dest))
+        {
+            expireNow(e, nowMs);
+            return count(Counter.DROP_NODEST_EXPIRED);
+        }
+        stateTransition(e, svc, TcpStates.DIR_INPUT, nowMs);
+        final int n = transmitIn(conns.fwd(e), conns.daddr(e), conns.dport(e), in, off, out, outOff, outCap, true);
+        if (n > 0)
+        {
+            svc.countIn(dest, ipTotal);
+        }
+        return n;
+    }
+
+    private void stateTransition(final int e, final VirtualService svc, final int direction, final long nowMs)
+    {
+        if (Ipv4.PROTO_TCP != proto)
+        {
+            int f = conns.flags(e);
+            if (TcpStates.DIR_OUTPUT == direction && 0 == (f & ConnectionTable.F_CONFIRMED))
+            {
+                conns.flags(e, f | ConnectionTable.F_CONFIRMED);
+            }
+            else if (0 == (f & ConnectionTable.F_CONFIRMED) && conns.state(e) > 0)
+            {
+                // A second UDP datagram from the client also confirms it (DR/TUN never see replies).
+                conns.flags(e, f | ConnectionTable.F_CONFIRMED);
+            }
+            conns.state(e, 1);
+            conns.touch(e, cfg.udpTimeoutMs, nowMs);
+            return;
+        }
+        int flags = conns.flags(e);
+        int dir = direction;
+        if (0 != (flags & ConnectionTable.F_NOOUTPUT))
+        {
+            if (TcpStates.DIR_OUTPUT == dir)
+            {
+                flags &= ~ConnectionTable.F_NOOUTPUT;
+            }
+            else
+            {
+                dir = TcpStates.DIR_INPUT_ONLY;
+            }
+        }
+        final int old = conns.state(e);
+        final int next = TcpStates.next(cfg.secureTcp ? TcpStates.DOS : TcpStates.NORMAL, dir, old, tcpFlags);
+        if (next != old)
+        {
+            final Destinations d = svc.dests();
+            final int dest = conns.dest(e);
+            if (0 == (flags & ConnectionTable.F_INACTIVE) && TcpStates.ESTABLISHED != next)
+            {
+                d.deactivate(dest);
+                flags |= ConnectionTable.F_INACTIVE;
+            }
+            else if (0 != (flags & ConnectionTable.F_INACTIVE) && TcpStates.ESTABLISHED == next)
+            {
+                d.activate(dest);
+                flags &= ~ConnectionTable.F_INACTIVE;
+                flags |= ConnectionTable.F_CONFIRMED;
+            }
+            conns.state(e, next);
+        }
+        conns.flags(e, flags);
+        conns.touch(e, cfg.tcpTimeoutsMs[next], nowMs);
+    }
+
+    /**
+     * Write the frame for a real server by its method. The IP datagram is taken as received; on success the
+     * TTL has been decremented and checksums made right.
+     *
+     * @param toVip true when the packet was addressed to the VIP (ICMP errors then come from the VIP).
+     */
+    private int transmitIn(final int method, final int raddr, final int rport, final DirectBuffer in, final int off,
+        final MutableDirectBuffer out, final int outOff, final int outCap, final boolean toVip)
+    {
+        if (Ipv4.ttl(in, ipOff) <= 1)
+        {
+            return timeExceeded(in, off, out, outOff, outCap, daddr);
+        }
+        final long mac = neighbors.get(raddr);
+        if (Neighbors.UNKNOWN == mac)
+        {
+            return count(Counter.DROP_NO_NEIGHBOR);
+        }
+        if (Method.TUN == method)
+        {
+            return tunnel(raddr, mac, in, off, out, outOff, outCap);
+        }
+        if (ipTotal > cfg.mtu)
+        {
+            return count(Counter.DROP_OVERSIZE);
+        }
+        final int n = l2Len + ipTotal;
+        if (n > outCap)
+        {
+            return count(Counter.DROP_NO_ROOM);
+        }
+        out.putBytes(outOff, in, off, n);
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, mac);
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        final int ip = outOff + l2Len;
+        final int l4 = ip + ipHl;
+        if (Method.NAT == method)
+        {
+            rewriteDestination(out, ip, l4, raddr, rport);
+        }
+        else if (csumNotReady)
+        {
+            completeL4(out, ip, l4);
+        }
+        decrementTtl(out, ip);
+        counters.inc(Counter.FORWARDED_IN);
+        return n;
+    }
+
+    private void decrementTtl(final MutableDirectBuffer b, final int ip)
+    {
+        // TTL is the high byte of the 16-bit word TTL|protocol.
+        final int word = b.getShort(ip + Ipv4.TTL_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        b.putByte(ip + Ipv4.TTL_OFFSET, (byte)((word >>> 8) - 1));
+        Ipv4.checksum(b, ip, Checksums.update16(Ipv4.checksum(b, ip), word, word - 0x100));
+    }
+
+    /** NAT in: destination address and port become the real server's. */
+    private void rewriteDestination(final MutableDirectBuffer b, final int ip, final int l4, final int raddr,
+        final int rport)
+    {
+        final int oldAddr = Ipv4.dst(b, ip);
+        Ipv4.dst(b, ip, raddr);
+        Ipv4.checksum(b, ip, Checksums.update32(Ipv4.checksum(b, ip), oldAddr, raddr));
+        b.putShort(l4 + 2, (short)rport, ByteOrder.BIG_ENDIAN);
+        patchL4(b, ip, l4, oldAddr, raddr, dport, rport);
+    }
+
+    /** NAT out: source address and port become the VIP's. */
+    private void rewriteSource(final MutableDirectBuffer b, final int ip, final int l4, final int vaddr,
+        final int vport)
+    {
+        final int oldAddr = Ipv4.src(b, ip);
+        Ipv4.src(b, ip, vaddr);
+        Ipv4.checksum(b, ip, Checksums.update32(Ipv4.checksum(b, ip), oldAddr, vaddr));
+        b.putShort(l4, (short)vport, ByteOrder.BIG_ENDIAN);
+        patchL4(b, ip, l4, oldAddr, vaddr, sport, vport);
+    }
+
+    private void patchL4(final MutableDirectBuffer b, final int ip, final int l4, final int oldAddr,
+        final int newAddr, final int oldPort, final int newPort)
+    {
+        if (csumNotReady)
+        {
+            completeL4(b, ip, l4);
+            return;
+        }
+        final int field = Ipv4.PROTO_TCP == proto ? Tcp.CHECKSUM_OFFSET : Udp.CHECKSUM_OFFSET;
+        final int check = b.getShort(l4 + field, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (Ipv4.PROTO_UDP == proto && 0 == check)
+        {
+            return; // UDP without checksum stays without.
+        }
+        int c = Checksums.update32(check, oldAddr, newAddr);
+        c = Checksums.update16(c, oldPort, newPort);
+        if (Ipv4.PROTO_UDP == proto && 0 == c)
+        {
+            c = 0xFFFF;
+        }
+        b.putShort(l4 + field, (short)c, ByteOrder.BIG_ENDIAN);
+    }
+
+    private void completeL4(final MutableDirectBuffer b, final int ip, final int l4)
+    {
+        if (Ipv4.PROTO_TCP == proto)
+        {
+            Checksums.fillL4(b, ip, l4, l4Len, Tcp.CHECKSUM_OFFSET, false);
+        }
+        else if (Ipv4.PROTO_UDP == proto)
+        {
+            Checksums.fillL4(b, ip, l4, l4Len, Udp.CHECKSUM_OFFSET, true);
+        }
+    }
+
+    /** IPIP: the datagram (TTL decremented) behind a new outer header from the director to the real server. */
+    private int tunnel(final int raddr, final long mac, final DirectBuffer in, final int off,
+        final MutableDirectBuffer out, final int outOff, final int outCap)
+    {
+        if (ipTotal > cfg.mtu)
+        {
+            return count(Counter.DROP_OVERSIZE);
+        }
+        final int frag = Ipv4.fragField(in, ipOff);
+        if (ipTotal + Ipv4.MIN_HEADER_LENGTH > cfg.mtu)
+        {
+            if (0 != (frag & Ipv4.FLAG_DF) && cfg.pmtuDisc)
+            {
+                return fragNeeded(in, off, out, outOff, outCap, cfg.mtu - Ipv4.MIN_HEADER_LENGTH);
+            }
+            return count(Counter.DROP_OVERSIZE);
+        }
+        final int n = l2Len + Ipv4.MIN_HEADER_LENGTH + ipTotal;
+        if (n > outCap)
+        {
+            return count(Counter.DROP_NO_ROOM);
+        }
+        out.putBytes(outOff, in, off, l2Len);
+        final int outer = outOff + l2Len;
+        final int inner = outer + Ipv4.MIN_HEADER_LENGTH;
+        out.putBytes(inner, in, ipOff, ipTotal);
+        if (csumNotReady)
+        {
+            completeL4(out, inner, inner + ipHl);
+        }
+        decrementTtl(out, inner);
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, mac);
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        out.putShort(outOff + l2Len - 2, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        out.putByte(outer, (byte)0x45);
+        out.putByte(outer + Ipv4.TOS_OFFSET, (byte)Ipv4.tos(in, ipOff));
+        Ipv4.totalLength(out, outer, Ipv4.MIN_HEADER_LENGTH + ipTotal);
+        out.putShort(outer + Ipv4.ID_OFFSET, (short)nextIpId(), ByteOrder.BIG_ENDIAN);
+        out.putShort(outer + Ipv4.FRAG_OFFSET, (short)(frag & Ipv4.FLAG_DF), ByteOrder.BIG_ENDIAN);
+        out.putByte(outer + Ipv4.TTL_OFFSET, out.getByte(inner + Ipv4.TTL_OFFSET));
+        out.putByte(outer + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_IPIP);
+        Ipv4.src(out, outer, cfg.localIp);
+        Ipv4.dst(out, outer, raddr);
+        Ipv4.fillChecksum(out, outer);
+        counters.inc(Counter.FORWARDED_IN);
+        return n;
+    }
+
+    private int nextIpId()
+    {
+        ipId = (ipId + 1) & 0xFFFF;
+        return ipId;
+    }
+
+    // ------------------------------------------------------------------------------------------------ out
+
+    private int forwardOut(final int e, final DirectBuffer in, final int off, final MutableDirectBuffer out,
+        final int outOff, final int outCap, final long nowMs)
+    {
+        final VirtualService svc = services.get(conns.service(e));
+        stateTransition(e, svc, TcpStates.DIR_OUTPUT, nowMs);
+        if (Ipv4.ttl(in, ipOff) <= 1)
+        {
+            return timeExceeded(in, off, out, outOff, outCap, cfg.localIp);
+        }
+        if (ipTotal > cfg.mtu)
+        {
+            return count(Counter.DROP_OVERSIZE);
+        }
+        final int n = l2Len + ipTotal;
+        if (n > outCap)
+        {
+            return count(Counter.DROP_NO_ROOM);
+        }
+        out.putBytes(outOff, in, off, n);
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, conns.mac(e));
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        final int ip = outOff + l2Len;
+        rewriteSource(out, ip, ip + ipHl, conns.vaddr(e), conns.vport(e));
+        decrementTtl(out, ip);
+        svc.countOut(conns.dest(e), ipTotal);
+        counters.inc(Counter.FORWARDED_OUT);
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ ICMP
+
+    private int icmp(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
+        final int outCap, final long nowMs)
+    {
+        final int type = Icmp.type(in, l4Off);
+        if (Icmp.DEST_UNREACH != type && Icmp.SOURCE_QUENCH != type && Icmp.TIME_EXCEEDED != type)
+        {
+            return count(Counter.NOT_OURS);
+        }
+        final int q = l4Off + Icmp.QUOTED_OFFSET;
+        final int qAvail = l4Len - Icmp.QUOTED_OFFSET;
+        if (qAvail < Ipv4.MIN_HEADER_LENGTH || 4 != Ipv4.version(in, q))
+        {
+            return count(services.isVip(daddr) ? Counter.DROP_BAD_ICMP : Counter.NOT_OURS);
+        }
+        final int qhl = Ipv4.headerLength(in, q);
+        final int qproto = Ipv4.protocol(in, q);
+        if (qhl < Ipv4.MIN_HEADER_LENGTH || qAvail < qhl + 8 ||
+            (Ipv4.PROTO_TCP != qproto && Ipv4.PROTO_UDP != qproto))
+        {
+            return count(services.isVip(daddr) ? Counter.DROP_BAD_ICMP : Counter.NOT_OURS);
+        }
+        final int qsrc = Ipv4.src(in, q);
+        final int qdst = Ipv4.dst(in, q);
+        final int qsport = in.getShort(q + qhl, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        final int qdport = in.getShort(q + qhl + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+
+        // About a packet that went VIP -> client: the error travels towards the VIP, like the client's packets.
+        int e = conns.lookupIn(qproto, qdst, qdport, qsrc, qsport);
+        if (e >= 0)
+        {
+            final int method = conns.fwd(e);
+            final VirtualService svc = services.get(conns.service(e));
+            if (Method.NAT != method)
+            {
+                final int n = transmitIcmpAsIs(method, conns.daddr(e), in, off, out, outOff, outCap);
+                if (n > 0)
+                {
+                    svc.countIn(conns.dest(e), ipTotal);
+                }
+                return n;
+            }
+            return natIcmp(e, false, q - ipOff, qhl, in, off, out, outOff, outCap, svc);
+        }
+        // NAT: about a packet that went client -> real server, coming back from the real server's side.
+        e = conns.lookupOut(qproto, qdst, qdport, qsrc, qsport);
+        if (e >= 0)
+        {
+            return natIcmp(e, true, q - ipOff, qhl, in, off, out, outOff, outCap, services.get(conns.service(e)));
+        }
+        return count(Counter.NOT_OURS);
+    }
+
+    private int transmitIcmpAsIs(final int method, final int raddr, final DirectBuffer in, final int off,
+        final MutableDirectBuffer out, final int outOff, final int outCap)
+    {
+        final boolean partial = csumNotReady;
+        csumNotReady = false;
+        final int p = proto;
+        proto = Ipv4.PROTO_ICMP;
+        final int n = transmitIn(method, raddr, 0, in, off, out, outOff, outCap, true);
+        proto = p;
+        csumNotReady = partial;
+        return n;
+    }
+
+    /**
+     * {@code ip_vs_nat_icmp}: translate an ICMP error for a NAT connection.
+     *
+     * @param outbound true for an error from the real server's side going to the client.
+     * @param qRel offset of the quoted IP header from the outer IP header.
+     */
+    private int natIcmp(final int e, final boolean outbound, final int qRel, final int qhl, final DirectBuffer in,
+        final int off, final MutableDirectBuffer out, final int outOff, final int outCap, final VirtualService svc)
+    {
+        if (Ipv4.ttl(in, ipOff) <= 1)
+        {
+            return timeExceeded(in, off, out, outOff, outCap, outbound ? cfg.localIp : daddr);
+        }
+        final long mac = outbound ? conns.mac(e) : neighbors.get(conns.daddr(e));
+        if (Neighbors.UNKNOWN == mac)
+        {
+            return count(Counter.DROP_NO_NEIGHBOR);
+        }
+        if (ipTotal > cfg.mtu)
+        {
+            return count(Counter.DROP_OVERSIZE);
+        }
+        final int n = l2Len + ipTotal;
+        if (n > outCap)
+        {
+            return count(Counter.DROP_NO_ROOM);
+        }
+        out.putBytes(outOff, in, off, n);
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, mac);
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        final int ip = outOff + l2Len;
+        final int q = ip + qRel;
+        final int ports = q + qhl;
+        final int qproto = Ipv4.protocol(out, q);
+        final int oldAddr;
+        final int newAddr;
+        final int oldPort;
+        final int newPort;
+        if (outbound)
+        {
+            Ipv4.src(out, ip, conns.vaddr(e));
+            oldAddr = Ipv4.dst(out, q);
+            newAddr = conns.vaddr(e);
+            Ipv4.dst(out, q, newAddr);
+            oldPort = out.getShort(ports + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            newPort = conns.vport(e);
+            out.putShort(ports + 2, (short)newPort, ByteOrder.BIG_ENDIAN);
+        }
+        else
+        {
+            Ipv4.dst(out, ip, conns.daddr(e));
+            oldAddr = Ipv4.src(out, q);
+            newAddr = conns.daddr(e);
+            Ipv4.src(out, q, newAddr);
+            oldPort = out.getShort(ports, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            newPort = conns.dport(e);
+            out.putShort(ports, (short)newPort, ByteOrder.BIG_ENDIAN);
+        }
+        Ipv4.fillChecksum(out, q);
+        // The kernel leaves the quoted L4 checksum stale; when the quote holds it, keep it right.
+        final int field = Ipv4.PROTO_TCP == qproto ? Tcp.CHECKSUM_OFFSET : Udp.CHECKSUM_OFFSET;
+        if (ports + field + 2 <= ip + ipTotal)
+        {
+            final int check = out.getShort(ports + field, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            if (Ipv4.PROTO_TCP == qproto || 0 != check)
+            {
+                final int c = Checksums.update16(Checksums.update32(check, oldAddr, newAddr), oldPort, newPort);
+                out.putShort(ports + field, (short)c, ByteOrder.BIG_ENDIAN);
+            }
+        }
+        out.putByte(ip + Ipv4.TTL_OFFSET, (byte)(Ipv4.ttl(out, ip) - 1));
+        Ipv4.fillChecksum(out, ip);
+        final int icmp = ip + ipHl;
+        out.putShort(icmp + Icmp.CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
+        out.putShort(icmp + Icmp.CHECKSUM_OFFSET, (short)Checksums.finish(Checksums.sum(out, icmp, l4Len, 0)),
+            ByteOrder.BIG_ENDIAN);
+        if (outbound)
+        {
+            svc.countOut(conns.dest(e), ipTotal);
+            counters.inc(Counter.FORWARDED_OUT);
+        }
+        else
+        {
+            svc.countIn(conns.dest(e), ipTotal);
+            counters.inc(Counter.FORWARDED_IN);
+        }
+        return n;
+    }
+
+    private int timeExceeded(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
+        final int outCap, final int source)
+    {
+        counters.inc(Counter.DROP_TTL_EXCEEDED);
+        return icmpError(in, off, out, outOff, outCap, Icmp.TIME_EXCEEDED, 0, 0, source);
+    }
+
+    private int fragNeeded(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
+        final int outCap, final int mtu)
+    {
+        counters.inc(Counter.DROP_FRAG_NEEDED);
+        return icmpError(in, off, out, outOff, outCap, Icmp.DEST_UNREACH, Icmp.CODE_FRAG_NEEDED, mtu, daddr);
+    }
+
+    /** Build an ICMP error back to the frame's sender, quoting its datagram as Linux's icmp_send does. */
+    private int icmpError(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
+        final int outCap, final int type, final int code, final int mtu, final int source)
+    {
+        final int quote = Math.min(ipTotal, ICMP_QUOTE_MAX);
+        final int ipLen = Ipv4.MIN_HEADER_LENGTH + Icmp.HEADER_LENGTH + quote;
+        final int n = l2Len + ipLen;
+        if (n > outCap || 0 == source)
+        {
+            return NOTHING;
+        }
+        out.putBytes(outOff, in, off, l2Len);
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        final int ip = outOff + l2Len;
+        out.putByte(ip, (byte)0x45);
+        out.putByte(ip + Ipv4.TOS_OFFSET, (byte)((Ipv4.tos(in, ipOff) & 0x1E) | 0xC0));
+        Ipv4.totalLength(out, ip, ipLen);
+        out.putShort(ip + Ipv4.ID_OFFSET, (short)nextIpId(), ByteOrder.BIG_ENDIAN);
+        out.putShort(ip + Ipv4.FRAG_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
+        out.putByte(ip + Ipv4.TTL_OFFSET, (byte)64);
+        out.putByte(ip + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_ICMP);
+        Ipv4.src(out, ip, source);
+        Ipv4.dst(out, ip, saddr);
+        Ipv4.fillChecksum(out, ip);
+        final int icmp = ip + Ipv4.MIN_HEADER_LENGTH;
+        out.putByte(icmp, (byte)type);
+        out.putByte(icmp + 1, (byte)code);
+        out.putShort(icmp + Icmp.CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
+        out.putShort(icmp + 4, (short)0, ByteOrder.BIG_ENDIAN);
+        out.putShort(icmp + Icmp.MTU_OFFSET, (short)mtu, ByteOrder.BIG_ENDIAN);
+        out.putBytes(icmp + Icmp.QUOTED_OFFSET, in, ipOff, quote);
+        out.putShort(icmp + Icmp.CHECKSUM_OFFSET,
+            (short)Checksums.finish(Checksums.sum(out, icmp, Icmp.HEADER_LENGTH + quote, 0)), ByteOrder.BIG_ENDIAN);
+        counters.inc(Counter.ICMP_SENT);
+        return n;
+    }
+}
