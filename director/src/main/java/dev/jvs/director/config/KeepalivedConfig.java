@@ -1,0 +1,517 @@
+package dev.jvs.director.config;
+
+import dev.jvs.engine.Method;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.schedulers.Schedulers;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The virtual-server part of keepalived.conf: {@code virtual_server} (by address and port, {@code fwmark N},
+ * or {@code group NAME}), {@code virtual_server_group}, {@code real_server}, and jvs's
+ * {@code jvs_fwmark_rules} (AF_PACKET sees frames before netfilter marks them, so jvs marks them itself).
+ * Keywords of other subsystems (checkers, VRRP, notification) are accepted and left to them; unknown keywords
+ * are warned about with their position and skipped, as keepalived does. Real errors stop the load with
+ * file:line:column.
+ */
+public final class KeepalivedConfig
+{
+    /** A real server. */
+    public static final class RealServer
+    {
+        /** Where it is declared. */
+        public Position at;
+        /** Address. */
+        public int addr;
+        /** Port (0: the client's). */
+        public int port;
+        /** Weight. */
+        public int weight = 1;
+        /** Upper connection threshold. */
+        public int uthreshold;
+        /** Lower connection threshold. */
+        public int lthreshold;
+        /** Forwarding method, or -1 for the virtual server's. */
+        public int method = -1;
+        /** MAC address (jvs: for offline replay), or -1. */
+        public long mac = -1;
+    }
+
+    /** A virtual server. */
+    public static final class VirtualServer
+    {
+        /** Where it is declared. */
+        public Position at;
+        /** Address (0 for fwmark or group). */
+        public int vip;
+        /** Port. */
+        public int port;
+        /** Firewall mark or 0. */
+        public int fwmark;
+        /** Group name or null. */
+        public String group;
+        /** Scheduler. */
+        public String scheduler = "wlc";
+        /** Scheduler flags. */
+        public int flags;
+        /** Forwarding method of its real servers. */
+        public int method = Method.NAT;
+        /** Protocol: 6 or 17. */
+        public int protocol = 6;
+        /** Persistence timeout, seconds (0 none). */
+        public int persistenceTimeout;
+        /** Persistence netmask. */
+        public int persistenceNetmask = 0xFFFFFFFF;
+        /** One-packet scheduling. */
+        public boolean ops;
+        /** Real servers in declaration order. */
+        public final List<RealServer> realServers = new ArrayList<>();
+
+        /** @return "ADDR:PORT", "fwmark N" or "group NAME". */
+        public String name()
+        {
+            if (null != group)
+            {
+                return "group " + group;
+            }
+            return 0 != fwmark ? "fwmark " + fwmark : Ipv4.toString(vip) + ":" + port;
+        }
+    }
+
+    /** One member of a virtual_server_group: an address range and port, or a mark. */
+    public record GroupMember(int first, int last, int port, int fwmark)
+    {
+    }
+
+    /** A firewall-mark rule. */
+    public record MarkRule(int protocol, int addr, int prefix, int portLow, int portHigh, int mark)
+    {
+    }
+
+    /** Virtual servers in declaration order. */
+    public final List<VirtualServer> virtualServers = new ArrayList<>();
+    /** Groups by name. */
+    public final Map<String, List<GroupMember>> groups = new LinkedHashMap<>();
+    /** Firewall-mark rules, in order. */
+    public final List<MarkRule> markRules = new ArrayList<>();
+    /** Warnings ("file:line: unknown keyword ..."). */
+    public final List<String> warnings = new ArrayList<>();
+
+    /** Top-level keywords of other subsystems: accepted here, read by their own parsers. */
+    private static final Set<String> OTHER_TOP = Set.of(
+        "global_defs", "vrrp_script", "vrrp_sync_group", "vrrp_instance", "static_ipaddress", "static_routes",
+        "static_rules", "linkbeat_interfaces", "track_file", "vrrp_track_file", "track_process", "bfd_instance",
+        "garp_group", "net_namespace", "use_pid_dir", "instance", "child_wait_time");
+    /** virtual_server keywords handled by the checker subsystem. */
+    private static final Set<String> OTHER_VS = Set.of(
+        "delay_loop", "alpha", "omega", "quorum", "quorum_up", "quorum_down", "hysteresis", "sorry_server",
+        "sorry_server_inhibit", "sorry_server_lvs_method", "virtualhost", "ha_suspend", "retry",
+        "delay_before_retry", "warmup", "connect_timeout", "inhibit_on_failure", "smtp_alert", "notify_up",
+        "notify_down", "quorum_up_script", "quorum_down_script", "ip_family", "lvs_tunnel_type", "syncid",
+        "persistence_engine");
+    /** real_server keywords handled by the checker subsystem. */
+    private static final Set<String> OTHER_RS = Set.of(
+        "TCP_CHECK", "HTTP_GET", "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "MISC_CHECK", "BFD_CHECK", "UDP_CHECK",
+        "PING_CHECK", "FILE_CHECK", "inhibit_on_failure", "notify_up", "notify_down", "delay_loop", "alpha",
+        "omega", "retry", "delay_before_retry", "warmup", "connect_timeout", "smtp_alert", "virtualhost",
+        "rise", "fall", "tunnel_type");
+
+    private KeepalivedConfig()
+    {
+    }
+
+    /**
+     * Load a configuration file (and its includes).
+     *
+     * @param file keepalived.conf.
+     * @return the model.
+     * @throws ConfigException at the first error.
+     */
+    public static KeepalivedConfig load(final Path file) throws ConfigException
+    {
+        return interpret(Lexer.read(file));
+    }
+
+    /**
+     * Load configuration text (tests).
+     *
+     * @param name file name to report.
+     * @param text the text.
+     * @return the model.
+     * @throws ConfigException at the first error.
+     */
+    public static KeepalivedConfig parse(final Path name, final String text) throws ConfigException
+    {
+        return interpret(Lexer.read(name, text));
+    }
+
+    private static KeepalivedConfig interpret(final List<Statement> top) throws ConfigException
+    {
+        final KeepalivedConfig c = new KeepalivedConfig();
+        for (final Statement s : top)
+        {
+            switch (s.keyword())
+            {
+                case "virtual_server" -> c.virtualServer(s);
+                case "virtual_server_group" -> c.group(s);
+                case "jvs_fwmark_rules" -> c.markRules(s);
+                default ->
+                {
+                    if (!OTHER_TOP.contains(s.keyword()))
+                    {
+                        c.warn(s, "unknown keyword '" + s.keyword() + "'");
+                    }
+                }
+            }
+        }
+        c.validate();
+        return c;
+    }
+
+    private void warn(final Statement s, final String what)
+    {
+        warnings.add(s.at().file() + ":" + s.at().line() + ": " + what + ", ignored");
+    }
+
+    private void virtualServer(final Statement s) throws ConfigException
+    {
+        final VirtualServer vs = new VirtualServer();
+        vs.at = s.at();
+        if (!s.isBlock())
+        {
+            throw new ConfigException(s.at(), "virtual_server needs a { } block");
+        }
+        if (s.args().size() == 2 && "fwmark".equals(s.args().get(0)))
+        {
+            vs.fwmark = (int)number(s, 1, 1, 0xFFFFFFFFL, "firewall mark");
+        }
+        else if (s.args().size() == 2 && "group".equals(s.args().get(0)))
+        {
+            vs.group = s.args().get(1);
+        }
+        else if (s.args().size() == 2)
+        {
+            vs.vip = address(s, 0, "virtual server address");
+            vs.port = (int)number(s, 1, 0, 65535, "port");
+        }
+        else
+        {
+            throw new ConfigException(s.at(), "virtual_server takes 'ADDRESS PORT', 'fwmark N' or 'group NAME'");
+        }
+        for (final Statement k : s.children())
+        {
+            switch (k.keyword())
+            {
+                case "lb_algo", "lvs_sched" ->
+                {
+                    final String name = word(k, 0);
+                    if (!Schedulers.NAMES.contains(name))
+                    {
+                        throw new ConfigException(k.argAt(0), "unknown scheduler '" + name + "' for " + k.keyword() +
+                            ": expected one of " + String.join(" ", Schedulers.NAMES));
+                    }
+                    vs.scheduler = name;
+                }
+                case "lb_kind", "lvs_method" -> vs.method = method(k);
+                case "protocol" -> vs.protocol = protocol(k);
+                case "persistence_timeout" ->
+                    vs.persistenceTimeout = k.args().isEmpty() ? 360 : (int)number(k, 0, 1, 2678400, "timeout");
+                case "persistence_granularity" -> vs.persistenceNetmask = netmask(k);
+                case "ops" -> vs.ops = true;
+                case "hashed", "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback" ->
+                    vs.flags |= "hashed".equals(k.keyword()) ? 0 : Schedulers.parseFlags(k.keyword());
+                case "real_server" -> vs.realServers.add(realServer(k, vs));
+                default ->
+                {
+                    if (!OTHER_VS.contains(k.keyword()))
+                    {
+                        warn(k, "unknown keyword '" + k.keyword() + "' in virtual_server " + vs.name());
+                    }
+                }
+            }
+        }
+        if (vs.ops && 17 != vs.protocol)
+        {
+            warnings.add(s.at().file() + ":" + s.at().line() + ": ops applies to UDP only, ignored for " + vs.name());
+            vs.ops = false;
+        }
+        virtualServers.add(vs);
+    }
+
+    private RealServer realServer(final Statement s, final VirtualServer vs) throws ConfigException
+    {
+        if (s.args().size() != 2 && s.args().size() != 1)
+        {
+            throw new ConfigException(s.at(), "real_server takes 'ADDRESS PORT'");
+        }
+        final RealServer rs = new RealServer();
+        rs.at = s.at();
+        rs.addr = address(s, 0, "real server address");
+        rs.port = s.args().size() == 2 ? (int)number(s, 1, 0, 65535, "port") : 0;
+        for (final RealServer other : vs.realServers)
+        {
+            if (other.addr == rs.addr && other.port == rs.port)
+            {
+                throw new ConfigException(s.at(), "real server " + Ipv4.toString(rs.addr) + ":" + rs.port +
+                    " appears twice in virtual_server " + vs.name() + " (first at line " + other.at.line() + ")");
+            }
+        }
+        if (!s.isBlock())
+        {
+            return rs;
+        }
+        for (final Statement k : s.children())
+        {
+            switch (k.keyword())
+            {
+                case "weight" -> rs.weight = (int)number(k, 0, 0, 65535, "weight");
+                case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
+                case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
+                case "lb_kind", "lvs_method" -> rs.method = method(k);
+                case "mac" ->
+                {
+                    try
+                    {
+                        rs.mac = Ethernet.parseMac(word(k, 0));
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        throw new ConfigException(k.argAt(0), "'" + word(k, 0) + "' is not a MAC address");
+                    }
+                }
+                default ->
+                {
+                    if (!OTHER_RS.contains(k.keyword()))
+                    {
+                        warn(k, "unknown keyword '" + k.keyword() + "' in real_server " + Ipv4.toString(rs.addr));
+                    }
+                }
+            }
+        }
+        if (0 != rs.uthreshold && rs.lthreshold > rs.uthreshold)
+        {
+            throw new ConfigException(s.at(), "lthreshold " + rs.lthreshold + " is above uthreshold " + rs.uthreshold);
+        }
+        return rs;
+    }
+
+    private void group(final Statement s) throws ConfigException
+    {
+        if (s.args().size() != 1 || !s.isBlock())
+        {
+            throw new ConfigException(s.at(), "virtual_server_group takes a name and a { } block");
+        }
+        final String name = s.args().get(0);
+        if (groups.containsKey(name))
+        {
+            throw new ConfigException(s.at(), "virtual_server_group " + name + " is defined twice");
+        }
+        final List<GroupMember> members = new ArrayList<>();
+        for (final Statement k : s.children())
+        {
+            if ("fwmark".equals(k.keyword()))
+            {
+                final Statement asArgs = new Statement(k.keyword(), List.of("fwmark", word(k, 0)),
+                    List.of(k.at(), k.argAt(0)), null, k.at());
+                members.add(new GroupMember(0, 0, 0, (int)number(asArgs, 1, 1, 0xFFFFFFFFL, "firewall mark")));
+                continue;
+            }
+            // The keyword is the address (or range a.b.c.d-e), the argument the port.
+            final String a = k.keyword();
+            final int dash = a.lastIndexOf('-');
+            final Statement addr = new Statement(a, List.of(dash > 0 ? a.substring(0, dash) : a), List.of(k.at()),
+                null, k.at());
+            final int first = address(addr, 0, "group address");
+            int last = first;
+            if (dash > 0)
+            {
+                final int end = (int)number(new Statement(a, List.of(a.substring(dash + 1)), List.of(k.at()), null,
+                    k.at()), 0, first & 0xFF, 255, "range end");
+                last = (first & 0xFFFFFF00) | end;
+            }
+            if (k.args().size() != 1)
+            {
+                throw new ConfigException(k.at(), "a virtual_server_group entry is 'ADDRESS[-LAST] PORT' or 'fwmark N'");
+            }
+            members.add(new GroupMember(first, last, (int)number(k, 0, 0, 65535, "port"), 0));
+        }
+        groups.put(name, members);
+    }
+
+    private void markRules(final Statement s) throws ConfigException
+    {
+        if (!s.isBlock())
+        {
+            throw new ConfigException(s.at(), "jvs_fwmark_rules needs a { } block");
+        }
+        for (final Statement k : s.children())
+        {
+            // PREFIX [proto tcp|udp] [port N[-M]] mark N
+            final String prefix = k.keyword();
+            final int slash = prefix.indexOf('/');
+            final Statement a = new Statement(prefix, List.of(slash > 0 ? prefix.substring(0, slash) : prefix),
+                List.of(k.at()), null, k.at());
+            final int addr = address(a, 0, "rule address");
+            final int len = slash > 0 ? (int)number(new Statement(prefix, List.of(prefix.substring(slash + 1)),
+                List.of(k.at()), null, k.at()), 0, 0, 32, "prefix length") : 32;
+            int proto = 0;
+            int low = 0;
+            int high = 65535;
+            int mark = 0;
+            for (int i = 0; i < k.args().size(); i += 2)
+            {
+                if (i + 1 >= k.args().size())
+                {
+                    throw new ConfigException(k.argAt(i), "'" + k.args().get(i) + "' needs a value");
+                }
+                switch (k.args().get(i))
+                {
+                    case "proto" -> proto = protocolName(k, i + 1);
+                    case "port" ->
+                    {
+                        final String p = k.args().get(i + 1);
+                        final int d = p.indexOf('-');
+                        final Statement ps = new Statement("port", d > 0 ? List.of(p.substring(0, d),
+                            p.substring(d + 1)) : List.of(p), List.of(k.argAt(i + 1), k.argAt(i + 1)), null, k.at());
+                        low = (int)number(ps, 0, 0, 65535, "port");
+                        high = d > 0 ? (int)number(ps, 1, low, 65535, "port range end") : low;
+                    }
+                    case "mark" -> mark = (int)number(k, i + 1, 1, 0xFFFFFFFFL, "mark");
+                    default -> throw new ConfigException(k.argAt(i), "expected proto, port or mark, not '" +
+                        k.args().get(i) + "'");
+                }
+            }
+            if (0 == mark)
+            {
+                throw new ConfigException(k.at(), "a rule needs 'mark N'");
+            }
+            markRules.add(new MarkRule(proto, addr & (0 == len ? 0 : -1 << (32 - len)), len, low, high, mark));
+        }
+    }
+
+    private void validate() throws ConfigException
+    {
+        for (final VirtualServer vs : virtualServers)
+        {
+            if (null != vs.group && !groups.containsKey(vs.group))
+            {
+                throw new ConfigException(vs.at, "virtual_server group " + vs.group +
+                    " names no virtual_server_group");
+            }
+        }
+        for (int i = 0; i < virtualServers.size(); i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                final VirtualServer a = virtualServers.get(i);
+                final VirtualServer b = virtualServers.get(j);
+                if (a.vip == b.vip && a.port == b.port && a.fwmark == b.fwmark && a.protocol == b.protocol &&
+                    java.util.Objects.equals(a.group, b.group))
+                {
+                    throw new ConfigException(a.at, "virtual_server " + a.name() + " is already defined at line " +
+                        b.at.line());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ values
+
+    private static String word(final Statement s, final int i) throws ConfigException
+    {
+        if (i >= s.args().size())
+        {
+            throw new ConfigException(s.at(), s.keyword() + " needs a value");
+        }
+        return s.args().get(i);
+    }
+
+    private static long number(final Statement s, final int i, final long min, final long max, final String what)
+        throws ConfigException
+    {
+        final String w = word(s, i);
+        final long v;
+        try
+        {
+            v = w.startsWith("0x") || w.startsWith("0X") ? Long.parseLong(w.substring(2), 16) : Long.parseLong(w);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigException(s.argAt(i), what + " '" + w + "' is not a number");
+        }
+        if (v < min || v > max)
+        {
+            throw new ConfigException(s.argAt(i), what + " " + v + " is out of range: it must be " + min + ".." + max);
+        }
+        return v;
+    }
+
+    private static int address(final Statement s, final int i, final String what) throws ConfigException
+    {
+        final String w = word(s, i);
+        if (w.indexOf(':') >= 0)
+        {
+            throw new ConfigException(s.argAt(i), "IPv6 " + what + " " + w + " is not supported yet");
+        }
+        try
+        {
+            return Ipv4.parse(w);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(s.argAt(i), "'" + w + "' is not an IPv4 address (" + what + ")");
+        }
+    }
+
+    private static int netmask(final Statement s) throws ConfigException
+    {
+        final String w = word(s, 0);
+        if (w.chars().allMatch(Character::isDigit))
+        {
+            final int len = (int)number(s, 0, 0, 32, "persistence_granularity prefix length");
+            return 0 == len ? 0 : -1 << (32 - len);
+        }
+        final int m = address(s, 0, "netmask");
+        if (0 != (~m & (~m + 1)))
+        {
+            throw new ConfigException(s.argAt(0), "'" + w + "' is not a contiguous netmask");
+        }
+        return m;
+    }
+
+    private static int method(final Statement s) throws ConfigException
+    {
+        try
+        {
+            return Method.parse(word(s, 0));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(s.argAt(0), "unknown " + s.keyword() + " '" + word(s, 0) +
+                "': expected NAT, DR or TUN");
+        }
+    }
+
+    private static int protocol(final Statement s) throws ConfigException
+    {
+        return protocolName(s, 0);
+    }
+
+    private static int protocolName(final Statement s, final int i) throws ConfigException
+    {
+        return switch (word(s, i).toUpperCase(Locale.ROOT))
+        {
+            case "TCP" -> 6;
+            case "UDP" -> 17;
+            default -> throw new ConfigException(s.argAt(i), "unknown protocol '" + word(s, i) +
+                "': expected TCP or UDP");
+        };
+    }
+}

@@ -1,0 +1,234 @@
+package dev.jvs.director.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Reads keepalived.conf text into {@link Statement}s, as keepalived's parser does: words separated by
+ * blanks; {@code #} and {@code !} start a comment; {@code "..."} quotes a word with blanks; braces open and
+ * close blocks (attached to words or not, on one line or many); {@code include PATTERN} splices in every file
+ * the glob matches, relative to the including file. Unbalanced braces stop with the position of the brace.
+ */
+public final class Lexer
+{
+    private static final int MAX_INCLUDE_DEPTH = 8;
+
+    private record Token(String text, boolean quoted, boolean newline, Position at)
+    {
+        boolean is(final String s)
+        {
+            return !quoted && !newline && s.equals(text);
+        }
+    }
+
+    private final List<Token> tokens = new ArrayList<>();
+    private int pos;
+
+    private Lexer()
+    {
+    }
+
+    /**
+     * Read a file and its includes.
+     *
+     * @param file the top file.
+     * @return its statements.
+     * @throws ConfigException on unbalanced braces, an unterminated quote, or an unreadable file.
+     */
+    public static List<Statement> read(final Path file) throws ConfigException
+    {
+        final Lexer l = new Lexer();
+        l.tokenizeFile(file, 0, new Position(file, 1, 1));
+        return l.statements(null);
+    }
+
+    /**
+     * Read text (tests).
+     *
+     * @param name the name to report in positions.
+     * @param text the configuration.
+     * @return its statements.
+     * @throws ConfigException on syntax errors.
+     */
+    public static List<Statement> read(final Path name, final String text) throws ConfigException
+    {
+        final Lexer l = new Lexer();
+        l.tokenize(name, text, 0);
+        return l.statements(null);
+    }
+
+    private void tokenizeFile(final Path file, final int depth, final Position from) throws ConfigException
+    {
+        final String text;
+        try
+        {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new ConfigException(from, "cannot read " + file + ": no such file");
+        }
+        catch (final IOException ex)
+        {
+            throw new ConfigException(from, "cannot read " + file + ": " + ex.getMessage());
+        }
+        tokenize(file, text, depth);
+    }
+
+    private void tokenize(final Path file, final String text, final int depth) throws ConfigException
+    {
+        final String[] lines = text.split("\r?\n", -1);
+        for (int ln = 0; ln < lines.length; ln++)
+        {
+            final String s = lines[ln];
+            final List<Token> lineTokens = new ArrayList<>();
+            int i = 0;
+            while (i < s.length())
+            {
+                final char c = s.charAt(i);
+                if (c == ' ' || c == '\t')
+                {
+                    i++;
+                    continue;
+                }
+                if (c == '#' || c == '!')
+                {
+                    break;
+                }
+                final Position at = new Position(file, ln + 1, i + 1);
+                if (c == '{' || c == '}')
+                {
+                    lineTokens.add(new Token(String.valueOf(c), false, false, at));
+                    i++;
+                    continue;
+                }
+                if (c == '"')
+                {
+                    final int end = s.indexOf('"', i + 1);
+                    if (end < 0)
+                    {
+                        throw new ConfigException(at, "unterminated quoted string");
+                    }
+                    lineTokens.add(new Token(s.substring(i + 1, end), true, false, at));
+                    i = end + 1;
+                    continue;
+                }
+                int j = i;
+                while (j < s.length() && " \t{}\"#!".indexOf(s.charAt(j)) < 0)
+                {
+                    j++;
+                }
+                lineTokens.add(new Token(s.substring(i, j), false, false, at));
+                i = j;
+            }
+            if (!lineTokens.isEmpty() && lineTokens.get(0).is("include"))
+            {
+                if (lineTokens.size() != 2)
+                {
+                    throw new ConfigException(lineTokens.get(0).at(), "include takes one file name or pattern");
+                }
+                include(file, lineTokens.get(1), depth);
+                continue;
+            }
+            tokens.addAll(lineTokens);
+            tokens.add(new Token("", false, true, new Position(file, ln + 1, s.length() + 1)));
+        }
+    }
+
+    private void include(final Path from, final Token pattern, final int depth) throws ConfigException
+    {
+        if (depth >= MAX_INCLUDE_DEPTH)
+        {
+            throw new ConfigException(pattern.at(), "includes nested deeper than " + MAX_INCLUDE_DEPTH);
+        }
+        final Path base = null == from.getParent() ? Path.of(".") : from.getParent();
+        final Path p = base.resolve(pattern.text());
+        final String glob = p.getFileName().toString();
+        if (glob.chars().noneMatch(ch -> ch == '*' || ch == '?' || ch == '['))
+        {
+            tokenizeFile(p, depth + 1, pattern.at());
+            return;
+        }
+        final PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        final Path dir = null == p.getParent() ? Path.of(".") : p.getParent();
+        final List<Path> files;
+        try (Stream<Path> list = Files.list(dir))
+        {
+            files = list.filter(f -> m.matches(f.getFileName())).sorted().toList();
+        }
+        catch (final IOException ex)
+        {
+            // keepalived: a pattern matching nothing is not an error.
+            return;
+        }
+        for (final Path f : files)
+        {
+            tokenizeFile(f, depth + 1, pattern.at());
+        }
+    }
+
+    private List<Statement> statements(final Token opening) throws ConfigException
+    {
+        final List<Statement> out = new ArrayList<>();
+        while (pos < tokens.size())
+        {
+            final Token t = tokens.get(pos);
+            if (t.newline())
+            {
+                pos++;
+                continue;
+            }
+            if (t.is("}"))
+            {
+                if (null == opening)
+                {
+                    throw new ConfigException(t.at(), "'}' without a matching '{'");
+                }
+                pos++;
+                return out;
+            }
+            if (t.is("{"))
+            {
+                throw new ConfigException(t.at(), "'{' must follow a keyword");
+            }
+            pos++;
+            final List<String> args = new ArrayList<>();
+            final List<Position> at = new ArrayList<>();
+            while (pos < tokens.size() && !tokens.get(pos).newline() && !tokens.get(pos).is("{") &&
+                !tokens.get(pos).is("}"))
+            {
+                args.add(tokens.get(pos).text());
+                at.add(tokens.get(pos).at());
+                pos++;
+            }
+            // A block may open on the same line or on the next one.
+            int look = pos;
+            while (look < tokens.size() && tokens.get(look).newline())
+            {
+                look++;
+            }
+            List<Statement> children = null;
+            if (look < tokens.size() && tokens.get(look).is("{") &&
+                (look == pos || tokens.get(look).at().line() == tokens.get(pos).at().line() + 1))
+            {
+                final Token open = tokens.get(look);
+                pos = look + 1;
+                children = statements(open);
+            }
+            out.add(new Statement(t.text(), List.copyOf(args), List.copyOf(at), children, t.at()));
+        }
+        if (null != opening)
+        {
+            throw new ConfigException(opening.at(), "'{' is never closed");
+        }
+        return out;
+    }
+}
