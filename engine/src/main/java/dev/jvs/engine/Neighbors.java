@@ -12,6 +12,7 @@ public final class Neighbors
     public static final long UNKNOWN = -1L;
 
     private final Long2LongHashMap macs = new Long2LongHashMap(UNKNOWN);
+    private int version;
 
     /**
      * @param ip address.
@@ -19,7 +20,10 @@ public final class Neighbors
      */
     public void put(final int ip, final long mac)
     {
-        macs.put(ip & 0xFFFFFFFFL, mac);
+        if (macs.put(ip & 0xFFFFFFFFL, mac) != mac)
+        {
+            version++;
+        }
     }
 
     /**
@@ -35,6 +39,13 @@ public final class Neighbors
     public void remove(final int ip)
     {
         macs.remove(ip & 0xFFFFFFFFL);
+        version++;
+    }
+
+    /** @return a number that changes whenever a mapping changes (caches compare it). */
+    public int version()
+    {
+        return version;
     }
 
     /** @return number of entries. */

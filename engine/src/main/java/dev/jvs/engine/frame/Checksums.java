@@ -57,12 +57,41 @@ public final class Checksums
      */
     public static int fold(final long s)
     {
-        long x = s;
-        while (0 != (x >>> 16))
-        {
-            x = (x & 0xFFFF) + (x >>> 16);
-        }
+        // Branch-free end-around carry: any non-negative sum below 2^63 ends within 16 bits.
+        long x = (s >>> 32) + (s & 0xFFFFFFFFL);
+        x = (x >>> 32) + (x & 0xFFFFFFFFL);
+        x = (x >>> 16) + (x & 0xFFFF);
+        x = (x >>> 16) + (x & 0xFFFF);
+        x = (x >>> 16) + (x & 0xFFFF);
         return (int)x;
+    }
+
+    /**
+     * Verify an IPv4 header checksum (fast path for the 20-byte header).
+     *
+     * @param b buffer.
+     * @param ip header offset.
+     * @param headerLength header length (at least 20, checked by the caller).
+     * @return true when the header sums to 0xFFFF.
+     */
+    public static boolean ipHeaderValid(final DirectBuffer b, final int ip, final int headerLength)
+    {
+        long s;
+        if (20 == headerLength)
+        {
+            final long a = b.getInt(ip, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
+            final long c = b.getInt(ip + 4, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
+            final long d = b.getInt(ip + 8, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
+            final long e = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
+            final long f = b.getInt(ip + 16, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
+            s = a + c + d + e + f;
+            // Below 2^35: three end-around carries bring it to 16 bits.
+            s = (s >>> 32) + (s & 0xFFFFFFFFL);
+            s = (s >>> 16) + (s & 0xFFFF);
+            s = (s >>> 16) + (s & 0xFFFF);
+            return 0xFFFF == s;
+        }
+        return 0xFFFF == fold(sum(b, ip, headerLength, 0));
     }
 
     /**

@@ -18,6 +18,7 @@ public final class ServiceTable
     private final Long2ObjectHashMap<VirtualService> byKey = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<VirtualService> byMark = new Int2ObjectHashMap<>();
     private final List<VirtualService> all = new ArrayList<>();
+    private VirtualService[] byIndex = new VirtualService[0];
     private final List<FwmarkRule> rules = new ArrayList<>();
     private final IntHashSet vips = new IntHashSet();
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
@@ -58,6 +59,7 @@ public final class ServiceTable
             nowMs);
         byKey.put(k, s);
         all.add(s);
+        byIndex = all.toArray(new VirtualService[0]);
         vips.add(vaddr);
         if (0 == vport)
         {
@@ -84,6 +86,7 @@ public final class ServiceTable
         final VirtualService s = new VirtualService(all.size(), 0, 0, 0, mark, scheduler, flags, random, nowMs);
         byMark.put(mark, s);
         all.add(s);
+        byIndex = all.toArray(new VirtualService[0]);
         return s;
     }
 
@@ -150,7 +153,7 @@ public final class ServiceTable
      */
     public VirtualService get(final int index)
     {
-        return all.get(index);
+        return byIndex[index];
     }
 
     /** @return every service, in the order added. */

@@ -38,6 +38,8 @@ public final class VirtualService
     private boolean onePacket;
 
     private int[] method = new int[16];
+    private long[] mac = new long[16];
+    private int macVersion = -1;
 
     /** Per service: connections, packets and bytes in (to real servers) and out (NAT replies). */
     long conns;
@@ -45,12 +47,9 @@ public final class VirtualService
     long outPkts;
     long inBytes;
     long outBytes;
-    /** Per destination id, the same counters. */
-    long[] destConns = new long[16];
-    long[] destInPkts = new long[16];
-    long[] destOutPkts = new long[16];
-    long[] destInBytes = new long[16];
-    long[] destOutBytes = new long[16];
+    /** Per destination id, the same counters, interleaved: [conns, inPkts, inBytes, outPkts, outBytes, pad...]. */
+    private static final int STATS = 8;
+    long[] destStats = new long[16 * STATS];
 
     VirtualService(final int index, final int protocol, final int vaddr, final int vport, final int fwmark,
         final String scheduler, final int flags, final RandomSource random, final long nowMs)
@@ -128,6 +127,7 @@ public final class VirtualService
         final int id = dests.add(addr, port, weight, upper, lower);
         ensure(id);
         method[id] = fwdMethod;
+        macVersion = -1;
         return id;
     }
 
@@ -180,11 +180,9 @@ public final class VirtualService
         {
             final int n = Math.max(id + 1, method.length * 2);
             method = Arrays.copyOf(method, n);
-            destConns = Arrays.copyOf(destConns, n);
-            destInPkts = Arrays.copyOf(destInPkts, n);
-            destOutPkts = Arrays.copyOf(destOutPkts, n);
-            destInBytes = Arrays.copyOf(destInBytes, n);
-            destOutBytes = Arrays.copyOf(destOutBytes, n);
+            mac = Arrays.copyOf(mac, n);
+            macVersion = -1;
+            destStats = Arrays.copyOf(destStats, n * STATS);
         }
     }
 
@@ -210,6 +208,26 @@ public final class VirtualService
     public int schedulerFlags()
     {
         return schedulerFlags;
+    }
+
+    /**
+     * The real server's MAC, cached from the neighbour table until it changes.
+     *
+     * @param id destination id.
+     * @param neighbors the neighbour table.
+     * @return the MAC or {@link dev.jvs.engine.Neighbors#UNKNOWN}.
+     */
+    public long mac(final int id, final dev.jvs.engine.Neighbors neighbors)
+    {
+        if (macVersion != neighbors.version())
+        {
+            for (int d = 0; d < dests.idLimit() && d < mac.length; d++)
+            {
+                mac[d] = neighbors.get(dests.address(d));
+            }
+            macVersion = neighbors.version();
+        }
+        return mac[id];
     }
 
     /** @param id destination id. @return its forwarding method. */
@@ -274,7 +292,7 @@ public final class VirtualService
     public void countNew(final int dest)
     {
         conns++;
-        destConns[dest]++;
+        destStats[dest * STATS]++;
     }
 
     /**
@@ -287,8 +305,10 @@ public final class VirtualService
     {
         inPkts++;
         inBytes += bytes;
-        destInPkts[dest]++;
-        destInBytes[dest] += bytes;
+        final long[] st = destStats;
+        final int i = dest * STATS;
+        st[i + 1]++;
+        st[i + 2] += bytes;
     }
 
     /**
@@ -301,8 +321,10 @@ public final class VirtualService
     {
         outPkts++;
         outBytes += bytes;
-        destOutPkts[dest]++;
-        destOutBytes[dest] += bytes;
+        final long[] st = destStats;
+        final int i = dest * STATS;
+        st[i + 3]++;
+        st[i + 4] += bytes;
     }
 
     /** @return connections scheduled. */
@@ -338,18 +360,30 @@ public final class VirtualService
     /** @param id destination. @return connections scheduled to it. */
     public long destConns(final int id)
     {
-        return destConns[id];
+        return destStats[id * STATS];
     }
 
     /** @param id destination. @return packets to it. */
     public long destInPkts(final int id)
     {
-        return destInPkts[id];
+        return destStats[id * STATS + 1];
     }
 
     /** @param id destination. @return reply packets from it. */
     public long destOutPkts(final int id)
     {
-        return destOutPkts[id];
+        return destStats[id * STATS + 3];
+    }
+
+    /** @param id destination. @return bytes to it. */
+    public long destInBytes(final int id)
+    {
+        return destStats[id * STATS + 2];
+    }
+
+    /** @param id destination. @return reply bytes from it. */
+    public long destOutBytes(final int id)
+    {
+        return destStats[id * STATS + 4];
     }
 }

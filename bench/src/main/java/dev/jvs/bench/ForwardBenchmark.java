@@ -1,0 +1,133 @@
+package dev.jvs.bench;
+
+import dev.jvs.engine.Counters;
+import dev.jvs.engine.EngineConfig;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.Method;
+import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.frame.Checksums;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One frame of an established flow through the engine, from the received frame to the frame written in the
+ * TX buffer (parse, checksum check, lookup, state, rewrite, copy): DR, NAT towards the server, NAT reply
+ * towards the client, and TUN. 64-byte TCP frames (an ACK with 6 bytes of data), 1024 flows cycled.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class ForwardBenchmark
+{
+    static final long CLIENT_MAC = 0x020000000001L;
+    static final long DIRECTOR_MAC = 0x020000000002L;
+    static final long RS_MAC = 0x020000000011L;
+    static final int VIP = 0xC6130050;        // 198.19.0.80
+    static final int RS = 0xC613000B;         // 198.19.0.11
+    static final int DIRECTOR = 0xC6130002;   // 198.19.0.2
+    static final int FLOWS = 1024;
+
+    @Param({"DR", "NAT", "NAT_REPLY", "TUN"})
+    String path;
+
+    @Param({"1024"})
+    int flows;
+
+    private Forwarder fwd;
+    private final UnsafeBuffer[] frames = new UnsafeBuffer[FLOWS];
+    private final UnsafeBuffer tx = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+    private int i;
+    private long now = 1_000_000;
+
+    /** Build the service and establish the flows. */
+    @Setup
+    public void setup()
+    {
+        final EngineConfig cfg = new EngineConfig();
+        cfg.localMac = DIRECTOR_MAC;
+        cfg.localIp = DIRECTOR;
+        final Neighbors n = new Neighbors();
+        n.put(RS, RS_MAC);
+        final ServiceTable services = new ServiceTable(() -> 1);
+        final int method = "DR".equals(path) ? Method.DR : "TUN".equals(path) ? Method.TUN : Method.NAT;
+        final VirtualService s = services.add(6, VIP, 80, "wlc", 0, now);
+        s.addRealServer(RS, 80, method, 1, 0, 0);
+        fwd = new Forwarder(cfg, services, new ConnectionTable(1 << 16, 42, now), n, new Counters());
+        for (int f = 0; f < flows; f++)
+        {
+            final int client = 0xC6120000 | f;   // 198.18.x.y
+            send(frame(CLIENT_MAC, DIRECTOR_MAC, client, 40000, VIP, 80, 0x02, 0));
+            if (Method.NAT == method)
+            {
+                send(frame(RS_MAC, DIRECTOR_MAC, RS, 80, client, 40000, 0x12, 0));
+            }
+            send(frame(CLIENT_MAC, DIRECTOR_MAC, client, 40000, VIP, 80, 0x10, 0));
+            frames[f] = "NAT_REPLY".equals(path) ?
+                frame(RS_MAC, DIRECTOR_MAC, RS, 80, client, 40000, 0x18, 6) :
+                frame(CLIENT_MAC, DIRECTOR_MAC, client, 40000, VIP, 80, 0x18, 6);
+        }
+        if (0 == forward())
+        {
+            throw new IllegalStateException("setup did not establish the flows");
+        }
+    }
+
+    private void send(final UnsafeBuffer f)
+    {
+        fwd.process(f, 0, f.capacity(), 0, tx, 0, tx.capacity(), now);
+    }
+
+    static UnsafeBuffer frame(final long src, final long dst, final int saddr, final int sport, final int daddr,
+        final int dport, final int flags, final int payload)
+    {
+        final int len = 14 + 20 + 20 + payload;
+        final ByteBuffer b = ByteBuffer.allocateDirect(len).order(ByteOrder.BIG_ENDIAN);
+        b.putShort((short)(dst >>> 32)).putInt((int)dst).putShort((short)(src >>> 32)).putInt((int)src);
+        b.putShort((short)0x0800);
+        b.put((byte)0x45).put((byte)0).putShort((short)(len - 14)).putShort((short)1).putShort((short)0x4000);
+        b.put((byte)64).put((byte)6).putShort((short)0).putInt(saddr).putInt(daddr);
+        b.putShort((short)sport).putShort((short)dport).putInt(1).putInt(1).put((byte)0x50).put((byte)flags)
+            .putShort((short)65535).putShort((short)0).putShort((short)0);
+        for (int k = 0; k < payload; k++)
+        {
+            b.put((byte)k);
+        }
+        final UnsafeBuffer u = new UnsafeBuffer(b);
+        Ipv4.fillChecksum(u, 14);
+        Checksums.fillL4(u, 14, 34, 20 + payload, 16, false);
+        return u;
+    }
+
+    /**
+     * Forward one frame.
+     *
+     * @return bytes written for transmission.
+     */
+    @Benchmark
+    public int forward()
+    {
+        final UnsafeBuffer f = frames[i++ & (flows - 1)];
+        return fwd.process(f, 0, f.capacity(), 0, tx, 0, tx.capacity(), now);
+    }
+}
