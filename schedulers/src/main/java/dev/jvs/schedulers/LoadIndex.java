@@ -60,7 +60,13 @@ final class LoadIndex
         i >>= 1;
         while (i >= 1)
         {
-            t[i] = combine(t[2 * i], t[2 * i + 1]);
+            final int next = combine(t[2 * i], t[2 * i + 1]);
+            // Same winner, and not the one whose load changed: nothing above can change either.
+            if (next == t[i] && next != id)
+            {
+                return;
+            }
+            t[i] = next;
             i >>= 1;
         }
     }

@@ -21,6 +21,8 @@ public final class ServiceTable
     private VirtualService[] byIndex = new VirtualService[0];
     private final List<FwmarkRule> rules = new ArrayList<>();
     private final IntHashSet vips = new IntHashSet();
+    /** NAT real servers' addresses, as a 65536-bit filter on the low 16 bits: one L1-resident word to test. */
+    private final long[] natServerBits = new long[1024];
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
     private final RandomSource random;
     private int portZeroServices;
@@ -55,8 +57,8 @@ public final class ServiceTable
         {
             throw new IllegalArgumentException("service already exists");
         }
-        final VirtualService s = new VirtualService(all.size(), protocol, vaddr, vport, 0, scheduler, flags, random,
-            nowMs);
+        final VirtualService s = new VirtualService(this, all.size(), protocol, vaddr, vport, 0, scheduler, flags,
+            random, nowMs);
         byKey.put(k, s);
         all.add(s);
         byIndex = all.toArray(new VirtualService[0]);
@@ -83,7 +85,7 @@ public final class ServiceTable
         {
             throw new IllegalArgumentException("fwmark service " + mark + " already exists");
         }
-        final VirtualService s = new VirtualService(all.size(), 0, 0, 0, mark, scheduler, flags, random, nowMs);
+        final VirtualService s = new VirtualService(this, all.size(), 0, 0, 0, mark, scheduler, flags, random, nowMs);
         byMark.put(mark, s);
         all.add(s);
         byIndex = all.toArray(new VirtualService[0]);
@@ -169,6 +171,20 @@ public final class ServiceTable
     public boolean isVip(final int ip)
     {
         return vips.contains(ip);
+    }
+
+    /**
+     * @param ip an address.
+     * @return true when some NAT real server may have it (a filter: false positives cost one extra lookup).
+     */
+    public boolean isNatServer(final int ip)
+    {
+        return 0 != (natServerBits[(ip & 0xFFFF) >>> 6] & (1L << ip));
+    }
+
+    void natServerAdded(final int ip)
+    {
+        natServerBits[(ip & 0xFFFF) >>> 6] |= 1L << ip;
     }
 
     /**

@@ -51,9 +51,12 @@ public final class VirtualService
     private static final int STATS = 8;
     long[] destStats = new long[16 * STATS];
 
-    VirtualService(final int index, final int protocol, final int vaddr, final int vport, final int fwmark,
-        final String scheduler, final int flags, final RandomSource random, final long nowMs)
+    private final ServiceTable table;
+
+    VirtualService(final ServiceTable table, final int index, final int protocol, final int vaddr, final int vport,
+        final int fwmark, final String scheduler, final int flags, final RandomSource random, final long nowMs)
     {
+        this.table = table;
         this.index = index;
         this.protocol = protocol;
         this.vaddr = vaddr;
@@ -120,13 +123,13 @@ public final class VirtualService
             if (dests.inTrash(id) && dests.address(id) == addr && dests.port(id) == port)
             {
                 dests.revive(id, weight, upper, lower);
-                method[id] = fwdMethod;
+                method(id, fwdMethod);
                 return id;
             }
         }
         final int id = dests.add(addr, port, weight, upper, lower);
         ensure(id);
-        method[id] = fwdMethod;
+        method(id, fwdMethod);
         macVersion = -1;
         return id;
     }
@@ -161,7 +164,7 @@ public final class VirtualService
     public void editRealServer(final int id, final int fwdMethod, final int weight, final int upper, final int lower)
     {
         dests.update(id, weight, upper, lower);
-        method[id] = fwdMethod;
+        method(id, fwdMethod);
     }
 
     /**
@@ -172,6 +175,15 @@ public final class VirtualService
     public void removeRealServer(final int id)
     {
         dests.remove(id);
+    }
+
+    private void method(final int id, final int fwdMethod)
+    {
+        method[id] = fwdMethod;
+        if (Method.NAT == fwdMethod)
+        {
+            table.natServerAdded(dests.address(id));
+        }
     }
 
     private void ensure(final int id)
