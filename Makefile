@@ -3,7 +3,7 @@ MVN ?= mvn -B -ntp
 JAR := build/jvs.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build test demo bench bench-schedulers clean
+.PHONY: all build test demo bench bench-schedulers bench-engine clean
 
 all: build
 
@@ -24,13 +24,19 @@ demo: build
 	@echo "== wlc with the same servers, connections that establish and stay open"
 	@bin/jvs sim --scheduler wlc --trace schedulers/traces/wlc-mixed.jsonl | awk '{print "   " $$0}'
 
-# JMH benchmarks of every scheduler's pick (see bench/RESULTS.md for the figures).
-bench: bench-schedulers
+# JMH benchmarks of the hot paths (see bench/RESULTS.md for the figures and how they were taken).
+bench: bench-schedulers bench-engine
 
 bench-schedulers: build
 	mkdir -p bench/results
-	java -jar $(BENCH_JAR) SchedulerPickBenchmark -prof gc -rf json -rff bench/results/schedulers.json \
-		| tee bench/results/schedulers.txt
+	java -jar $(BENCH_JAR) "SchedulerPickBenchmark|KernelScanBaselineBenchmark" -prof gc \
+		-rf json -rff bench/results/schedulers.json | tee bench/results/schedulers.txt
+
+bench-engine: build
+	mkdir -p bench/results
+	java -jar $(BENCH_JAR) "ForwardBenchmark|NewConnectionBenchmark|ConnectionLookupBenchmark" -p flows=1024 \
+		-jvmArgsAppend -Dagrona.disable.bounds.checks=true -prof gc \
+		-rf json -rff bench/results/engine.json | tee bench/results/engine.txt
 
 clean:
 	$(MVN) -q clean
