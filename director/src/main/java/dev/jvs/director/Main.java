@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jvs 0.1.0",
     description = "A user-space Linux Virtual Server.",
-    subcommands = {SimCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {
     @CommandLine.Spec
@@ -31,7 +31,15 @@ public final class Main implements Runnable
      */
     public static int execute(final String... args)
     {
-        return new CommandLine(new Main()).execute(args);
+        final CommandLine cl = new CommandLine(new Main());
+        final int status = cl.execute(args);
+        final CommandLine sub = cl.getParseResult() == null || !cl.getParseResult().hasSubcommand() ? null :
+            cl.getParseResult().subcommand().commandSpec().commandLine();
+        if (0 == status && null != sub && sub.getCommand() instanceof RunCommand)
+        {
+            return ((RunCommand)sub.getCommand()).exitCode();
+        }
+        return status;
     }
 
     @Override

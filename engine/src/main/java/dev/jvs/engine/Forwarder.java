@@ -115,6 +115,23 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         return conns;
     }
 
+    /**
+     * Write an ARP request for an address (real server resolution).
+     *
+     * @param target the address to resolve.
+     * @param out where the frame goes.
+     * @param outOff offset.
+     * @return the frame length.
+     */
+    public int arpRequest(final int target, final MutableDirectBuffer out, final int outOff)
+    {
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        out.putShort(outOff + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
+        Arp.write(out, outOff + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, cfg.localMac, cfg.localIp, 0L, target);
+        return Ethernet.HEADER_LENGTH + Arp.LENGTH;
+    }
+
     /** @return the services. */
     public ServiceTable services()
     {
@@ -333,8 +350,17 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         final int outOff, final int outCap)
     {
         final int a = off + l2Len;
-        if (len - l2Len < Arp.LENGTH || !Arp.isEthernetIpv4(in, a) || Arp.OP_REQUEST != Arp.oper(in, a) ||
-            !cfg.answerArp || !services.isVip(Arp.targetIp(in, a)))
+        if (len - l2Len < Arp.LENGTH || !Arp.isEthernetIpv4(in, a))
+        {
+            return count(Counter.NOT_OURS);
+        }
+        // Learn real servers' MACs from anything they say in ARP (replies to our requests, their own requests).
+        final int sender = Arp.senderIp(in, a);
+        if (services.isRealServer(sender))
+        {
+            neighbors.put(sender, Arp.senderMac(in, a));
+        }
+        if (Arp.OP_REQUEST != Arp.oper(in, a) || !cfg.answerArp || !services.isVip(Arp.targetIp(in, a)))
         {
             return count(Counter.NOT_OURS);
         }

@@ -23,6 +23,7 @@ public final class ServiceTable
     private final IntHashSet vips = new IntHashSet();
     /** NAT real servers' addresses, as a 65536-bit filter on the low 16 bits: one L1-resident word to test. */
     private final long[] natServerBits = new long[1024];
+    private final IntHashSet realServers = new IntHashSet();
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
     private final RandomSource random;
     private int portZeroServices;
@@ -185,6 +186,32 @@ public final class ServiceTable
     void natServerAdded(final int ip)
     {
         natServerBits[(ip & 0xFFFF) >>> 6] |= 1L << ip;
+    }
+
+    void realServerAdded(final int ip)
+    {
+        realServers.add(ip);
+    }
+
+    /**
+     * @param ip an address.
+     * @return true when some service has a real server at it.
+     */
+    public boolean isRealServer(final int ip)
+    {
+        return realServers.contains(ip);
+    }
+
+    /** @return the addresses of every real server, for ARP resolution. */
+    public int[] realServerAddresses()
+    {
+        final int[] a = new int[realServers.size()];
+        int i = 0;
+        for (final IntHashSet.IntIterator it = realServers.iterator(); it.hasNext(); )
+        {
+            a[i++] = it.nextValue();
+        }
+        return a;
     }
 
     /**

@@ -180,6 +180,7 @@ public final class VirtualService
     private void method(final int id, final int fwdMethod)
     {
         method[id] = fwdMethod;
+        table.realServerAdded(dests.address(id));
         if (Method.NAT == fwdMethod)
         {
             table.natServerAdded(dests.address(id));

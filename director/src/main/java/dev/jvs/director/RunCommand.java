@@ -1,0 +1,203 @@
+package dev.jvs.director;
+
+import dev.jvs.director.config.ConfigException;
+import dev.jvs.director.config.ConfigLoader;
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.engine.Counter;
+import dev.jvs.engine.Counters;
+import dev.jvs.engine.EngineConfig;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.io.PacketIoException;
+import dev.jvs.engine.io.RxRing;
+import dev.jvs.engine.io.Sockets;
+import dev.jvs.engine.io.Transmitter;
+import dev.jvs.engine.io.Worker;
+import dev.jvs.engine.os.LibC;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code jvs run}: the director on one interface, until SIGTERM or SIGINT. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Run the director for the configuration's virtual services on an interface.",
+        "Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (not root, no interface, bad config)."})
+final class RunCommand implements Runnable
+{
+    @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
+    private Path config;
+
+    @Option(names = {"-i", "--interface"}, required = true, description = "the interface clients reach the VIPs on")
+    private String iface;
+
+    @Option(names = "--director-ip", description = "outer source of IPIP (default: the interface's first IPv4)")
+    private String directorIp;
+
+    @Option(names = "--capacity", defaultValue = "1000000", description = "connection table size")
+    private int capacity;
+
+    @Option(names = "--ring-frames", defaultValue = "4096", description = "receive ring slots")
+    private int ringFrames;
+
+    private int exit;
+
+    static void log(final String line)
+    {
+        System.out.println(LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS")) + " " + line);
+        System.out.flush();
+    }
+
+    @Override
+    public void run()
+    {
+        exit = start();
+    }
+
+    int exitCode()
+    {
+        return exit;
+    }
+
+    private int start()
+    {
+        if (0 != LibC.geteuid())
+        {
+            System.err.println("jvs run: must run as root (AF_PACKET sockets need CAP_NET_RAW)");
+            return 1;
+        }
+        final KeepalivedConfig kc;
+        try
+        {
+            kc = KeepalivedConfig.load(config);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("jvs run: " + ex.getMessage());
+            return 1;
+        }
+        kc.warnings.forEach(w -> log("warning: " + w));
+        final EngineConfig cfg = new EngineConfig();
+        final int ifindex;
+        try
+        {
+            ifindex = Sockets.ifindex(iface);
+            cfg.localMac = Sockets.mac(iface);
+            cfg.localIp = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(iface);
+            final NetworkInterface ni = NetworkInterface.getByName(iface);
+            if (null != ni)
+            {
+                cfg.mtu = ni.getMTU();
+            }
+        }
+        catch (final PacketIoException | IllegalArgumentException | SocketException ex)
+        {
+            System.err.println("jvs run: " + ex.getMessage());
+            return 1;
+        }
+        final Neighbors neighbors = new Neighbors();
+        final SecureRandom seed = new SecureRandom();
+        final ServiceTable services = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
+        ConfigLoader.apply(kc, services, neighbors, -1, System.currentTimeMillis());
+        final Counters counters = new Counters();
+        final Forwarder fwd = new Forwarder(cfg, services,
+            new ConnectionTable(capacity, seed.nextLong(), System.currentTimeMillis()), neighbors, counters);
+        final Worker worker;
+        try
+        {
+            worker = new Worker(fwd, new RxRing(ifindex, 2048, ringFrames, 0), new Transmitter(ifindex, 256),
+                neighbors, cfg.mtu);
+        }
+        catch (final PacketIoException ex)
+        {
+            System.err.println("jvs run: " + iface + ": " + ex.getMessage());
+            return 1;
+        }
+        log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d): %d virtual services",
+            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu, services.all().size()));
+        for (final VirtualService s : services.all())
+        {
+            log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
+                0 != s.fwmark() ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP",
+                0 != s.fwmark() ? String.valueOf(s.fwmark()) : Ipv4.toString(s.vaddr()) + ":" + s.vport(),
+                s.schedulerName(), s.dests().count()));
+        }
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            running.set(false);
+            try
+            {
+                stopped.await();
+            }
+            catch (final InterruptedException ignored)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "jvs-shutdown"));
+        try
+        {
+            while (running.get())
+            {
+                try
+                {
+                    if (0 == worker.doWork())
+                    {
+                        worker.idle();
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    // A failure inside one cycle is logged and the loop goes on (rethrow only Errors).
+                    log("worker error: " + ex);
+                }
+            }
+        }
+        finally
+        {
+            worker.onClose();
+            log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
+                counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
+                counters.get(Counter.ARP_REPLIED), counters.drops()));
+            stopped.countDown();
+        }
+        return 0;
+    }
+
+    private static int firstIpv4(final String name) throws SocketException
+    {
+        final NetworkInterface ni = NetworkInterface.getByName(name);
+        if (null != ni)
+        {
+            for (final InetAddress a : Collections.list(ni.getInetAddresses()))
+            {
+                if (a instanceof Inet4Address)
+                {
+                    final byte[] b = a.getAddress();
+                    return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+                }
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.jvs.engine.io;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.jvs.engine.os.LibC;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static dev.jvs.engine.io.TpacketLayout.SLL_IFINDEX;
+import static dev.jvs.engine.io.TpacketLayout.SLL_PROTOCOL;
+import static dev.jvs.engine.io.TpacketLayout.SLL_SIZE;
+import static dev.jvs.engine.io.TpacketLayout.TP_STATUS_KERNEL;
+import static dev.jvs.engine.io.TpacketLayout.TP_STATUS_USER;
+import static dev.jvs.engine.io.TpacketLayout.V2_LEN;
+import static dev.jvs.engine.io.TpacketLayout.V2_MAC;
+import static dev.jvs.engine.io.TpacketLayout.V2_SNAPLEN;
+import static dev.jvs.engine.io.TpacketLayout.V2_STATUS;
+
+/**
+ * An AF_PACKET receive ring (TPACKET_V2) on one interface: frames are read where the kernel wrote them and
+ * handed back by resetting their status. TPACKET_V2 hands over every frame at once; TPACKET_V3 would hold a
+ * frame until its block fills or its timer (at least 1 ms) fires, which halves request/response rates
+ * (DESIGN.md). The socket is created with protocol 0 and bound to ETH_P_ALL afterwards, so it never captures
+ * on other interfaces; PACKET_IGNORE_OUTGOING keeps our own transmissions out.
+ */
+public final class RxRing implements AutoCloseable
+{
+    private static final int BLOCK_SIZE = 1 << 16;
+
+    private final int fd;
+    private final Pointer map;
+    private final long mapLength;
+    private final UnsafeBuffer ring;
+    private final int frameSize;
+    private final int frames;
+    private final Memory pollFd = new Memory(8);
+    private int next;
+    private long losing;
+
+    /**
+     * @param ifindex interface index.
+     * @param frameSize slot size, a power of two (2048 holds a 1500-byte MTU frame).
+     * @param frameCount slots, a multiple of 65536 / frameSize.
+     * @param fanoutGroup PACKET_FANOUT group id to join (hash), or 0.
+     * @throws PacketIoException when a call fails.
+     */
+    public RxRing(final int ifindex, final int frameSize, final int frameCount, final int fanoutGroup)
+        throws PacketIoException
+    {
+        this.frameSize = frameSize;
+        this.frames = frameCount;
+        final int perBlock = BLOCK_SIZE / frameSize;
+        if (frameSize < 256 || Integer.bitCount(frameSize) != 1 || frameCount % perBlock != 0)
+        {
+            throw new PacketIoException("bad ring geometry: frame size " + frameSize + ", frames " + frameCount);
+        }
+        fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0);
+        if (fd < 0)
+        {
+            throw new PacketIoException("socket(AF_PACKET): " + LibC.strerror(LibC.errno()));
+        }
+        try
+        {
+            Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_VERSION, LibC.TPACKET_V2, "PACKET_VERSION");
+            // Not fatal before Linux 4.20: the engine ignores frames from its own MAC anyway.
+            Sockets.trySetInt(fd, LibC.SOL_PACKET, LibC.PACKET_IGNORE_OUTGOING, 1);
+            final Memory req = new Memory(TpacketLayout.REQ_SIZE);
+            req.setInt(0, BLOCK_SIZE);
+            req.setInt(4, frameCount / perBlock);
+            req.setInt(8, frameSize);
+            req.setInt(12, frameCount);
+            if (LibC.setsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_RX_RING, req, TpacketLayout.REQ_SIZE) < 0)
+            {
+                throw new PacketIoException("PACKET_RX_RING: " + LibC.strerror(LibC.errno()));
+            }
+            mapLength = (long)frameSize * frameCount;
+            map = LibC.mmap(null, mapLength, LibC.PROT_RW, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, 0);
+            if (-1L == Pointer.nativeValue(map))
+            {
+                throw new PacketIoException("mmap of the RX ring: " + LibC.strerror(LibC.errno()));
+            }
+            ring = new UnsafeBuffer(Pointer.nativeValue(map), (int)mapLength);
+            bind(fd, ifindex, LibC.ETH_P_ALL);
+            if (0 != fanoutGroup)
+            {
+                // PACKET_FANOUT_HASH (0) | group id: flows are spread over the group's sockets by flow hash.
+                Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_FANOUT, fanoutGroup & 0xFFFF, "PACKET_FANOUT");
+            }
+        }
+        catch (final PacketIoException ex)
+        {
+            LibC.close(fd);
+            throw ex;
+        }
+        pollFd.setInt(0, fd);
+    }
+
+    static void bind(final int fd, final int ifindex, final int protocol) throws PacketIoException
+    {
+        final Memory sll = new Memory(SLL_SIZE);
+        sll.clear();
+        sll.setShort(0, (short)LibC.AF_PACKET);
+        sll.setShort(SLL_PROTOCOL, Short.reverseBytes((short)protocol));
+        sll.setInt(SLL_IFINDEX, ifindex);
+        if (LibC.bind(fd, sll, SLL_SIZE) < 0)
+        {
+            throw new PacketIoException("bind(AF_PACKET, ifindex " + ifindex + "): " + LibC.strerror(LibC.errno()));
+        }
+    }
+
+    /**
+     * Hand every ready frame (at most {@code limit}) to the handler, in place, then back to the kernel.
+     *
+     * @param handler receives each frame.
+     * @param limit most frames.
+     * @return frames handled.
+     */
+    public int receive(final FrameHandler handler, final int limit)
+    {
+        final UnsafeBuffer r = ring;
+        int n = 0;
+        while (n < limit)
+        {
+            final int base = next * frameSize;
+            final int status = r.getIntVolatile(base + V2_STATUS);
+            if (0 == (status & TP_STATUS_USER))
+            {
+                break;
+            }
+            if (0 != (status & TpacketLayout.TP_STATUS_LOSING))
+            {
+                losing++;
+            }
+            handler.onFrame(r, base + (r.getShort(base + V2_MAC) & 0xFFFF), r.getInt(base + V2_SNAPLEN),
+                r.getInt(base + V2_LEN), status);
+            r.putIntOrdered(base + V2_STATUS, TP_STATUS_KERNEL);
+            next = next + 1 == frames ? 0 : next + 1;
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Sleep in poll(2) until a frame arrives or the timeout passes.
+     *
+     * @param timeoutMs most milliseconds to wait.
+     */
+    public void await(final int timeoutMs)
+    {
+        pollFd.setShort(4, LibC.POLLIN);
+        pollFd.setShort(6, (short)0);
+        LibC.poll(pollFd, 1, timeoutMs);
+    }
+
+    /** @return times the kernel reported the ring had overflowed. */
+    public long losing()
+    {
+        return losing;
+    }
+
+    @Override
+    public void close()
+    {
+        LibC.munmap(map, mapLength);
+        LibC.close(fd);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.jvs.engine.io;
+
+import dev.jvs.engine.Counter;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.Neighbors;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One worker's duty cycle as an Agrona {@link Agent}: take every ready frame from the receive ring, run it
+ * through the forwarder straight into a transmit slot, send the batch with one system call, and do the
+ * periodic work (expiry, scheduler timers, real-server ARP) at most every 100 ms. The clock is read once per
+ * cycle. Idle cycles sleep in poll(2) on the ring (see {@link #idle()}).
+ */
+public final class Worker implements Agent, FrameHandler
+{
+    private static final int BATCH = 256;
+    private static final long TIMER_MS = 100;
+    private static final long ARP_RETRY_MS = 1000;
+    private static final long ARP_REFRESH_MS = 30_000;
+
+    private final Forwarder fwd;
+    private final RxRing rx;
+    private final Transmitter tx;
+    private final Neighbors neighbors;
+    private final int mtuFrame;
+    private long now;
+    private long nextTimer;
+    private long nextArp;
+    private boolean learnedAll;
+
+    /**
+     * @param fwd the engine.
+     * @param rx receive ring.
+     * @param tx transmitter.
+     * @param neighbors the neighbour table the forwarder uses.
+     * @param mtu interface MTU (bigger captured frames are counted and dropped).
+     */
+    public Worker(final Forwarder fwd, final RxRing rx, final Transmitter tx, final Neighbors neighbors, final int mtu)
+    {
+        this.fwd = fwd;
+        this.rx = rx;
+        this.tx = tx;
+        this.neighbors = neighbors;
+        this.mtuFrame = mtu + 18;
+    }
+
+    @Override
+    public int doWork()
+    {
+        now = System.currentTimeMillis();
+        final int n = rx.receive(this, BATCH);
+        tx.flush();
+        if (now >= nextTimer)
+        {
+            fwd.onTimer(now, 10_000);
+            nextTimer = now + TIMER_MS;
+            if (now >= nextArp)
+            {
+                resolveRealServers();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void onFrame(final UnsafeBuffer buffer, final int offset, final int length, final int wireLength,
+        final int status)
+    {
+        if (wireLength > length || wireLength > mtuFrame)
+        {
+            // Merged by GRO/LRO or bigger than the MTU: it cannot be sent as it is.
+            fwd.counters().inc(Counter.DROP_OVERSIZE);
+            return;
+        }
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        final int flags = 0 != (status & TpacketLayout.TP_STATUS_CSUMNOTREADY) ? Forwarder.CSUM_NOT_READY : 0;
+        final int out = fwd.process(buffer, offset, length, flags, tx.buffer(), tx.slotOffset(),
+            Transmitter.SLOT_SIZE, now);
+        if (out > 0)
+        {
+            tx.commit(out);
+        }
+    }
+
+    /** Ask by ARP for real servers whose MAC is unknown (every second), and refresh all every 30 s. */
+    private void resolveRealServers()
+    {
+        boolean all = true;
+        for (final int rs : fwd.services().realServerAddresses())
+        {
+            final boolean known = Neighbors.UNKNOWN != neighbors.get(rs);
+            all &= known;
+            if (!known || learnedAll)
+            {
+                if (tx.isFull())
+                {
+                    tx.flush();
+                }
+                tx.commit(fwd.arpRequest(rs, tx.buffer(), tx.slotOffset()));
+            }
+        }
+        tx.flush();
+        learnedAll = all;
+        nextArp = now + (all ? ARP_REFRESH_MS : ARP_RETRY_MS);
+    }
+
+    /** Sleep until a frame arrives, at most 10 ms (timers need the cycle to run). */
+    public void idle()
+    {
+        rx.await(10);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "jvs-worker";
+    }
+
+    @Override
+    public void onClose()
+    {
+        rx.close();
+        tx.close();
+    }
+}

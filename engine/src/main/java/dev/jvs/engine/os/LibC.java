@@ -1,0 +1,121 @@
+package dev.jvs.engine.os;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls the packet I/O needs, bound directly (JNA direct mapping: no per-call reflection or
+ * allocation). Calls return -1 and leave errno for {@link #errno()}, as in C.
+ */
+public final class LibC
+{
+    /** AF_PACKET. */
+    public static final int AF_PACKET = 17;
+    /** SOCK_RAW. */
+    public static final int SOCK_RAW = 3;
+    /** SOL_PACKET. */
+    public static final int SOL_PACKET = 263;
+    /** PACKET_RX_RING. */
+    public static final int PACKET_RX_RING = 5;
+    /** PACKET_VERSION. */
+    public static final int PACKET_VERSION = 10;
+    /** PACKET_TX_RING. */
+    public static final int PACKET_TX_RING = 13;
+    /** PACKET_FANOUT. */
+    public static final int PACKET_FANOUT = 18;
+    /** PACKET_QDISC_BYPASS. */
+    public static final int PACKET_QDISC_BYPASS = 20;
+    /** PACKET_IGNORE_OUTGOING. */
+    public static final int PACKET_IGNORE_OUTGOING = 23;
+    /** TPACKET_V2. */
+    public static final int TPACKET_V2 = 1;
+    /** TPACKET_V3. */
+    public static final int TPACKET_V3 = 2;
+    /** ETH_P_ALL, host order. */
+    public static final int ETH_P_ALL = 0x0003;
+    /** PROT_READ | PROT_WRITE. */
+    public static final int PROT_RW = 3;
+    /** MAP_SHARED. */
+    public static final int MAP_SHARED = 1;
+    /** MAP_LOCKED is not used: rings are small; MAP_POPULATE pre-faults them. */
+    public static final int MAP_POPULATE = 0x8000;
+    /** POLLIN. */
+    public static final short POLLIN = 1;
+    /** MSG_DONTWAIT. */
+    public static final int MSG_DONTWAIT = 0x40;
+    /** SIOCGIFHWADDR. */
+    public static final int SIOCGIFHWADDR = 0x8927;
+    /** EAGAIN. */
+    public static final int EAGAIN = 11;
+    /** EINTR. */
+    public static final int EINTR = 4;
+
+    static
+    {
+        Native.register(LibC.class, "c");
+    }
+
+    private LibC()
+    {
+    }
+
+    /** socket(2). */
+    public static native int socket(int domain, int type, int protocol);
+
+    /** setsockopt(2). */
+    public static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    /** bind(2). */
+    public static native int bind(int fd, Pointer addr, int length);
+
+    /** mmap(2). */
+    public static native Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    /** munmap(2). */
+    public static native int munmap(Pointer addr, long length);
+
+    /** poll(2). */
+    public static native int poll(Pointer fds, long nfds, int timeoutMs);
+
+    /** sendmmsg(2). */
+    public static native int sendmmsg(int fd, Pointer msgs, int vlen, int flags);
+
+    /** sendto(2). */
+    public static native long sendto(int fd, Pointer buf, long len, int flags, Pointer addr, int addrLen);
+
+    /** close(2). */
+    public static native int close(int fd);
+
+    /** if_nametoindex(3). */
+    public static native int if_nametoindex(String name);
+
+    /** ioctl(2) with a pointer argument. */
+    public static native int ioctl(int fd, long request, Pointer arg);
+
+    /** getuid(2). */
+    public static native int geteuid();
+
+    /** @return errno of the last call on this thread. */
+    public static int errno()
+    {
+        return Native.getLastError();
+    }
+
+    /**
+     * @param errno an errno.
+     * @return its description.
+     */
+    public static String strerror(final int errno)
+    {
+        return switch (errno)
+        {
+            case 1 -> "operation not permitted (run as root)";
+            case 19 -> "no such device";
+            case 13 -> "permission denied (run as root)";
+            case 22 -> "invalid argument";
+            case 12 -> "cannot allocate memory";
+            case 97 -> "address family not supported";
+            default -> "errno " + errno;
+        };
+    }
+}
