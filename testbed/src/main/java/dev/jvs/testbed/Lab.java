@@ -1,0 +1,233 @@
+package dev.jvs.testbed;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A director testbed of network namespaces on one Ethernet segment (a bridge in its own namespace):
+ * <pre>
+ *   client ──┐
+ *   director ┼── lan (bridge) ── rs1, rs2, rs3 (HTTP servers that answer "rsN")
+ * </pre>
+ * DR: everyone in 198.19.0.0/24; the real servers hold the VIP 198.19.0.80 on loopback with
+ * arp_ignore=1/arp_announce=2, so only the director answers ARP for it. NAT: the client is in
+ * 198.18.0.0/24 routed through the director (198.18.0.2), the real servers route through it too
+ * (198.19.0.2). The director's kernel keeps ip_forward=0: only jvs forwards.
+ */
+public final class Lab implements AutoCloseable
+{
+    /** The VIP. */
+    public static final String VIP = "198.19.0.80";
+
+    /** Forwarding mode of the topology. */
+    public enum Mode
+    {
+        /** Masquerading. */
+        NAT,
+        /** Direct routing. */
+        DR
+    }
+
+    private final Netns ns = new Netns();
+    private final Mode mode;
+    private final int servers;
+    private final Path work;
+    private final Path jar;
+    private Process director;
+    private Path directorLog;
+
+    /**
+     * Build the topology and start the real servers.
+     *
+     * @param mode NAT or DR.
+     * @param servers how many real servers (1..9).
+     * @param work a scratch directory.
+     * @param jar the jvs jar.
+     * @throws IOException when a command fails.
+     * @throws InterruptedException when interrupted.
+     */
+    public Lab(final Mode mode, final int servers, final Path work, final Path jar)
+        throws IOException, InterruptedException
+    {
+        this.mode = mode;
+        this.servers = servers;
+        this.work = work;
+        this.jar = jar;
+        Netns.sweep();
+        try
+        {
+            build();
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /** @param n 1-based server number. @return its address. */
+    public static String rs(final int n)
+    {
+        return "198.19.0.1" + n;
+    }
+
+    private void build() throws IOException, InterruptedException
+    {
+        ns.add("lan");
+        ns.sh("lan", "ip link add br0 type bridge && ip link set br0 up");
+        final List<String> hosts = new ArrayList<>(List.of("client", "director"));
+        for (int i = 1; i <= servers; i++)
+        {
+            hosts.add("rs" + i);
+        }
+        for (final String h : hosts)
+        {
+            ns.add(h);
+            ns.sh("lan", "ip link add v-" + h + " type veth peer name eth0 netns " + Netns.name(h) +
+                " && ip link set v-" + h + " master br0 up");
+            // A wire carries MTU-sized frames: without this, veth hands 64 KB TSO/GSO super-frames to the peer.
+            ns.sh(h, "ip link set eth0 up && ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1 || true");
+        }
+        ns.sh("director", "ip addr add 198.19.0.2/24 dev eth0 && sysctl -qw net.ipv4.ip_forward=0");
+        if (Mode.NAT == mode)
+        {
+            ns.sh("client", "ip addr add 198.18.0.5/24 dev eth0 && ip route add default via 198.18.0.2");
+            ns.sh("director", "ip addr add 198.18.0.2/24 dev eth0");
+        }
+        else
+        {
+            ns.sh("client", "ip addr add 198.19.0.5/24 dev eth0");
+        }
+        for (int i = 1; i <= servers; i++)
+        {
+            final String h = "rs" + i;
+            ns.sh(h, "ip addr add " + rs(i) + "/24 dev eth0");
+            if (Mode.NAT == mode)
+            {
+                ns.sh(h, "ip route add default via 198.19.0.2");
+            }
+            else
+            {
+                ns.sh(h, "ip addr add " + VIP + "/32 dev lo && sysctl -qw net.ipv4.conf.all.arp_ignore=1 " +
+                    "net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2");
+            }
+            final Path docs = work.resolve(h);
+            Files.createDirectories(docs);
+            Files.writeString(docs.resolve("index.html"), h + "\n");
+            Files.write(docs.resolve("big.bin"), new byte[256 * 1024]);
+            ns.spawn(h, List.of("/usr/bin/python3", "-m", "http.server", "80", "--bind", "0.0.0.0",
+                "--directory", docs.toString()), work.resolve(h + ".log"));
+        }
+        for (int i = 1; i <= servers; i++)
+        {
+            waitFor("rs" + i, "curl -s -o /dev/null --max-time 1 http://" + rs(i) + "/");
+        }
+    }
+
+    private void waitFor(final String host, final String cmd) throws IOException, InterruptedException
+    {
+        for (int t = 0; t < 100; t++)
+        {
+            if (0 == ns.shAllowFail(host, cmd, 5).exit())
+            {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(host + ": not ready: " + cmd);
+    }
+
+    /**
+     * Start the director with a configuration.
+     *
+     * @param keepalivedConf the configuration text.
+     * @throws IOException when it does not start.
+     * @throws InterruptedException when interrupted.
+     */
+    public void startDirector(final String keepalivedConf) throws IOException, InterruptedException
+    {
+        final Path conf = work.resolve("keepalived.conf");
+        Files.writeString(conf, keepalivedConf);
+        directorLog = work.resolve("director.log");
+        director = ns.spawn("director", List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m", "-jar",
+            jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
+            "--director-ip", "198.19.0.2"), directorLog);
+        for (int t = 0; t < 150; t++)
+        {
+            if (Files.exists(directorLog) && Files.readString(directorLog).contains("started on"))
+            {
+                return;
+            }
+            if (!director.isAlive())
+            {
+                throw new IllegalStateException("director exited: " + Files.readString(directorLog));
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("director did not start: " + Files.readString(directorLog));
+    }
+
+    /**
+     * Stop the director with SIGTERM and return its log.
+     *
+     * @return the log.
+     * @throws IOException reading the log.
+     * @throws InterruptedException when interrupted.
+     */
+    public String stopDirector() throws IOException, InterruptedException
+    {
+        director.destroy();
+        director.waitFor();
+        return Files.readString(directorLog, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One HTTP request from the client to the VIP (a new connection).
+     *
+     * @param path the path.
+     * @return the body, or "ERROR: ..." on failure.
+     * @throws IOException when the command cannot run.
+     * @throws InterruptedException when interrupted.
+     */
+    public String get(final String path) throws IOException, InterruptedException
+    {
+        final Netns.Result r = ns.shAllowFail("client", "curl -s -S --max-time 5 http://" + VIP + path, 10);
+        return 0 == r.exit() ? r.out() : "ERROR: " + r.out();
+    }
+
+    /**
+     * Count which server answered each of {@code n} requests.
+     *
+     * @param n requests.
+     * @return body (trimmed) to count, in first-seen order.
+     * @throws IOException when a command cannot run.
+     * @throws InterruptedException when interrupted.
+     */
+    public Map<String, Integer> counts(final int n) throws IOException, InterruptedException
+    {
+        final Map<String, Integer> c = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++)
+        {
+            c.merge(get("/").trim(), 1, Integer::sum);
+        }
+        return c;
+    }
+
+    /** @return the namespaces, for commands of a test's own. */
+    public Netns ns()
+    {
+        return ns;
+    }
+
+    @Override
+    public void close()
+    {
+        ns.close();
+    }
+}

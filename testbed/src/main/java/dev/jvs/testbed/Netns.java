@@ -1,0 +1,158 @@
+package dev.jvs.testbed;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test hosts as network namespaces named {@code jvs-t-HOST}, created by the test and always removed (close,
+ * even when the test failed; and at the next start, whatever a killed run left behind). Every command runs
+ * with a timeout.
+ */
+public final class Netns implements AutoCloseable
+{
+    /** Namespace name prefix. */
+    public static final String PREFIX = "jvs-t-";
+
+    private final List<String> hosts = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    /** Exit status and output. */
+    public record Result(int exit, String out)
+    {
+    }
+
+    /** Remove namespaces a previous, killed run left. */
+    public static void sweep() throws IOException, InterruptedException
+    {
+        final Result r = run(List.of("ip", "netns", "list"), 10);
+        for (final String line : r.out().split("\n"))
+        {
+            final String name = line.split(" ")[0].trim();
+            if (name.startsWith(PREFIX))
+            {
+                run(List.of("ip", "netns", "pids", name), 5).out().lines()
+                    .forEach(pid -> runQuietly(List.of("kill", "-9", pid.trim())));
+                run(List.of("ip", "netns", "del", name), 10);
+            }
+        }
+    }
+
+    public static Result run(final List<String> cmd, final int timeoutS) throws IOException, InterruptedException
+    {
+        // Output goes to a file, not a pipe: a command that writes more than a pipe holds must not block.
+        final java.io.File out = java.io.File.createTempFile("jvs-cmd", ".out");
+        try
+        {
+            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+            if (!p.waitFor(timeoutS, TimeUnit.SECONDS))
+            {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                return new Result(-1, "timeout after " + timeoutS + " s: " + String.join(" ", cmd));
+            }
+            return new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath(), StandardCharsets.ISO_8859_1));
+        }
+        finally
+        {
+            out.delete();
+        }
+    }
+
+    private static void runQuietly(final List<String> cmd)
+    {
+        try
+        {
+            run(cmd, 5);
+        }
+        catch (final IOException | InterruptedException ignored)
+        {
+            // best effort during cleanup
+        }
+    }
+
+    public static String name(final String host)
+    {
+        return PREFIX + host;
+    }
+
+    /** Create a host. */
+    public void add(final String host) throws IOException, InterruptedException
+    {
+        check(run(List.of("ip", "netns", "add", name(host)), 10), "ip netns add " + host);
+        hosts.add(host);
+        sh(host, "ip link set lo up");
+    }
+
+    /** Run a shell command on a host and require success. */
+    public String sh(final String host, final String cmd) throws IOException, InterruptedException
+    {
+        final Result r = run(List.of("ip", "netns", "exec", name(host), "sh", "-c", cmd), 60);
+        check(r, host + ": " + cmd);
+        return r.out();
+    }
+
+    /** Run a shell command on a host, whatever its exit status. */
+    public Result shAllowFail(final String host, final String cmd, final int timeoutS) throws IOException,
+        InterruptedException
+    {
+        return run(List.of("ip", "netns", "exec", name(host), "sh", "-c", cmd), timeoutS);
+    }
+
+    /** Start a long-running process on a host; it is killed at close. */
+    public Process spawn(final String host, final List<String> cmd, final Path log) throws IOException
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name(host)));
+        full.addAll(cmd);
+        final Process p = new ProcessBuilder(full).redirectErrorStream(true)
+            .redirectOutput(log.toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    private static void check(final Result r, final String what)
+    {
+        if (0 != r.exit())
+        {
+            throw new IllegalStateException(what + " failed (" + r.exit() + "): " + r.out());
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Process p : processes)
+        {
+            p.destroy();
+        }
+        for (final Process p : processes)
+        {
+            try
+            {
+                if (!p.waitFor(5, TimeUnit.SECONDS))
+                {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (final String h : hosts)
+        {
+            try
+            {
+                run(List.of("ip", "netns", "pids", name(h)), 5).out().lines()
+                    .forEach(pid -> runQuietly(List.of("kill", "-9", pid.trim())));
+                run(List.of("ip", "netns", "del", name(h)), 10);
+            }
+            catch (final IOException | InterruptedException ignored)
+            {
+                // best effort: sweep() removes what remains at the next start
+            }
+        }
+    }
+}

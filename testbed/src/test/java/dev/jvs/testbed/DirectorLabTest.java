@@ -1,0 +1,150 @@
+package dev.jvs.testbed;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real traffic through a running director (bin/jvs run) in network namespaces: see {@link Lab} for the
+ * topology. Needs root, iproute2, curl, python3, wrk, tshark; skipped (not failed) without them.
+ */
+@Tag("netns")
+@Timeout(180)
+class DirectorLabTest
+{
+    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void requirements() throws Exception
+    {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
+        for (final String tool : List.of("/usr/bin/curl", "/usr/bin/python3", "/usr/bin/wrk", "/usr/bin/tshark"))
+        {
+            Assumptions.assumeTrue(Files.isExecutable(Path.of(tool)), "needs " + tool);
+        }
+    }
+
+    private static String config(final Lab.Mode mode, final String scheduler, final String extra, final int... weights)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("virtual_server ").append(Lab.VIP).append(" 80 {\n    lb_algo ").append(scheduler)
+            .append("\n    lb_kind ").append(mode).append("\n    protocol TCP\n").append(extra);
+        for (int i = 0; i < weights.length; i++)
+        {
+            b.append("    real_server ").append(Lab.rs(i + 1)).append(" 80 {\n        weight ").append(weights[i])
+                .append("\n    }\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    private static long counter(final Lab lab, final String name) throws Exception
+    {
+        final String out = lab.ns().sh("director", "nstat -az " + name);
+        final Matcher m = Pattern.compile(name + "\\s+(\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Long.parseLong(m.group(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lab.Mode.class)
+    void shouldServeEveryRequestAndLeaveTheKernelOutOfIt(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 3, work, JAR))
+        {
+            lab.startDirector(config(mode, "rr", "", 1, 1, 1));
+            assertEquals(Map.of("rs1", 10, "rs2", 10, "rs3", 10), lab.counts(30), "rr spreads evenly");
+            final String big = lab.get("/big.bin");
+            assertEquals(256 * 1024, big.length(), "a 256 KiB response comes through whole: " + (big.length() < 300 ? big : ""));
+            assertEquals(0, counter(lab, "TcpOutRsts"), "the director's kernel sent no RST");
+            assertEquals(0, counter(lab, "IpForwDatagrams"), "the director's kernel forwarded nothing");
+            final String log = lab.stopDirector();
+            assertTrue(log.contains(" 0 dropped"), log);
+        }
+    }
+
+    @Test
+    void shouldSpreadNewConnectionsByWrrWeights() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.DR, 3, work, JAR))
+        {
+            lab.startDirector(config(Lab.Mode.DR, "wrr", "", 3, 2, 1));
+            assertEquals(Map.of("rs1", 30, "rs2", 20, "rs3", 10), Map.copyOf(lab.counts(60)));
+        }
+    }
+
+    @Test
+    void shouldKeepAClientOnOneServerWithPersistence() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, JAR))
+        {
+            lab.startDirector(config(Lab.Mode.NAT, "rr", "    persistence_timeout 60\n", 1, 1, 1));
+            final Map<String, Integer> c = lab.counts(12);
+            assertEquals(1, c.size(), "one server for every connection: " + c);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lab.Mode.class)
+    void shouldCarryABoundedWrkRunWithoutErrors(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 3, work, JAR))
+        {
+            lab.startDirector(config(mode, "wlc", "", 1, 1, 1));
+            final String out = lab.ns().sh("client", "wrk -t1 -c8 -d3s --timeout 2s http://" + Lab.VIP + "/");
+            assertTrue(!out.contains("Socket errors") && !out.contains("Non-2xx"), out);
+            final Matcher m = Pattern.compile("(\\d+) requests in").matcher(out);
+            assertTrue(m.find() && Long.parseLong(m.group(1)) > 100, out);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Lab.Mode.class)
+    void everyFrameTheDirectorSendsShouldPassTsharkChecksumValidation(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 2, work, JAR))
+        {
+            lab.startDirector(config(mode, "rr", "", 1, 1));
+            final String mac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
+            final Path pcap = work.resolve("director.pcap");
+            final Process capture = lab.ns().spawn("lan", List.of("tshark", "-q", "-i", "v-director", "-w",
+                pcap.toString(), "-f", "ether src " + mac + " and not arp"), work.resolve("tshark.log"));
+            Thread.sleep(1500);
+            for (int i = 0; i < 6; i++)
+            {
+                assertTrue(lab.get("/").startsWith("rs"));
+            }
+            Thread.sleep(500);
+            capture.destroy();
+            capture.waitFor();
+            final Netns.Result bad = Netns.run(List.of("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+                "-o", "tcp.check_checksum:TRUE", "-Y", "ip.checksum.status == \"Bad\" || tcp.checksum.status == \"Bad\"",
+                "-T", "fields", "-e", "frame.number"), 30);
+            assertEquals("", bad.out().lines().filter(l -> l.matches("\\d+")).reduce("", String::concat),
+                "frames with bad checksums: " + bad.out());
+            final Netns.Result good = Netns.run(List.of("tshark", "-r", pcap.toString(), "-o",
+                "tcp.check_checksum:TRUE", "-Y", "tcp.checksum.status == \"Good\"", "-T", "fields", "-e",
+                "frame.number"), 30);
+            assertTrue(good.out().lines().filter(l -> l.matches("\\d+")).count() >= 6 * 5,
+                "tshark validated the director's TCP frames: " + good.out());
+        }
+    }
+}
