@@ -122,6 +122,16 @@ final class RunCommand implements Runnable
         final Forwarder fwd = new Forwarder(cfg, services,
             new ConnectionTable(capacity, seed.nextLong(), System.currentTimeMillis()), neighbors, counters);
         final Worker worker;
+        final int[] local;
+        try
+        {
+            local = localAddresses(iface);
+        }
+        catch (final SocketException ex)
+        {
+            System.err.println("jvs run: " + ex.getMessage());
+            return 1;
+        }
         try
         {
             worker = new Worker(fwd, new RxRing(ifindex, 2048, ringFrames, 0), new Transmitter(ifindex, 256),
@@ -130,6 +140,20 @@ final class RunCommand implements Runnable
         catch (final PacketIoException ex)
         {
             System.err.println("jvs run: " + iface + ": " + ex.getMessage());
+            return 1;
+        }
+        final KernelSetup kernel = new KernelSetup(iface);
+        kernel.recover();
+        kernel.offloads();
+        try
+        {
+            kernel.dropOwnedTraffic(vips(services), natServers(services), local);
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("jvs run: cannot install the nftables drops: " + ex.getMessage());
+            kernel.close();
+            worker.onClose();
             return 1;
         }
         log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d): %d virtual services",
@@ -176,12 +200,51 @@ final class RunCommand implements Runnable
         finally
         {
             worker.onClose();
+            kernel.close();
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
                 counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
                 counters.get(Counter.ARP_REPLIED), counters.drops()));
             stopped.countDown();
         }
         return 0;
+    }
+
+    private static int[] vips(final ServiceTable services)
+    {
+        return services.all().stream().filter(s -> 0 == s.fwmark()).mapToInt(VirtualService::vaddr).distinct()
+            .toArray();
+    }
+
+    private static int[] natServers(final ServiceTable services)
+    {
+        final java.util.TreeSet<Integer> a = new java.util.TreeSet<>();
+        for (final VirtualService s : services.all())
+        {
+            for (int p = 0; p < s.dests().count(); p++)
+            {
+                final int id = s.dests().idAt(p);
+                if (dev.jvs.engine.Method.NAT == s.method(id))
+                {
+                    a.add(s.dests().address(id));
+                }
+            }
+        }
+        return a.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int[] localAddresses(final String name) throws SocketException
+    {
+        final NetworkInterface ni = NetworkInterface.getByName(name);
+        if (null == ni)
+        {
+            return new int[0];
+        }
+        return Collections.list(ni.getInetAddresses()).stream().filter(a -> a instanceof Inet4Address)
+            .mapToInt(a ->
+            {
+                final byte[] b = a.getAddress();
+                return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+            }).toArray();
     }
 
     private static int firstIpv4(final String name) throws SocketException

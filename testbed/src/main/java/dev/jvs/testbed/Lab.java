@@ -188,6 +188,16 @@ public final class Lab implements AutoCloseable
     }
 
     /**
+     * Kill the director with SIGKILL, as a crash would.
+     *
+     * @throws InterruptedException when interrupted.
+     */
+    public void killDirector() throws InterruptedException
+    {
+        director.destroyForcibly().waitFor();
+    }
+
+    /**
      * One HTTP request from the client to the VIP (a new connection).
      *
      * @param path the path.

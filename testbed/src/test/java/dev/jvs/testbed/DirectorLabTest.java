@@ -78,6 +78,25 @@ class DirectorLabTest
             assertEquals(0, counter(lab, "IpForwDatagrams"), "the director's kernel forwarded nothing");
             final String log = lab.stopDirector();
             assertTrue(log.contains(" 0 dropped"), log);
+            assertTrue(log.contains("nftables table netdev jvs_eth0 drops VIP traffic"), log);
+            assertTrue(log.contains("kernel settings of eth0 restored"), log);
+            assertTrue(!lab.ns().sh("director", "nft list tables").contains("jvs_"), "the table is gone after exit");
+        }
+    }
+
+    @Test
+    void aStartAfterACrashShouldCleanWhatTheLastRunLeft() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.NAT, 1, work, JAR))
+        {
+            final String conf = config(Lab.Mode.NAT, "rr", "", 1);
+            lab.startDirector(conf);
+            lab.killDirector();
+            assertTrue(lab.ns().sh("director", "nft list tables").contains("jvs_eth0"), "a crash leaves the table");
+            lab.startDirector(conf);
+            assertEquals("rs1", lab.get("/").trim());
+            final String log = lab.stopDirector();
+            assertTrue(log.contains("removed nftables table jvs_eth0 a previous run left"), log);
         }
     }
 
