@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jvs 0.1.0",
     description = "A user-space Linux Virtual Server.",
-    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {
     @CommandLine.Spec

@@ -204,6 +204,13 @@ final class RunCommand implements Runnable
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
                 counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
                 counters.get(Counter.ARP_REPLIED), counters.drops()));
+            for (final Counter c : Counter.values())
+            {
+                if (c.isDrop() && counters.get(c) > 0 || Counter.ICMP_SENT == c && counters.get(c) > 0)
+                {
+                    log(String.format(Locale.ROOT, "  %s: %d", c.label(), counters.get(c)));
+                }
+            }
             stopped.countDown();
         }
         return 0;

@@ -18,7 +18,8 @@ import java.util.Map;
  * DR: everyone in 198.19.0.0/24; the real servers hold the VIP 198.19.0.80 on loopback with
  * arp_ignore=1/arp_announce=2, so only the director answers ARP for it. NAT: the client is in
  * 198.18.0.0/24 routed through the director (198.18.0.2), the real servers route through it too
- * (198.19.0.2). The director's kernel keeps ip_forward=0: only jvs forwards.
+ * (198.19.0.2). TUN: as DR, but the real servers take the director's IPIP through {@code jvs rs-tun}
+ * (this kernel has no ipip module). The director's kernel keeps ip_forward=0: only jvs forwards.
  */
 public final class Lab implements AutoCloseable
 {
@@ -31,7 +32,9 @@ public final class Lab implements AutoCloseable
         /** Masquerading. */
         NAT,
         /** Direct routing. */
-        DR
+        DR,
+        /** IP-in-IP tunnelling, decapsulated on the real servers by jvs rs-tun. */
+        TUN
     }
 
     private final Netns ns = new Netns();
@@ -112,10 +115,16 @@ public final class Lab implements AutoCloseable
             {
                 ns.sh(h, "ip route add default via 198.19.0.2");
             }
-            else
+            else if (Mode.DR == mode)
             {
                 ns.sh(h, "ip addr add " + VIP + "/32 dev lo && sysctl -qw net.ipv4.conf.all.arp_ignore=1 " +
                     "net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2");
+            }
+            else
+            {
+                final Path log = work.resolve(h + "-rs-tun.log");
+                ns.spawn(h, List.of("java", "-Xmx64m", "-jar", jar.toString(), "rs-tun", "--vip", VIP), log);
+                waitForLog(log, "rs-tun: decapsulating");
             }
             final Path docs = work.resolve(h);
             Files.createDirectories(docs);
@@ -128,6 +137,19 @@ public final class Lab implements AutoCloseable
         {
             waitFor("rs" + i, "curl -s -o /dev/null --max-time 1 http://" + rs(i) + "/");
         }
+    }
+
+    private static void waitForLog(final Path log, final String text) throws IOException, InterruptedException
+    {
+        for (int t = 0; t < 150; t++)
+        {
+            if (Files.exists(log) && Files.readString(log).contains(text))
+            {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("not ready: " + (Files.exists(log) ? Files.readString(log) : log));
     }
 
     private void waitFor(final String host, final String cmd) throws IOException, InterruptedException

@@ -100,6 +100,42 @@ class DirectorLabTest
         }
     }
 
+    /**
+     * A client's full-size segments do not fit the tunnel (1500 + 20): the director answers with ICMP
+     * fragmentation needed (MTU 1480), the client's TCP lowers its segment size, and the upload completes.
+     */
+    @Test
+    void aBigUploadThroughTheTunnelShouldFindThePathMtu() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.TUN, 1, work, JAR))
+        {
+            final Path sink = work.resolve("sink.py");
+            Files.writeString(sink, String.join("\n",
+                "import socket",
+                "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('0.0.0.0', 81)); s.listen(4)",
+                "while True:",
+                "    c, _ = s.accept(); n = 0",
+                "    while True:",
+                "        d = c.recv(65536)",
+                "        if not d: break",
+                "        n += len(d)",
+                "    c.sendall(b'got %d' % n); c.close()", ""));
+            lab.ns().spawn("rs1", List.of("/usr/bin/python3", sink.toString()), work.resolve("sink.log"));
+            lab.startDirector(config(Lab.Mode.TUN, "rr", "", 1) + config(Lab.Mode.TUN, "rr", "", 1)
+                .replace(Lab.VIP + " 80", Lab.VIP + " 81").replace(Lab.rs(1) + " 80", Lab.rs(1) + " 81"));
+            Thread.sleep(500);
+            final String out = lab.ns().sh("client", "/usr/bin/python3 -c \"import socket; " +
+                "s = socket.create_connection(('" + Lab.VIP + "', 81), timeout=20); s.sendall(b'x' * 262144); " +
+                "s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())\"");
+            assertEquals("got 262144", out.trim());
+            assertTrue(lab.ns().sh("client", "ip route get " + Lab.VIP).contains("mtu 1480"),
+                "the client learned the tunnel's MTU");
+            final String log = lab.stopDirector();
+            assertTrue(log.contains("ICMP error sent to the sender:"), log);
+        }
+    }
+
     @Test
     void shouldSpreadNewConnectionsByWrrWeights() throws Exception
     {

@@ -45,6 +45,18 @@ public final class LibC
     public static final int MSG_DONTWAIT = 0x40;
     /** SIOCGIFHWADDR. */
     public static final int SIOCGIFHWADDR = 0x8927;
+    /** AF_INET. */
+    public static final int AF_INET = 2;
+    /** IPPROTO_IPIP. */
+    public static final int IPPROTO_IPIP = 4;
+    /** O_RDWR. */
+    public static final int O_RDWR = 2;
+    /** TUNSETIFF. */
+    public static final long TUNSETIFF = 0x400454caL;
+    /** IFF_TUN. */
+    public static final short IFF_TUN = 0x0001;
+    /** IFF_NO_PI. */
+    public static final short IFF_NO_PI = 0x1000;
     /** EAGAIN. */
     public static final int EAGAIN = 11;
     /** EINTR. */
@@ -91,6 +103,18 @@ public final class LibC
 
     /** ioctl(2) with a pointer argument. */
     public static native int ioctl(int fd, long request, Pointer arg);
+
+    /** open(2). */
+    public static native int open(String path, int flags);
+
+    /** read(2). */
+    public static native long read(int fd, Pointer buf, long count);
+
+    /** write(2). */
+    public static native long write(int fd, Pointer buf, long count);
+
+    /** recv(2). */
+    public static native long recv(int fd, Pointer buf, long len, int flags);
 
     /** getuid(2). */
     public static native int geteuid();
