@@ -3,26 +3,27 @@ MVN ?= mvn -B -ntp
 JAR := build/jvs.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build test demo bench bench-schedulers bench-engine clean
+.PHONY: all deps build test demo bench bench-schedulers bench-engine clean
 
 all: build
 
-build:
+deps:
+	@bash .ci/deps
+
+build: deps
 	$(MVN) -q install -DskipTests
 	mkdir -p build
 	cp director/target/jvs.jar $(JAR)
 	@echo "built: bin/jvs (over $(JAR))"
 
 # Every test of every module, namespace tests included (they need root).
-test:
+test: deps
 	$(MVN) install
 
-# Until the live director lands, the demo replays a scheduler trace through bin/jvs sim.
+# Builds, brings a namespace testbed up, runs the director in NAT, DR and TUN with real HTTP traffic,
+# prints per-real-server counts and the director's statistics, and tears everything down (needs root).
 demo: build
-	@echo "== wrr, servers added A=4 B=3 C=2: the kernel scans newest first (C B A)"
-	@bin/jvs sim --scheduler wrr --trace schedulers/traces/wrr-432.jsonl | awk '{printf "%s ", $$2} END {print ""}'
-	@echo "== wlc with the same servers, connections that establish and stay open"
-	@bin/jvs sim --scheduler wlc --trace schedulers/traces/wlc-mixed.jsonl | awk '{print "   " $$0}'
+	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.Demo $(JAR)
 
 # JMH benchmarks of the hot paths (see bench/RESULTS.md for the figures and how they were taken).
 bench: bench-schedulers bench-engine

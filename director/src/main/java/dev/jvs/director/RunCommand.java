@@ -200,7 +200,6 @@ final class RunCommand implements Runnable
         finally
         {
             worker.onClose();
-            kernel.close();
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
                 counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
                 counters.get(Counter.ARP_REPLIED), counters.drops()));
@@ -211,6 +210,7 @@ final class RunCommand implements Runnable
                     log(String.format(Locale.ROOT, "  %s: %d", c.label(), counters.get(c)));
                 }
             }
+            kernel.close();
             stopped.countDown();
         }
         return 0;

@@ -62,6 +62,7 @@ public final class Lab implements AutoCloseable
         this.servers = servers;
         this.work = work;
         this.jar = jar;
+        Files.createDirectories(work);
         Netns.sweep();
         try
         {
