@@ -17,9 +17,9 @@ public final class Transmitter implements AutoCloseable
     /** Bytes per slot. */
     public static final int SLOT_SIZE = 2048;
 
-    private static final int MSGHDR_SIZE = 64;      // struct mmsghdr on x86-64 / aarch64
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
+    static final int MSGHDR_SIZE = 64;      // struct mmsghdr on x86-64 / aarch64
+    static final int MSG_IOV = 16;
+    static final int MSG_IOVLEN = 24;
     private static final int IOVEC_SIZE = 16;
 
     private final int fd;
