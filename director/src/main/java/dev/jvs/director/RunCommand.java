@@ -166,6 +166,8 @@ final class RunCommand implements Runnable
                 s.schedulerName(), s.dests().count()));
         }
         final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicBoolean reload = new AtomicBoolean(false);
+        onSignal("HUP", () -> reload.set(true));
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -185,6 +187,10 @@ final class RunCommand implements Runnable
             {
                 try
                 {
+                    if (reload.getAndSet(false))
+                    {
+                        reload(services, neighbors);
+                    }
                     if (0 == worker.doWork())
                     {
                         worker.idle();
@@ -214,6 +220,51 @@ final class RunCommand implements Runnable
             stopped.countDown();
         }
         return 0;
+    }
+
+    /**
+     * Handle a signal through sun.misc.Signal (module jdk.unsupported), reached by reflection because javac
+     * warns on its direct use and the build treats warnings as errors.
+     */
+    static void onSignal(final String name, final Runnable action)
+    {
+        try
+        {
+            final Class<?> signal = Class.forName("sun.misc.Signal");
+            final Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            final Object h = java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+                (proxy, method, args) ->
+                {
+                    if ("handle".equals(method.getName()))
+                    {
+                        action.run();
+                    }
+                    return null;
+                });
+            signal.getMethod("handle", signal, handler).invoke(null,
+                signal.getConstructor(String.class).newInstance(name), h);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            log("warning: cannot handle SIG" + name + ": " + ex);
+        }
+    }
+
+    /** SIGHUP: check the new configuration first; apply only the differences, on the worker's thread. */
+    private void reload(final ServiceTable services, final Neighbors neighbors)
+    {
+        final KeepalivedConfig kc;
+        try
+        {
+            kc = KeepalivedConfig.load(config);
+        }
+        catch (final ConfigException ex)
+        {
+            log("reload failed, the running configuration stays: " + ex.getMessage());
+            return;
+        }
+        kc.warnings.forEach(w -> log("warning: " + w));
+        log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis()));
     }
 
     private static int[] vips(final ServiceTable services)

@@ -211,6 +211,32 @@ public final class Lab implements AutoCloseable
     }
 
     /**
+     * Write a new configuration and send the director SIGHUP; wait for its "reload" log line.
+     *
+     * @param keepalivedConf the new configuration.
+     * @return the log line about the reload.
+     * @throws IOException when it does not reload.
+     * @throws InterruptedException when interrupted.
+     */
+    public String reloadDirector(final String keepalivedConf) throws IOException, InterruptedException
+    {
+        Files.writeString(work.resolve("keepalived.conf"), keepalivedConf);
+        final long before = Files.readAllLines(directorLog).stream().filter(l -> l.contains(" reload")).count();
+        Netns.run(List.of("kill", "-HUP", String.valueOf(director.pid())), 5);
+        for (int t = 0; t < 100; t++)
+        {
+            final List<String> lines = Files.readAllLines(directorLog).stream().filter(l -> l.contains(" reload"))
+                .toList();
+            if (lines.size() > before)
+            {
+                return lines.get(lines.size() - 1);
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("no reload: " + Files.readString(directorLog));
+    }
+
+    /**
      * Kill the director with SIGKILL, as a crash would.
      *
      * @throws InterruptedException when interrupted.

@@ -136,6 +136,33 @@ class DirectorLabTest
         }
     }
 
+    /**
+     * rr over [rs3, rs2, rs1] (the kernel's order) gives the first connection to rs3: a slow download that is
+     * still running when rs3 leaves the configuration. It must finish whole; new connections must avoid rs3.
+     * A broken configuration must leave the running one in place.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Lab.Mode.class, names = {"NAT", "DR"})
+    void aServerRemovedByReloadShouldFinishItsConnectionsAndGetNoNewOnes(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 3, work, JAR))
+        {
+            lab.startDirector(config(mode, "rr", "", 1, 1, 1));
+            final Path out = work.resolve("slow.bin");
+            final Process slow = lab.ns().spawn("client", List.of("curl", "-s", "--limit-rate", "64k", "-o",
+                out.toString(), "http://" + Lab.VIP + "/big.bin"), work.resolve("slow.log"));
+            Thread.sleep(800);
+            final String bad = lab.reloadDirector(config(mode, "rr", "", 1, 1) + "virtual_server 198.19.0.81 80 {");
+            assertTrue(bad.contains("reload failed, the running configuration stays"), bad);
+            final String good = lab.reloadDirector(config(mode, "rr", "", 1, 1));
+            assertTrue(good.contains("1 removed, 0 changed"), good);
+            final Map<String, Integer> c = lab.counts(20);
+            assertEquals(Map.of("rs1", 10, "rs2", 10), Map.copyOf(c), "no new connection to rs3");
+            slow.waitFor();
+            assertEquals(256 * 1024, Files.size(out), "the open connection to rs3 finished whole");
+        }
+    }
+
     @Test
     void shouldSpreadNewConnectionsByWrrWeights() throws Exception
     {

@@ -66,6 +66,144 @@ public final class ConfigLoader
         return created;
     }
 
+    /** What a reload changed. */
+    public record Changes(int servicesAdded, int servicesRemoved, int serversAdded, int serversRemoved,
+        int serversChanged)
+    {
+        @Override
+        public String toString()
+        {
+            return servicesAdded + " services added, " + servicesRemoved + " removed; " + serversAdded +
+                " real servers added, " + serversRemoved + " removed, " + serversChanged + " changed";
+        }
+    }
+
+    /**
+     * Apply a new configuration to running services: only the differences, without touching connections
+     * (removed real servers and services keep serving the connections they have, as in IPVS).
+     *
+     * @param c the new configuration (already validated).
+     * @param services the running services.
+     * @param neighbors configured MACs go here.
+     * @param nowMs the time.
+     * @return what changed.
+     */
+    public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
+        final long nowMs)
+    {
+        services.clearRules();
+        for (final KeepalivedConfig.MarkRule r : c.markRules)
+        {
+            services.addRule(new FwmarkRule(r.protocol(), r.addr(), r.prefix(), r.portLow(), r.portHigh(), r.mark()));
+        }
+        int sa = 0;
+        int ra = 0;
+        int rr = 0;
+        int rc = 0;
+        final java.util.Set<VirtualService> wanted = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
+        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        {
+            for (final long[] k : keys(c, vs))
+            {
+                VirtualService s = 0 != k[3] ? services.getFwmark((int)k[3]) :
+                    services.get((int)k[0], (int)k[1], (int)k[2]);
+                if (null == s)
+                {
+                    s = 0 != k[3] ? services.addFwmark((int)k[3], vs.scheduler, vs.flags, nowMs) :
+                        services.add((int)k[0], (int)k[1], (int)k[2], vs.scheduler, vs.flags, nowMs);
+                    sa++;
+                }
+                else if (!s.schedulerName().equals(vs.scheduler) || s.schedulerFlags() != vs.flags)
+                {
+                    s.scheduler(vs.scheduler, vs.flags, nowMs);
+                }
+                wanted.add(s);
+                s.persistence(vs.persistenceTimeout * 1000, vs.persistenceNetmask);
+                s.onePacket(vs.ops);
+                final java.util.Set<Long> keep = new java.util.HashSet<>();
+                for (final KeepalivedConfig.RealServer rs : vs.realServers)
+                {
+                    final int method = rs.method >= 0 ? rs.method : vs.method;
+                    keep.add(((long)rs.addr << 16) | rs.port);
+                    final int id = s.findRealServer(rs.addr, rs.port);
+                    if (id < 0)
+                    {
+                        s.addRealServer(rs.addr, rs.port, method, rs.weight, rs.uthreshold, rs.lthreshold);
+                        ra++;
+                    }
+                    else if (s.dests().weight(id) != rs.weight || s.dests().upperThreshold(id) != rs.uthreshold ||
+                        s.dests().lowerThreshold(id) != rs.lthreshold || s.method(id) != method)
+                    {
+                        s.editRealServer(id, method, rs.weight, rs.uthreshold, rs.lthreshold);
+                        rc++;
+                    }
+                    if (rs.mac >= 0)
+                    {
+                        neighbors.put(rs.addr, rs.mac);
+                    }
+                }
+                rr += removeAllBut(s, keep);
+            }
+        }
+        int sr = 0;
+        for (final VirtualService s : List.copyOf(services.all()))
+        {
+            if (!s.isRemoved() && !wanted.contains(s))
+            {
+                rr += removeAllBut(s, java.util.Set.of());
+                services.remove(s);
+                sr++;
+            }
+        }
+        return new Changes(sa, sr, ra, rr, rc);
+    }
+
+    private static int removeAllBut(final VirtualService s, final java.util.Set<Long> keep)
+    {
+        int n = 0;
+        for (int p = s.dests().count() - 1; p >= 0; p--)
+        {
+            final int id = s.dests().idAt(p);
+            if (!keep.contains(((long)s.dests().address(id) << 16) | s.dests().port(id)))
+            {
+                s.removeRealServer(id);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The engine keys a virtual_server stands for: {protocol, vip, port, fwmark} each. */
+    private static List<long[]> keys(final KeepalivedConfig c, final KeepalivedConfig.VirtualServer vs)
+    {
+        final List<long[]> k = new ArrayList<>();
+        if (null != vs.group)
+        {
+            for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group))
+            {
+                if (0 != m.fwmark())
+                {
+                    k.add(new long[] {0, 0, 0, m.fwmark()});
+                    continue;
+                }
+                for (long a = m.first() & 0xFFFFFFFFL; a <= (m.last() & 0xFFFFFFFFL); a++)
+                {
+                    k.add(new long[] {vs.protocol, (int)a, m.port(), 0});
+                }
+            }
+        }
+        else if (0 != vs.fwmark)
+        {
+            k.add(new long[] {0, 0, 0, vs.fwmark});
+        }
+        else
+        {
+            k.add(new long[] {vs.protocol, vs.vip, vs.port, 0});
+        }
+        return k;
+    }
+
     private static VirtualService fill(final VirtualService s, final KeepalivedConfig.VirtualServer vs,
         final Neighbors neighbors, final int methodOverride)
     {

@@ -124,6 +124,56 @@ public final class ServiceTable
     }
 
     /**
+     * Take a service out of lookups (ipvsadm -D): new connections no longer find it; its index stays valid for
+     * the connections still open.
+     *
+     * @param s the service.
+     */
+    public void remove(final VirtualService s)
+    {
+        if (0 != s.fwmark())
+        {
+            byMark.remove(s.fwmark());
+        }
+        else
+        {
+            byKey.remove(key(s.protocol(), s.vaddr(), s.vport()));
+            if (0 == s.vport())
+            {
+                portZeroServices--;
+            }
+        }
+        s.removed = true;
+    }
+
+    /**
+     * @param protocol IP protocol.
+     * @param vaddr VIP.
+     * @param vport port.
+     * @return the live service with that key, or null.
+     */
+    public VirtualService get(final int protocol, final int vaddr, final int vport)
+    {
+        return byKey.get(key(protocol, vaddr, vport));
+    }
+
+    /**
+     * @param mark firewall mark.
+     * @return the live firewall-mark service, or null.
+     */
+    public VirtualService getFwmark(final int mark)
+    {
+        return byMark.get(mark);
+    }
+
+    /** Forget every marking rule (a reload installs the new ones). */
+    public void clearRules()
+    {
+        rules.clear();
+        ruleArray = new FwmarkRule[0];
+    }
+
+    /**
      * Find the service of a packet, as {@code ip_vs_service_find} does.
      *
      * @param mark the packet's mark (0 none).

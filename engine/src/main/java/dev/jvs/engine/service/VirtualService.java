@@ -33,6 +33,8 @@ public final class VirtualService
     private int schedulerFlags;
     private final RandomSource random;
 
+    /** Taken out of lookups by a reload or ipvsadm -D. */
+    boolean removed;
     private int persistenceTimeoutMs;
     private int persistenceNetmask = 0xFFFFFFFF;
     private boolean onePacket;
@@ -259,6 +261,12 @@ public final class VirtualService
     public int persistenceNetmask()
     {
         return persistenceNetmask;
+    }
+
+    /** @return true once taken out of lookups. */
+    public boolean isRemoved()
+    {
+        return removed;
     }
 
     /** @return one-packet scheduling. */
