@@ -59,6 +59,10 @@ final class RunCommand implements Runnable
     @Option(names = "--ring-frames", defaultValue = "4096", description = "receive ring slots")
     private int ringFrames;
 
+    @Option(names = "--io", defaultValue = "afpacket",
+        description = "packet I/O: afpacket (mapped ring, default) or pcap (libpcap, portable and slower)")
+    private String io;
+
     private int exit;
 
     static void log(final String line)
@@ -134,8 +138,21 @@ final class RunCommand implements Runnable
         }
         try
         {
-            worker = new Worker(fwd, new RxRing(ifindex, 2048, ringFrames, 0), new Transmitter(ifindex, 256),
-                neighbors, cfg.mtu);
+            if ("pcap".equals(io))
+            {
+                final dev.jvs.engine.io.PcapIo pcap = new dev.jvs.engine.io.PcapIo(iface);
+                worker = new Worker(fwd, pcap, pcap, neighbors, cfg.mtu);
+            }
+            else if ("afpacket".equals(io))
+            {
+                worker = new Worker(fwd, new RxRing(ifindex, 2048, ringFrames, 0), new Transmitter(ifindex, 256),
+                    neighbors, cfg.mtu);
+            }
+            else
+            {
+                System.err.println("jvs run: --io must be afpacket or pcap, not " + io);
+                return 1;
+            }
         }
         catch (final PacketIoException ex)
         {
@@ -156,8 +173,9 @@ final class RunCommand implements Runnable
             worker.onClose();
             return 1;
         }
-        log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d): %d virtual services",
-            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu, services.all().size()));
+        log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
+            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu, io,
+            services.all().size()));
         for (final VirtualService s : services.all())
         {
             log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",

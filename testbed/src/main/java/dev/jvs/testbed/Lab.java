@@ -175,12 +175,28 @@ public final class Lab implements AutoCloseable
      */
     public void startDirector(final String keepalivedConf) throws IOException, InterruptedException
     {
+        startDirector(keepalivedConf, List.of());
+    }
+
+    /**
+     * Start the director with a configuration and extra options.
+     *
+     * @param keepalivedConf the configuration text.
+     * @param options more command-line options of jvs run.
+     * @throws IOException when it does not start.
+     * @throws InterruptedException when interrupted.
+     */
+    public void startDirector(final String keepalivedConf, final List<String> options)
+        throws IOException, InterruptedException
+    {
         final Path conf = work.resolve("keepalived.conf");
         Files.writeString(conf, keepalivedConf);
         directorLog = work.resolve("director.log");
-        director = ns.spawn("director", List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m", "-jar",
-            jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
-            "--director-ip", "198.19.0.2"), directorLog);
+        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m",
+            "-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
+            "--director-ip", "198.19.0.2"));
+        cmd.addAll(options);
+        director = ns.spawn("director", cmd, directorLog);
         for (int t = 0; t < 150; t++)
         {
             if (Files.exists(directorLog) && Files.readString(directorLog).contains("started on"))

@@ -163,6 +163,18 @@ class DirectorLabTest
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Lab.Mode.class, names = {"NAT", "DR"})
+    void shouldForwardThroughLibpcapToo(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 2, work, JAR))
+        {
+            lab.startDirector(config(mode, "rr", "", 1, 1), List.of("--io", "pcap"));
+            assertEquals(Map.of("rs1", 5, "rs2", 5), Map.copyOf(lab.counts(10)));
+            assertTrue(lab.stopDirector().contains("io pcap"));
+        }
+    }
+
     @Test
     void shouldSpreadNewConnectionsByWrrWeights() throws Exception
     {

@@ -22,7 +22,7 @@ import static dev.jvs.engine.io.TpacketLayout.V2_STATUS;
  * (DESIGN.md). The socket is created with protocol 0 and bound to ETH_P_ALL afterwards, so it never captures
  * on other interfaces; PACKET_IGNORE_OUTGOING keeps our own transmissions out.
  */
-public final class RxRing implements AutoCloseable
+public final class RxRing implements Receiver
 {
     private static final int BLOCK_SIZE = 1 << 16;
 
@@ -114,6 +114,7 @@ public final class RxRing implements AutoCloseable
      * @param limit most frames.
      * @return frames handled.
      */
+    @Override
     public int receive(final FrameHandler handler, final int limit)
     {
         final UnsafeBuffer r = ring;
@@ -144,6 +145,7 @@ public final class RxRing implements AutoCloseable
      *
      * @param timeoutMs most milliseconds to wait.
      */
+    @Override
     public void await(final int timeoutMs)
     {
         pollFd.setShort(4, LibC.POLLIN);

@@ -12,11 +12,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * instead; on veth the slot is released while the peer may still be reading it, see DESIGN.md.) The socket
  * has protocol 0 (it receives nothing) and PACKET_QDISC_BYPASS.
  */
-public final class Transmitter implements AutoCloseable
+public final class Transmitter implements Sender
 {
-    /** Bytes per slot. */
-    public static final int SLOT_SIZE = 2048;
-
     static final int MSGHDR_SIZE = 64;      // struct mmsghdr on x86-64 / aarch64
     static final int MSG_IOV = 16;
     static final int MSG_IOVLEN = 24;
@@ -69,18 +66,21 @@ public final class Transmitter implements AutoCloseable
     }
 
     /** @return the staging buffer (slot i starts at i * SLOT_SIZE). */
+    @Override
     public UnsafeBuffer buffer()
     {
         return buffer;
     }
 
     /** @return the offset of the next free slot (flush first when {@link #isFull()}). */
+    @Override
     public int slotOffset()
     {
         return count * SLOT_SIZE;
     }
 
     /** @return true when every slot holds a frame waiting for {@link #flush()}. */
+    @Override
     public boolean isFull()
     {
         return count == slots;
@@ -91,6 +91,7 @@ public final class Transmitter implements AutoCloseable
      *
      * @param length bytes written at {@link #slotOffset()}.
      */
+    @Override
     public void commit(final int length)
     {
         iovs.setLong((long)count * IOVEC_SIZE + 8, length);
@@ -102,6 +103,7 @@ public final class Transmitter implements AutoCloseable
      *
      * @return frames sent.
      */
+    @Override
     public int flush()
     {
         int done = 0;

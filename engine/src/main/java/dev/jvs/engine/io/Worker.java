@@ -20,8 +20,8 @@ public final class Worker implements Agent, FrameHandler
     private static final long ARP_REFRESH_MS = 30_000;
 
     private final Forwarder fwd;
-    private final RxRing rx;
-    private final Transmitter tx;
+    private final Receiver rx;
+    private final Sender tx;
     private final Neighbors neighbors;
     private final int mtuFrame;
     private long now;
@@ -36,7 +36,7 @@ public final class Worker implements Agent, FrameHandler
      * @param neighbors the neighbour table the forwarder uses.
      * @param mtu interface MTU (bigger captured frames are counted and dropped).
      */
-    public Worker(final Forwarder fwd, final RxRing rx, final Transmitter tx, final Neighbors neighbors, final int mtu)
+    public Worker(final Forwarder fwd, final Receiver rx, final Sender tx, final Neighbors neighbors, final int mtu)
     {
         this.fwd = fwd;
         this.rx = rx;
@@ -79,7 +79,7 @@ public final class Worker implements Agent, FrameHandler
         }
         final int flags = 0 != (status & TpacketLayout.TP_STATUS_CSUMNOTREADY) ? Forwarder.CSUM_NOT_READY : 0;
         final int out = fwd.process(buffer, offset, length, flags, tx.buffer(), tx.slotOffset(),
-            Transmitter.SLOT_SIZE, now);
+            Sender.SLOT_SIZE, now);
         if (out > 0)
         {
             tx.commit(out);

@@ -1,0 +1,24 @@
+package dev.jvs.engine.io;
+
+/** Where frames come from: an AF_PACKET ring or libpcap. */
+public interface Receiver extends AutoCloseable
+{
+    /**
+     * Hand ready frames (at most {@code limit}) to the handler.
+     *
+     * @param handler receives each frame.
+     * @param limit most frames.
+     * @return frames handled.
+     */
+    int receive(FrameHandler handler, int limit);
+
+    /**
+     * Wait for frames, at most the timeout.
+     *
+     * @param timeoutMs most milliseconds.
+     */
+    void await(int timeoutMs);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,28 @@
+package dev.jvs.engine.io;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/** Where frames go: slots to write into, sent in batches. */
+public interface Sender extends AutoCloseable
+{
+    /** Bytes per slot. */
+    int SLOT_SIZE = 2048;
+
+    /** @return the staging buffer. */
+    UnsafeBuffer buffer();
+
+    /** @return the offset of the next free slot. */
+    int slotOffset();
+
+    /** @return true when no slot is free until {@link #flush()}. */
+    boolean isFull();
+
+    /** @param length bytes written at {@link #slotOffset()}. */
+    void commit(int length);
+
+    /** @return frames sent. */
+    int flush();
+
+    @Override
+    void close();
+}
