@@ -3,7 +3,7 @@ MVN ?= mvn -B -ntp
 JAR := build/jvs.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all deps build test demo bench bench-schedulers bench-engine clean
+.PHONY: all deps build test demo bench bench-schedulers bench-engine bench-e2e clean
 
 all: build
 
@@ -38,6 +38,12 @@ bench-engine: build
 	java -jar $(BENCH_JAR) "ForwardBenchmark|NewConnectionBenchmark|ConnectionLookupBenchmark" -p flows=1024 \
 		-jvmArgsAppend -Dagrona.disable.bounds.checks=true -prof gc \
 		-rf json -rff bench/results/engine.json | tee bench/results/engine.txt
+
+# End-to-end: HTTP through the namespace testbed with wrk against the alternatives (needs root; about 4 min).
+bench-e2e: build
+	@bash .ci/deps-bench
+	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results 3 8 \
+		| tee bench/results/e2e.txt
 
 clean:
 	$(MVN) -q clean

@@ -42,6 +42,7 @@ public final class Lab implements AutoCloseable
     private final int servers;
     private final Path work;
     private final Path jar;
+    private final boolean nginx;
     private Process director;
     private Path directorLog;
 
@@ -58,6 +59,24 @@ public final class Lab implements AutoCloseable
     public Lab(final Mode mode, final int servers, final Path work, final Path jar)
         throws IOException, InterruptedException
     {
+        this(mode, servers, work, jar, false);
+    }
+
+    /**
+     * Build the topology and start the real servers.
+     *
+     * @param mode NAT, DR or TUN.
+     * @param servers how many real servers (1..9).
+     * @param work a scratch directory.
+     * @param jar the jvs jar.
+     * @param nginx serve with nginx (one worker) instead of Python's http.server: for benchmarks.
+     * @throws IOException when a command fails.
+     * @throws InterruptedException when interrupted.
+     */
+    public Lab(final Mode mode, final int servers, final Path work, final Path jar, final boolean nginx)
+        throws IOException, InterruptedException
+    {
+        this.nginx = nginx;
         this.mode = mode;
         this.servers = servers;
         this.work = work;
@@ -131,8 +150,20 @@ public final class Lab implements AutoCloseable
             Files.createDirectories(docs);
             Files.writeString(docs.resolve("index.html"), h + "\n");
             Files.write(docs.resolve("big.bin"), new byte[256 * 1024]);
-            ns.spawn(h, List.of("/usr/bin/python3", "-m", "http.server", "80", "--bind", "0.0.0.0",
-                "--directory", docs.toString()), work.resolve(h + ".log"));
+            if (nginx)
+            {
+                final Path conf = work.resolve(h + "-nginx.conf");
+                Files.writeString(conf, "user root; worker_processes 1; daemon off; pid " + work.resolve(h + ".pid") +
+                    "; error_log " + work.resolve(h + "-error.log") + ";\nevents { worker_connections 4096; }\n" +
+                    "http { access_log off; keepalive_requests 100000; server { listen 80; root " + docs +
+                    "; } }\n");
+                ns.spawn(h, List.of("nginx", "-c", conf.toString()), work.resolve(h + ".log"));
+            }
+            else
+            {
+                ns.spawn(h, List.of("/usr/bin/python3", "-m", "http.server", "80", "--bind", "0.0.0.0",
+                    "--directory", docs.toString()), work.resolve(h + ".log"));
+            }
         }
         for (int i = 1; i <= servers; i++)
         {

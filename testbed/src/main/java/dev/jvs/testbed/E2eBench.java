@@ -1,0 +1,166 @@
+package dev.jvs.testbed;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code make bench-e2e}: HTTP through the testbed with wrk, interleaved (A B C ... A B C, three rounds,
+ * medians): no director (client to one real server), jvs DR, NAT and TUN, the kernel's own NAT load
+ * balancing (nftables dnat to a numgen map) and HAProxy in TCP mode. Real servers run nginx with one worker.
+ * Writes a table (markdown) and a chart (PNG, gnuplot) under bench/results.
+ */
+public final class E2eBench
+{
+    private static final String[] CONFIGS = {"none", "jvs-dr", "jvs-nat", "jvs-tun", "nft-nat", "haproxy"};
+    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
+    private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
+
+    private E2eBench()
+    {
+    }
+
+    record Sample(double rps, double p50Ms, double p99Ms)
+    {
+    }
+
+    static double ms(final Matcher m)
+    {
+        final double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2))
+        {
+            case "us" -> v / 1000;
+            case "s" -> v * 1000;
+            default -> v;
+        };
+    }
+
+    static String jvsConf(final String kind)
+    {
+        return Demo.config(Lab.Mode.valueOf(kind)).replace("wrr", "rr").replaceAll("weight [0-9]", "weight 1");
+    }
+
+    private static Sample run(final String config, final Path work, final Path jar, final int seconds)
+        throws IOException, InterruptedException
+    {
+        final Lab.Mode mode = switch (config)
+        {
+            case "none", "jvs-dr" -> Lab.Mode.DR;
+            case "jvs-tun" -> Lab.Mode.TUN;
+            default -> Lab.Mode.NAT;
+        };
+        try (Lab lab = new Lab(mode, 3, work, jar, true))
+        {
+            String target = Lab.VIP;
+            switch (config)
+            {
+                case "none" -> target = Lab.rs(1);
+                case "jvs-dr", "jvs-nat", "jvs-tun" -> lab.startDirector(jvsConf(mode.name()));
+                case "nft-nat" ->
+                {
+                    lab.ns().sh("director", "ip addr add " + Lab.VIP + "/32 dev eth0 && sysctl -qw " +
+                        "net.ipv4.ip_forward=1 && nft add table ip lb && nft 'add chain ip lb pre { type nat hook " +
+                        "prerouting priority -100; }' && nft add rule ip lb pre ip daddr " + Lab.VIP + " tcp dport 80 " +
+                        "dnat to numgen inc mod 3 map '{ 0 : " + Lab.rs(1) + ", 1 : " + Lab.rs(2) + ", 2 : " +
+                        Lab.rs(3) + " }'");
+                }
+                case "haproxy" ->
+                {
+                    final Path cfg = work.resolve("haproxy.cfg");
+                    Files.writeString(cfg, String.join("\n", "global", "  nbthread 1", "  maxconn 4000",
+                        "defaults", "  mode tcp", "  timeout connect 5s", "  timeout client 30s",
+                        "  timeout server 30s", "frontend web", "  bind " + Lab.VIP + ":80", "  default_backend rs",
+                        "backend rs", "  balance roundrobin", "  server rs1 " + Lab.rs(1) + ":80",
+                        "  server rs2 " + Lab.rs(2) + ":80", "  server rs3 " + Lab.rs(3) + ":80", ""));
+                    lab.ns().sh("director", "ip addr add " + Lab.VIP + "/32 dev eth0");
+                    lab.ns().spawn("director", List.of("haproxy", "-db", "-f", cfg.toString()),
+                        work.resolve("haproxy.log"));
+                    Thread.sleep(500);
+                }
+                default -> throw new IllegalArgumentException(config);
+            }
+            lab.ns().sh("client", "curl -s -o /dev/null --max-time 5 http://" + target + "/");
+            final String out = lab.ns().sh("client", "wrk -t1 -c16 -d" + seconds + "s --timeout 2s --latency http://" +
+                target + "/");
+            final Matcher r = RPS.matcher(out);
+            final Matcher a = P50.matcher(out);
+            final Matcher b = P99.matcher(out);
+            if (!r.find() || !a.find() || !b.find() || out.contains("Socket errors") || out.contains("Non-2xx"))
+            {
+                System.out.println(config + ": wrk reported errors:\n" + out);
+                return new Sample(0, 0, 0);
+            }
+            return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
+        }
+    }
+
+    static double median(final List<Double> v)
+    {
+        final List<Double> s = new ArrayList<>(v);
+        s.sort(Double::compare);
+        return s.get(s.size() / 2);
+    }
+
+    /**
+     * @param args jar, output directory, rounds, seconds per run.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Path jar = Path.of(args[0]).toAbsolutePath();
+        final Path out = Path.of(args[1]);
+        final int rounds = Integer.parseInt(args[2]);
+        final int seconds = Integer.parseInt(args[3]);
+        Files.createDirectories(out);
+        final Path work = Files.createTempDirectory("jvs-e2e");
+        final Map<String, List<Sample>> samples = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++)
+        {
+            for (final String c : CONFIGS)
+            {
+                final Sample s = run(c, work.resolve(c + "-" + round), jar, seconds);
+                samples.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
+                System.out.printf(Locale.ROOT, "round %d %-8s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", round, c,
+                    s.rps(), s.p50Ms(), s.p99Ms());
+            }
+        }
+        final double base = median(samples.get("none").stream().map(Sample::rps).toList());
+        final StringBuilder md = new StringBuilder();
+        md.append("| configuration | req/s (median) | ratio to no director | p50 ms | p99 ms |\n");
+        md.append("|---|---:|---:|---:|---:|\n");
+        final StringBuilder dat = new StringBuilder();
+        for (final Map.Entry<String, List<Sample>> e : samples.entrySet())
+        {
+            final double rps = median(e.getValue().stream().map(Sample::rps).toList());
+            final double p50 = median(e.getValue().stream().map(Sample::p50Ms).toList());
+            final double p99 = median(e.getValue().stream().map(Sample::p99Ms).toList());
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f |%n", e.getKey(), rps, rps / base,
+                p50, p99));
+            dat.append(String.format(Locale.ROOT, "%s %.3f%n", e.getKey(), rps / base));
+        }
+        Files.writeString(out.resolve("e2e.md"), md.toString());
+        Files.writeString(out.resolve("e2e.dat"), dat.toString());
+        System.out.print(md);
+        final Path gp = out.resolve("e2e.gp");
+        Files.writeString(gp, String.join("\n",
+            "set terminal png size 800,420", "set output '" + out.resolve("e2e.png") + "'",
+            "set title 'HTTP requests/s through the director, ratio to no director (wrk, medians of " + rounds +
+                " rounds)'",
+            "set style fill solid 0.6", "set boxwidth 0.6", "set yrange [0:1.2]", "set grid ytics",
+            "unset key", "plot '" + out.resolve("e2e.dat") + "' using 0:2:xtic(1) with boxes, '' using 0:2:(sprintf(\"%.2f\",$2)) with labels offset 0,1",
+            ""));
+        final Netns.Result g = Netns.run(List.of("gnuplot", gp.toString()), 60);
+        if (0 != g.exit())
+        {
+            System.out.println("gnuplot failed: " + g.out());
+        }
+    }
+}
