@@ -63,6 +63,10 @@ final class RunCommand implements Runnable
         description = "packet I/O: afpacket (mapped ring, default) or pcap (libpcap, portable and slower)")
     private String io;
 
+    @Option(names = "--idle", defaultValue = "poll",
+        description = "when no frame is ready: poll (sleep in poll(2), default), backoff (spin, yield, then poll), spin")
+    private String idle;
+
     private int exit;
 
     static void log(final String line)
@@ -84,6 +88,16 @@ final class RunCommand implements Runnable
 
     private int start()
     {
+        if (!"poll".equals(idle) && !"backoff".equals(idle) && !"spin".equals(idle))
+        {
+            System.err.println("jvs run: --idle must be poll, backoff or spin, not " + idle);
+            return 1;
+        }
+        if (!"afpacket".equals(io) && !"pcap".equals(io))
+        {
+            System.err.println("jvs run: --io must be afpacket or pcap, not " + io);
+            return 1;
+        }
         if (0 != LibC.geteuid())
         {
             System.err.println("jvs run: must run as root (AF_PACKET sockets need CAP_NET_RAW)");
@@ -199,6 +213,7 @@ final class RunCommand implements Runnable
                 Thread.currentThread().interrupt();
             }
         }, "jvs-shutdown"));
+        int idleCycles = 0;
         try
         {
             while (running.get())
@@ -211,7 +226,30 @@ final class RunCommand implements Runnable
                     }
                     if (0 == worker.doWork())
                     {
-                        worker.idle();
+                        idleCycles++;
+                        if ("spin".equals(idle))
+                        {
+                            Thread.onSpinWait();
+                        }
+                        else if ("backoff".equals(idle) && idleCycles < 200)
+                        {
+                            if (idleCycles < 100)
+                            {
+                                Thread.onSpinWait();
+                            }
+                            else
+                            {
+                                Thread.yield();
+                            }
+                        }
+                        else
+                        {
+                            worker.idle();
+                        }
+                    }
+                    else
+                    {
+                        idleCycles = 0;
                     }
                 }
                 catch (final RuntimeException ex)

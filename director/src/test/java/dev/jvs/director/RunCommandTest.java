@@ -1,0 +1,65 @@
+package dev.jvs.director;
+
+import dev.jvs.engine.os.LibC;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** jvs run refuses to start with a clear sentence and status 1 (the live paths are in testbed/). */
+class RunCommandTest
+{
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldErr;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void capture()
+    {
+        oldErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore()
+    {
+        System.setErr(oldErr);
+    }
+
+    private String err()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldExitOneWithASentenceWhenItCannotStart() throws Exception
+    {
+        final Path good = dir.resolve("ok.conf");
+        Files.writeString(good, "virtual_server 198.19.0.80 80 {\n lb_algo rr\n}\n");
+        final Path bad = dir.resolve("bad.conf");
+        Files.writeString(bad, "virtual_server 198.19.0.80 80 {\n lb_algo best\n}\n");
+        final boolean root = 0 == LibC.geteuid();
+
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "jvs-no-such-if"));
+        assertTrue(err().contains(root ? "no interface named jvs-no-such-if" : "must run as root"), err());
+
+        assertEquals(1, Main.execute("run", "-f", bad.toString(), "-i", "lo"));
+        assertTrue(err().contains(root ? "bad.conf:2:10: unknown scheduler 'best'" : "must run as root"), err());
+
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--io", "dpdk"));
+        assertTrue(err().contains("--io must be afpacket or pcap"), err());
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--idle", "fast"));
+        assertTrue(err().contains("--idle must be poll, backoff or spin"), err());
+    }
+}
