@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code make bench-e2e}: HTTP through the testbed with wrk, interleaved (A B C ... A B C, three rounds,
- * medians): no director (client to one real server), jvs DR, NAT and TUN, the kernel's own NAT load
+ * medians, each measured run after a 3 s unmeasured one): no director (client to one real server), jvs DR, NAT and TUN, the kernel's own NAT load
  * balancing (nftables dnat to a numgen map) and HAProxy in TCP mode. Real servers run nginx with one worker.
  * Writes a table (markdown) and a chart (PNG, gnuplot) under bench/results.
  */
@@ -48,6 +48,8 @@ public final class E2eBench
         return Demo.config(Lab.Mode.valueOf(kind)).replace("wrr", "rr").replaceAll("weight [0-9]", "weight 1");
     }
 
+    private static List<String> directorOptions = List.of();
+
     private static Sample run(final String config, final Path work, final Path jar, final int seconds)
         throws IOException, InterruptedException
     {
@@ -63,7 +65,7 @@ public final class E2eBench
             switch (config)
             {
                 case "none" -> target = Lab.rs(1);
-                case "jvs-dr", "jvs-nat", "jvs-tun" -> lab.startDirector(jvsConf(mode.name()));
+                case "jvs-dr", "jvs-nat", "jvs-tun" -> lab.startDirector(jvsConf(mode.name()), directorOptions);
                 case "nft-nat" ->
                 {
                     lab.ns().sh("director", "ip addr add " + Lab.VIP + "/32 dev eth0 && sysctl -qw " +
@@ -88,6 +90,8 @@ public final class E2eBench
                 default -> throw new IllegalArgumentException(config);
             }
             lab.ns().sh("client", "curl -s -o /dev/null --max-time 5 http://" + target + "/");
+            // The same unmeasured warm-up for every configuration (jvs's JIT compiles its hot path here).
+            lab.ns().sh("client", "wrk -t1 -c16 -d3s --timeout 2s http://" + target + "/ > /dev/null");
             final String out = lab.ns().sh("client", "wrk -t1 -c16 -d" + seconds + "s --timeout 2s --latency http://" +
                 target + "/");
             final Matcher r = RPS.matcher(out);
@@ -110,7 +114,8 @@ public final class E2eBench
     }
 
     /**
-     * @param args jar, output directory, rounds, seconds per run.
+     * @param args jar, output directory, rounds, seconds per run; optionally the configurations to run
+     *             (comma-separated) and options for jvs run (comma-separated).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -119,12 +124,17 @@ public final class E2eBench
         final Path out = Path.of(args[1]);
         final int rounds = Integer.parseInt(args[2]);
         final int seconds = Integer.parseInt(args[3]);
+        final String[] configs = args.length > 4 ? args[4].split(",") : CONFIGS;
+        if (args.length > 5)
+        {
+            directorOptions = List.of(args[5].split(","));
+        }
         Files.createDirectories(out);
         final Path work = Files.createTempDirectory("jvs-e2e");
         final Map<String, List<Sample>> samples = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++)
         {
-            for (final String c : CONFIGS)
+            for (final String c : configs)
             {
                 final Sample s = run(c, work.resolve(c + "-" + round), jar, seconds);
                 samples.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
@@ -132,7 +142,8 @@ public final class E2eBench
                     s.rps(), s.p50Ms(), s.p99Ms());
             }
         }
-        final double base = median(samples.get("none").stream().map(Sample::rps).toList());
+        final double base = samples.containsKey("none") ?
+            median(samples.get("none").stream().map(Sample::rps).toList()) : 1;
         final StringBuilder md = new StringBuilder();
         md.append("| configuration | req/s (median) | ratio to no director | p50 ms | p99 ms |\n");
         md.append("|---|---:|---:|---:|---:|\n");
