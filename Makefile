@@ -44,6 +44,8 @@ bench-e2e: build
 	@bash .ci/deps-bench
 	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results 3 8 \
 		| tee bench/results/e2e.txt
+	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results gc 60 \
+		| tee bench/results/e2e-gc.txt
 
 clean:
 	$(MVN) -q clean

@@ -147,9 +147,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
      */
     public int onTimer(final long nowMs, final int limit)
     {
-        for (final VirtualService s : services.all())
+        for (int i = 0, n = services.size(); i < n; i++)
         {
-            s.scheduler().onTimer(nowMs);
+            services.get(i).scheduler().onTimer(nowMs);
         }
         return conns.expire(nowMs, limit, this);
     }

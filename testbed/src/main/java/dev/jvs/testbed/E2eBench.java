@@ -106,6 +106,30 @@ public final class E2eBench
         }
     }
 
+    /**
+     * jvs DR under full load for a minute with the GC logged: the log must show no collection after start-up.
+     *
+     * @return the GC log lines written while under load.
+     */
+    static List<String> gcRun(final Path work, final Path jar, final int seconds) throws IOException,
+        InterruptedException
+    {
+        Files.createDirectories(work);
+        final Path gc = work.resolve("gc.log");
+        try (Lab lab = new Lab(Lab.Mode.DR, 3, work, jar, true))
+        {
+            lab.startDirector(jvsConf("DR"), List.of("-Xlog:gc:file=" + gc));
+            lab.ns().sh("client", "wrk -t1 -c16 -d3s http://" + Lab.VIP + "/ > /dev/null");
+            final long before = Files.readAllLines(gc).size();
+            final String out = lab.ns().shAllowFail("client", "wrk -t1 -c16 -d" + seconds + "s --timeout 2s http://" +
+                Lab.VIP + "/", seconds + 30).out();
+            final List<String> lines = Files.readAllLines(gc);
+            System.out.print(out);
+            lab.stopDirector();
+            return lines.subList((int)before, lines.size());
+        }
+    }
+
     static double median(final List<Double> v)
     {
         final List<Double> s = new ArrayList<>(v);
@@ -122,6 +146,13 @@ public final class E2eBench
     {
         final Path jar = Path.of(args[0]).toAbsolutePath();
         final Path out = Path.of(args[1]);
+        if ("gc".equals(args[2]))
+        {
+            final List<String> during = gcRun(Files.createTempDirectory("jvs-gc"), jar, Integer.parseInt(args[3]));
+            System.out.println("GC log lines written during the measured run: " + during.size());
+            during.forEach(l -> System.out.println("  " + l));
+            return;
+        }
         final int rounds = Integer.parseInt(args[2]);
         final int seconds = Integer.parseInt(args[3]);
         final String[] configs = args.length > 4 ? args[4].split(",") : CONFIGS;

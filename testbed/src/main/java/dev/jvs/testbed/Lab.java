@@ -213,7 +213,7 @@ public final class Lab implements AutoCloseable
      * Start the director with a configuration and extra options.
      *
      * @param keepalivedConf the configuration text.
-     * @param options more command-line options of jvs run.
+     * @param options more command-line options of jvs run; those starting with -X go to the JVM.
      * @throws IOException when it does not start.
      * @throws InterruptedException when interrupted.
      */
@@ -223,10 +223,11 @@ public final class Lab implements AutoCloseable
         final Path conf = work.resolve("keepalived.conf");
         Files.writeString(conf, keepalivedConf);
         directorLog = work.resolve("director.log");
-        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m",
-            "-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
+        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
+        options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
+        cmd.addAll(List.of("-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
             "--director-ip", "198.19.0.2"));
-        cmd.addAll(options);
+        options.stream().filter(o -> !o.startsWith("-X")).forEach(cmd::add);
         director = ns.spawn("director", cmd, directorLog);
         for (int t = 0; t < 150; t++)
         {

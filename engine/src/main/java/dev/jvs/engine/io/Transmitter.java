@@ -25,6 +25,8 @@ public final class Transmitter implements Sender
     private final Memory msgs;
     private final Memory iovs;
     private final UnsafeBuffer buffer;
+    /** Pointers to each mmsghdr, made once: flushing allocates nothing. */
+    private final Pointer[] msgAt;
     private int count;
     private long sent;
     private long failed;
@@ -63,6 +65,11 @@ public final class Transmitter implements Sender
             msgs.setLong((long)i * MSGHDR_SIZE + MSG_IOVLEN, 1);
         }
         buffer = new UnsafeBuffer(Pointer.nativeValue(stage), slots * SLOT_SIZE);
+        msgAt = new Pointer[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            msgAt[i] = msgs.share((long)i * MSGHDR_SIZE);
+        }
     }
 
     /** @return the staging buffer (slot i starts at i * SLOT_SIZE). */
@@ -109,7 +116,7 @@ public final class Transmitter implements Sender
         int done = 0;
         while (done < count)
         {
-            final int n = LibC.sendmmsg(fd, msgs.share((long)done * MSGHDR_SIZE), count - done, 0);
+            final int n = LibC.sendmmsg(fd, msgAt[done], count - done, 0);
             if (n <= 0)
             {
                 final int err = LibC.errno();

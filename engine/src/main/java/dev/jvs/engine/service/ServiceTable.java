@@ -24,6 +24,7 @@ public final class ServiceTable
     /** NAT real servers' addresses, as a 65536-bit filter on the low 16 bits: one L1-resident word to test. */
     private final long[] natServerBits = new long[1024];
     private final IntHashSet realServers = new IntHashSet();
+    private int[] realServerArray = new int[0];
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
     private final RandomSource random;
     private int portZeroServices;
@@ -240,7 +241,11 @@ public final class ServiceTable
 
     void realServerAdded(final int ip)
     {
-        realServers.add(ip);
+        if (realServers.add(ip))
+        {
+            realServerArray = java.util.Arrays.copyOf(realServerArray, realServerArray.length + 1);
+            realServerArray[realServerArray.length - 1] = ip;
+        }
     }
 
     /**
@@ -252,16 +257,16 @@ public final class ServiceTable
         return realServers.contains(ip);
     }
 
-    /** @return the addresses of every real server, for ARP resolution. */
+    /** @return the addresses of every real server ever configured, for ARP resolution (do not modify). */
     public int[] realServerAddresses()
     {
-        final int[] a = new int[realServers.size()];
-        int i = 0;
-        for (final IntHashSet.IntIterator it = realServers.iterator(); it.hasNext(); )
-        {
-            a[i++] = it.nextValue();
-        }
-        return a;
+        return realServerArray;
+    }
+
+    /** @return the number of services ever added (indexes 0 .. n-1 for {@link #get(int)}). */
+    public int size()
+    {
+        return byIndex.length;
     }
 
     /**
