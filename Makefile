@@ -46,6 +46,8 @@ bench-e2e: build
 		| tee bench/results/e2e.txt
 	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results gc 60 \
 		| tee bench/results/e2e-gc.txt
+	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results udp 10 \
+		| tee bench/results/e2e-udp.txt
 
 clean:
 	$(MVN) -q clean

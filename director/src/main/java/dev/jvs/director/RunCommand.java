@@ -56,7 +56,8 @@ final class RunCommand implements Runnable
     @Option(names = "--capacity", defaultValue = "1000000", description = "connection table size")
     private int capacity;
 
-    @Option(names = "--ring-frames", defaultValue = "4096", description = "receive ring slots")
+    @Option(names = "--ring-frames", defaultValue = "32768",
+        description = "receive ring slots of 2 KiB (default ${DEFAULT-VALUE}: 64 MiB absorbs bursts at full rate)")
     private int ringFrames;
 
     @Option(names = "--io", defaultValue = "afpacket",

@@ -130,6 +130,70 @@ public final class E2eBench
         }
     }
 
+    /** user + system CPU of a process, in clock ticks (100 per second). */
+    static long cpuTicks(final long pid) throws IOException
+    {
+        final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /**
+     * Raw forwarding: 64-byte UDP frames from the generator through jvs to three real servers, which drop
+     * them at ingress (so they cost no ICMP); frames counted at the real servers' interfaces.
+     */
+    static void udpRun(final Lab.Mode mode, final Path work, final Path jar, final int seconds) throws IOException,
+        InterruptedException
+    {
+        try (Lab lab = new Lab(mode, 3, work, jar, false))
+        {
+            final StringBuilder conf = new StringBuilder("virtual_server " + Lab.VIP + " 9 {\n lb_algo rr\n lb_kind " +
+                mode + "\n protocol UDP\n");
+            for (int i = 1; i <= 3; i++)
+            {
+                conf.append(" real_server ").append(Lab.rs(i)).append(" 9 {\n weight 1\n }\n");
+                lab.ns().sh("rs" + i, "nft add table netdev sink && nft 'add chain netdev sink in { type filter hook " +
+                    "ingress device eth0 priority 0; }' && nft add rule netdev sink in udp dport 9 drop");
+            }
+            lab.startDirector(conf.append("}\n").toString(), List.of("--ring-frames", "32768"));
+            final String dmac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
+            final String src = Lab.Mode.NAT == mode ? "198.18.0.5" : "198.19.0.5";
+            final long[] rx0 = new long[3];
+            for (int i = 0; i < 3; i++)
+            {
+                rx0[i] = Long.parseLong(lab.ns().sh("rs" + (i + 1), "cat /sys/class/net/eth0/statistics/rx_packets")
+                    .trim());
+            }
+            final long cpu0 = cpuTicks(lab.directorPid());
+            final String out = lab.ns().shAllowFail("client", "java -cp " + jar + ":" +
+                Path.of("testbed/target/classes").toAbsolutePath() + " dev.jvs.testbed.UdpBlast eth0 " + dmac + " " +
+                src + " " + Lab.VIP + " 9 50000000 " + seconds, seconds + 30).out().trim();
+            Thread.sleep(300);
+            final long cpu = cpuTicks(lab.directorPid()) - cpu0;
+            long rx = 0;
+            for (int i = 0; i < 3; i++)
+            {
+                rx += Long.parseLong(lab.ns().sh("rs" + (i + 1), "cat /sys/class/net/eth0/statistics/rx_packets")
+                    .trim()) - rx0[i];
+            }
+            final String log = lab.stopDirector();
+            final Matcher sent = Pattern.compile("sent (\\d+) frames in ([0-9.]+) s").matcher(out);
+            if (!sent.find())
+            {
+                System.out.println("generator: " + out);
+                return;
+            }
+            final long n = Long.parseLong(sent.group(1));
+            final double s = Double.parseDouble(sent.group(2));
+            System.out.printf(Locale.ROOT, "udp %s: generator %s%n", mode, out);
+            System.out.printf(Locale.ROOT, "udp %s: sent %d (%.0f/s), received by the real servers %d (%.0f/s), " +
+                "loss %.2f %%, director CPU %.2f s = %.0f ns per frame%n", mode, n, n / s, rx, rx / s,
+                Math.max(0, 100.0 * (n - rx) / n), cpu / 100.0, cpu * 1e7 / Math.max(1, rx));
+            System.out.println(log.lines().filter(l -> l.contains("stopped") || l.contains(": ")).reduce("",
+                (a, b) -> a + "   " + b + "\n"));
+        }
+    }
+
     static double median(final List<Double> v)
     {
         final List<Double> s = new ArrayList<>(v);
@@ -146,6 +210,14 @@ public final class E2eBench
     {
         final Path jar = Path.of(args[0]).toAbsolutePath();
         final Path out = Path.of(args[1]);
+        if ("udp".equals(args[2]))
+        {
+            for (final Lab.Mode m : new Lab.Mode[] {Lab.Mode.DR, Lab.Mode.NAT})
+            {
+                udpRun(m, Files.createTempDirectory("jvs-udp"), jar, Integer.parseInt(args[3]));
+            }
+            return;
+        }
         if ("gc".equals(args[2]))
         {
             final List<String> during = gcRun(Files.createTempDirectory("jvs-gc"), jar, Integer.parseInt(args[3]));

@@ -284,6 +284,12 @@ public final class Lab implements AutoCloseable
         throw new IllegalStateException("no reload: " + Files.readString(directorLog));
     }
 
+    /** @return the director process's pid. */
+    public long directorPid()
+    {
+        return director.pid();
+    }
+
     /**
      * Kill the director with SIGKILL, as a crash would.
      *
