@@ -60,6 +60,13 @@ final class RunCommand implements Runnable
         description = "receive ring slots of 2 KiB (default ${DEFAULT-VALUE}: 64 MiB absorbs bursts at full rate)")
     private int ringFrames;
 
+    @Option(names = "--ring", defaultValue = "v2",
+        description = "receive ring: v2 (a frame at a time, default) or v3 (blocks of --block-size, 1 ms retire timer)")
+    private String ringVersion;
+
+    @Option(names = "--block-size", defaultValue = "16384", description = "TPACKET_V3 block size")
+    private int blockSize;
+
     @Option(names = "--io", defaultValue = "afpacket",
         description = "packet I/O: afpacket (mapped ring, default) or pcap (libpcap, portable and slower)")
     private String io;
@@ -92,6 +99,11 @@ final class RunCommand implements Runnable
         if (!"poll".equals(idle) && !"backoff".equals(idle) && !"spin".equals(idle))
         {
             System.err.println("jvs run: --idle must be poll, backoff or spin, not " + idle);
+            return 1;
+        }
+        if (!"v2".equals(ringVersion) && !"v3".equals(ringVersion))
+        {
+            System.err.println("jvs run: --ring must be v2 or v3, not " + ringVersion);
             return 1;
         }
         if (!"afpacket".equals(io) && !"pcap".equals(io))
@@ -160,8 +172,10 @@ final class RunCommand implements Runnable
             }
             else if ("afpacket".equals(io))
             {
-                worker = new Worker(fwd, new RxRing(ifindex, 2048, ringFrames, 0), new Transmitter(ifindex, 256),
-                    neighbors, cfg.mtu);
+                final dev.jvs.engine.io.Receiver rx = "v3".equals(ringVersion) ?
+                    new dev.jvs.engine.io.RxRingV3(ifindex, blockSize, Math.max(2, ringFrames * 2048 / blockSize), 1) :
+                    new RxRing(ifindex, 2048, ringFrames, 0);
+                worker = new Worker(fwd, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
             }
             else
             {
@@ -189,8 +203,8 @@ final class RunCommand implements Runnable
             return 1;
         }
         log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
-            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu, io,
-            services.all().size()));
+            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
+            "pcap".equals(io) ? io : io + " " + ringVersion, services.all().size()));
         for (final VirtualService s : services.all())
         {
             log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
