@@ -29,6 +29,7 @@ final class KernelSetup implements AutoCloseable
     private final String iface;
     private final Path state;
     private boolean tableCreated;
+    private final List<String> addedAddresses = new ArrayList<>();
     private final List<String> restoreOffloads = new ArrayList<>();
 
     KernelSetup(final String iface)
@@ -80,13 +81,24 @@ final class KernelSetup implements AutoCloseable
             {
                 for (final String line : Files.readAllLines(state))
                 {
-                    if (!line.isBlank())
+                    if (line.startsWith("addr "))
+                    {
+                        try
+                        {
+                            run(List.of("ip", "addr", "del", line.substring(5), "dev", iface));
+                        }
+                        catch (final IOException gone)
+                        {
+                            // already removed
+                        }
+                    }
+                    else if (!line.isBlank())
                     {
                         run(List.of("ethtool", "-K", iface, line.split(" ")[0], line.split(" ")[1]));
                     }
                 }
                 Files.delete(state);
-                RunCommand.log("restored offloads a previous run left changed on " + iface);
+                RunCommand.log("restored what a previous run left changed on " + iface);
             }
         }
         catch (final IOException ex)
@@ -126,7 +138,8 @@ final class KernelSetup implements AutoCloseable
             if (!restoreOffloads.isEmpty())
             {
                 Files.createDirectories(STATE_DIR);
-                Files.write(state, restoreOffloads);
+                Files.write(state, restoreOffloads, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
                 RunCommand.log("turned off on " + iface + ": " + String.join(", ", restoreOffloads).replace(" on", ""));
             }
         }
@@ -176,6 +189,34 @@ final class KernelSetup implements AutoCloseable
             (natServers.length > 0 ? " and NAT replies" : "") + " after capture");
     }
 
+    /**
+     * vip_mode kernel: the VIPs become addresses of the interface, so the kernel answers ARP for them; the
+     * ingress drops (installed first) keep it out of their traffic, so it sends no RST.
+     *
+     * @param vips VIP addresses.
+     * @throws IOException when ip fails.
+     */
+    void addVipAddresses(final int[] vips) throws IOException
+    {
+        for (final int v : vips)
+        {
+            final String a = Ipv4.toString(v) + "/32";
+            if (run(List.of("ip", "-4", "addr", "show", "dev", iface)).contains(" " + a + " "))
+            {
+                continue;
+            }
+            run(List.of("ip", "addr", "add", a, "dev", iface));
+            addedAddresses.add(a);
+            Files.createDirectories(STATE_DIR);
+            Files.writeString(state, "addr " + a + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        }
+        if (!addedAddresses.isEmpty())
+        {
+            RunCommand.log("vip_mode kernel: added " + String.join(", ", addedAddresses) + " to " + iface);
+        }
+    }
+
     private static String set(final int[] a)
     {
         final StringBuilder s = new StringBuilder("{ ");
@@ -189,6 +230,17 @@ final class KernelSetup implements AutoCloseable
     @Override
     public void close()
     {
+        for (final String a : addedAddresses)
+        {
+            try
+            {
+                run(List.of("ip", "addr", "del", a, "dev", iface));
+            }
+            catch (final IOException ex)
+            {
+                RunCommand.log("warning: could not remove " + a + " from " + iface + ": " + ex.getMessage());
+            }
+        }
         if (tableCreated)
         {
             try

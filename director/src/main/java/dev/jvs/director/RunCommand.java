@@ -71,6 +71,11 @@ final class RunCommand implements Runnable
         description = "packet I/O: afpacket (mapped ring, default) or pcap (libpcap, portable and slower)")
     private String io;
 
+    @Option(names = "--vip-mode", defaultValue = "engine",
+        description = "who answers ARP for the VIPs: engine (jvs's ARP responder, default) or kernel (VIPs added as " +
+            "addresses of the interface; the nftables drops keep the kernel out of their traffic)")
+    private String vipMode;
+
     @Option(names = "--idle", defaultValue = "poll",
         description = "when no frame is ready: poll (sleep in poll(2), default), backoff (spin, yield, then poll), spin")
     private String idle;
@@ -99,6 +104,11 @@ final class RunCommand implements Runnable
         if (!"poll".equals(idle) && !"backoff".equals(idle) && !"spin".equals(idle))
         {
             System.err.println("jvs run: --idle must be poll, backoff or spin, not " + idle);
+            return 1;
+        }
+        if (!"engine".equals(vipMode) && !"kernel".equals(vipMode))
+        {
+            System.err.println("jvs run: --vip-mode must be engine or kernel, not " + vipMode);
             return 1;
         }
         if (!"v2".equals(ringVersion) && !"v3".equals(ringVersion))
@@ -188,12 +198,17 @@ final class RunCommand implements Runnable
             System.err.println("jvs run: " + iface + ": " + ex.getMessage());
             return 1;
         }
+        cfg.answerArp = "engine".equals(vipMode);
         final KernelSetup kernel = new KernelSetup(iface);
         kernel.recover();
         kernel.offloads();
         try
         {
             kernel.dropOwnedTraffic(vips(services), natServers(services), local);
+            if (!cfg.answerArp)
+            {
+                kernel.addVipAddresses(vips(services));
+            }
         }
         catch (final java.io.IOException ex)
         {

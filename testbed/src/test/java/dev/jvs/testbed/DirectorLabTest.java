@@ -175,6 +175,23 @@ class DirectorLabTest
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Lab.Mode.class, names = {"NAT", "DR"})
+    void vipModeKernelShouldLetTheKernelAnswerArpButNotTheTraffic(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 2, work, JAR))
+        {
+            lab.startDirector(config(mode, "rr", "", 1, 1), List.of("--vip-mode", "kernel"));
+            assertTrue(lab.ns().sh("director", "ip -4 addr show dev eth0").contains(Lab.VIP + "/32"));
+            assertEquals(Map.of("rs1", 5, "rs2", 5), Map.copyOf(lab.counts(10)));
+            assertEquals(0, counter(lab, "TcpOutRsts"), "the kernel owns the VIP but sent no RST");
+            final String log = lab.stopDirector();
+            assertTrue(log.contains(" 0 ARP replies"), "the engine left ARP to the kernel: " + log);
+            assertTrue(!lab.ns().sh("director", "ip -4 addr show dev eth0").contains(Lab.VIP + "/32"),
+                "the VIP address is removed at exit");
+        }
+    }
+
     @Test
     void shouldSpreadNewConnectionsByWrrWeights() throws Exception
     {
