@@ -76,6 +76,10 @@ final class RunCommand implements Runnable
             "addresses of the interface; the nftables drops keep the kernel out of their traffic)")
     private String vipMode;
 
+    @Option(names = "--nice", defaultValue = "0",
+        description = "nice value of the forwarding thread, -20..19 (keepalived's process_priority)")
+    private int nice;
+
     @Option(names = "--idle", defaultValue = "poll",
         description = "when no frame is ready: poll (sleep in poll(2), default), backoff (spin, yield, then poll), spin")
     private String idle;
@@ -244,6 +248,10 @@ final class RunCommand implements Runnable
             }
         }, "jvs-shutdown"));
         int idleCycles = 0;
+        if (0 != nice && LibC.setpriority(0, 0, nice) < 0)
+        {
+            log("warning: cannot set nice " + nice + ": " + LibC.strerror(LibC.errno()));
+        }
         try
         {
             while (running.get())

@@ -116,6 +116,9 @@ public final class LibC
     /** recv(2). */
     public static native long recv(int fd, Pointer buf, long len, int flags);
 
+    /** setpriority(2): on Linux, with PRIO_PROCESS and who 0, the calling thread's nice value. */
+    public static native int setpriority(int which, int who, int prio);
+
     /** getuid(2). */
     public static native int geteuid();
 
