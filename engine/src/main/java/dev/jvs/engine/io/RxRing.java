@@ -1,13 +1,9 @@
 package dev.jvs.engine.io;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.jvs.engine.os.LibC;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import static dev.jvs.engine.io.TpacketLayout.SLL_IFINDEX;
-import static dev.jvs.engine.io.TpacketLayout.SLL_PROTOCOL;
-import static dev.jvs.engine.io.TpacketLayout.SLL_SIZE;
 import static dev.jvs.engine.io.TpacketLayout.TP_STATUS_KERNEL;
 import static dev.jvs.engine.io.TpacketLayout.TP_STATUS_USER;
 import static dev.jvs.engine.io.TpacketLayout.V2_LEN;
@@ -26,13 +22,10 @@ public final class RxRing implements Receiver
 {
     private static final int BLOCK_SIZE = 1 << 16;
 
-    private final int fd;
-    private final Pointer map;
-    private final long mapLength;
+    private final RingSocket socket;
     private final UnsafeBuffer ring;
     private final int frameSize;
     private final int frames;
-    private final Memory pollFd = new Memory(8);
     private int next;
     private long losing;
 
@@ -53,57 +46,25 @@ public final class RxRing implements Receiver
         {
             throw new PacketIoException("bad ring geometry: frame size " + frameSize + ", frames " + frameCount);
         }
-        fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0);
-        if (fd < 0)
+        final Memory req = new Memory(TpacketLayout.REQ_SIZE);
+        req.setInt(0, BLOCK_SIZE);
+        req.setInt(4, frameCount / perBlock);
+        req.setInt(8, frameSize);
+        req.setInt(12, frameCount);
+        socket = new RingSocket(ifindex, LibC.TPACKET_V2, req, (long)frameSize * frameCount);
+        ring = socket.ring;
+        if (0 != fanoutGroup)
         {
-            throw new PacketIoException("socket(AF_PACKET): " + LibC.strerror(LibC.errno()));
-        }
-        try
-        {
-            Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_VERSION, LibC.TPACKET_V2, "PACKET_VERSION");
-            // Not fatal before Linux 4.20: the engine ignores frames from its own MAC anyway.
-            Sockets.trySetInt(fd, LibC.SOL_PACKET, LibC.PACKET_IGNORE_OUTGOING, 1);
-            final Memory req = new Memory(TpacketLayout.REQ_SIZE);
-            req.setInt(0, BLOCK_SIZE);
-            req.setInt(4, frameCount / perBlock);
-            req.setInt(8, frameSize);
-            req.setInt(12, frameCount);
-            if (LibC.setsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_RX_RING, req, TpacketLayout.REQ_SIZE) < 0)
-            {
-                throw new PacketIoException("PACKET_RX_RING: " + LibC.strerror(LibC.errno()));
-            }
-            mapLength = (long)frameSize * frameCount;
-            map = LibC.mmap(null, mapLength, LibC.PROT_RW, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, 0);
-            if (-1L == Pointer.nativeValue(map))
-            {
-                throw new PacketIoException("mmap of the RX ring: " + LibC.strerror(LibC.errno()));
-            }
-            ring = new UnsafeBuffer(Pointer.nativeValue(map), (int)mapLength);
-            bind(fd, ifindex, LibC.ETH_P_ALL);
-            if (0 != fanoutGroup)
+            try
             {
                 // PACKET_FANOUT_HASH (0) | group id: flows are spread over the group's sockets by flow hash.
-                Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_FANOUT, fanoutGroup & 0xFFFF, "PACKET_FANOUT");
+                Sockets.setInt(socket.fd, LibC.SOL_PACKET, LibC.PACKET_FANOUT, fanoutGroup & 0xFFFF, "PACKET_FANOUT");
             }
-        }
-        catch (final PacketIoException ex)
-        {
-            LibC.close(fd);
-            throw ex;
-        }
-        pollFd.setInt(0, fd);
-    }
-
-    static void bind(final int fd, final int ifindex, final int protocol) throws PacketIoException
-    {
-        final Memory sll = new Memory(SLL_SIZE);
-        sll.clear();
-        sll.setShort(0, (short)LibC.AF_PACKET);
-        sll.setShort(SLL_PROTOCOL, Short.reverseBytes((short)protocol));
-        sll.setInt(SLL_IFINDEX, ifindex);
-        if (LibC.bind(fd, sll, SLL_SIZE) < 0)
-        {
-            throw new PacketIoException("bind(AF_PACKET, ifindex " + ifindex + "): " + LibC.strerror(LibC.errno()));
+            catch (final PacketIoException ex)
+            {
+                socket.close();
+                throw ex;
+            }
         }
     }
 
@@ -148,9 +109,7 @@ public final class RxRing implements Receiver
     @Override
     public void await(final int timeoutMs)
     {
-        pollFd.setShort(4, LibC.POLLIN);
-        pollFd.setShort(6, (short)0);
-        LibC.poll(pollFd, 1, timeoutMs);
+        socket.await(timeoutMs);
     }
 
     /** @return times the kernel reported the ring had overflowed. */
@@ -162,7 +121,6 @@ public final class RxRing implements Receiver
     @Override
     public void close()
     {
-        LibC.munmap(map, mapLength);
-        LibC.close(fd);
+        socket.close();
     }
 }

@@ -1,7 +1,6 @@
 package dev.jvs.engine.io;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import dev.jvs.engine.os.LibC;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -20,17 +19,14 @@ import static dev.jvs.engine.io.TpacketLayout.V3_STATUS;
  * An AF_PACKET receive ring in TPACKET_V3: the kernel fills variable-length frames into blocks and hands a
  * block over when it is full or when its retire timer (at least 1 ms) fires. Fewer status handovers than
  * TPACKET_V2 under load; a lone packet may wait up to the timer, so blocks are kept small (DESIGN.md:
- * 64 KiB blocks halved request/response rates). Same socket setup as {@link RxRing}.
+ * 64 KiB blocks halved request/response rates). The socket is a {@link RingSocket}.
  */
 public final class RxRingV3 implements Receiver
 {
-    private final int fd;
-    private final Pointer map;
-    private final long mapLength;
+    private final RingSocket socket;
     private final UnsafeBuffer ring;
     private final int blockSize;
     private final int blocks;
-    private final Memory pollFd = new Memory(8);
     private int next;
 
     /**
@@ -49,41 +45,15 @@ public final class RxRingV3 implements Receiver
         {
             throw new PacketIoException("bad ring geometry: block size " + blockSize + ", blocks " + blockCount);
         }
-        fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0);
-        if (fd < 0)
-        {
-            throw new PacketIoException("socket(AF_PACKET): " + LibC.strerror(LibC.errno()));
-        }
-        try
-        {
-            Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_VERSION, LibC.TPACKET_V3, "PACKET_VERSION");
-            Sockets.trySetInt(fd, LibC.SOL_PACKET, LibC.PACKET_IGNORE_OUTGOING, 1);
-            final Memory req = new Memory(TpacketLayout.REQ3_SIZE);
-            req.clear();
-            req.setInt(0, blockSize);
-            req.setInt(4, blockCount);
-            req.setInt(8, 2048);
-            req.setInt(12, blockSize / 2048 * blockCount);
-            req.setInt(16, Math.max(1, retireMs));
-            if (LibC.setsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_RX_RING, req, TpacketLayout.REQ3_SIZE) < 0)
-            {
-                throw new PacketIoException("PACKET_RX_RING (TPACKET_V3): " + LibC.strerror(LibC.errno()));
-            }
-            mapLength = (long)blockSize * blockCount;
-            map = LibC.mmap(null, mapLength, LibC.PROT_RW, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, 0);
-            if (-1L == Pointer.nativeValue(map))
-            {
-                throw new PacketIoException("mmap of the RX ring: " + LibC.strerror(LibC.errno()));
-            }
-            ring = new UnsafeBuffer(Pointer.nativeValue(map), (int)mapLength);
-            RxRing.bind(fd, ifindex, LibC.ETH_P_ALL);
-        }
-        catch (final PacketIoException ex)
-        {
-            LibC.close(fd);
-            throw ex;
-        }
-        pollFd.setInt(0, fd);
+        final Memory req = new Memory(TpacketLayout.REQ3_SIZE);
+        req.clear();
+        req.setInt(0, blockSize);
+        req.setInt(4, blockCount);
+        req.setInt(8, 2048);
+        req.setInt(12, blockSize / 2048 * blockCount);
+        req.setInt(16, Math.max(1, retireMs));
+        socket = new RingSocket(ifindex, LibC.TPACKET_V3, req, (long)blockSize * blockCount);
+        ring = socket.ring;
     }
 
     @Override
@@ -116,15 +86,12 @@ public final class RxRingV3 implements Receiver
     @Override
     public void await(final int timeoutMs)
     {
-        pollFd.setShort(4, LibC.POLLIN);
-        pollFd.setShort(6, (short)0);
-        LibC.poll(pollFd, 1, timeoutMs);
+        socket.await(timeoutMs);
     }
 
     @Override
     public void close()
     {
-        LibC.munmap(map, mapLength);
-        LibC.close(fd);
+        socket.close();
     }
 }

@@ -47,7 +47,7 @@ public final class Transmitter implements Sender
         try
         {
             Sockets.trySetInt(fd, LibC.SOL_PACKET, LibC.PACKET_QDISC_BYPASS, 1);
-            RxRing.bind(fd, ifindex, 0);
+            RingSocket.bind(fd, ifindex, 0);
         }
         catch (final PacketIoException ex)
         {
