@@ -175,6 +175,17 @@ class DirectorLabTest
         }
     }
 
+    @Test
+    void shouldForwardThroughATpacketV3RingToo() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
+        {
+            lab.startDirector(config(Lab.Mode.NAT, "rr", "", 1, 1), List.of("--ring", "v3"));
+            assertEquals(Map.of("rs1", 5, "rs2", 5), Map.copyOf(lab.counts(10)));
+            assertTrue(lab.stopDirector().contains("io afpacket v3"));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = Lab.Mode.class, names = {"NAT", "DR"})
     void vipModeKernelShouldLetTheKernelAnswerArpButNotTheTraffic(final Lab.Mode mode) throws Exception
