@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jvs 0.1.0",
     description = "A user-space Linux Virtual Server.",
-    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class,
+    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class, CheckCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {
