@@ -1,5 +1,6 @@
 package dev.jvs.director;
 
+import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.ConfigException;
 import dev.jvs.director.config.ConfigLoader;
 import dev.jvs.director.config.KeepalivedConfig;
@@ -32,6 +33,7 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -46,6 +48,9 @@ final class RunCommand implements Runnable
 {
     @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
     private Path config;
+    private KeepalivedConfig runningConfig;
+    private HealthChecker checker;
+    private long appliedHealth;
 
     @Option(names = {"-i", "--interface"}, required = true, description = "the interface clients reach the VIPs on")
     private String iface;
@@ -163,6 +168,11 @@ final class RunCommand implements Runnable
         final SecureRandom seed = new SecureRandom();
         final ServiceTable services = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
         ConfigLoader.apply(kc, services, neighbors, -1, System.currentTimeMillis());
+        runningConfig = kc;
+        checker = new HealthChecker(kc, Map.of(), RunCommand::log);
+        // alpha: servers start down; the table is made to agree before the first packet.
+        ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(), checker::isDown);
+        appliedHealth = checker.generation();
         final Counters counters = new Counters();
         final Forwarder fwd = new Forwarder(cfg, services,
             new ConnectionTable(capacity, seed.nextLong(), System.currentTimeMillis()), neighbors, counters);
@@ -252,6 +262,7 @@ final class RunCommand implements Runnable
         {
             log("warning: cannot set nice " + nice + ": " + LibC.strerror(LibC.errno()));
         }
+        checker.start();
         try
         {
             while (running.get())
@@ -261,6 +272,12 @@ final class RunCommand implements Runnable
                     if (reload.getAndSet(false))
                     {
                         reload(services, neighbors);
+                    }
+                    if (checker.generation() != appliedHealth)
+                    {
+                        appliedHealth = checker.generation();
+                        log("health: " + ConfigLoader.reconcile(runningConfig, services, neighbors,
+                            System.currentTimeMillis(), checker::isDown));
                     }
                     if (0 == worker.doWork())
                     {
@@ -299,6 +316,7 @@ final class RunCommand implements Runnable
         }
         finally
         {
+            checker.close();
             worker.onClose();
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
                 counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
@@ -358,7 +376,15 @@ final class RunCommand implements Runnable
             return;
         }
         kc.warnings.forEach(w -> log("warning: " + w));
-        log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis()));
+        // The new checker starts from the states the old one found, by virtual and real server.
+        final HealthChecker next = new HealthChecker(kc, checker.states(), RunCommand::log);
+        checker.close();
+        checker = next;
+        runningConfig = kc;
+        appliedHealth = checker.generation();
+        log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(),
+            checker::isDown));
+        checker.start();
     }
 
     private static int[] vips(final ServiceTable services)

@@ -284,6 +284,42 @@ public final class Lab implements AutoCloseable
         throw new IllegalStateException("no reload: " + Files.readString(directorLog));
     }
 
+    /**
+     * @return the director's log so far.
+     * @throws IOException reading it.
+     */
+    public String directorLog() throws IOException
+    {
+        return Files.readString(directorLog, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Wait for a line of the director's log that contains a text.
+     *
+     * @param text what to find.
+     * @param timeoutMs how long to wait.
+     * @return the line, or null when it did not come in time.
+     * @throws IOException reading the log.
+     * @throws InterruptedException when interrupted.
+     */
+    public String awaitLog(final String text, final long timeoutMs) throws IOException, InterruptedException
+    {
+        final long end = System.nanoTime() + timeoutMs * 1_000_000L;
+        do
+        {
+            for (final String l : Files.readAllLines(directorLog, StandardCharsets.UTF_8))
+            {
+                if (l.contains(text))
+                {
+                    return l;
+                }
+            }
+            Thread.sleep(50);
+        }
+        while (System.nanoTime() - end < 0);
+        return null;
+    }
+
     /** @return the director process's pid. */
     public long directorPid()
     {

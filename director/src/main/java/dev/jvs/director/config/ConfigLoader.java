@@ -91,6 +91,23 @@ public final class ConfigLoader
     public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
         final long nowMs)
     {
+        return reconcile(c, services, neighbors, nowMs, rs -> false);
+    }
+
+    /**
+     * Apply a configuration as the health checks see it: a real server that is down is removed, or kept with
+     * weight 0 under inhibit_on_failure, as keepalived does to IPVS. Its connections stay (as in IPVS).
+     *
+     * @param c the configuration.
+     * @param services the running services.
+     * @param neighbors configured MACs go here.
+     * @param nowMs the time.
+     * @param down which real servers the checkers hold down.
+     * @return what changed.
+     */
+    public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
+        final long nowMs, final java.util.function.Predicate<KeepalivedConfig.RealServer> down)
+    {
         services.clearRules();
         for (final KeepalivedConfig.MarkRule r : c.markRules)
         {
@@ -124,18 +141,24 @@ public final class ConfigLoader
                 final java.util.Set<Long> keep = new java.util.HashSet<>();
                 for (final KeepalivedConfig.RealServer rs : vs.realServers)
                 {
+                    final boolean isDown = down.test(rs);
+                    if (isDown && !rs.inhibitOnFailure)
+                    {
+                        continue;
+                    }
+                    final int weight = isDown ? 0 : rs.weight;
                     final int method = rs.method >= 0 ? rs.method : vs.method;
                     keep.add(((long)rs.addr << 16) | rs.port);
                     final int id = s.findRealServer(rs.addr, rs.port);
                     if (id < 0)
                     {
-                        s.addRealServer(rs.addr, rs.port, method, rs.weight, rs.uthreshold, rs.lthreshold);
+                        s.addRealServer(rs.addr, rs.port, method, weight, rs.uthreshold, rs.lthreshold);
                         ra++;
                     }
-                    else if (s.dests().weight(id) != rs.weight || s.dests().upperThreshold(id) != rs.uthreshold ||
+                    else if (s.dests().weight(id) != weight || s.dests().upperThreshold(id) != rs.uthreshold ||
                         s.dests().lowerThreshold(id) != rs.lthreshold || s.method(id) != method)
                     {
-                        s.editRealServer(id, method, rs.weight, rs.uthreshold, rs.lthreshold);
+                        s.editRealServer(id, method, weight, rs.uthreshold, rs.lthreshold);
                         rc++;
                     }
                     if (rs.mac >= 0)

@@ -42,6 +42,59 @@ public final class KeepalivedConfig
         public int method = -1;
         /** MAC address (jvs: for offline replay), or -1. */
         public long mac = -1;
+        /** Health checks; the server is up when all are (none: always up). */
+        public final List<Check> checks = new ArrayList<>();
+        /** Set weight 0 instead of removing it when a check fails. */
+        public boolean inhibitOnFailure;
+        /** Start down until the checks pass (keepalived's alpha). */
+        public boolean alpha;
+        /** The virtual server it belongs to. */
+        public VirtualServer vs;
+        // Checker defaults set at this level (null: inherit the virtual server's).
+        Long delayLoopMs;
+        Long connectTimeoutMs;
+        Integer retry;
+        Long delayBeforeRetryMs;
+        String virtualhost;
+    }
+
+    /** One URL of an HTTP_GET: path, accepted status codes (empty: 200-299), MD5 digest of the body. */
+    public record Url(String path, java.util.Set<Integer> statusCodes, String digest)
+    {
+    }
+
+    /** A health check of a real server, with every default resolved. */
+    public static final class Check
+    {
+        /** Where it is declared. */
+        public Position at;
+        /** TCP_CHECK or HTTP_GET. */
+        public String type;
+        /** Address to connect to (the real server's unless connect_ip). */
+        public int connectIp;
+        /** Port to connect to (the real server's unless connect_port). */
+        public int connectPort;
+        /** Source address or 0. */
+        public int bindIp;
+        /** Source port or 0. */
+        public int bindPort;
+        /** Interval between checks. */
+        public long delayLoopMs;
+        /** Timeout of the connect and of each read or write. */
+        public long connectTimeoutMs;
+        /** Failures tolerated before the server goes down. */
+        public int retry;
+        /** Wait before a retry. */
+        public long delayBeforeRetryMs;
+        /** Host header (HTTP_GET), or null for the connect address. */
+        public String virtualhost;
+        /** URLs (HTTP_GET). */
+        public final List<Url> urls = new ArrayList<>();
+        // Set at this level (null: inherit).
+        Long delayLoop;
+        Long connectTimeout;
+        Integer retries;
+        Long delayBeforeRetry;
     }
 
     /** A virtual server. */
@@ -73,6 +126,17 @@ public final class KeepalivedConfig
         public boolean ops;
         /** Real servers in declaration order. */
         public final List<RealServer> realServers = new ArrayList<>();
+        /** Checker interval (keepalived's default 60 s). */
+        public long delayLoopMs = 60_000;
+        /** Start real servers down until their checks pass. */
+        public boolean alpha;
+        /** Weight 0 instead of removal on failure. */
+        public boolean inhibitOnFailure;
+        // Checker defaults at this level (null: the checker type's).
+        Long connectTimeoutMs;
+        Integer retry;
+        Long delayBeforeRetryMs;
+        String virtualhost;
 
         /** @return "ADDR:PORT", "fwmark N" or "group NAME". */
         public String name()
@@ -111,17 +175,17 @@ public final class KeepalivedConfig
         "garp_group", "net_namespace", "use_pid_dir", "instance", "child_wait_time");
     /** virtual_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_VS = Set.of(
-        "delay_loop", "alpha", "omega", "quorum", "quorum_up", "quorum_down", "hysteresis", "sorry_server",
-        "sorry_server_inhibit", "sorry_server_lvs_method", "virtualhost", "ha_suspend", "retry",
-        "delay_before_retry", "warmup", "connect_timeout", "inhibit_on_failure", "smtp_alert", "notify_up",
+        "omega", "quorum", "quorum_up", "quorum_down", "hysteresis", "sorry_server",
+        "sorry_server_inhibit", "sorry_server_lvs_method", "ha_suspend",
+        "warmup", "smtp_alert", "notify_up",
         "notify_down", "quorum_up_script", "quorum_down_script", "ip_family", "lvs_tunnel_type", "syncid",
         "persistence_engine");
     /** real_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_RS = Set.of(
-        "TCP_CHECK", "HTTP_GET", "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "MISC_CHECK", "BFD_CHECK", "UDP_CHECK",
-        "PING_CHECK", "FILE_CHECK", "inhibit_on_failure", "notify_up", "notify_down", "delay_loop", "alpha",
-        "omega", "retry", "delay_before_retry", "warmup", "connect_timeout", "smtp_alert", "virtualhost",
-        "rise", "fall", "tunnel_type");
+        "notify_up", "notify_down", "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
+    /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
+    private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
+        "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "MISC_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
 
     private KeepalivedConfig()
     {
@@ -228,12 +292,50 @@ public final class KeepalivedConfig
                 case "hashed", "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback" ->
                     vs.flags |= "hashed".equals(k.keyword()) ? 0 : Schedulers.parseFlags(k.keyword());
                 case "real_server" -> vs.realServers.add(realServer(k, vs));
+                case "delay_loop" -> vs.delayLoopMs = seconds(k);
+                case "alpha" -> vs.alpha = true;
+                case "inhibit_on_failure" -> vs.inhibitOnFailure = true;
+                case "connect_timeout" -> vs.connectTimeoutMs = seconds(k);
+                case "retry", "nb_get_retry" -> vs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());
+                case "delay_before_retry" -> vs.delayBeforeRetryMs = seconds(k);
+                case "virtualhost" -> vs.virtualhost = word(k, 0);
                 default ->
                 {
                     if (!OTHER_VS.contains(k.keyword()))
                     {
                         warn(k, "unknown keyword '" + k.keyword() + "' in virtual_server " + vs.name());
                     }
+                }
+            }
+        }
+        for (final RealServer rs : vs.realServers)
+        {
+            rs.alpha |= vs.alpha;
+            rs.inhibitOnFailure |= vs.inhibitOnFailure;
+            for (final Check ch : rs.checks)
+            {
+                final boolean http = "HTTP_GET".equals(ch.type);
+                ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
+                ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
+                ch.retry = first(ch.retries, rs.retry, vs.retry, 1);
+                ch.delayBeforeRetryMs = first(ch.delayBeforeRetry, rs.delayBeforeRetryMs, vs.delayBeforeRetryMs,
+                    http ? 3_000L : 1_000L);
+                if (null == ch.virtualhost)
+                {
+                    ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;
+                }
+                if (0 == ch.connectPort)
+                {
+                    ch.connectPort = 0 != rs.port ? rs.port : vs.port;
+                }
+                if (0 == ch.connectPort)
+                {
+                    throw new ConfigException(ch.at, ch.type + " of real server " + Ipv4.toString(rs.addr) +
+                        " needs a connect_port: neither the real server nor the virtual server has a port");
+                }
+                if (http && ch.urls.isEmpty())
+                {
+                    throw new ConfigException(ch.at, "HTTP_GET needs at least one url { path ... } block");
                 }
             }
         }
@@ -253,6 +355,7 @@ public final class KeepalivedConfig
         }
         final RealServer rs = new RealServer();
         rs.at = s.at();
+        rs.vs = vs;
         rs.addr = address(s, 0, "real server address");
         rs.port = s.args().size() == 2 ? (int)number(s, 1, 0, 65535, "port") : 0;
         for (final RealServer other : vs.realServers)
@@ -275,6 +378,14 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
+                case "TCP_CHECK", "HTTP_GET" -> rs.checks.add(check(k, rs));
+                case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
+                case "alpha" -> rs.alpha = true;
+                case "delay_loop" -> rs.delayLoopMs = seconds(k);
+                case "connect_timeout" -> rs.connectTimeoutMs = seconds(k);
+                case "retry", "nb_get_retry" -> rs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());
+                case "delay_before_retry" -> rs.delayBeforeRetryMs = seconds(k);
+                case "virtualhost" -> rs.virtualhost = word(k, 0);
                 case "mac" ->
                 {
                     try
@@ -288,7 +399,13 @@ public final class KeepalivedConfig
                 }
                 default ->
                 {
-                    if (!OTHER_RS.contains(k.keyword()))
+                    if (UNSUPPORTED_CHECKS.contains(k.keyword()))
+                    {
+                        warnings.add(k.at().file() + ":" + k.at().line() + ": " + k.keyword() +
+                            " is not run by jvs yet; real server " + Ipv4.toString(rs.addr) + ":" + rs.port +
+                            " is not checked by it");
+                    }
+                    else if (!OTHER_RS.contains(k.keyword()))
                     {
                         warn(k, "unknown keyword '" + k.keyword() + "' in real_server " + Ipv4.toString(rs.addr));
                     }
@@ -431,6 +548,125 @@ public final class KeepalivedConfig
             throw new ConfigException(s.at(), s.keyword() + " needs a value");
         }
         return s.args().get(i);
+    }
+
+    @SafeVarargs
+    private static <T> T first(final T... values)
+    {
+        for (final T v : values)
+        {
+            if (null != v)
+            {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** A duration in seconds, with decimals as keepalived accepts them, in milliseconds. */
+    private static long seconds(final Statement s) throws ConfigException
+    {
+        final String w = word(s, 0);
+        final double v;
+        try
+        {
+            v = Double.parseDouble(w);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigException(s.argAt(0), s.keyword() + " '" + w + "' is not a number of seconds");
+        }
+        if (!(v >= 0 && v <= 86400 * 365))
+        {
+            throw new ConfigException(s.argAt(0), s.keyword() + " " + w + " is out of range: 0..31536000 seconds");
+        }
+        return Math.round(v * 1000);
+    }
+
+    private Check check(final Statement s, final RealServer rs) throws ConfigException
+    {
+        final Check ch = new Check();
+        ch.at = s.at();
+        ch.type = s.keyword();
+        ch.connectIp = rs.addr;
+        if (!s.isBlock())
+        {
+            return ch;
+        }
+        for (final Statement k : s.children())
+        {
+            switch (k.keyword())
+            {
+                case "connect_ip" -> ch.connectIp = address(k, 0, "connect_ip");
+                case "connect_port" -> ch.connectPort = (int)number(k, 0, 1, 65535, "connect_port");
+                case "bindto" -> ch.bindIp = address(k, 0, "bindto");
+                case "bind_port" -> ch.bindPort = (int)number(k, 0, 1, 65535, "bind_port");
+                case "connect_timeout" -> ch.connectTimeout = seconds(k);
+                case "delay_loop" -> ch.delayLoop = seconds(k);
+                case "retry", "nb_get_retry" -> ch.retries = (int)number(k, 0, 0, 1_000_000, k.keyword());
+                case "delay_before_retry" -> ch.delayBeforeRetry = seconds(k);
+                case "virtualhost" -> ch.virtualhost = word(k, 0);
+                case "warmup", "fwmark", "alpha" ->
+                {
+                    // Accepted; jvs does not act on them yet.
+                }
+                case "url" ->
+                {
+                    if (!"HTTP_GET".equals(ch.type))
+                    {
+                        throw new ConfigException(k.at(), "url belongs in HTTP_GET, not " + ch.type);
+                    }
+                    ch.urls.add(url(k));
+                }
+                default -> warn(k, "unknown keyword '" + k.keyword() + "' in " + ch.type);
+            }
+        }
+        return ch;
+    }
+
+    private Url url(final Statement s) throws ConfigException
+    {
+        String path = null;
+        String digest = null;
+        final java.util.Set<Integer> codes = new java.util.TreeSet<>();
+        for (final Statement k : null == s.children() ? List.<Statement>of() : s.children())
+        {
+            switch (k.keyword())
+            {
+                case "path" -> path = word(k, 0);
+                case "digest" ->
+                {
+                    digest = word(k, 0).toLowerCase(java.util.Locale.ROOT);
+                    if (!digest.matches("[0-9a-f]{32}"))
+                    {
+                        throw new ConfigException(k.argAt(0), "digest '" + word(k, 0) +
+                            "' is not an MD5 digest (32 hex digits, as genhash prints)");
+                    }
+                }
+                case "status_code" ->
+                {
+                    for (int i = 0; i < k.args().size(); i++)
+                    {
+                        final String w = k.args().get(i);
+                        final int dash = w.indexOf('-');
+                        final Statement one = new Statement(k.keyword(), List.of(dash > 0 ? w.substring(0, dash) : w,
+                            dash > 0 ? w.substring(dash + 1) : w), List.of(k.argAt(i), k.argAt(i)), null, k.at());
+                        final int lo = (int)number(one, 0, 100, 599, "status_code");
+                        final int hi = (int)number(one, 1, lo, 599, "status_code");
+                        for (int c = lo; c <= hi; c++)
+                        {
+                            codes.add(c);
+                        }
+                    }
+                }
+                default -> warn(k, "unknown keyword '" + k.keyword() + "' in url");
+            }
+        }
+        if (null == path)
+        {
+            throw new ConfigException(s.at(), "url needs a path");
+        }
+        return new Url(path, codes, digest);
     }
 
     private static long number(final Statement s, final int i, final long min, final long max, final String what)

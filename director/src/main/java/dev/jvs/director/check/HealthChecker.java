@@ -1,0 +1,605 @@
+package dev.jvs.director.check;
+
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.KeepalivedConfig.RealServer;
+import dev.jvs.engine.frame.Ipv4;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * keepalived's checkers (TCP_CHECK, HTTP_GET) on one thread: non-blocking sockets on a selector and a timer
+ * queue, no thread per check.
+ *
+ * <p>Semantics are keepalived's (check_tcp.c, check_http.c): a failed check is retried {@code retry} times,
+ * {@code delay_before_retry} apart, before the real server goes down; a success brings it up at once; a
+ * server with several checkers is up when all are; alpha starts it down. One difference, on purpose: the
+ * regular checks run on a fixed grid of {@code delay_loop} from the first one, where keepalived waits
+ * {@code delay_loop} after each check ends, so 10,000 checks do not drift apart by their own durations.
+ *
+ * <p>The data plane learns of changes by {@link #generation()}: the forwarding thread re-applies the
+ * configuration with {@link #isDown} when it moves, so only that thread ever writes the service table.
+ */
+public final class HealthChecker implements AutoCloseable
+{
+    private static final long BOOTSTRAP_NS = 1_000_000_000L;
+    private static final int MAX_RESPONSE = 16 << 20;
+
+    private final Selector selector;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final List<Probe> probes = new ArrayList<>();
+    private final Map<RealServer, Server> servers = new IdentityHashMap<>();
+    private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
+    private final Consumer<String> log;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 << 10);
+    private volatile long generation;
+    private volatile boolean running = true;
+    private Thread thread;
+    private long timerSeq;
+
+    private record Timer(long at, long seq, Probe probe, int epoch, boolean start) implements Comparable<Timer>
+    {
+        @Override
+        public int compareTo(final Timer o)
+        {
+            return at != o.at ? Long.compare(at, o.at) : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** A real server and how many of its checkers are up. */
+    private static final class Server
+    {
+        final RealServer rs;
+        final String name;
+        final List<Probe> probes = new ArrayList<>();
+        boolean up;
+
+        Server(final RealServer rs)
+        {
+            this.rs = rs;
+            this.name = Ipv4.toString(rs.addr) + ":" + rs.port + " of " + rs.vs.name();
+        }
+    }
+
+    /** One checker of one real server, with its attempt in flight. */
+    private final class Probe
+    {
+        final Check ch;
+        final Server server;
+        final String target;
+        boolean up;
+        int retryIt;
+        long gridStart;
+        int epoch;
+        long deadline;
+        int url;
+        SocketChannel chan;
+        ByteBuffer request;
+        byte[] response = new byte[0];
+        int responseLength;
+
+        Probe(final Check ch, final Server server, final boolean up)
+        {
+            this.ch = ch;
+            this.server = server;
+            this.up = up;
+            this.target = Ipv4.toString(ch.connectIp) + ":" + ch.connectPort;
+        }
+
+        void start(final long now)
+        {
+            epoch++;
+            url = 0;
+            connect(now);
+        }
+
+        void connect(final long now)
+        {
+            try
+            {
+                chan = SocketChannel.open();
+                chan.configureBlocking(false);
+                chan.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (0 != ch.bindIp || 0 != ch.bindPort)
+                {
+                    chan.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                    chan.bind(new InetSocketAddress(inet(ch.bindIp), ch.bindPort));
+                }
+                final boolean done = chan.connect(new InetSocketAddress(inet(ch.connectIp), ch.connectPort));
+                arm(now);
+                if (done)
+                {
+                    connected(now);
+                }
+                else
+                {
+                    chan.register(selector, SelectionKey.OP_CONNECT, this);
+                }
+            }
+            catch (final IOException ex)
+            {
+                finish(now, false, "connect: " + reason(ex));
+            }
+        }
+
+        void arm(final long now)
+        {
+            deadline = now + ch.connectTimeoutMs * 1_000_000L;
+            schedule(deadline, this, epoch, false);
+        }
+
+        void ready(final SelectionKey key, final long now)
+        {
+            try
+            {
+                if (key.isConnectable())
+                {
+                    chan.finishConnect();
+                    connected(now);
+                }
+                else if (key.isWritable())
+                {
+                    chan.write(request);
+                    deadline = now + ch.connectTimeoutMs * 1_000_000L;
+                    if (!request.hasRemaining())
+                    {
+                        key.interestOps(SelectionKey.OP_READ);
+                    }
+                }
+                else if (key.isReadable())
+                {
+                    readSome(now);
+                }
+            }
+            catch (final IOException ex)
+            {
+                finish(now, false, reason(ex));
+            }
+        }
+
+        void connected(final long now) throws IOException
+        {
+            if ("TCP_CHECK".equals(ch.type))
+            {
+                finish(now, true, "connected");
+                return;
+            }
+            final KeepalivedConfig.Url u = ch.urls.get(url);
+            final String host = (null != ch.virtualhost ? ch.virtualhost : Ipv4.toString(ch.connectIp)) +
+                (80 == ch.connectPort ? "" : ":" + ch.connectPort);
+            // keepalived's request (check_http.c REQUEST_TEMPLATE), so servers log and answer it the same way.
+            request = ByteBuffer.wrap(("GET " + u.path() + " HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: " +
+                host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            responseLength = 0;
+            chan.register(selector, SelectionKey.OP_WRITE, this);
+        }
+
+        void readSome(final long now) throws IOException
+        {
+            readBuffer.clear();
+            final int n = chan.read(readBuffer);
+            deadline = now + ch.connectTimeoutMs * 1_000_000L;
+            if (n > 0)
+            {
+                if (responseLength + n > MAX_RESPONSE)
+                {
+                    finish(now, false, "response larger than " + MAX_RESPONSE + " bytes");
+                    return;
+                }
+                if (response.length < responseLength + n)
+                {
+                    response = java.util.Arrays.copyOf(response, Math.max(responseLength + n, response.length * 2));
+                }
+                readBuffer.flip();
+                readBuffer.get(response, responseLength, n);
+                responseLength += n;
+                return;
+            }
+            if (n < 0)
+            {
+                final String failure = judge(ch.urls.get(url), response, responseLength);
+                if (null != failure)
+                {
+                    finish(now, false, failure);
+                }
+                else if (++url < ch.urls.size())
+                {
+                    close();
+                    connect(now);
+                }
+                else
+                {
+                    finish(now, true, "HTTP status and digest good");
+                }
+            }
+        }
+
+        void timeout(final long now)
+        {
+            finish(now, false, "timeout after " + ch.connectTimeoutMs + " ms");
+        }
+
+        void close()
+        {
+            if (null != chan)
+            {
+                try
+                {
+                    chan.close();
+                }
+                catch (final IOException ignored)
+                {
+                    // Closing a failed socket: nothing more to learn.
+                }
+                chan = null;
+            }
+        }
+
+        /** keepalived's epilog: retry, or settle the state and wait for the next regular check. */
+        void finish(final long now, final boolean ok, final String why)
+        {
+            close();
+            epoch++;
+            if (response.length > 65536)
+            {
+                response = new byte[0];
+            }
+            final long next;
+            if (ok || retryIt >= ch.retry)
+            {
+                if (ok && !up)
+                {
+                    up = true;
+                    log.accept("checker " + ch.type + " " + target + " for " + server.name + ": success (" + why + ")");
+                    changed(server);
+                }
+                else if (!ok && up)
+                {
+                    up = false;
+                    log.accept("checker " + ch.type + " " + target + " for " + server.name + ": failed " +
+                        (ch.retry > 0 ? "after " + ch.retry + " retries " : "") + "(" + why + ")");
+                    changed(server);
+                }
+                retryIt = 0;
+                final long period = ch.delayLoopMs * 1_000_000L;
+                // The next point of the grid after now: fixed start, no drift from check durations.
+                next = period <= 0 ? now : gridStart + ((now - gridStart) / period + 1) * period;
+            }
+            else
+            {
+                retryIt++;
+                next = now + ch.delayBeforeRetryMs * 1_000_000L;
+            }
+            schedule(next, this, epoch, true);
+        }
+    }
+
+    /**
+     * Build the checkers of a configuration.
+     *
+     * @param c the configuration.
+     * @param previous states of an earlier checker by {@link #key} (a reload keeps them), or empty.
+     * @param log where events go.
+     */
+    public HealthChecker(final KeepalivedConfig c, final Map<String, Boolean> previous, final Consumer<String> log)
+    {
+        this.log = log;
+        try
+        {
+            selector = Selector.open();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot open a selector: " + ex.getMessage(), ex);
+        }
+        final long now = System.nanoTime();
+        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        {
+            for (final RealServer rs : vs.realServers)
+            {
+                if (rs.checks.isEmpty())
+                {
+                    continue;
+                }
+                final Server s = new Server(rs);
+                final Boolean was = previous.get(key(rs));
+                s.up = null != was ? was : !rs.alpha;
+                servers.put(rs, s);
+                if (!s.up)
+                {
+                    down.add(rs);
+                }
+                for (final Check ch : rs.checks)
+                {
+                    final Probe p = new Probe(ch, s, s.up);
+                    // Spread the first checks over the bootstrap second so they do not start as one burst.
+                    p.gridStart = now + BOOTSTRAP_NS / 2 + (probes.size() * 7919L % 1000) * (BOOTSTRAP_NS / 2000);
+                    s.probes.add(p);
+                    probes.add(p);
+                    schedule(p.gridStart, p, p.epoch, true);
+                }
+            }
+        }
+    }
+
+    /** @return "VS/ADDR:PORT", the identity of a real server across reloads. */
+    public static String key(final RealServer rs)
+    {
+        return rs.vs.name() + "/" + Ipv4.toString(rs.addr) + ":" + rs.port;
+    }
+
+    /** @return each checked real server's state by {@link #key}, to hand to the checker of a reload. */
+    public Map<String, Boolean> states()
+    {
+        final Map<String, Boolean> m = new HashMap<>();
+        for (final Server s : servers.values())
+        {
+            m.put(key(s.rs), !down.contains(s.rs));
+        }
+        return m;
+    }
+
+    /** @return how many checkers there are. */
+    public int size()
+    {
+        return probes.size();
+    }
+
+    /**
+     * @param rs a real server of the configuration this checker was built from.
+     * @return true when its checkers hold it down.
+     */
+    public boolean isDown(final RealServer rs)
+    {
+        return down.contains(rs);
+    }
+
+    /** @return a number that moves whenever a real server changes state. */
+    public long generation()
+    {
+        return generation;
+    }
+
+    /** Start the checker thread (none when nothing is checked). */
+    public void start()
+    {
+        if (probes.isEmpty())
+        {
+            return;
+        }
+        thread = new Thread(this::run, "jvs-checker");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        selector.wakeup();
+        if (null != thread)
+        {
+            try
+            {
+                thread.join(5000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (final Probe p : probes)
+        {
+            p.close();
+        }
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Nothing to do at shutdown.
+        }
+    }
+
+    private void run()
+    {
+        try
+        {
+            while (running)
+            {
+                final Timer first = timers.peek();
+                final long wait = null == first ? 1000 : Math.max(1, (first.at - System.nanoTime()) / 1_000_000L + 1);
+                selector.select(wait);
+                final long now = System.nanoTime();
+                for (final SelectionKey k : selector.selectedKeys())
+                {
+                    if (k.isValid())
+                    {
+                        ((Probe)k.attachment()).ready(k, now);
+                    }
+                }
+                selector.selectedKeys().clear();
+                expire(now);
+            }
+        }
+        catch (final IOException | ClosedSelectorException ex)
+        {
+            if (running)
+            {
+                log.accept("checker stopped: " + ex);
+            }
+        }
+    }
+
+    private void expire(final long now)
+    {
+        Timer t;
+        while (null != (t = timers.peek()) && t.at - now <= 0)
+        {
+            timers.poll();
+            final Probe p = t.probe;
+            if (t.epoch != p.epoch)
+            {
+                continue;
+            }
+            if (t.start)
+            {
+                p.start(now);
+            }
+            else if (p.deadline - now > 0)
+            {
+                schedule(p.deadline, p, p.epoch, false);
+            }
+            else
+            {
+                p.timeout(now);
+            }
+        }
+    }
+
+    private void schedule(final long at, final Probe p, final int epoch, final boolean start)
+    {
+        timers.add(new Timer(at, timerSeq++, p, epoch, start));
+    }
+
+    private void changed(final Server s)
+    {
+        boolean up = true;
+        for (final Probe p : s.probes)
+        {
+            up &= p.up;
+        }
+        if (up == s.up)
+        {
+            return;
+        }
+        s.up = up;
+        if (up)
+        {
+            down.remove(s.rs);
+        }
+        else
+        {
+            down.add(s.rs);
+        }
+        generation++;
+        log.accept("real server " + s.name + " is " + (up ? "UP: added back" :
+            "DOWN: " + (s.rs.inhibitOnFailure ? "weight 0 (inhibit_on_failure)" : "removed")));
+    }
+
+    /**
+     * Judge an HTTP response as keepalived does: the status code (200-299 unless status_code is given) and,
+     * when a digest is configured, the MD5 of the body.
+     *
+     * @return null when good, else why not.
+     */
+    static String judge(final KeepalivedConfig.Url u, final byte[] response, final int length)
+    {
+        int eol = -1;
+        for (int i = 0; i + 1 < length; i++)
+        {
+            if ('\r' == response[i] && '\n' == response[i + 1])
+            {
+                eol = i;
+                break;
+            }
+        }
+        if (eol < 0)
+        {
+            return 0 == length ? "empty response" : "no HTTP status line";
+        }
+        final String status = new String(response, 0, eol, StandardCharsets.ISO_8859_1);
+        final String[] parts = status.split(" ", 3);
+        final int code;
+        try
+        {
+            code = parts.length >= 2 && parts[0].startsWith("HTTP/") ? Integer.parseInt(parts[1]) : -1;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return "bad status line '" + status + "'";
+        }
+        if (code < 0)
+        {
+            return "bad status line '" + status + "'";
+        }
+        if (u.statusCodes().isEmpty() ? code < 200 || code > 299 : !u.statusCodes().contains(code))
+        {
+            return "HTTP status " + code + " for " + u.path();
+        }
+        if (null != u.digest())
+        {
+            int body = -1;
+            for (int i = eol; i + 3 < length; i++)
+            {
+                if ('\r' == response[i] && '\n' == response[i + 1] && '\r' == response[i + 2] &&
+                    '\n' == response[i + 3])
+                {
+                    body = i + 4;
+                    break;
+                }
+            }
+            if (body < 0)
+            {
+                return "no end of HTTP headers";
+            }
+            final String md5;
+            try
+            {
+                final MessageDigest d = MessageDigest.getInstance("MD5");
+                d.update(response, body, length - body);
+                md5 = HexFormat.of().formatHex(d.digest());
+            }
+            catch (final NoSuchAlgorithmException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            if (!md5.equals(u.digest()))
+            {
+                return "digest " + md5 + " of " + u.path() + " is not " + u.digest();
+            }
+        }
+        return null;
+    }
+
+    private static InetAddress inet(final int addr)
+    {
+        try
+        {
+            return InetAddress.getByAddress(new byte[] {(byte)(addr >>> 24), (byte)(addr >>> 16), (byte)(addr >>> 8),
+                (byte)addr});
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new IllegalArgumentException(ex);
+        }
+    }
+
+    private static String reason(final IOException ex)
+    {
+        return null != ex.getMessage() ? ex.getMessage() : ex.getClass().getSimpleName();
+    }
+}

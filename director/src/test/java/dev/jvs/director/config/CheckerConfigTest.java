@@ -1,0 +1,120 @@
+package dev.jvs.director.config;
+
+import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Checker blocks: keepalived's defaults and inheritance, errors, and what a down server does to the table. */
+class CheckerConfigTest
+{
+    private static final Path F = Path.of("keepalived.conf");
+
+    @Test
+    void shouldResolveCheckerOptionsFromCheckerRealServerAndVirtualServer() throws Exception
+    {
+        final KeepalivedConfig c = KeepalivedConfig.parse(F, """
+            virtual_server 198.19.0.80 80 {
+                delay_loop 6
+                connect_timeout 2.5
+                alpha
+                real_server 198.19.0.11 80 {
+                    inhibit_on_failure
+                    retry 4
+                    HTTP_GET {
+                        url { path /health; status_code 200 204 300-302 }
+                        url { path /; digest 9B3A0C85A887A256D6939DA88AABD8CD }
+                        nb_get_retry 2
+                        connect_ip 198.19.0.21
+                        connect_port 8080
+                        bindto 198.19.0.2
+                        virtualhost www.example
+                    }
+                    TCP_CHECK { }
+                }
+                real_server 198.19.0.12 80 {
+                    TCP_CHECK
+                }
+            }
+            """.replace("; ", "\n"));
+        assertTrue(c.warnings.isEmpty(), c.warnings.toString());
+        final KeepalivedConfig.RealServer rs1 = c.virtualServers.get(0).realServers.get(0);
+        assertTrue(rs1.alpha && rs1.inhibitOnFailure);
+        final KeepalivedConfig.Check http = rs1.checks.get(0);
+        assertEquals("HTTP_GET", http.type);
+        assertEquals(6000, http.delayLoopMs);
+        assertEquals(2500, http.connectTimeoutMs);
+        assertEquals(2, http.retry, "the checker's nb_get_retry wins over the real server's retry");
+        assertEquals(3000, http.delayBeforeRetryMs, "HTTP_GET's default");
+        assertEquals(Ipv4.parse("198.19.0.21"), http.connectIp);
+        assertEquals(8080, http.connectPort);
+        assertEquals(Ipv4.parse("198.19.0.2"), http.bindIp);
+        assertEquals("www.example", http.virtualhost);
+        assertEquals(Set.of(200, 204, 300, 301, 302), http.urls.get(0).statusCodes());
+        assertEquals("9b3a0c85a887a256d6939da88aabd8cd", http.urls.get(1).digest());
+        assertNull(http.urls.get(0).digest());
+        final KeepalivedConfig.Check tcp = rs1.checks.get(1);
+        assertEquals(4, tcp.retry, "inherited from the real server");
+        assertEquals(1000, tcp.delayBeforeRetryMs, "TCP_CHECK's default");
+        assertEquals(Ipv4.parse("198.19.0.11"), tcp.connectIp);
+        assertEquals(80, tcp.connectPort);
+        final KeepalivedConfig.Check plain = c.virtualServers.get(0).realServers.get(1).checks.get(0);
+        assertEquals(1, plain.retry, "keepalived's default retry");
+        assertEquals(2500, plain.connectTimeoutMs);
+    }
+
+    @Test
+    void shouldNameTheLineOfABrokenChecker()
+    {
+        ConfigException e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "virtual_server 198.19.0.80 80 {\n real_server 198.19.0.11 80 {\n  HTTP_GET {\n   url {\n" +
+            "    digest xyz\n   }\n  }\n }\n}\n"));
+        assertEquals(5, e.line());
+        assertTrue(e.getMessage().contains("is not an MD5 digest"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "virtual_server 198.19.0.80 80 {\n real_server 198.19.0.11 80 {\n  HTTP_GET {\n   url {\n" +
+            "    status_code 200-700\n   }\n  }\n }\n}\n"));
+        assertTrue(e.getMessage().contains("status_code 700 is out of range"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "virtual_server 198.19.0.80 80 {\n real_server 198.19.0.11 80 {\n  HTTP_GET {\n   connect_timeout 3\n" +
+            "  }\n }\n}\n"));
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("HTTP_GET needs at least one url"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "virtual_server 198.19.0.80 80 {\n delay_loop soon\n}\n"));
+        assertEquals("keepalived.conf:2:13: delay_loop 'soon' is not a number of seconds", e.getMessage());
+    }
+
+    @Test
+    void aDownServerShouldBeRemovedOrUnderInhibitKeptWithWeightZero() throws Exception
+    {
+        final KeepalivedConfig c = KeepalivedConfig.parse(F, """
+            virtual_server 198.19.0.80 80 {
+                real_server 198.19.0.11 80 { weight 5 }
+                real_server 198.19.0.12 80 { weight 7
+                    inhibit_on_failure
+                }
+            }
+            """);
+        final ServiceTable t = new ServiceTable(() -> 4);
+        final Neighbors nb = new Neighbors();
+        ConfigLoader.apply(c, t, nb, -1, 0);
+        final VirtualService s = t.get(6, Ipv4.parse("198.19.0.80"), 80);
+        ConfigLoader.reconcile(c, t, nb, 0, rs -> true);
+        assertTrue(s.findRealServer(Ipv4.parse("198.19.0.11"), 80) < 0, "removed");
+        final int id = s.findRealServer(Ipv4.parse("198.19.0.12"), 80);
+        assertEquals(0, s.dests().weight(id), "inhibited");
+        ConfigLoader.reconcile(c, t, nb, 0, rs -> false);
+        assertEquals(5, s.dests().weight(s.findRealServer(Ipv4.parse("198.19.0.11"), 80)), "back");
+        assertEquals(7, s.dests().weight(id), "weight restored");
+    }
+}

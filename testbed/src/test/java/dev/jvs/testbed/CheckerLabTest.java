@@ -1,0 +1,111 @@
+package dev.jvs.testbed;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The health checkers of a running director against real servers in namespaces: a wrong digest, a server
+ * that accepts and never answers, one that comes back; and what the traffic does meanwhile.
+ */
+@Tag("netns")
+@Timeout(180)
+class CheckerLabTest
+{
+    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void requirements()
+    {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
+    }
+
+    private static void killServer(final Lab lab, final String host) throws Exception
+    {
+        // pkill is not namespace-aware; the namespace's own pid list is.
+        Netns.run(List.of("sh", "-c", "kill $(ip netns pids " + Netns.name(host) + ")"), 5);
+        for (int t = 0; t < 50; t++)
+        {
+            if (Netns.run(List.of("ip", "netns", "pids", Netns.name(host)), 5).out().isBlank())
+            {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(host + " did not stop");
+    }
+
+    @Test
+    void checkersShouldTakeFailingServersOutAndBringThemBack() throws Exception
+    {
+        final String good = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+            .digest("rs1\n".getBytes(StandardCharsets.US_ASCII)));
+        final String conf = "virtual_server " + Lab.VIP + " 80 {\n" +
+            "    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n" +
+            "    real_server " + Lab.rs(1) + " 80 {\n        HTTP_GET {\n" +
+            "            url {\n                path /index.html\n                digest " + good + "\n" +
+            "                status_code 200\n            }\n" +
+            "            connect_timeout 1\n            retry 1\n            delay_before_retry 1\n        }\n    }\n" +
+            "    real_server " + Lab.rs(2) + " 80 {\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n" +
+            "    real_server " + Lab.rs(3) + " 80 {\n        inhibit_on_failure\n        HTTP_GET {\n" +
+            "            url {\n                path /index.html\n" +
+            "                digest 00000000000000000000000000000000\n            }\n" +
+            "            connect_timeout 1\n            retry 0\n        }\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, JAR))
+        {
+            lab.startDirector(conf);
+            final String rs3 = lab.awaitLog("real server " + Lab.rs(3) + ":80", 5000);
+            assertNotNull(rs3, lab.directorLog());
+            assertTrue(rs3.contains("DOWN: weight 0 (inhibit_on_failure)"), rs3);
+            assertTrue(lab.directorLog().contains("digest"), "the reason is logged: " + lab.directorLog());
+            lab.awaitLog("health:", 2000);
+            assertEquals(Map.of("rs1", 10, "rs2", 10), Map.copyOf(lab.counts(20)), "weight 0: no new connections");
+
+            // rs1 now accepts connections and never answers: HTTP_GET times out.
+            killServer(lab, "rs1");
+            final long t0 = System.nanoTime();
+            lab.ns().spawn("rs1", List.of("python3", "-c", "import socket,time\ns=socket.socket()\n" +
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0', 80))\n" +
+                "s.listen(64)\ntime.sleep(120)\n"), work.resolve("hang.log"));
+            final String rs1Down = lab.awaitLog("real server " + Lab.rs(1) + ":80 of " + Lab.VIP + ":80 is DOWN",
+                15000);
+            final long detectMs = (System.nanoTime() - t0) / 1_000_000;
+            assertNotNull(rs1Down, lab.directorLog());
+            assertTrue(lab.directorLog().contains("timeout after 1000 ms"), lab.directorLog());
+            // keepalived's bound: delay_loop + connect_timeout x (retry + 1) + delay_before_retry x retry = 4 s,
+            // plus scheduling slack.
+            assertTrue(detectMs <= 5500, "detected in " + detectMs + " ms");
+            lab.awaitLog("health: 0 services added, 0 removed; 0 real servers added, 1 removed", 2000);
+            assertEquals(Map.of("rs2", 6), Map.copyOf(lab.counts(6)), "rs1 removed");
+
+            // rs1 serves again: up at its next check.
+            killServer(lab, "rs1");
+            lab.ns().spawn("rs1", List.of("/usr/bin/python3", "-m", "http.server", "80", "--bind", "0.0.0.0",
+                "--directory", work.resolve("rs1").toString()), work.resolve("rs1-again.log"));
+            assertNotNull(lab.awaitLog("real server " + Lab.rs(1) + ":80 of " + Lab.VIP + ":80 is UP", 6000),
+                lab.directorLog());
+            lab.awaitLog("1 real servers added, 0 removed", 2000);
+            assertEquals(Map.of("rs1", 5, "rs2", 5), Map.copyOf(lab.counts(10)), "rs1 back");
+            System.out.println("hang detected in " + detectMs + " ms; director log:\n" + lab.stopDirector());
+        }
+    }
+}
