@@ -3,7 +3,7 @@ MVN ?= mvn -B -ntp
 JAR := build/jvs.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all deps build test demo bench bench-schedulers bench-engine bench-e2e clean
+.PHONY: all deps build test demo bench bench-schedulers bench-engine bench-e2e bench-checkers clean
 
 all: build
 
@@ -38,6 +38,11 @@ bench-engine: build
 	java -jar $(BENCH_JAR) "ForwardBenchmark|NewConnectionBenchmark|ConnectionLookupBenchmark" -p flows=1024 \
 		-jvmArgsAppend -Dagrona.disable.bounds.checks=true -prof gc \
 		-rf json -rff bench/results/engine.json | tee bench/results/engine.txt
+
+# Health checkers at scale: 10,000 TCP_CHECKs every 6 s on one thread, in a namespace (needs root; ~40 s).
+bench-checkers: build
+	mkdir -p bench/results
+	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.CheckerBench 10000 6 5 | tee bench/results/checkers.txt
 
 # End-to-end: HTTP through the namespace testbed with wrk against the alternatives (needs root; about 4 min).
 bench-e2e: build

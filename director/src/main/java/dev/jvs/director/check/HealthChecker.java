@@ -58,6 +58,7 @@ public final class HealthChecker implements AutoCloseable
     private volatile boolean running = true;
     private Thread thread;
     private long timerSeq;
+    private java.util.function.LongBinaryOperator startListener;
 
     private record Timer(long at, long seq, Probe probe, int epoch, boolean start) implements Comparable<Timer>
     {
@@ -382,6 +383,16 @@ public final class HealthChecker implements AutoCloseable
         return generation;
     }
 
+    /**
+     * Watch when checks start against when they were due (benchmarks of timer drift); before {@link #start}.
+     *
+     * @param listener called on the checker thread with (due, now) in System.nanoTime() terms.
+     */
+    public void onCheckStart(final java.util.function.LongBinaryOperator listener)
+    {
+        this.startListener = listener;
+    }
+
     /** Start the checker thread (none when nothing is checked). */
     public void start()
     {
@@ -467,6 +478,10 @@ public final class HealthChecker implements AutoCloseable
             }
             if (t.start)
             {
+                if (null != startListener)
+                {
+                    startListener.applyAsLong(t.at, now);
+                }
                 p.start(now);
             }
             else if (p.deadline - now > 0)
