@@ -53,7 +53,7 @@ final class IpvsadmFormat
      * @param services the services (removed ones are skipped).
      * @return the lines.
      */
-    static List<String> save(final ServiceTable services)
+    static List<VirtualService> sorted(final ServiceTable services)
     {
         final List<VirtualService> list = new ArrayList<>(services.all().stream().filter(s -> !s.isRemoved()).toList());
         list.sort(Comparator.comparingInt((VirtualService s) -> 0 != s.fwmark() ? 1 : 0)
@@ -61,8 +61,13 @@ final class IpvsadmFormat
             .thenComparingLong(s -> Integer.toUnsignedLong(s.vaddr()))
             .thenComparingInt(VirtualService::vport)
             .thenComparingLong(s -> Integer.toUnsignedLong(s.fwmark())));
+        return list;
+    }
+
+    static List<String> save(final ServiceTable services)
+    {
         final List<String> out = new ArrayList<>();
-        for (final VirtualService s : list)
+        for (final VirtualService s : sorted(services))
         {
             final StringBuilder a = new StringBuilder("-A ").append(service(s)).append(" -s ").append(s.schedulerName());
             if (0 != s.schedulerFlags())
@@ -112,5 +117,137 @@ final class IpvsadmFormat
             }
         }
         return out;
+    }
+
+    /** "TCP  198.19.0.80:80" or "FWM  7": ipvsadm's service name. */
+    private static String listName(final VirtualService s)
+    {
+        if (0 != s.fwmark())
+        {
+            return "FWM  " + Integer.toUnsignedString(s.fwmark());
+        }
+        return (6 == s.protocol() ? "TCP  " : "UDP  ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+    }
+
+    private static String forward(final int method)
+    {
+        return switch (method)
+        {
+            case Method.NAT -> "Masq";
+            case Method.TUN -> "Tunnel";
+            default -> "Route";
+        };
+    }
+
+    /** ipvsadm's print_largenum: 9 columns, K/M/G/T above 10^8 unless exact. */
+    static void largenum(final StringBuilder b, final long i, final boolean exact)
+    {
+        if (exact)
+        {
+            final String v = Long.toUnsignedString(i);
+            b.append(String.format(java.util.Locale.ROOT, "%" + (v.length() <= 8 ? 9 : v.length() + 1) + "s", v));
+        }
+        else if (i < 100_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%9d", i));
+        }
+        else if (i < 1_000_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dK", i / 1000));
+        }
+        else if (i < 100_000_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dM", i / 1_000_000));
+        }
+        else if (i < 100_000_000_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dG", i / 1_000_000_000L));
+        }
+        else
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dT", i / 1_000_000_000_000L));
+        }
+    }
+
+    /**
+     * ipvsadm -L -n [--stats] [--exact], in ipvsadm 1.31's layout; real servers in the kernel's list order.
+     *
+     * @param services the services.
+     * @param tableSize the connection table's size, for the title line.
+     * @param stats --stats.
+     * @param exact --exact.
+     * @return the text.
+     */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
+        if (stats)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%-33s %8s %8s %8s %8s %8s%n", "Prot LocalAddress:Port",
+                "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
+            b.append("  -> RemoteAddress:Port\n");
+        }
+        else
+        {
+            b.append("Prot LocalAddress:Port Scheduler Flags\n");
+            b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+        }
+        for (final VirtualService s : sorted(services))
+        {
+            final Destinations d = s.dests();
+            if (stats)
+            {
+                b.append(String.format(java.util.Locale.ROOT, "%-33s", listName(s)));
+                largenum(b, s.conns(), exact);
+                largenum(b, s.inPkts(), exact);
+                largenum(b, s.outPkts(), exact);
+                largenum(b, s.inBytes(), exact);
+                largenum(b, s.outBytes(), exact);
+                b.append('\n');
+            }
+            else
+            {
+                b.append(listName(s)).append(' ').append(s.schedulerName());
+                if (0 != s.schedulerFlags())
+                {
+                    b.append(' ').append(flags(s.schedulerFlags()));
+                }
+                if (s.persistenceTimeoutMs() > 0)
+                {
+                    b.append(" persistent ").append(s.persistenceTimeoutMs() / 1000);
+                    if (0xFFFFFFFF != s.persistenceNetmask())
+                    {
+                        b.append(" mask ").append(Ipv4.toString(s.persistenceNetmask()));
+                    }
+                }
+                if (s.onePacket())
+                {
+                    b.append(" ops");
+                }
+                b.append('\n');
+            }
+            for (int p = 0; p < d.count(); p++)
+            {
+                final int id = d.idAt(p);
+                final String name = Ipv4.toString(d.address(id)) + ":" + d.port(id);
+                if (stats)
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));
+                    largenum(b, s.destConns(id), exact);
+                    largenum(b, s.destInPkts(id), exact);
+                    largenum(b, s.destOutPkts(id), exact);
+                    largenum(b, s.destInBytes(id), exact);
+                    largenum(b, s.destOutBytes(id), exact);
+                    b.append('\n');
+                }
+                else
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-7s %-6d %-10d %-10d%n", name,
+                        forward(s.method(id)), d.weight(id), d.activeConns(id), d.inactiveConns(id)));
+                }
+            }
+        }
+        return b.toString();
     }
 }

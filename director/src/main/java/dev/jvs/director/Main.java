@@ -32,6 +32,10 @@ public final class Main implements Runnable
      */
     public static int execute(final String... args)
     {
+        if (args.length > 0 && "adm".equals(args[0]))
+        {
+            return AdmCommand.run(java.util.List.of(args).subList(1, args.length));
+        }
         final CommandLine cl = new CommandLine(new Main());
         final int status = cl.execute(args);
         final CommandLine sub = cl.getParseResult() == null || !cl.getParseResult().hasSubcommand() ? null :

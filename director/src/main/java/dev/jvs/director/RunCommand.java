@@ -48,6 +48,11 @@ final class RunCommand implements Runnable
 {
     @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
     private Path config;
+    @Option(names = "--control", defaultValue = "/run/jvs/jvs.sock",
+        description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: ${DEFAULT-VALUE}.")
+    private String control;
+    @Option(names = "--metrics", description = "Serve Prometheus metrics at http://ADDR:PORT/metrics.")
+    private String metrics;
     private KeepalivedConfig runningConfig;
     private HealthChecker checker;
     private long appliedHealth;
@@ -262,6 +267,27 @@ final class RunCommand implements Runnable
         {
             log("warning: cannot set nice " + nice + ": " + LibC.strerror(LibC.errno()));
         }
+        final dev.jvs.director.adm.ControlPlane controlPlane = new dev.jvs.director.adm.ControlPlane(RunCommand::log);
+        final AdmHandler adm = new AdmHandler(fwd, () -> runningConfig, () -> checker, reload);
+        try
+        {
+            if (!"none".equals(control))
+            {
+                controlPlane.listenUnix(Path.of(control));
+                log("control socket " + control);
+            }
+            if (null != metrics)
+            {
+                final int colon = metrics.lastIndexOf(':');
+                controlPlane.listenMetrics(new java.net.InetSocketAddress(metrics.substring(0, colon),
+                    Integer.parseInt(metrics.substring(colon + 1))));
+                log("metrics at http://" + metrics + "/metrics");
+            }
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            log("warning: control plane: " + ex.getMessage());
+        }
         checker.start();
         try
         {
@@ -273,6 +299,7 @@ final class RunCommand implements Runnable
                     {
                         reload(services, neighbors);
                     }
+                    controlPlane.serve(adm);
                     if (checker.generation() != appliedHealth)
                     {
                         appliedHealth = checker.generation();
@@ -316,6 +343,7 @@ final class RunCommand implements Runnable
         }
         finally
         {
+            controlPlane.close();
             checker.close();
             worker.onClose();
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",

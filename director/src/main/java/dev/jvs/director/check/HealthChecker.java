@@ -76,6 +76,7 @@ public final class HealthChecker implements AutoCloseable
         final String name;
         final List<Probe> probes = new ArrayList<>();
         boolean up;
+        volatile long transitions;
 
         Server(final RealServer rs)
         {
@@ -377,6 +378,16 @@ public final class HealthChecker implements AutoCloseable
         return down.contains(rs);
     }
 
+    /**
+     * @param rs a real server of this checker's configuration.
+     * @return how many times it went down or up, or -1 when it is not checked.
+     */
+    public long transitions(final RealServer rs)
+    {
+        final Server s = servers.get(rs);
+        return null == s ? -1 : s.transitions;
+    }
+
     /** @return a number that moves whenever a real server changes state. */
     public long generation()
     {
@@ -512,6 +523,7 @@ public final class HealthChecker implements AutoCloseable
             return;
         }
         s.up = up;
+        s.transitions++;
         if (up)
         {
             down.remove(s.rs);

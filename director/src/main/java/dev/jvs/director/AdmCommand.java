@@ -1,0 +1,76 @@
+package dev.jvs.director;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code jvs adm [--socket PATH] IPVSADM-ARGS...}: ipvsadm's flags, sent to the running daemon's control
+ * socket. Outside picocli, because ipvsadm's flags (-L, -n, -Sn) are not ours to declare one by one.
+ */
+final class AdmCommand
+{
+    /** Where {@code jvs run} listens unless told otherwise. */
+    static final Path DEFAULT_SOCKET = Path.of("/run/jvs/jvs.sock");
+
+    private AdmCommand()
+    {
+    }
+
+    static int run(final List<String> argv)
+    {
+        Path socket = DEFAULT_SOCKET;
+        final List<String> args = new ArrayList<>();
+        for (int i = 0; i < argv.size(); i++)
+        {
+            if ("--socket".equals(argv.get(i)) && i + 1 < argv.size())
+            {
+                socket = Path.of(argv.get(++i));
+            }
+            else if ("-h".equals(argv.get(i)) || "--help".equals(argv.get(i)))
+            {
+                System.out.println("Usage: jvs adm [--socket PATH] [-L|-l [-n] [--stats] [--exact]] [-S [-n]] " +
+                    "[--reload]\nipvsadm's flags, answered by the running director (default socket " +
+                    DEFAULT_SOCKET + ").");
+                return 0;
+            }
+            else
+            {
+                args.add(argv.get(i));
+            }
+        }
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            final ByteBuffer req = ByteBuffer.wrap(String.join("\0", args).getBytes(StandardCharsets.UTF_8));
+            while (req.hasRemaining())
+            {
+                c.write(req);
+            }
+            c.shutdownOutput();
+            final String reply = new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
+            final int nl = reply.indexOf('\n');
+            if (nl < 0)
+            {
+                System.err.println("jvs adm: no answer from " + socket);
+                return 1;
+            }
+            final boolean ok = "0".equals(reply.substring(0, nl));
+            (ok ? System.out : System.err).print(reply.substring(nl + 1));
+            return ok ? 0 : 2;
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("jvs adm: cannot reach the director at " + socket + ": " + ex.getMessage() +
+                " (is jvs run running, and are you root?)");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.jvs.director;
+
+import dev.jvs.director.adm.ControlPlane;
+import dev.jvs.director.check.HealthChecker;
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.engine.Counter;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.schedulers.Destinations;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Answers {@code jvs adm} and the metrics endpoint on the forwarding thread: the only thread that writes what
+ * they read.
+ */
+final class AdmHandler implements ControlPlane.Handler
+{
+    private final Forwarder fwd;
+    private final Supplier<KeepalivedConfig> config;
+    private final Supplier<HealthChecker> checker;
+    private final AtomicBoolean reload;
+
+    AdmHandler(final Forwarder fwd, final Supplier<KeepalivedConfig> config, final Supplier<HealthChecker> checker,
+        final AtomicBoolean reload)
+    {
+        this.fwd = fwd;
+        this.config = config;
+        this.checker = checker;
+        this.reload = reload;
+    }
+
+    @Override
+    public String handle(final List<String> args)
+    {
+        if (List.of("metrics").equals(args))
+        {
+            return metrics();
+        }
+        boolean list = false;
+        boolean save = false;
+        boolean stats = false;
+        boolean exact = false;
+        for (final String a : args)
+        {
+            switch (a)
+            {
+                case "-L", "-l", "--list" -> list = true;
+                case "-S", "--save" -> save = true;
+                case "-n", "--numeric" ->
+                {
+                    // Addresses are always printed as numbers.
+                }
+                case "--stats" -> stats = true;
+                case "--exact" -> exact = true;
+                case "-Ln", "-nL", "-ln" -> list = true;
+                case "-Sn" -> save = true;
+                case "--reload" ->
+                {
+                    reload.set(true);
+                    return "reload requested: the daemon checks the configuration and logs the result\n";
+                }
+                default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported yet " +
+                    "(supported: -L/-l [-n] [--stats] [--exact], -S [-n], --reload)");
+            }
+        }
+        if (save)
+        {
+            return String.join("\n", IpvsadmFormat.save(fwd.services())) +
+                (fwd.services().all().isEmpty() ? "" : "\n");
+        }
+        if (list || args.isEmpty())
+        {
+            return IpvsadmFormat.list(fwd.services(), fwd.connections().capacity(), stats, exact);
+        }
+        throw new IllegalArgumentException("jvs adm: nothing to do");
+    }
+
+    private static String service(final VirtualService s)
+    {
+        return 0 != s.fwmark() ? "FWM " + Integer.toUnsignedString(s.fwmark()) :
+            (6 == s.protocol() ? "TCP " : "UDP ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+    }
+
+    private static void help(final StringBuilder b, final String name, final String type, final String help)
+    {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ')
+            .append(type).append('\n');
+    }
+
+    /** Prometheus text exposition format 0.0.4. */
+    private String metrics()
+    {
+        final StringBuilder b = new StringBuilder(4096);
+        final List<VirtualService> services = IpvsadmFormat.sorted(fwd.services());
+        final String[][] perService = {
+            {"jvs_service_connections_total", "Connections scheduled by the virtual service."},
+            {"jvs_service_in_packets_total", "Packets from clients to the virtual service."},
+            {"jvs_service_out_packets_total", "Packets from real servers back to clients (NAT)."},
+            {"jvs_service_in_bytes_total", "Bytes from clients to the virtual service."},
+            {"jvs_service_out_bytes_total", "Bytes from real servers back to clients (NAT)."}};
+        for (int m = 0; m < perService.length; m++)
+        {
+            help(b, perService[m][0], "counter", perService[m][1]);
+            for (final VirtualService s : services)
+            {
+                final long v = switch (m)
+                {
+                    case 0 -> s.conns();
+                    case 1 -> s.inPkts();
+                    case 2 -> s.outPkts();
+                    case 3 -> s.inBytes();
+                    default -> s.outBytes();
+                };
+                b.append(perService[m][0]).append("{service=\"").append(service(s)).append("\"} ").append(v)
+                    .append('\n');
+            }
+        }
+        final String[][] perServer = {
+            {"jvs_real_server_connections_total", "counter", "Connections scheduled to the real server."},
+            {"jvs_real_server_active_connections", "gauge", "Established connections (ipvsadm ActiveConn)."},
+            {"jvs_real_server_inactive_connections", "gauge", "Other connections (ipvsadm InActConn)."},
+            {"jvs_real_server_weight", "gauge", "Current weight (0 when inhibited)."},
+            {"jvs_real_server_in_packets_total", "counter", "Packets forwarded to the real server."},
+            {"jvs_real_server_out_packets_total", "counter", "Packets from the real server to clients (NAT)."},
+            {"jvs_real_server_in_bytes_total", "counter", "Bytes forwarded to the real server."},
+            {"jvs_real_server_out_bytes_total", "counter", "Bytes from the real server to clients (NAT)."}};
+        for (int m = 0; m < perServer.length; m++)
+        {
+            help(b, perServer[m][0], perServer[m][1], perServer[m][2]);
+            for (final VirtualService s : services)
+            {
+                final Destinations d = s.dests();
+                for (int p = 0; p < d.count(); p++)
+                {
+                    final int id = d.idAt(p);
+                    final long v = switch (m)
+                    {
+                        case 0 -> s.destConns(id);
+                        case 1 -> d.activeConns(id);
+                        case 2 -> d.inactiveConns(id);
+                        case 3 -> d.weight(id);
+                        case 4 -> s.destInPkts(id);
+                        case 5 -> s.destOutPkts(id);
+                        case 6 -> s.destInBytes(id);
+                        default -> s.destOutBytes(id);
+                    };
+                    b.append(perServer[m][0]).append("{service=\"").append(service(s)).append("\",server=\"")
+                        .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id)).append("\"} ")
+                        .append(v).append('\n');
+                }
+            }
+        }
+        final HealthChecker hc = checker.get();
+        help(b, "jvs_real_server_up", "gauge", "1 when the health checks pass (or there are none), else 0.");
+        final StringBuilder transitions = new StringBuilder();
+        for (final KeepalivedConfig.VirtualServer vs : config.get().virtualServers)
+        {
+            for (final KeepalivedConfig.RealServer rs : vs.realServers)
+            {
+                final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr) + ":" +
+                    rs.port + "\"} ";
+                b.append("jvs_real_server_up").append(labels).append(hc.isDown(rs) ? 0 : 1).append('\n');
+                final long t = hc.transitions(rs);
+                if (t >= 0)
+                {
+                    transitions.append("jvs_real_server_health_transitions_total").append(labels).append(t)
+                        .append('\n');
+                }
+            }
+        }
+        help(b, "jvs_real_server_health_transitions_total", "counter", "Times the checks took it down or up.");
+        b.append(transitions);
+        help(b, "jvs_packets_total", "counter", "Frames by what the engine did with them.");
+        for (final Counter c : Counter.values())
+        {
+            if (!c.isDrop())
+            {
+                b.append("jvs_packets_total{what=\"").append(c.name().toLowerCase(Locale.ROOT)).append("\"} ")
+                    .append(fwd.counters().get(c)).append('\n');
+            }
+        }
+        help(b, "jvs_drops_total", "counter", "Frames dropped, by reason.");
+        for (final Counter c : Counter.values())
+        {
+            if (c.isDrop())
+            {
+                b.append("jvs_drops_total{reason=\"").append(c.name().substring(5).toLowerCase(Locale.ROOT))
+                    .append("\"} ").append(fwd.counters().get(c)).append('\n');
+            }
+        }
+        help(b, "jvs_connection_table_entries", "gauge", "Connections and templates in the table.");
+        b.append("jvs_connection_table_entries ").append(fwd.connections().size()).append('\n');
+        help(b, "jvs_connection_table_capacity", "gauge", "Entries the table can hold.");
+        b.append("jvs_connection_table_capacity ").append(fwd.connections().capacity()).append('\n');
+        return b.toString();
+    }
+}

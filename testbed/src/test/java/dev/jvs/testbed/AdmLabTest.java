@@ -1,0 +1,99 @@
+package dev.jvs.testbed;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code jvs adm} over the control socket and the Prometheus endpoint of a director carrying traffic. */
+@Tag("netns")
+@Timeout(120)
+class AdmLabTest
+{
+    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void requirements()
+    {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
+    }
+
+    private Netns.Result adm(final Path socket, final String... args) throws Exception
+    {
+        final List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
+            socket.toString()));
+        cmd.addAll(List.of(args));
+        return Netns.run(cmd, 30);
+    }
+
+    @Test
+    void admShouldPrintIpvsadmFormatsAndMetricsTheCounts() throws Exception
+    {
+        final Path socket = work.resolve("jvs.sock");
+        try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
+        {
+            lab.startDirector("virtual_server " + Lab.VIP + " 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n" +
+                " real_server " + Lab.rs(1) + " 80 {\n  TCP_CHECK {\n   connect_timeout 1\n  }\n }\n" +
+                " real_server " + Lab.rs(2) + " 80\n}\n",
+                List.of("--control", socket.toString(), "--metrics", "198.19.0.2:9100"));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket)), "root only");
+            assertEquals(Map.of("rs1", 2, "rs2", 2), Map.copyOf(lab.counts(4)));
+            Thread.sleep(300);
+
+            final Netns.Result list = adm(socket, "-L", "-n");
+            assertEquals(0, list.exit(), list.out());
+            assertEquals("""
+                IP Virtual Server version 1.2.1 (size=65536)
+                Prot LocalAddress:Port Scheduler Flags
+                  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+                TCP  198.19.0.80:80 rr
+                  -> 198.19.0.12:80               Masq    1      0          2        \s
+                  -> 198.19.0.11:80               Masq    1      0          2        \s
+                """, list.out());
+
+            final Netns.Result save = adm(socket, "-S", "-n");
+            assertEquals("-A -t 198.19.0.80:80 -s rr\n-a -t 198.19.0.80:80 -r 198.19.0.11:80 -m -w 1\n" +
+                "-a -t 198.19.0.80:80 -r 198.19.0.12:80 -m -w 1\n", save.out());
+
+            final Netns.Result stats = adm(socket, "-Ln", "--stats");
+            final List<String> lines = stats.out().lines().toList();
+            assertEquals("Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes",
+                lines.get(1));
+            assertTrue(lines.get(3).startsWith(String.format("%-33s%9d", "TCP  198.19.0.80:80", 4)), lines.get(3));
+            assertTrue(lines.get(4).startsWith(String.format("  -> %-28s%9d", "198.19.0.12:80", 2)), lines.get(4));
+
+            final Netns.Result bad = adm(socket, "-Z");
+            assertEquals(2, bad.exit());
+            assertTrue(bad.out().contains("-Z is not supported yet"), bad.out());
+
+            final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
+            assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 4\n"), m);
+            assertTrue(m.contains("jvs_real_server_connections_total{service=\"TCP 198.19.0.80:80\"," +
+                "server=\"198.19.0.11:80\"} 2\n"), m);
+            assertTrue(m.contains("jvs_real_server_up{virtual_server=\"198.19.0.80:80\",server=\"198.19.0.11:80\"} 1\n"),
+                m);
+            assertTrue(m.contains("jvs_real_server_health_transitions_total{virtual_server=\"198.19.0.80:80\"," +
+                "server=\"198.19.0.11:80\"} 0\n"), m);
+            assertTrue(m.contains("# TYPE jvs_drops_total counter\n"), m);
+            assertTrue(m.contains("jvs_connection_table_capacity 65536\n"), m);
+            lab.stopDirector();
+            assertTrue(!Files.exists(socket), "the socket is removed at exit");
+        }
+    }
+}
