@@ -17,8 +17,8 @@ import java.util.List;
  */
 final class AdmCommand
 {
-    /** Where {@code jvs run} listens unless told otherwise. */
-    static final Path DEFAULT_SOCKET = Path.of("/run/jvs/jvs.sock");
+    /** Where {@code jvs run} puts its socket (IFACE.sock) unless told otherwise. */
+    static final Path RUN_DIR = Path.of("/run/jvs");
 
     private AdmCommand()
     {
@@ -26,7 +26,7 @@ final class AdmCommand
 
     static int run(final List<String> argv)
     {
-        Path socket = DEFAULT_SOCKET;
+        Path socket = null;
         final List<String> args = new ArrayList<>();
         for (int i = 0; i < argv.size(); i++)
         {
@@ -37,14 +37,33 @@ final class AdmCommand
             else if ("-h".equals(argv.get(i)) || "--help".equals(argv.get(i)))
             {
                 System.out.println("Usage: jvs adm [--socket PATH] [-L|-l [-n] [--stats] [--exact]] [-S [-n]] " +
-                    "[--reload]\nipvsadm's flags, answered by the running director (default socket " +
-                    DEFAULT_SOCKET + ").");
+                    "[--reload]\nipvsadm's flags, answered by the running director (default: the one socket in " +
+                    RUN_DIR + ").");
                 return 0;
             }
             else
             {
                 args.add(argv.get(i));
             }
+        }
+        if (null == socket)
+        {
+            final List<Path> found = new ArrayList<>();
+            try (java.nio.file.DirectoryStream<Path> d = java.nio.file.Files.newDirectoryStream(RUN_DIR, "*.sock"))
+            {
+                d.forEach(found::add);
+            }
+            catch (final IOException ex)
+            {
+                // No directory: no director.
+            }
+            if (1 != found.size())
+            {
+                System.err.println("jvs adm: " + (found.isEmpty() ? "no director is running (no socket in " + RUN_DIR +
+                    ")" : "several directors are running: choose one with --socket " + found));
+                return 1;
+            }
+            socket = found.get(0);
         }
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX))
         {

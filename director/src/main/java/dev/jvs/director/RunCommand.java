@@ -48,8 +48,8 @@ final class RunCommand implements Runnable
 {
     @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
     private Path config;
-    @Option(names = "--control", defaultValue = "/run/jvs/jvs.sock",
-        description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--control",
+        description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: /run/jvs/IFACE.sock.")
     private String control;
     @Option(names = "--metrics", description = "Serve Prometheus metrics at http://ADDR:PORT/metrics.")
     private String metrics;
@@ -273,8 +273,9 @@ final class RunCommand implements Runnable
         {
             if (!"none".equals(control))
             {
-                controlPlane.listenUnix(Path.of(control));
-                log("control socket " + control);
+                final String path = null != control ? control : "/run/jvs/" + iface + ".sock";
+                controlPlane.listenUnix(Path.of(path));
+                log("control socket " + path);
             }
             if (null != metrics)
             {
