@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * keepalived's checkers (TCP_CHECK, HTTP_GET) on one thread: non-blocking sockets on a selector and a timer
+ * keepalived's checkers (TCP_CHECK, HTTP_GET, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
  * queue, no thread per check.
  *
  * <p>Semantics are keepalived's (check_tcp.c, check_http.c): a failed check is retried {@code retry} times,
@@ -52,6 +52,8 @@ public final class HealthChecker implements AutoCloseable
     private final List<Probe> probes = new ArrayList<>();
     private final Map<RealServer, Server> servers = new IdentityHashMap<>();
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
+    /** MISC_CHECK scripts that ended, handed over by their exit callbacks. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Probe> exited = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Consumer<String> log;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 << 10);
     private volatile long generation;
@@ -77,6 +79,8 @@ public final class HealthChecker implements AutoCloseable
         final List<Probe> probes = new ArrayList<>();
         boolean up;
         volatile long transitions;
+        /** Weight set by a MISC_CHECK with misc_dynamic, or -1. */
+        volatile int dynamicWeight = -1;
 
         Server(final RealServer rs)
         {
@@ -98,6 +102,7 @@ public final class HealthChecker implements AutoCloseable
         long deadline;
         int url;
         SocketChannel chan;
+        Process process;
         ByteBuffer request;
         byte[] response = new byte[0];
         int responseLength;
@@ -107,14 +112,78 @@ public final class HealthChecker implements AutoCloseable
             this.ch = ch;
             this.server = server;
             this.up = up;
-            this.target = Ipv4.toString(ch.connectIp) + ":" + ch.connectPort;
+            this.target = "MISC_CHECK".equals(ch.type) ? "'" + ch.miscPath + "'" :
+                Ipv4.toString(ch.connectIp) + ":" + ch.connectPort;
         }
 
         void start(final long now)
         {
             epoch++;
             url = 0;
-            connect(now);
+            if ("MISC_CHECK".equals(ch.type))
+            {
+                spawn(now);
+            }
+            else
+            {
+                connect(now);
+            }
+        }
+
+        /** MISC_CHECK: the script runs on its own; its exit is handed to the checker thread. */
+        void spawn(final long now)
+        {
+            try
+            {
+                process = new ProcessBuilder("/bin/sh", "-c", ch.miscPath).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+                process.getOutputStream().close();
+                deadline = now + ch.miscTimeoutMs * 1_000_000L;
+                schedule(deadline, this, epoch, false);
+                final Process p = process;
+                p.onExit().thenRun(() ->
+                {
+                    exited.add(this);
+                    selector.wakeup();
+                });
+            }
+            catch (final IOException ex)
+            {
+                finish(now, false, "cannot run '" + ch.miscPath + "': " + reason(ex));
+            }
+        }
+
+        /** keepalived's misc_check semantics: 0 good, 1 bad, 2-255 good with weight status - 2 (misc_dynamic). */
+        void scriptEnded(final long now)
+        {
+            final Process p = process;
+            if (null == p || p.isAlive())
+            {
+                return;
+            }
+            process = null;
+            final int status = p.exitValue();
+            if (0 == status)
+            {
+                finish(now, true, "exit status 0");
+            }
+            else if (ch.miscDynamic && status >= 2 && status <= 255)
+            {
+                final int w = status - 2;
+                if (server.dynamicWeight != w)
+                {
+                    server.dynamicWeight = w;
+                    log.accept("checker MISC_CHECK for " + server.name + ": weight " + w + " (exit status " + status +
+                        ")");
+                    generation++;
+                }
+                finish(now, true, "exit status " + status);
+            }
+            else
+            {
+                finish(now, false, "exit status " + status + " of '" + ch.miscPath + "'");
+            }
         }
 
         void connect(final long now)
@@ -240,6 +309,15 @@ public final class HealthChecker implements AutoCloseable
 
         void timeout(final long now)
         {
+            if (null != process)
+            {
+                final Process p = process;
+                process = null;
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                finish(now, false, "script timeout after " + ch.miscTimeoutMs + " ms");
+                return;
+            }
             finish(now, false, "timeout after " + ch.connectTimeoutMs + " ms");
         }
 
@@ -388,6 +466,20 @@ public final class HealthChecker implements AutoCloseable
         return null == s ? -1 : s.transitions;
     }
 
+    /**
+     * @param rs a real server of this checker's configuration.
+     * @return its weight as the checks see it: -1 when down, a MISC_CHECK's dynamic weight, else configured.
+     */
+    public int weight(final RealServer rs)
+    {
+        if (down.contains(rs))
+        {
+            return -1;
+        }
+        final Server s = servers.get(rs);
+        return null != s && s.dynamicWeight >= 0 ? s.dynamicWeight : rs.weight;
+    }
+
     /** @return a number that moves whenever a real server changes state. */
     public long generation()
     {
@@ -435,6 +527,10 @@ public final class HealthChecker implements AutoCloseable
         for (final Probe p : probes)
         {
             p.close();
+            if (null != p.process)
+            {
+                p.process.destroyForcibly();
+            }
         }
         try
         {
@@ -464,6 +560,11 @@ public final class HealthChecker implements AutoCloseable
                     }
                 }
                 selector.selectedKeys().clear();
+                Probe ended;
+                while (null != (ended = exited.poll()))
+                {
+                    ended.scriptEnded(now);
+                }
                 expire(now);
             }
         }

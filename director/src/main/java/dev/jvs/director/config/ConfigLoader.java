@@ -91,7 +91,7 @@ public final class ConfigLoader
     public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
         final long nowMs)
     {
-        return reconcile(c, services, neighbors, nowMs, rs -> false);
+        return reconcile(c, services, neighbors, nowMs, rs -> rs.weight);
     }
 
     /**
@@ -102,11 +102,12 @@ public final class ConfigLoader
      * @param services the running services.
      * @param neighbors configured MACs go here.
      * @param nowMs the time.
-     * @param down which real servers the checkers hold down.
+     * @param health each real server's weight as the checkers see it (a MISC_CHECK with misc_dynamic sets
+     *     it), or -1 when they hold it down.
      * @return what changed.
      */
     public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
-        final long nowMs, final java.util.function.Predicate<KeepalivedConfig.RealServer> down)
+        final long nowMs, final java.util.function.ToIntFunction<KeepalivedConfig.RealServer> health)
     {
         services.clearRules();
         for (final KeepalivedConfig.MarkRule r : c.markRules)
@@ -141,12 +142,12 @@ public final class ConfigLoader
                 final java.util.Set<Long> keep = new java.util.HashSet<>();
                 for (final KeepalivedConfig.RealServer rs : vs.realServers)
                 {
-                    final boolean isDown = down.test(rs);
-                    if (isDown && !rs.inhibitOnFailure)
+                    final int healthWeight = health.applyAsInt(rs);
+                    if (healthWeight < 0 && !rs.inhibitOnFailure)
                     {
                         continue;
                     }
-                    final int weight = isDown ? 0 : rs.weight;
+                    final int weight = Math.max(0, healthWeight);
                     final int method = rs.method >= 0 ? rs.method : vs.method;
                     keep.add(((long)rs.addr << 16) | rs.port);
                     final int id = s.findRealServer(rs.addr, rs.port);

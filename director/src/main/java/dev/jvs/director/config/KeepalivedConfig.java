@@ -90,6 +90,12 @@ public final class KeepalivedConfig
         public String virtualhost;
         /** URLs (HTTP_GET). */
         public final List<Url> urls = new ArrayList<>();
+        /** MISC_CHECK: the command line, run by /bin/sh. */
+        public String miscPath;
+        /** MISC_CHECK: how long it may run (default delay_loop). */
+        public long miscTimeoutMs;
+        /** MISC_CHECK: exit status 2-255 sets the weight to status - 2. */
+        public boolean miscDynamic;
         // Set at this level (null: inherit).
         Long delayLoop;
         Long connectTimeout;
@@ -185,7 +191,7 @@ public final class KeepalivedConfig
         "notify_up", "notify_down", "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "MISC_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
+        "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
 
     private KeepalivedConfig()
     {
@@ -324,6 +330,18 @@ public final class KeepalivedConfig
                 {
                     ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;
                 }
+                if ("MISC_CHECK".equals(ch.type))
+                {
+                    if (null == ch.miscPath || ch.miscPath.isBlank())
+                    {
+                        throw new ConfigException(ch.at, "MISC_CHECK needs a misc_path");
+                    }
+                    if (0 == ch.miscTimeoutMs)
+                    {
+                        ch.miscTimeoutMs = ch.delayLoopMs;
+                    }
+                    continue;
+                }
                 if (0 == ch.connectPort)
                 {
                     ch.connectPort = 0 != rs.port ? rs.port : vs.port;
@@ -378,7 +396,7 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
-                case "TCP_CHECK", "HTTP_GET" -> rs.checks.add(check(k, rs));
+                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK" -> rs.checks.add(check(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "alpha" -> rs.alpha = true;
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
@@ -606,6 +624,10 @@ public final class KeepalivedConfig
                 case "retry", "nb_get_retry" -> ch.retries = (int)number(k, 0, 0, 1_000_000, k.keyword());
                 case "delay_before_retry" -> ch.delayBeforeRetry = seconds(k);
                 case "virtualhost" -> ch.virtualhost = word(k, 0);
+                case "misc_path" -> ch.miscPath = String.join(" ", k.args());
+                case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
+                case "misc_dynamic" -> ch.miscDynamic = true;
+                case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
                 case "warmup", "fwmark", "alpha" ->
                 {
                     // Accepted; jvs does not act on them yet.

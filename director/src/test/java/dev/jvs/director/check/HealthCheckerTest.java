@@ -46,6 +46,41 @@ class HealthCheckerTest
         assertEquals("no end of HTTP headers", judge(good, "HTTP/1.0 200 OK\r\nServer: x\r\n"));
     }
 
+    @Test
+    void miscCheckShouldFollowTheScriptsExitStatusAndItsTimeout() throws Exception
+    {
+        final KeepalivedConfig c = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
+            virtual_server 198.19.0.80 80 {
+                delay_loop 1
+                real_server 198.19.0.11 80 { weight 3; MISC_CHECK { misc_path "exit 0"; retry 0 } }
+                real_server 198.19.0.12 80 { weight 3; MISC_CHECK { misc_path "exit 1"; retry 0 } }
+                real_server 198.19.0.13 80 { weight 3; MISC_CHECK { misc_path "sleep 30"; misc_timeout 0.3; retry 0 } }
+                real_server 198.19.0.14 80 { weight 3; MISC_CHECK { misc_path "exit 7"; misc_dynamic; retry 0 } }
+                real_server 198.19.0.15 80 { weight 3; MISC_CHECK { misc_path "exit 7"; retry 0 } }
+            }
+            """.replace("; ", "\n"));
+        final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
+        try (HealthChecker hc = new HealthChecker(c, java.util.Map.of(), log::add))
+        {
+            hc.start();
+            final long end = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end && !(hc.weight(rs.get(1)) < 0 && hc.weight(rs.get(2)) < 0 &&
+                hc.weight(rs.get(3)) == 5 && hc.weight(rs.get(4)) < 0))
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(3, hc.weight(rs.get(0)), "exit 0: up, configured weight");
+            assertEquals(-1, hc.weight(rs.get(1)), "exit 1: down");
+            assertEquals(-1, hc.weight(rs.get(2)), "killed at misc_timeout: down");
+            assertEquals(5, hc.weight(rs.get(3)), "misc_dynamic: exit 7 sets weight 5");
+            assertEquals(-1, hc.weight(rs.get(4)), "without misc_dynamic, exit 7 is a failure");
+            final String all = String.join("\n", log);
+            org.junit.jupiter.api.Assertions.assertTrue(all.contains("script timeout after 300 ms"), all);
+            org.junit.jupiter.api.Assertions.assertTrue(all.contains("weight 5 (exit status 7)"), all);
+        }
+    }
+
     private static byte[] md5(final String s)
     {
         try

@@ -109,11 +109,11 @@ class CheckerConfigTest
         final Neighbors nb = new Neighbors();
         ConfigLoader.apply(c, t, nb, -1, 0);
         final VirtualService s = t.get(6, Ipv4.parse("198.19.0.80"), 80);
-        ConfigLoader.reconcile(c, t, nb, 0, rs -> true);
+        ConfigLoader.reconcile(c, t, nb, 0, rs -> -1);
         assertTrue(s.findRealServer(Ipv4.parse("198.19.0.11"), 80) < 0, "removed");
         final int id = s.findRealServer(Ipv4.parse("198.19.0.12"), 80);
         assertEquals(0, s.dests().weight(id), "inhibited");
-        ConfigLoader.reconcile(c, t, nb, 0, rs -> false);
+        ConfigLoader.reconcile(c, t, nb, 0, rs -> rs.weight);
         assertEquals(5, s.dests().weight(s.findRealServer(Ipv4.parse("198.19.0.11"), 80)), "back");
         assertEquals(7, s.dests().weight(id), "weight restored");
     }
