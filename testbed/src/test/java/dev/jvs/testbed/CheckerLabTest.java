@@ -108,4 +108,50 @@ class CheckerLabTest
             System.out.println("hang detected in " + detectMs + " ms; director log:\n" + lab.stopDirector());
         }
     }
+
+    /** A scripted SMTP peer: greets with 220 and answers HELO with the given code; bounded in time. */
+    private static List<String> smtpPeer(final int heloCode)
+    {
+        return List.of("python3", "-c", "import socket,time\ns=socket.socket()\n" +
+            "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0', 25))\ns.listen(16)\n" +
+            "s.settimeout(60)\n" +
+            "while True:\n" +
+            "    c, _ = s.accept()\n" +
+            "    c.sendall(b'220-peer.test ESMTP\\r\\n220 ready\\r\\n')\n" +
+            "    f = c.makefile('rb')\n" +
+            "    line = f.readline()\n" +
+            "    if line.startswith(b'HELO jvs.test'):\n" +
+            "        c.sendall(b'" + heloCode + " peer\\r\\n')\n" +
+            "    else:\n" +
+            "        c.sendall(b'500 unexpected\\r\\n')\n" +
+            "    c.close()\n");
+    }
+
+    @Test
+    void smtpCheckShouldWantAGreetingAndAnAnswerToHelo() throws Exception
+    {
+        final String conf = "virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n    lb_algo rr\n" +
+            "    lb_kind NAT\n    protocol TCP\n" +
+            "    real_server " + Lab.rs(1) + " 80 {\n        SMTP_CHECK {\n            connect_port 25\n" +
+            "            helo_name jvs.test\n            connect_timeout 1\n            retry 0\n        }\n    }\n" +
+            "    real_server " + Lab.rs(2) + " 80 {\n        SMTP_CHECK {\n            connect_port 25\n" +
+            "            helo_name jvs.test\n            connect_timeout 1\n            retry 0\n        }\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
+        {
+            lab.ns().spawn("rs1", smtpPeer(250), work.resolve("smtp1.log"));
+            lab.ns().spawn("rs2", smtpPeer(554), work.resolve("smtp2.log"));
+            Thread.sleep(500);
+            lab.startDirector(conf);
+            final String down = lab.awaitLog("real server " + Lab.rs(2) + ":80", 5000);
+            assertNotNull(down, lab.directorLog());
+            assertTrue(down.contains("is DOWN"), down);
+            assertTrue(lab.directorLog().contains("SMTP reply '554 peer' to HELO"), lab.directorLog());
+            lab.awaitLog("health:", 2000);
+            Thread.sleep(1500);
+            assertTrue(!lab.directorLog().contains("real server " + Lab.rs(1) + ":80 of"), "rs1 stays up: " +
+                lab.directorLog());
+            assertEquals(Map.of("rs1", 4), Map.copyOf(lab.counts(4)));
+            lab.stopDirector();
+        }
+    }
 }

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * keepalived's checkers (TCP_CHECK, HTTP_GET, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
+ * keepalived's checkers (TCP_CHECK, HTTP_GET, SMTP_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
  * queue, no thread per check.
  *
  * <p>Semantics are keepalived's (check_tcp.c, check_http.c): a failed check is retried {@code retry} times,
@@ -101,6 +101,8 @@ public final class HealthChecker implements AutoCloseable
         int epoch;
         long deadline;
         int url;
+        /** SMTP_CHECK: 0 awaiting the 220 greeting, 1 awaiting the 250 to HELO. */
+        int smtpStep;
         SocketChannel chan;
         Process process;
         ByteBuffer request;
@@ -257,6 +259,14 @@ public final class HealthChecker implements AutoCloseable
                 finish(now, true, "connected");
                 return;
             }
+            if ("SMTP_CHECK".equals(ch.type))
+            {
+                // keepalived's dialogue (check_smtp.c): greeting 220, HELO answered 250, QUIT.
+                smtpStep = 0;
+                responseLength = 0;
+                chan.register(selector, SelectionKey.OP_READ, this);
+                return;
+            }
             final KeepalivedConfig.Url u = ch.urls.get(url);
             final String host = (null != ch.virtualhost ? ch.virtualhost : Ipv4.toString(ch.connectIp)) +
                 (80 == ch.connectPort ? "" : ":" + ch.connectPort);
@@ -286,6 +296,15 @@ public final class HealthChecker implements AutoCloseable
                 readBuffer.flip();
                 readBuffer.get(response, responseLength, n);
                 responseLength += n;
+                if ("SMTP_CHECK".equals(ch.type))
+                {
+                    smtpReply(now);
+                }
+                return;
+            }
+            if ("SMTP_CHECK".equals(ch.type))
+            {
+                finish(now, false, "SMTP server closed the connection");
                 return;
             }
             if (n < 0)
@@ -304,6 +323,45 @@ public final class HealthChecker implements AutoCloseable
                 {
                     finish(now, true, "HTTP status and digest good");
                 }
+            }
+        }
+
+        /** Act on a complete SMTP reply: the last line of a multi-line one is "NNN text". */
+        void smtpReply(final long now) throws IOException
+        {
+            final String text = new String(response, 0, responseLength, StandardCharsets.ISO_8859_1);
+            if (!text.endsWith("\n"))
+            {
+                return;
+            }
+            final String[] lines = text.split("\r?\n");
+            final String last = lines[lines.length - 1];
+            if (last.length() >= 4 && '-' == last.charAt(3))
+            {
+                return;
+            }
+            final String code = last.length() >= 3 ? last.substring(0, 3) : last;
+            responseLength = 0;
+            if (0 == smtpStep)
+            {
+                if (!"220".equals(code))
+                {
+                    finish(now, false, "SMTP greeting '" + last.strip() + "'");
+                    return;
+                }
+                smtpStep = 1;
+                request = ByteBuffer.wrap(("HELO " + ch.heloName + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                chan.register(selector, SelectionKey.OP_WRITE, this);
+            }
+            else if (!"250".equals(code))
+            {
+                finish(now, false, "SMTP reply '" + last.strip() + "' to HELO");
+            }
+            else
+            {
+                // QUIT is a courtesy: the verdict is in; a server that does not read it loses nothing.
+                chan.write(ByteBuffer.wrap("QUIT\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+                finish(now, true, "SMTP HELO answered 250");
             }
         }
 

@@ -90,6 +90,8 @@ public final class KeepalivedConfig
         public String virtualhost;
         /** URLs (HTTP_GET). */
         public final List<Url> urls = new ArrayList<>();
+        /** SMTP_CHECK: the HELO name. */
+        public String heloName = "smtpchecker.keepalived.org";
         /** MISC_CHECK: the command line, run by /bin/sh. */
         public String miscPath;
         /** MISC_CHECK: how long it may run (default delay_loop). */
@@ -191,7 +193,7 @@ public final class KeepalivedConfig
         "notify_up", "notify_down", "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
+        "SSL_GET", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
 
     private KeepalivedConfig()
     {
@@ -344,7 +346,8 @@ public final class KeepalivedConfig
                 }
                 if (0 == ch.connectPort)
                 {
-                    ch.connectPort = 0 != rs.port ? rs.port : vs.port;
+                    ch.connectPort = 0 != rs.port ? rs.port : 0 != vs.port ? vs.port :
+                        "SMTP_CHECK".equals(ch.type) ? 25 : 0;
                 }
                 if (0 == ch.connectPort)
                 {
@@ -396,7 +399,7 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
-                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK" -> rs.checks.add(check(k, rs));
+                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK", "SMTP_CHECK" -> rs.checks.add(check(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "alpha" -> rs.alpha = true;
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
@@ -625,6 +628,7 @@ public final class KeepalivedConfig
                 case "delay_before_retry" -> ch.delayBeforeRetry = seconds(k);
                 case "virtualhost" -> ch.virtualhost = word(k, 0);
                 case "misc_path" -> ch.miscPath = String.join(" ", k.args());
+                case "helo_name" -> ch.heloName = word(k, 0);
                 case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
                 case "misc_dynamic" -> ch.miscDynamic = true;
                 case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
