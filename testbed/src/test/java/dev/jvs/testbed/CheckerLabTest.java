@@ -154,4 +154,46 @@ class CheckerLabTest
             lab.stopDirector();
         }
     }
+
+    @Test
+    void dnsCheckShouldWantAnAnswerWithoutError() throws Exception
+    {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dnsmasq")), "needs dnsmasq");
+        final StringBuilder conf = new StringBuilder("virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n" +
+            "    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n");
+        for (int i = 1; i <= 3; i++)
+        {
+            conf.append("    real_server ").append(Lab.rs(i)).append(" 80 {\n        DNS_CHECK {\n")
+                .append("            type A\n            name check.test\n            connect_timeout 1\n")
+                .append("            retry 0\n        }\n    }\n");
+        }
+        conf.append("}\n");
+        try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, JAR))
+        {
+            for (int i = 1; i <= 2; i++)
+            {
+                // rs1 knows check.test; rs2 knows nothing (and has no upstream): it refuses. rs3 runs no DNS.
+                final List<String> cmd = new java.util.ArrayList<>(List.of("dnsmasq", "--keep-in-foreground",
+                    "--no-resolv", "--no-hosts", "--port=53", "--listen-address=" + Lab.rs(i), "--bind-interfaces",
+                    "--user=root", "--pid-file=" + work.resolve("dnsmasq" + i + ".pid"), "--log-facility=-"));
+                if (1 == i)
+                {
+                    cmd.add("--address=/check.test/" + Lab.rs(1));
+                }
+                lab.ns().spawn("rs" + i, cmd, work.resolve("dnsmasq" + i + ".log"));
+            }
+            Thread.sleep(500);
+            lab.startDirector(conf.toString());
+            assertNotNull(lab.awaitLog("real server " + Lab.rs(2) + ":80 of " + Lab.VIP + ":80 is DOWN", 5000),
+                lab.directorLog());
+            assertNotNull(lab.awaitLog("real server " + Lab.rs(3) + ":80 of " + Lab.VIP + ":80 is DOWN", 5000),
+                lab.directorLog());
+            assertTrue(lab.directorLog().contains("DNS error response (rcode 5)"), lab.directorLog());
+            Thread.sleep(1500);
+            assertTrue(!lab.directorLog().contains("real server " + Lab.rs(1) + ":80 of"), "rs1 stays up: " +
+                lab.directorLog());
+            assertEquals(Map.of("rs1", 3), Map.copyOf(lab.counts(3)));
+            lab.stopDirector();
+        }
+    }
 }

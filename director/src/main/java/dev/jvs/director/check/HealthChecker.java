@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * keepalived's checkers (TCP_CHECK, HTTP_GET, SMTP_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
+ * keepalived's checkers (TCP_CHECK, HTTP_GET, SMTP_CHECK, DNS_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
  * queue, no thread per check.
  *
  * <p>Semantics are keepalived's (check_tcp.c, check_http.c): a failed check is retried {@code retry} times,
@@ -104,6 +104,8 @@ public final class HealthChecker implements AutoCloseable
         /** SMTP_CHECK: 0 awaiting the 220 greeting, 1 awaiting the 250 to HELO. */
         int smtpStep;
         SocketChannel chan;
+        java.nio.channels.DatagramChannel udp;
+        int dnsId;
         Process process;
         ByteBuffer request;
         byte[] response = new byte[0];
@@ -126,10 +128,57 @@ public final class HealthChecker implements AutoCloseable
             {
                 spawn(now);
             }
+            else if ("DNS_CHECK".equals(ch.type))
+            {
+                query(now);
+            }
             else
             {
                 connect(now);
             }
+        }
+
+        /** DNS_CHECK: one UDP query with recursion desired, as keepalived's check_dns.c sends. */
+        void query(final long now)
+        {
+            try
+            {
+                udp = java.nio.channels.DatagramChannel.open();
+                udp.configureBlocking(false);
+                if (0 != ch.bindIp || 0 != ch.bindPort)
+                {
+                    udp.bind(new InetSocketAddress(inet(ch.bindIp), ch.bindPort));
+                }
+                udp.connect(new InetSocketAddress(inet(ch.connectIp), ch.connectPort));
+                dnsId = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
+                udp.write(ByteBuffer.wrap(dnsQuery(dnsId, ch.dnsName, ch.dnsType)));
+                arm(now);
+                udp.register(selector, SelectionKey.OP_READ, this);
+            }
+            catch (final IOException | IllegalArgumentException ex)
+            {
+                finish(now, false, "DNS query: " + (ex instanceof IOException io ? reason(io) : ex.getMessage()));
+            }
+        }
+
+        void dnsAnswer(final long now) throws IOException
+        {
+            readBuffer.clear();
+            final int n = udp.read(readBuffer);
+            if (n <= 0)
+            {
+                return;
+            }
+            final String failure = judgeDns(readBuffer, n, dnsId);
+            if (null == failure)
+            {
+                finish(now, true, "DNS answer");
+            }
+            else if (!failure.isEmpty())
+            {
+                finish(now, false, failure);
+            }
+            // Empty: not our answer (another ID); keep waiting until the deadline.
         }
 
         /** MISC_CHECK: the script runs on its own; its exit is handed to the checker thread. */
@@ -243,7 +292,14 @@ public final class HealthChecker implements AutoCloseable
                 }
                 else if (key.isReadable())
                 {
-                    readSome(now);
+                    if (null != udp)
+                    {
+                        dnsAnswer(now);
+                    }
+                    else
+                    {
+                        readSome(now);
+                    }
                 }
             }
             catch (final IOException ex)
@@ -381,6 +437,18 @@ public final class HealthChecker implements AutoCloseable
 
         void close()
         {
+            if (null != udp)
+            {
+                try
+                {
+                    udp.close();
+                }
+                catch (final IOException ignored)
+                {
+                    // Nothing more to learn.
+                }
+                udp = null;
+            }
             if (null != chan)
             {
                 try
@@ -767,6 +835,60 @@ public final class HealthChecker implements AutoCloseable
             {
                 return "digest " + md5 + " of " + u.path() + " is not " + u.digest();
             }
+        }
+        return null;
+    }
+
+    /** A DNS query: header with RD, one question of the name and type, class IN. */
+    static byte[] dnsQuery(final int id, final String name, final int type)
+    {
+        final java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(64);
+        b.writeBytes(new byte[] {(byte)(id >>> 8), (byte)id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (final String label : name.split("\\."))
+        {
+            if (label.isEmpty())
+            {
+                continue;
+            }
+            final byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+            if (l.length > 63)
+            {
+                throw new IllegalArgumentException("DNS label longer than 63 bytes in " + name);
+            }
+            b.write(l.length);
+            b.writeBytes(l);
+        }
+        b.writeBytes(new byte[] {0, (byte)(type >>> 8), (byte)type, 0, 1});
+        return b.toByteArray();
+    }
+
+    /**
+     * Judge a DNS answer as keepalived does: our ID, a response, no error code, at least one answer.
+     *
+     * @return null when good, "" when it is not the answer to our query, else why not.
+     */
+    static String judgeDns(final ByteBuffer buf, final int length, final int id)
+    {
+        if (length < 12)
+        {
+            return "DNS answer shorter than a header";
+        }
+        if ((buf.getShort(0) & 0xFFFF) != id)
+        {
+            return "";
+        }
+        final int flags = buf.getShort(2) & 0xFFFF;
+        if (0 == (flags & 0x8000))
+        {
+            return "DNS packet is not a response";
+        }
+        if (0 != (flags & 0x000F))
+        {
+            return "DNS error response (rcode " + (flags & 0x000F) + ")";
+        }
+        if (0 == (buf.getShort(6) & 0xFFFF))
+        {
+            return "DNS response without answers";
         }
         return null;
     }

@@ -90,6 +90,10 @@ public final class KeepalivedConfig
         public String virtualhost;
         /** URLs (HTTP_GET). */
         public final List<Url> urls = new ArrayList<>();
+        /** DNS_CHECK: the query type's number (A = 1 by default). */
+        public int dnsType = 1;
+        /** DNS_CHECK: the name asked for (default the root). */
+        public String dnsName = ".";
         /** SMTP_CHECK: the HELO name. */
         public String heloName = "smtpchecker.keepalived.org";
         /** MISC_CHECK: the command line, run by /bin/sh. */
@@ -193,7 +197,11 @@ public final class KeepalivedConfig
         "notify_up", "notify_down", "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "SSL_GET", "DNS_CHECK", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
+        "SSL_GET", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
+
+    /** The query types keepalived's DNS_CHECK knows. */
+    private static final Map<String, Integer> DNS_TYPES = new java.util.TreeMap<>(Map.of(
+        "A", 1, "NS", 2, "CNAME", 5, "SOA", 6, "MX", 15, "TXT", 16, "AAAA", 28));
 
     private KeepalivedConfig()
     {
@@ -346,8 +354,8 @@ public final class KeepalivedConfig
                 }
                 if (0 == ch.connectPort)
                 {
-                    ch.connectPort = 0 != rs.port ? rs.port : 0 != vs.port ? vs.port :
-                        "SMTP_CHECK".equals(ch.type) ? 25 : 0;
+                    ch.connectPort = "DNS_CHECK".equals(ch.type) ? 53 : 0 != rs.port ? rs.port : 0 != vs.port ?
+                        vs.port : "SMTP_CHECK".equals(ch.type) ? 25 : 0;
                 }
                 if (0 == ch.connectPort)
                 {
@@ -399,7 +407,7 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
-                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK", "SMTP_CHECK" -> rs.checks.add(check(k, rs));
+                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK" -> rs.checks.add(check(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "alpha" -> rs.alpha = true;
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
@@ -629,6 +637,17 @@ public final class KeepalivedConfig
                 case "virtualhost" -> ch.virtualhost = word(k, 0);
                 case "misc_path" -> ch.miscPath = String.join(" ", k.args());
                 case "helo_name" -> ch.heloName = word(k, 0);
+                case "name" -> ch.dnsName = word(k, 0);
+                case "type" ->
+                {
+                    final Integer t = DNS_TYPES.get(word(k, 0).toUpperCase(java.util.Locale.ROOT));
+                    if (null == t)
+                    {
+                        throw new ConfigException(k.argAt(0), "unknown DNS type '" + word(k, 0) + "': expected one of " +
+                            String.join(" ", DNS_TYPES.keySet()));
+                    }
+                    ch.dnsType = t;
+                }
                 case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
                 case "misc_dynamic" -> ch.miscDynamic = true;
                 case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");

@@ -90,6 +90,10 @@ class CheckerConfigTest
         assertEquals(3, e.line());
         assertTrue(e.getMessage().contains("HTTP_GET needs at least one url"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "virtual_server 198.19.0.80 80 {\n real_server 198.19.0.11 80 {\n  DNS_CHECK {\n   type AXFR\n  }\n }\n}\n"));
+        assertEquals("keepalived.conf:4:9: unknown DNS type 'AXFR': expected one of A AAAA CNAME MX NS SOA TXT",
+            e.getMessage());
+        e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
             "virtual_server 198.19.0.80 80 {\n delay_loop soon\n}\n"));
         assertEquals("keepalived.conf:2:13: delay_loop 'soon' is not a number of seconds", e.getMessage());
     }
