@@ -196,4 +196,47 @@ class CheckerLabTest
             lab.stopDirector();
         }
     }
+
+    @Test
+    void sslGetShouldCheckStatusAndDigestOverTls() throws Exception
+    {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "needs openssl");
+        final String good = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+            .digest("rs1\n".getBytes(StandardCharsets.US_ASCII)));
+        final StringBuilder conf = new StringBuilder("virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n" +
+            "    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n");
+        for (int i = 1; i <= 2; i++)
+        {
+            conf.append("    real_server ").append(Lab.rs(i)).append(" 80 {\n        SSL_GET {\n")
+                .append("            url {\n                path /index.html\n                digest ").append(good)
+                .append("\n            }\n            connect_port 443\n            connect_timeout 2\n")
+                .append("            retry 0\n        }\n    }\n");
+        }
+        conf.append("}\n");
+        try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
+        {
+            final Path key = work.resolve("key.pem");
+            final Path cert = work.resolve("cert.pem");
+            Netns.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=jvs-test",
+                "-days", "1", "-keyout", key.toString(), "-out", cert.toString()), 60);
+            for (int i = 1; i <= 2; i++)
+            {
+                // openssl s_server -WWW serves files of its working directory: rs1's index.html is "rs1\n"
+                // (the digest matches), rs2's is "rs2\n" (it does not).
+                lab.ns().spawn("rs" + i, List.of("sh", "-c", "cd " + work.resolve("rs" + i) + " && exec timeout 120 " +
+                    "openssl s_server -quiet -accept 443 -WWW -cert " + cert + " -key " + key),
+                    work.resolve("ssl" + i + ".log"));
+            }
+            Thread.sleep(700);
+            lab.startDirector(conf.toString());
+            assertNotNull(lab.awaitLog("real server " + Lab.rs(2) + ":80 of " + Lab.VIP + ":80 is DOWN", 6000),
+                lab.directorLog());
+            assertTrue(lab.directorLog().contains("of /index.html is not " + good), lab.directorLog());
+            Thread.sleep(1500);
+            assertTrue(!lab.directorLog().contains("real server " + Lab.rs(1) + ":80 of"), "rs1 stays up: " +
+                lab.directorLog());
+            assertEquals(Map.of("rs1", 3), Map.copyOf(lab.counts(3)));
+            lab.stopDirector();
+        }
+    }
 }

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * keepalived's checkers (TCP_CHECK, HTTP_GET, SMTP_CHECK, DNS_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
+ * keepalived's checkers (TCP_CHECK, HTTP_GET, SSL_GET, SMTP_CHECK, DNS_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
  * queue, no thread per check.
  *
  * <p>Semantics are keepalived's (check_tcp.c, check_http.c): a failed check is retried {@code retry} times,
@@ -105,6 +105,10 @@ public final class HealthChecker implements AutoCloseable
         int smtpStep;
         SocketChannel chan;
         java.nio.channels.DatagramChannel udp;
+        javax.net.ssl.SSLEngine ssl;
+        ByteBuffer netIn;
+        ByteBuffer netOut;
+        ByteBuffer appIn;
         int dnsId;
         Process process;
         ByteBuffer request;
@@ -281,6 +285,11 @@ public final class HealthChecker implements AutoCloseable
                     chan.finishConnect();
                     connected(now);
                 }
+                else if (null != ssl)
+                {
+                    deadline = now + ch.connectTimeoutMs * 1_000_000L;
+                    tlsPump(now);
+                }
                 else if (key.isWritable())
                 {
                     chan.write(request);
@@ -325,12 +334,144 @@ public final class HealthChecker implements AutoCloseable
             }
             final KeepalivedConfig.Url u = ch.urls.get(url);
             final String host = (null != ch.virtualhost ? ch.virtualhost : Ipv4.toString(ch.connectIp)) +
-                (80 == ch.connectPort ? "" : ":" + ch.connectPort);
+                (("SSL_GET".equals(ch.type) ? 443 : 80) == ch.connectPort ? "" : ":" + ch.connectPort);
             // keepalived's request (check_http.c REQUEST_TEMPLATE), so servers log and answer it the same way.
             request = ByteBuffer.wrap(("GET " + u.path() + " HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: " +
                 host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             responseLength = 0;
+            if ("SSL_GET".equals(ch.type))
+            {
+                // keepalived verifies no certificate unless told to: the check is of the service, not of trust.
+                ssl = tlsContext().createSSLEngine(null != ch.virtualhost ? ch.virtualhost :
+                    Ipv4.toString(ch.connectIp), ch.connectPort);
+                ssl.setUseClientMode(true);
+                final int packet = ssl.getSession().getPacketBufferSize();
+                netIn = ByteBuffer.allocate(packet);
+                netOut = ByteBuffer.allocate(packet);
+                appIn = ByteBuffer.allocate(ssl.getSession().getApplicationBufferSize());
+                ssl.beginHandshake();
+                tlsPump(now);
+                return;
+            }
             chan.register(selector, SelectionKey.OP_WRITE, this);
+        }
+
+        /**
+         * Drive TLS as far as the socket allows: handshake, the request, then the response until the server
+         * closes. netIn and netOut stay in write mode between calls.
+         */
+        void tlsPump(final long now) throws IOException
+        {
+            final ByteBuffer none = ByteBuffer.allocate(0);
+            while (null != ssl)
+            {
+                if (netOut.position() > 0)
+                {
+                    netOut.flip();
+                    chan.write(netOut);
+                    netOut.compact();
+                    if (netOut.position() > 0)
+                    {
+                        chan.register(selector, SelectionKey.OP_WRITE, this);
+                        return;
+                    }
+                }
+                final javax.net.ssl.SSLEngineResult.HandshakeStatus hs = ssl.getHandshakeStatus();
+                if (javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_TASK == hs)
+                {
+                    Runnable task;
+                    while (null != (task = ssl.getDelegatedTask()))
+                    {
+                        task.run();
+                    }
+                    continue;
+                }
+                if (javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_WRAP == hs)
+                {
+                    ssl.wrap(none, netOut);
+                    continue;
+                }
+                final boolean handshaking = javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_UNWRAP == hs ||
+                    javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_UNWRAP_AGAIN == hs;
+                if (!handshaking && request.hasRemaining())
+                {
+                    ssl.wrap(request, netOut);
+                    continue;
+                }
+                netIn.flip();
+                final javax.net.ssl.SSLEngineResult r = ssl.unwrap(netIn, appIn);
+                netIn.compact();
+                appIn.flip();
+                final int n = appIn.remaining();
+                if (n > 0)
+                {
+                    if (responseLength + n > MAX_RESPONSE)
+                    {
+                        finish(now, false, "response larger than " + MAX_RESPONSE + " bytes");
+                        return;
+                    }
+                    if (response.length < responseLength + n)
+                    {
+                        response = java.util.Arrays.copyOf(response, Math.max(responseLength + n, response.length * 2));
+                    }
+                    appIn.get(response, responseLength, n);
+                    responseLength += n;
+                }
+                appIn.clear();
+                if (javax.net.ssl.SSLEngineResult.Status.CLOSED == r.getStatus())
+                {
+                    if (handshaking)
+                    {
+                        finish(now, false, "TLS closed during the handshake");
+                    }
+                    else
+                    {
+                        responseComplete(now);
+                    }
+                    return;
+                }
+                if (javax.net.ssl.SSLEngineResult.Status.BUFFER_UNDERFLOW == r.getStatus() ||
+                    0 == r.bytesConsumed() && 0 == r.bytesProduced())
+                {
+                    final int got = chan.read(netIn);
+                    if (0 == got)
+                    {
+                        chan.register(selector, SelectionKey.OP_READ, this);
+                        return;
+                    }
+                    if (got < 0)
+                    {
+                        if (handshaking)
+                        {
+                            finish(now, false, "connection closed during the TLS handshake");
+                        }
+                        else
+                        {
+                            responseComplete(now);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+
+        /** The server has closed: judge this URL, then go on to the next one or conclude. */
+        void responseComplete(final long now) throws IOException
+        {
+            final String failure = judge(ch.urls.get(url), response, responseLength);
+            if (null != failure)
+            {
+                finish(now, false, failure);
+            }
+            else if (++url < ch.urls.size())
+            {
+                close();
+                connect(now);
+            }
+            else
+            {
+                finish(now, true, "HTTP status and digest good");
+            }
         }
 
         void readSome(final long now) throws IOException
@@ -365,20 +506,7 @@ public final class HealthChecker implements AutoCloseable
             }
             if (n < 0)
             {
-                final String failure = judge(ch.urls.get(url), response, responseLength);
-                if (null != failure)
-                {
-                    finish(now, false, failure);
-                }
-                else if (++url < ch.urls.size())
-                {
-                    close();
-                    connect(now);
-                }
-                else
-                {
-                    finish(now, true, "HTTP status and digest good");
-                }
+                responseComplete(now);
             }
         }
 
@@ -437,6 +565,13 @@ public final class HealthChecker implements AutoCloseable
 
         void close()
         {
+            if (null != ssl)
+            {
+                ssl = null;
+                netIn = null;
+                netOut = null;
+                appIn = null;
+            }
             if (null != udp)
             {
                 try
@@ -837,6 +972,47 @@ public final class HealthChecker implements AutoCloseable
             }
         }
         return null;
+    }
+
+    private static javax.net.ssl.SSLContext tls;
+
+    /** A client context that accepts any certificate, as keepalived's SSL_GET does without an ssl block. */
+    static synchronized javax.net.ssl.SSLContext tlsContext()
+    {
+        if (null == tls)
+        {
+            try
+            {
+                final javax.net.ssl.X509TrustManager any = new javax.net.ssl.X509TrustManager()
+                {
+                    @Override
+                    public void checkClientTrusted(final java.security.cert.X509Certificate[] chain, final String a)
+                    {
+                        // Client side only.
+                    }
+
+                    @Override
+                    public void checkServerTrusted(final java.security.cert.X509Certificate[] chain, final String a)
+                    {
+                        // Health, not trust: keepalived's SSL_GET does not verify either.
+                    }
+
+                    @Override
+                    public java.security.cert.X509Certificate[] getAcceptedIssuers()
+                    {
+                        return new java.security.cert.X509Certificate[0];
+                    }
+                };
+                final javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
+                c.init(null, new javax.net.ssl.TrustManager[] {any}, null);
+                tls = c;
+            }
+            catch (final java.security.GeneralSecurityException ex)
+            {
+                throw new IllegalStateException("no TLS: " + ex.getMessage(), ex);
+            }
+        }
+        return tls;
     }
 
     /** A DNS query: header with RD, one question of the name and type, class IN. */

@@ -197,7 +197,7 @@ public final class KeepalivedConfig
         "notify_up", "notify_down", "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "SSL_GET", "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
+        "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
 
     /** The query types keepalived's DNS_CHECK knows. */
     private static final Map<String, Integer> DNS_TYPES = new java.util.TreeMap<>(Map.of(
@@ -330,7 +330,7 @@ public final class KeepalivedConfig
             rs.inhibitOnFailure |= vs.inhibitOnFailure;
             for (final Check ch : rs.checks)
             {
-                final boolean http = "HTTP_GET".equals(ch.type);
+                final boolean http = "HTTP_GET".equals(ch.type) || "SSL_GET".equals(ch.type);
                 ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
                 ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
                 ch.retry = first(ch.retries, rs.retry, vs.retry, 1);
@@ -364,7 +364,7 @@ public final class KeepalivedConfig
                 }
                 if (http && ch.urls.isEmpty())
                 {
-                    throw new ConfigException(ch.at, "HTTP_GET needs at least one url { path ... } block");
+                    throw new ConfigException(ch.at, ch.type + " needs at least one url { path ... } block");
                 }
             }
         }
@@ -407,7 +407,8 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
-                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK" -> rs.checks.add(check(k, rs));
+                case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK" ->
+                    rs.checks.add(check(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "alpha" -> rs.alpha = true;
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
@@ -657,9 +658,9 @@ public final class KeepalivedConfig
                 }
                 case "url" ->
                 {
-                    if (!"HTTP_GET".equals(ch.type))
+                    if (!"HTTP_GET".equals(ch.type) && !"SSL_GET".equals(ch.type))
                     {
-                        throw new ConfigException(k.at(), "url belongs in HTTP_GET, not " + ch.type);
+                        throw new ConfigException(k.at(), "url belongs in HTTP_GET or SSL_GET, not " + ch.type);
                     }
                     ch.urls.add(url(k));
                 }

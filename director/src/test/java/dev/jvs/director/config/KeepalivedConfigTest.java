@@ -57,8 +57,11 @@ class KeepalivedConfigTest
                 real_server 198.19.0.12 443 { weight 2; lvs_method TUN }
             }
             """.replace("; ", "\n"));
-        assertEquals(1, c.warnings.size(), c.warnings.toString());
-        assertTrue(c.warnings.get(0).startsWith("keepalived.conf:17: SSL_GET is not run by jvs yet"), c.warnings.get(0));
+        assertTrue(c.warnings.isEmpty(), c.warnings.toString());
+        assertEquals("SSL_GET", c.virtualServers.get(0).realServers.get(0).checks.get(0).type);
+        assertEquals("ff20ad2481f97b1754ef3e12ecd3a9cc",
+            c.virtualServers.get(0).realServers.get(0).checks.get(0).urls.get(0).digest());
+        assertEquals(3000, c.virtualServers.get(0).realServers.get(0).checks.get(0).connectTimeoutMs);
         final KeepalivedConfig.VirtualServer vs = c.virtualServers.get(0);
         assertEquals(Ipv4.parse("198.19.0.80"), vs.vip);
         assertEquals(443, vs.port);
