@@ -175,6 +175,12 @@ final class AdmHandler implements ControlPlane.Handler
         }
         help(b, "jvs_real_server_health_transitions_total", "counter", "Times the checks took it down or up.");
         b.append(transitions);
+        help(b, "jvs_virtual_server_quorum_up", "gauge", "1 while the live weight meets the quorum, else 0.");
+        for (final KeepalivedConfig.VirtualServer vs : config.get().virtualServers)
+        {
+            b.append("jvs_virtual_server_quorum_up{virtual_server=\"").append(vs.name()).append("\"} ")
+                .append(hc.quorumUp(vs) ? 1 : 0).append('\n');
+        }
         help(b, "jvs_packets_total", "counter", "Frames by what the engine did with them.");
         for (final Counter c : Counter.values())
         {

@@ -176,7 +176,7 @@ final class RunCommand implements Runnable
         runningConfig = kc;
         checker = new HealthChecker(kc, Map.of(), RunCommand::log);
         // alpha: servers start down; the table is made to agree before the first packet.
-        ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(), checker::weight);
+        ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(), checker);
         appliedHealth = checker.generation();
         final Counters counters = new Counters();
         final Forwarder fwd = new Forwarder(cfg, services,
@@ -305,7 +305,7 @@ final class RunCommand implements Runnable
                     {
                         appliedHealth = checker.generation();
                         log("health: " + ConfigLoader.reconcile(runningConfig, services, neighbors,
-                            System.currentTimeMillis(), checker::weight));
+                            System.currentTimeMillis(), checker));
                     }
                     if (0 == worker.doWork())
                     {
@@ -412,7 +412,7 @@ final class RunCommand implements Runnable
         runningConfig = kc;
         appliedHealth = checker.generation();
         log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(),
-            checker::weight));
+            checker));
         checker.start();
     }
 

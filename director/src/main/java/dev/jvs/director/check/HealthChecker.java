@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * <p>The data plane learns of changes by {@link #generation()}: the forwarding thread re-applies the
  * configuration with {@link #isDown} when it moves, so only that thread ever writes the service table.
  */
-public final class HealthChecker implements AutoCloseable
+public final class HealthChecker implements AutoCloseable, dev.jvs.director.config.Health
 {
     private static final long BOOTSTRAP_NS = 1_000_000_000L;
     private static final int MAX_RESPONSE = 16 << 20;
@@ -52,6 +52,8 @@ public final class HealthChecker implements AutoCloseable
     private final List<Probe> probes = new ArrayList<>();
     private final Map<RealServer, Server> servers = new IdentityHashMap<>();
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
+    /** Virtual servers that have lost their quorum. */
+    private final Set<KeepalivedConfig.VirtualServer> quorumLost = ConcurrentHashMap.newKeySet();
     /** MISC_CHECK scripts that ended, handed over by their exit callbacks. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Probe> exited = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Consumer<String> log;
@@ -232,6 +234,7 @@ public final class HealthChecker implements AutoCloseable
                     log.accept("checker MISC_CHECK for " + server.name + ": weight " + w + " (exit status " + status +
                         ")");
                     generation++;
+                    updateQuorum(server.rs.vs);
                 }
                 finish(now, true, "exit status " + status);
             }
@@ -683,6 +686,16 @@ public final class HealthChecker implements AutoCloseable
                 }
             }
         }
+        // keepalived's set_quorum_states: up when the live weight reaches quorum + hysteresis.
+        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        {
+            if (liveWeight(vs) < vs.quorum + vs.hysteresis)
+            {
+                quorumLost.add(vs);
+                log.accept("starting with quorum down for " + vs.name() +
+                    (0 != vs.sorryAddr ? ": the sorry server " + Ipv4.toString(vs.sorryAddr) + " serves" : ""));
+            }
+        }
     }
 
     /** @return "VS/ADDR:PORT", the identity of a real server across reloads. */
@@ -731,6 +744,7 @@ public final class HealthChecker implements AutoCloseable
      * @param rs a real server of this checker's configuration.
      * @return its weight as the checks see it: -1 when down, a MISC_CHECK's dynamic weight, else configured.
      */
+    @Override
     public int weight(final RealServer rs)
     {
         if (down.contains(rs))
@@ -739,6 +753,64 @@ public final class HealthChecker implements AutoCloseable
         }
         final Server s = servers.get(rs);
         return null != s && s.dynamicWeight >= 0 ? s.dynamicWeight : rs.weight;
+    }
+
+    @Override
+    public boolean quorumUp(final KeepalivedConfig.VirtualServer vs)
+    {
+        return !quorumLost.contains(vs);
+    }
+
+    private long liveWeight(final KeepalivedConfig.VirtualServer vs)
+    {
+        long sum = 0;
+        for (final RealServer rs : vs.realServers)
+        {
+            sum += Math.max(0, weight(rs));
+        }
+        return sum;
+    }
+
+    /** keepalived's update_quorum_state: gain at quorum + hysteresis, lose below quorum - hysteresis. */
+    private void updateQuorum(final KeepalivedConfig.VirtualServer vs)
+    {
+        final boolean up = !quorumLost.contains(vs);
+        final long sum = liveWeight(vs);
+        final long threshold = vs.quorum + (up ? -vs.hysteresis : vs.hysteresis);
+        if (!up && sum >= threshold)
+        {
+            quorumLost.remove(vs);
+            log.accept("gained quorum " + vs.quorum + "+" + vs.hysteresis + "=" + threshold + " <= " + sum + " for " +
+                vs.name() + (0 != vs.sorryAddr ? ": sorry server out, live real servers back" : ""));
+            notifyScript(vs.quorumUp);
+            generation++;
+        }
+        else if (up && (0 == sum || sum < threshold))
+        {
+            quorumLost.add(vs);
+            log.accept("lost quorum " + vs.quorum + "-" + vs.hysteresis + "=" + threshold + " > " + sum + " for " +
+                vs.name() + (0 != vs.sorryAddr ? ": the sorry server " + Ipv4.toString(vs.sorryAddr) + " serves" : ""));
+            notifyScript(vs.quorumDown);
+            generation++;
+        }
+    }
+
+    /** Notify scripts run on their own; keepalived does not wait for them either. */
+    private void notifyScript(final String command)
+    {
+        if (null == command)
+        {
+            return;
+        }
+        try
+        {
+            new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().getOutputStream().close();
+        }
+        catch (final IOException ex)
+        {
+            log.accept("cannot run notify script '" + command + "': " + reason(ex));
+        }
     }
 
     /** @return a number that moves whenever a real server changes state. */
@@ -897,6 +969,8 @@ public final class HealthChecker implements AutoCloseable
         generation++;
         log.accept("real server " + s.name + " is " + (up ? "UP: added back" :
             "DOWN: " + (s.rs.inhibitOnFailure ? "weight 0 (inhibit_on_failure)" : "removed")));
+        notifyScript(up ? s.rs.notifyUp : s.rs.notifyDown);
+        updateQuorum(s.rs.vs);
     }
 
     /**

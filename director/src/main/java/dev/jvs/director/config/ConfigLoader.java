@@ -107,7 +107,7 @@ public final class ConfigLoader
      * @return what changed.
      */
     public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
-        final long nowMs, final java.util.function.ToIntFunction<KeepalivedConfig.RealServer> health)
+        final long nowMs, final Health health)
     {
         services.clearRules();
         for (final KeepalivedConfig.MarkRule r : c.markRules)
@@ -140,9 +140,34 @@ public final class ConfigLoader
                 s.persistence(vs.persistenceTimeout * 1000, vs.persistenceNetmask);
                 s.onePacket(vs.ops);
                 final java.util.Set<Long> keep = new java.util.HashSet<>();
+                // keepalived: with the quorum lost, the sorry server serves alone (perform_quorum_state).
+                final boolean sorry = 0 != vs.sorryAddr && !health.quorumUp(vs);
+                if (0 != vs.sorryAddr && (sorry || vs.sorryInhibit))
+                {
+                    final int method = vs.sorryMethod >= 0 ? vs.sorryMethod : vs.method;
+                    final int port = 0 != vs.sorryPort ? vs.sorryPort : vs.port;
+                    final int weight = sorry ? 1 : 0;
+                    keep.add(((long)vs.sorryAddr << 16) | port);
+                    final int id = s.findRealServer(vs.sorryAddr, port);
+                    if (id < 0)
+                    {
+                        s.addRealServer(vs.sorryAddr, port, method, weight, 0, 0);
+                        ra++;
+                    }
+                    else if (s.dests().weight(id) != weight)
+                    {
+                        s.editRealServer(id, method, weight, 0, 0);
+                        rc++;
+                    }
+                }
                 for (final KeepalivedConfig.RealServer rs : vs.realServers)
                 {
-                    final int healthWeight = health.applyAsInt(rs);
+                    if (0 != vs.sorryAddr && (sorry || vs.sorryInhibit) && rs.addr == vs.sorryAddr &&
+                        rs.port == (0 != vs.sorryPort ? vs.sorryPort : vs.port))
+                    {
+                        continue;
+                    }
+                    final int healthWeight = sorry ? -1 : health.weight(rs);
                     if (healthWeight < 0 && !rs.inhibitOnFailure)
                     {
                         continue;

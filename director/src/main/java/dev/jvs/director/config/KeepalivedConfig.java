@@ -48,6 +48,10 @@ public final class KeepalivedConfig
         public boolean inhibitOnFailure;
         /** Start down until the checks pass (keepalived's alpha). */
         public boolean alpha;
+        /** Scripts run when the checks bring it up or take it down, or null. */
+        public String notifyUp;
+        /** See {@link #notifyUp}. */
+        public String notifyDown;
         /** The virtual server it belongs to. */
         public VirtualServer vs;
         // Checker defaults set at this level (null: inherit the virtual server's).
@@ -144,6 +148,22 @@ public final class KeepalivedConfig
         public boolean alpha;
         /** Weight 0 instead of removal on failure. */
         public boolean inhibitOnFailure;
+        /** Sum of live weights the service needs (keepalived's default 1). */
+        public long quorum = 1;
+        /** Hysteresis around the quorum. */
+        public long hysteresis;
+        /** Scripts run when the quorum is gained or lost, or null. */
+        public String quorumUp;
+        /** See {@link #quorumUp}. */
+        public String quorumDown;
+        /** The sorry server's address (0: none) and port, used while the quorum is lost. */
+        public int sorryAddr;
+        /** See {@link #sorryAddr}. */
+        public int sorryPort;
+        /** Keep the sorry server with weight 0 instead of removing it. */
+        public boolean sorryInhibit;
+        /** The sorry server's method, or -1 for the virtual server's. */
+        public int sorryMethod = -1;
         // Checker defaults at this level (null: the checker type's).
         Long connectTimeoutMs;
         Integer retry;
@@ -187,14 +207,13 @@ public final class KeepalivedConfig
         "garp_group", "net_namespace", "use_pid_dir", "instance", "child_wait_time");
     /** virtual_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_VS = Set.of(
-        "omega", "quorum", "quorum_up", "quorum_down", "hysteresis", "sorry_server",
-        "sorry_server_inhibit", "sorry_server_lvs_method", "ha_suspend",
+        "omega", "ha_suspend",
         "warmup", "smtp_alert", "notify_up",
         "notify_down", "quorum_up_script", "quorum_down_script", "ip_family", "lvs_tunnel_type", "syncid",
         "persistence_engine");
     /** real_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_RS = Set.of(
-        "notify_up", "notify_down", "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
+        "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
         "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
@@ -315,6 +334,17 @@ public final class KeepalivedConfig
                 case "retry", "nb_get_retry" -> vs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());
                 case "delay_before_retry" -> vs.delayBeforeRetryMs = seconds(k);
                 case "virtualhost" -> vs.virtualhost = word(k, 0);
+                case "quorum" -> vs.quorum = number(k, 0, 0, 0xFFFFFFFFL, "quorum");
+                case "hysteresis" -> vs.hysteresis = number(k, 0, 0, 0xFFFFFFFFL, "hysteresis");
+                case "quorum_up" -> vs.quorumUp = String.join(" ", k.args());
+                case "quorum_down" -> vs.quorumDown = String.join(" ", k.args());
+                case "sorry_server" ->
+                {
+                    vs.sorryAddr = address(k, 0, "sorry server address");
+                    vs.sorryPort = k.args().size() > 1 ? (int)number(k, 1, 0, 65535, "port") : 0;
+                }
+                case "sorry_server_inhibit" -> vs.sorryInhibit = true;
+                case "sorry_server_lvs_method" -> vs.sorryMethod = method(k);
                 default ->
                 {
                     if (!OTHER_VS.contains(k.keyword()))
@@ -411,6 +441,8 @@ public final class KeepalivedConfig
                     rs.checks.add(check(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "alpha" -> rs.alpha = true;
+                case "notify_up" -> rs.notifyUp = String.join(" ", k.args());
+                case "notify_down" -> rs.notifyDown = String.join(" ", k.args());
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
                 case "connect_timeout" -> rs.connectTimeoutMs = seconds(k);
                 case "retry", "nb_get_retry" -> rs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());

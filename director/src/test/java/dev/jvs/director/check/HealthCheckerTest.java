@@ -81,6 +81,68 @@ class HealthCheckerTest
         }
     }
 
+    @Test
+    void losingTheQuorumShouldPutTheSorryServerAloneInThePoolAndRunTheScripts(
+        @org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception
+    {
+        final java.nio.file.Path flag = dir.resolve("rs2-ok");
+        java.nio.file.Files.createFile(flag);
+        final KeepalivedConfig c = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
+            virtual_server 198.19.0.80 80 {
+                delay_loop 0.2
+                quorum 2
+                sorry_server 198.19.0.99 8080
+                quorum_down "touch %1$s/quorum-down"
+                quorum_up "touch %1$s/quorum-up"
+                real_server 198.19.0.11 80 { MISC_CHECK { misc_path "exit 0"; retry 0 } }
+                real_server 198.19.0.12 80 {
+                    notify_down "touch %1$s/rs2-down"
+                    MISC_CHECK { misc_path "test -e %2$s"; retry 0 }
+                }
+            }
+            """.formatted(dir, flag).replace("; ", "\n"));
+        final KeepalivedConfig.VirtualServer vs = c.virtualServers.get(0);
+        final dev.jvs.engine.service.ServiceTable t = new dev.jvs.engine.service.ServiceTable(() -> 4);
+        final dev.jvs.engine.Neighbors nb = new dev.jvs.engine.Neighbors();
+        dev.jvs.director.config.ConfigLoader.apply(c, t, nb, -1, 0);
+        final dev.jvs.engine.service.VirtualService s = t.get(6, dev.jvs.engine.frame.Ipv4.parse("198.19.0.80"), 80);
+        final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (HealthChecker hc = new HealthChecker(c, java.util.Map.of(), log::add))
+        {
+            org.junit.jupiter.api.Assertions.assertTrue(hc.quorumUp(vs), "2 live of quorum 2");
+            hc.start();
+            java.nio.file.Files.delete(flag);
+            final long end = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end && (hc.quorumUp(vs) ||
+                !java.nio.file.Files.exists(dir.resolve("quorum-down")) ||
+                !java.nio.file.Files.exists(dir.resolve("rs2-down"))))
+            {
+                Thread.sleep(20);
+            }
+            org.junit.jupiter.api.Assertions.assertFalse(hc.quorumUp(vs), String.join("\n", log));
+            org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.exists(dir.resolve("rs2-down")));
+            dev.jvs.director.config.ConfigLoader.reconcile(c, t, nb, 0, hc);
+            assertEquals(1, s.dests().count(), "the sorry server alone");
+            final int sorry = s.findRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.99"), 8080);
+            assertEquals(1, s.dests().weight(sorry));
+
+            java.nio.file.Files.createFile(flag);
+            final long end2 = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end2 && (!hc.quorumUp(vs) ||
+                !java.nio.file.Files.exists(dir.resolve("quorum-up"))))
+            {
+                Thread.sleep(20);
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(hc.quorumUp(vs), String.join("\n", log));
+            dev.jvs.director.config.ConfigLoader.reconcile(c, t, nb, 0, hc);
+            assertEquals(2, s.dests().count(), "the real servers back, the sorry server out");
+            org.junit.jupiter.api.Assertions.assertTrue(
+                s.findRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.99"), 8080) < 0);
+            org.junit.jupiter.api.Assertions.assertTrue(String.join("\n", log).contains(
+                "lost quorum 2-0=2 > 1 for 198.19.0.80:80: the sorry server 198.19.0.99 serves"), String.join("\n", log));
+        }
+    }
+
     private static byte[] md5(final String s)
     {
         try
