@@ -45,6 +45,7 @@ final class AdmHandler implements ControlPlane.Handler
         boolean save = false;
         boolean stats = false;
         boolean exact = false;
+        boolean conns = false;
         for (final String a : args)
         {
             switch (a)
@@ -57,6 +58,12 @@ final class AdmHandler implements ControlPlane.Handler
                 }
                 case "--stats" -> stats = true;
                 case "--exact" -> exact = true;
+                case "-c", "--connection" -> conns = true;
+                case "-Lnc", "-Lcn", "-lnc", "-Lc" ->
+                {
+                    list = true;
+                    conns = true;
+                }
                 case "-Ln", "-nL", "-ln" -> list = true;
                 case "-Sn" -> save = true;
                 case "--reload" ->
@@ -65,13 +72,17 @@ final class AdmHandler implements ControlPlane.Handler
                     return "reload requested: the daemon checks the configuration and logs the result\n";
                 }
                 default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported yet " +
-                    "(supported: -L/-l [-n] [--stats] [--exact], -S [-n], --reload)");
+                    "(supported: -L/-l [-n] [-c] [--stats] [--exact], -S [-n], --reload)");
             }
         }
         if (save)
         {
             return String.join("\n", IpvsadmFormat.save(fwd.services())) +
                 (fwd.services().all().isEmpty() ? "" : "\n");
+        }
+        if (conns)
+        {
+            return IpvsadmFormat.connections(fwd.connections(), System.currentTimeMillis());
         }
         if (list || args.isEmpty())
         {

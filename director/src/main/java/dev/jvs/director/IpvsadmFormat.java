@@ -250,4 +250,33 @@ final class IpvsadmFormat
         }
         return b.toString();
     }
+
+    /**
+     * ipvsadm -L -n -c: the connection entries (templates show state NONE and the client's port 0).
+     *
+     * @param t the connection table.
+     * @param nowMs the table's clock.
+     * @return the text.
+     */
+    static String connections(final dev.jvs.engine.conn.ConnectionTable t, final long nowMs)
+    {
+        final StringBuilder b = new StringBuilder("IPVS connection entries\n");
+        b.append("pro expire state       source             virtual            destination\n");
+        for (int e = 0; e < t.capacity(); e++)
+        {
+            if (!t.inUse(e))
+            {
+                continue;
+            }
+            final long left = Math.max(0, (t.expires(e) - nowMs + 999) / 1000);
+            final boolean template = 0 != (t.flags(e) & dev.jvs.engine.conn.ConnectionTable.F_TEMPLATE);
+            final String state = template ? "NONE" : 17 == t.proto(e) ? "UDP" :
+                dev.jvs.engine.conn.TcpStates.name(t.state(e));
+            b.append(String.format(java.util.Locale.ROOT, "%-3s %02d:%02d  %-11s %-18s %-18s %s%n",
+                6 == t.proto(e) ? "TCP" : 17 == t.proto(e) ? "UDP" : "IP", left / 60, left % 60, state,
+                Ipv4.toString(t.caddr(e)) + ":" + t.cport(e), Ipv4.toString(t.vaddr(e)) + ":" + t.vport(e),
+                Ipv4.toString(t.daddr(e)) + ":" + t.dport(e)));
+        }
+        return b.toString();
+    }
 }

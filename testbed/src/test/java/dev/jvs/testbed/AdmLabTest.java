@@ -78,6 +78,17 @@ class AdmLabTest
             assertTrue(lines.get(3).startsWith(String.format("%-33s%9d", "TCP  198.19.0.80:80", 4)), lines.get(3));
             assertTrue(lines.get(4).startsWith(String.format("  -> %-28s%9d", "198.19.0.12:80", 2)), lines.get(4));
 
+            final Netns.Result conns = adm(socket, "-L", "-n", "-c");
+            final List<String> c = conns.out().lines().toList();
+            assertEquals("IPVS connection entries", c.get(0));
+            assertEquals("pro expire state       source             virtual            destination", c.get(1));
+            assertEquals(6, c.size(), conns.out());
+            for (final String l : c.subList(2, 6))
+            {
+                assertTrue(l.matches("TCP \\d\\d:\\d\\d  (TIME_WAIT  |CLOSE      ) 198\\.18\\.0\\.5:\\d+ +" +
+                    "198\\.19\\.0\\.80:80 +198\\.19\\.0\\.1[12]:80"), l);
+            }
+
             final Netns.Result bad = adm(socket, "-Z");
             assertEquals(2, bad.exit());
             assertTrue(bad.out().contains("-Z is not supported yet"), bad.out());
