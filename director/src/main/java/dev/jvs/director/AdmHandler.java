@@ -24,6 +24,7 @@ final class AdmHandler implements ControlPlane.Handler
     private final Supplier<KeepalivedConfig> config;
     private final Supplier<HealthChecker> checker;
     private final AtomicBoolean reload;
+    private final RateEstimator rates = new RateEstimator();
 
     AdmHandler(final Forwarder fwd, final Supplier<KeepalivedConfig> config, final Supplier<HealthChecker> checker,
         final AtomicBoolean reload)
@@ -32,6 +33,16 @@ final class AdmHandler implements ControlPlane.Handler
         this.config = config;
         this.checker = checker;
         this.reload = reload;
+    }
+
+    /**
+     * Tick the rate estimator; call from the forwarding thread each cycle.
+     *
+     * @param nowMs the time.
+     */
+    void tick(final long nowMs)
+    {
+        rates.tick(fwd.services(), nowMs);
     }
 
     @Override
@@ -46,6 +57,7 @@ final class AdmHandler implements ControlPlane.Handler
         boolean stats = false;
         boolean exact = false;
         boolean conns = false;
+        boolean rate = false;
         for (final String a : args)
         {
             switch (a)
@@ -57,6 +69,7 @@ final class AdmHandler implements ControlPlane.Handler
                     // Addresses are always printed as numbers.
                 }
                 case "--stats" -> stats = true;
+                case "--rate" -> rate = true;
                 case "--exact" -> exact = true;
                 case "-c", "--connection" -> conns = true;
                 case "-Lnc", "-Lcn", "-lnc", "-Lc" ->
@@ -72,7 +85,7 @@ final class AdmHandler implements ControlPlane.Handler
                     return "reload requested: the daemon checks the configuration and logs the result\n";
                 }
                 default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported yet " +
-                    "(supported: -L/-l [-n] [-c] [--stats] [--exact], -S [-n], --reload)");
+                    "(supported: -L/-l [-n] [-c] [--stats|--rate] [--exact], -S [-n], --reload)");
             }
         }
         if (save)
@@ -86,7 +99,8 @@ final class AdmHandler implements ControlPlane.Handler
         }
         if (list || args.isEmpty())
         {
-            return IpvsadmFormat.list(fwd.services(), fwd.connections().capacity(), stats, exact);
+            return IpvsadmFormat.list(fwd.services(), fwd.connections().capacity(), stats, exact,
+                rate ? rates : null);
         }
         throw new IllegalArgumentException("jvs adm: nothing to do");
     }
@@ -164,6 +178,18 @@ final class AdmHandler implements ControlPlane.Handler
                         .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id)).append("\"} ")
                         .append(v).append('\n');
                 }
+            }
+        }
+        final String[] rateNames = {"jvs_service_connections_per_second", "jvs_service_in_packets_per_second",
+            "jvs_service_out_packets_per_second", "jvs_service_in_bytes_per_second",
+            "jvs_service_out_bytes_per_second"};
+        for (int m = 0; m < rateNames.length; m++)
+        {
+            help(b, rateNames[m], "gauge", "The kernel estimator's 2 s EWMA, as ipvsadm --rate shows it.");
+            for (final VirtualService s : services)
+            {
+                b.append(rateNames[m]).append("{service=\"").append(service(s)).append("\"} ")
+                    .append(rates.rates(s, -1)[m]).append('\n');
             }
         }
         final HealthChecker hc = checker.get();

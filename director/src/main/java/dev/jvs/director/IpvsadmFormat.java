@@ -180,9 +180,24 @@ final class IpvsadmFormat
      */
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact)
     {
+        return list(services, tableSize, stats, exact, null);
+    }
+
+    /**
+     * As {@link #list(ServiceTable, int, boolean, boolean)}, or with rates (ipvsadm --rate) when given them.
+     */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
+        final RateEstimator rates)
+    {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
-        if (stats)
+        if (null != rates)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%-33s %8s %8s %8s %8s %8s%n", "Prot LocalAddress:Port",
+                "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
+            b.append("  -> RemoteAddress:Port\n");
+        }
+        else if (stats)
         {
             b.append(String.format(java.util.Locale.ROOT, "%-33s %8s %8s %8s %8s %8s%n", "Prot LocalAddress:Port",
                 "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
@@ -196,7 +211,16 @@ final class IpvsadmFormat
         for (final VirtualService s : sorted(services))
         {
             final Destinations d = s.dests();
-            if (stats)
+            if (null != rates)
+            {
+                b.append(String.format(java.util.Locale.ROOT, "%-33s", listName(s)));
+                for (final long v : rates.rates(s, -1))
+                {
+                    largenum(b, v, exact);
+                }
+                b.append('\n');
+            }
+            else if (stats)
             {
                 b.append(String.format(java.util.Locale.ROOT, "%-33s", listName(s)));
                 largenum(b, s.conns(), exact);
@@ -231,7 +255,16 @@ final class IpvsadmFormat
             {
                 final int id = d.idAt(p);
                 final String name = Ipv4.toString(d.address(id)) + ":" + d.port(id);
-                if (stats)
+                if (null != rates)
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));
+                    for (final long v : rates.rates(s, id))
+                    {
+                        largenum(b, v, exact);
+                    }
+                    b.append('\n');
+                }
+                else if (stats)
                 {
                     b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));
                     largenum(b, s.destConns(id), exact);

@@ -301,6 +301,7 @@ final class RunCommand implements Runnable
                         reload(services, neighbors);
                     }
                     controlPlane.serve(adm);
+                    adm.tick(System.currentTimeMillis());
                     if (checker.generation() != appliedHealth)
                     {
                         appliedHealth = checker.generation();

@@ -89,14 +89,24 @@ class AdmLabTest
                     "198\\.19\\.0\\.80:80 +198\\.19\\.0\\.1[12]:80"), l);
             }
 
+            // The estimator ticks every 2 s: 40 more connections then show as a rate above zero.
+            lab.counts(40);
+            Thread.sleep(2500);
+            final List<String> rate = adm(socket, "-L", "-n", "--rate").out().lines().toList();
+            assertEquals("Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS",
+                rate.get(1));
+            final long cps = Long.parseLong(rate.get(3).substring(33).trim().split(" +")[0]);
+            assertTrue(cps > 0, rate.get(3));
+
             final Netns.Result bad = adm(socket, "-Z");
             assertEquals(2, bad.exit());
             assertTrue(bad.out().contains("-Z is not supported yet"), bad.out());
 
             final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
-            assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 4\n"), m);
+            assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 44\n"), m);
+            assertTrue(m.contains("# TYPE jvs_service_connections_per_second gauge\n"), m);
             assertTrue(m.contains("jvs_real_server_connections_total{service=\"TCP 198.19.0.80:80\"," +
-                "server=\"198.19.0.11:80\"} 2\n"), m);
+                "server=\"198.19.0.11:80\"} 22\n"), m);
             assertTrue(m.contains("jvs_real_server_up{virtual_server=\"198.19.0.80:80\",server=\"198.19.0.11:80\"} 1\n"),
                 m);
             assertTrue(m.contains("jvs_real_server_health_transitions_total{virtual_server=\"198.19.0.80:80\"," +
