@@ -73,6 +73,30 @@ class CheckerConfigTest
     }
 
     @Test
+    void keepalivedsOwnSampleShapeShouldLoadWithoutAWarning() throws Exception
+    {
+        final java.nio.file.Path f = java.nio.file.Path.of(
+            java.util.Objects.requireNonNull(getClass().getResource("/keepalived-sample.conf")).toURI());
+        final KeepalivedConfig c = KeepalivedConfig.load(f);
+        assertTrue(c.warnings.isEmpty(), c.warnings.toString());
+        assertEquals(3, c.virtualServers.size());
+        final KeepalivedConfig.Check ssl = c.virtualServers.get(0).realServers.get(0).checks.get(0);
+        assertEquals("SSL_GET", ssl.type);
+        assertEquals(2, ssl.urls.size());
+        assertEquals(3, ssl.retry);
+        assertEquals(443, ssl.connectPort);
+        assertEquals(Ipv4.parse("198.18.200.200"), c.virtualServers.get(1).sorryAddr);
+        final KeepalivedConfig.VirtualServer third = c.virtualServers.get(2);
+        assertEquals("/usr/local/bin/check.sh 198.18.200.5", third.realServers.get(1).checks.get(0).miscPath);
+        assertTrue(third.realServers.get(1).checks.get(0).miscDynamic);
+        assertEquals("/usr/local/bin/alert.sh down", third.realServers.get(1).notifyDown);
+        assertEquals("mail.example", third.realServers.get(2).checks.get(0).heloName);
+        assertEquals(25, third.realServers.get(2).checks.get(0).connectPort);
+        assertEquals(6, third.realServers.get(3).checks.get(0).dnsType);
+        assertEquals(53, third.realServers.get(3).checks.get(0).connectPort);
+    }
+
+    @Test
     void shouldNameTheLineOfABrokenChecker()
     {
         ConfigException e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
