@@ -58,10 +58,24 @@ final class AdmHandler implements ControlPlane.Handler
         boolean exact = false;
         boolean conns = false;
         boolean rate = false;
-        for (final String a : args)
+        boolean zero = false;
+        String service = null;
+        for (int i = 0; i < args.size(); i++)
         {
+            final String a = args.get(i);
             switch (a)
             {
+                case "-Z", "--zero" -> zero = true;
+                case "-t", "--tcp-service", "-u", "--udp-service", "-f", "--fwmark-service" ->
+                {
+                    if (i + 1 >= args.size())
+                    {
+                        throw new IllegalArgumentException("jvs adm: " + a + " needs a service");
+                    }
+                    final String v = args.get(++i);
+                    service = a.startsWith("-f") || a.startsWith("--f") ? "FWM " + v :
+                        (a.startsWith("-t") || a.startsWith("--t") ? "TCP " : "UDP ") + v;
+                }
                 case "-L", "-l", "--list" -> list = true;
                 case "-S", "--save" -> save = true;
                 case "-n", "--numeric" ->
@@ -85,8 +99,26 @@ final class AdmHandler implements ControlPlane.Handler
                     return "reload requested: the daemon checks the configuration and logs the result\n";
                 }
                 default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported yet " +
-                    "(supported: -L/-l [-n] [-c] [--stats|--rate] [--exact], -S [-n], --reload)");
+                    "(supported: -L/-l [-n] [-c] [--stats|--rate] [--exact], -Z [-t|-u|-f service], -S [-n], --reload)");
             }
+        }
+        if (zero)
+        {
+            int n = 0;
+            for (final VirtualService s : fwd.services().all())
+            {
+                if (null == service || service.equals(service(s)))
+                {
+                    s.zeroStats();
+                    rates.zero(s);
+                    n++;
+                }
+            }
+            if (0 == n && null != service)
+            {
+                throw new IllegalArgumentException("jvs adm: no such service " + service);
+            }
+            return "";
         }
         if (save)
         {

@@ -79,6 +79,23 @@ final class RateEstimator
     }
 
     /**
+     * Forget a service's history after its counters were zeroed, as ip_vs_zero_estimator does.
+     *
+     * @param s the service.
+     */
+    void zero(final VirtualService s)
+    {
+        final long[][] st = state.get(s);
+        if (null != st)
+        {
+            for (final long[] row : st)
+            {
+                java.util.Arrays.fill(row, 0);
+            }
+        }
+    }
+
+    /**
      * @param s a service.
      * @param id a destination id, or -1 for the service.
      * @return {cps, inpps, outpps, inBps, outBps}, as ip_vs_read_estimator rounds them.

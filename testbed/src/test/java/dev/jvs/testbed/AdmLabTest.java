@@ -98,9 +98,9 @@ class AdmLabTest
             final long cps = Long.parseLong(rate.get(3).substring(33).trim().split(" +")[0]);
             assertTrue(cps > 0, rate.get(3));
 
-            final Netns.Result bad = adm(socket, "-Z");
+            final Netns.Result bad = adm(socket, "-R");
             assertEquals(2, bad.exit());
-            assertTrue(bad.out().contains("-Z is not supported yet"), bad.out());
+            assertTrue(bad.out().contains("-R is not supported yet"), bad.out());
 
             final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
             assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 44\n"), m);
@@ -113,6 +113,13 @@ class AdmLabTest
                 "server=\"198.19.0.11:80\"} 0\n"), m);
             assertTrue(m.contains("# TYPE jvs_drops_total counter\n"), m);
             assertTrue(m.contains("jvs_connection_table_capacity 65536\n"), m);
+            assertEquals(0, adm(socket, "-Z", "-t", "198.19.0.80:80").exit());
+            final List<String> zeroed = adm(socket, "-Ln", "--stats").out().lines().toList();
+            assertTrue(zeroed.get(3).startsWith(String.format("%-33s%9d%9d", "TCP  198.19.0.80:80", 0, 0)),
+                zeroed.get(3));
+            final Netns.Result noSuch = adm(socket, "-Z", "-t", "198.19.0.81:80");
+            assertEquals(2, noSuch.exit());
+            assertTrue(noSuch.out().contains("no such service TCP 198.19.0.81:80"), noSuch.out());
             lab.stopDirector();
             assertTrue(!Files.exists(socket), "the socket is removed at exit");
         }

@@ -348,6 +348,17 @@ public final class VirtualService
         st[i + 4] += bytes;
     }
 
+    /** Zero the service's and its real servers' counters (ipvsadm -Z). */
+    public void zeroStats()
+    {
+        conns = 0;
+        inPkts = 0;
+        outPkts = 0;
+        inBytes = 0;
+        outBytes = 0;
+        java.util.Arrays.fill(destStats, 0);
+    }
+
     /** @return connections scheduled. */
     public long conns()
     {
