@@ -679,7 +679,9 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                 {
                     final Probe p = new Probe(ch, s, s.up);
                     // Spread the first checks over the bootstrap second so they do not start as one burst.
-                    p.gridStart = now + BOOTSTRAP_NS / 2 + (probes.size() * 7919L % 1000) * (BOOTSTRAP_NS / 2000);
+                    p.gridStart = now + BOOTSTRAP_NS / 2 + (probes.size() * 7919L % 1000) * (BOOTSTRAP_NS / 2000) +
+                        (ch.warmupMs > 0 ? java.util.concurrent.ThreadLocalRandom.current()
+                            .nextLong(ch.warmupMs * 1_000_000L) : 0);
                     s.probes.add(p);
                     probes.add(p);
                     schedule(p.gridStart, p, p.epoch, true);

@@ -55,6 +55,7 @@ public final class KeepalivedConfig
         /** The virtual server it belongs to. */
         public VirtualServer vs;
         // Checker defaults set at this level (null: inherit the virtual server's).
+        Long warmupMs;
         Long delayLoopMs;
         Long connectTimeoutMs;
         Integer retry;
@@ -90,6 +91,8 @@ public final class KeepalivedConfig
         public int retry;
         /** Wait before a retry. */
         public long delayBeforeRetryMs;
+        /** The first check waits a random time up to this (keepalived's warmup; 0 none). */
+        public long warmupMs;
         /** Host header (HTTP_GET), or null for the connect address. */
         public String virtualhost;
         /** URLs (HTTP_GET). */
@@ -107,6 +110,7 @@ public final class KeepalivedConfig
         /** MISC_CHECK: exit status 2-255 sets the weight to status - 2. */
         public boolean miscDynamic;
         // Set at this level (null: inherit).
+        Long warmup;
         Long delayLoop;
         Long connectTimeout;
         Integer retries;
@@ -165,6 +169,7 @@ public final class KeepalivedConfig
         /** The sorry server's method, or -1 for the virtual server's. */
         public int sorryMethod = -1;
         // Checker defaults at this level (null: the checker type's).
+        Long warmupMs;
         Long connectTimeoutMs;
         Integer retry;
         Long delayBeforeRetryMs;
@@ -208,12 +213,12 @@ public final class KeepalivedConfig
     /** virtual_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_VS = Set.of(
         "omega", "ha_suspend",
-        "warmup", "smtp_alert", "notify_up",
+        "smtp_alert", "notify_up",
         "notify_down", "quorum_up_script", "quorum_down_script", "ip_family", "lvs_tunnel_type", "syncid",
         "persistence_engine");
     /** real_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_RS = Set.of(
-        "omega", "warmup", "smtp_alert", "rise", "fall", "tunnel_type");
+        "omega", "smtp_alert", "rise", "fall", "tunnel_type");
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
         "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
@@ -328,6 +333,7 @@ public final class KeepalivedConfig
                     vs.flags |= "hashed".equals(k.keyword()) ? 0 : Schedulers.parseFlags(k.keyword());
                 case "real_server" -> vs.realServers.add(realServer(k, vs));
                 case "delay_loop" -> vs.delayLoopMs = seconds(k);
+                case "warmup" -> vs.warmupMs = seconds(k);
                 case "alpha" -> vs.alpha = true;
                 case "inhibit_on_failure" -> vs.inhibitOnFailure = true;
                 case "connect_timeout" -> vs.connectTimeoutMs = seconds(k);
@@ -362,6 +368,7 @@ public final class KeepalivedConfig
             {
                 final boolean http = "HTTP_GET".equals(ch.type) || "SSL_GET".equals(ch.type);
                 ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
+                ch.warmupMs = first(ch.warmup, rs.warmupMs, vs.warmupMs, 0L);
                 ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
                 ch.retry = first(ch.retries, rs.retry, vs.retry, 1);
                 ch.delayBeforeRetryMs = first(ch.delayBeforeRetry, rs.delayBeforeRetryMs, vs.delayBeforeRetryMs,
@@ -444,6 +451,7 @@ public final class KeepalivedConfig
                 case "notify_up" -> rs.notifyUp = String.join(" ", k.args());
                 case "notify_down" -> rs.notifyDown = String.join(" ", k.args());
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
+                case "warmup" -> rs.warmupMs = seconds(k);
                 case "connect_timeout" -> rs.connectTimeoutMs = seconds(k);
                 case "retry", "nb_get_retry" -> rs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());
                 case "delay_before_retry" -> rs.delayBeforeRetryMs = seconds(k);
@@ -684,7 +692,8 @@ public final class KeepalivedConfig
                 case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
                 case "misc_dynamic" -> ch.miscDynamic = true;
                 case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
-                case "warmup", "fwmark", "alpha" ->
+                case "warmup" -> ch.warmup = seconds(k);
+                case "fwmark", "alpha" ->
                 {
                     // Accepted; jvs does not act on them yet.
                 }

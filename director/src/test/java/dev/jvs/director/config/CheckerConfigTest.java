@@ -26,6 +26,7 @@ class CheckerConfigTest
             virtual_server 198.19.0.80 80 {
                 delay_loop 6
                 connect_timeout 2.5
+                warmup 2
                 alpha
                 real_server 198.19.0.11 80 {
                     inhibit_on_failure
@@ -52,6 +53,7 @@ class CheckerConfigTest
         final KeepalivedConfig.Check http = rs1.checks.get(0);
         assertEquals("HTTP_GET", http.type);
         assertEquals(6000, http.delayLoopMs);
+        assertEquals(2000, http.warmupMs, "inherited from the virtual server");
         assertEquals(2500, http.connectTimeoutMs);
         assertEquals(2, http.retry, "the checker's nb_get_retry wins over the real server's retry");
         assertEquals(3000, http.delayBeforeRetryMs, "HTTP_GET's default");
