@@ -211,14 +211,13 @@ public final class KeepalivedConfig
         "static_rules", "linkbeat_interfaces", "track_file", "vrrp_track_file", "track_process", "bfd_instance",
         "garp_group", "net_namespace", "use_pid_dir", "instance", "child_wait_time");
     /** virtual_server keywords handled by the checker subsystem. */
-    private static final Set<String> OTHER_VS = Set.of(
-        "omega", "ha_suspend",
-        "smtp_alert", "notify_up",
-        "notify_down", "quorum_up_script", "quorum_down_script", "ip_family", "lvs_tunnel_type", "syncid",
-        "persistence_engine");
+    private static final Set<String> OTHER_VS = Set.of("ip_family");
+    /** keepalived keywords jvs reads but does not act on yet: a warning says so, rather than silence. */
+    private static final Set<String> NOT_ACTED = Set.of(
+        "omega", "ha_suspend", "smtp_alert", "persistence_engine", "syncid", "lvs_tunnel_type", "tunnel_type",
+        "rise", "fall");
     /** real_server keywords handled by the checker subsystem. */
-    private static final Set<String> OTHER_RS = Set.of(
-        "omega", "smtp_alert", "rise", "fall", "tunnel_type");
+    private static final Set<String> OTHER_RS = Set.of();
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
         "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
@@ -353,7 +352,11 @@ public final class KeepalivedConfig
                 case "sorry_server_lvs_method" -> vs.sorryMethod = method(k);
                 default ->
                 {
-                    if (!OTHER_VS.contains(k.keyword()))
+                    if (NOT_ACTED.contains(k.keyword()))
+                    {
+                        warn(k, "'" + k.keyword() + "' is not acted on by jvs yet");
+                    }
+                    else if (!OTHER_VS.contains(k.keyword()))
                     {
                         warn(k, "unknown keyword '" + k.keyword() + "' in virtual_server " + vs.name());
                     }
@@ -474,6 +477,10 @@ public final class KeepalivedConfig
                         warnings.add(k.at().file() + ":" + k.at().line() + ": " + k.keyword() +
                             " is not run by jvs yet; real server " + Ipv4.toString(rs.addr) + ":" + rs.port +
                             " is not checked by it");
+                    }
+                    else if (NOT_ACTED.contains(k.keyword()))
+                    {
+                        warn(k, "'" + k.keyword() + "' is not acted on by jvs yet");
                     }
                     else if (!OTHER_RS.contains(k.keyword()))
                     {
