@@ -305,8 +305,7 @@ final class RunCommand implements Runnable
                     if (checker.generation() != appliedHealth)
                     {
                         appliedHealth = checker.generation();
-                        log("health: " + ConfigLoader.reconcile(runningConfig, services, neighbors,
-                            System.currentTimeMillis(), checker));
+                        applyHealth(services, neighbors);
                     }
                     if (0 == worker.doWork())
                     {
@@ -389,6 +388,26 @@ final class RunCommand implements Runnable
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
             log("warning: cannot handle SIG" + name + ": " + ex);
+        }
+    }
+
+    /** Health events: one real server at a time; a quorum change re-applies the configuration. */
+    private void applyHealth(final ServiceTable services, final Neighbors neighbors)
+    {
+        if (checker.takeQuorumChange())
+        {
+            while (null != checker.pollChange())
+            {
+                // Covered by the full pass below.
+            }
+            log("health: " + ConfigLoader.reconcile(runningConfig, services, neighbors, System.currentTimeMillis(),
+                checker));
+            return;
+        }
+        KeepalivedConfig.RealServer rs;
+        while (null != (rs = checker.pollChange()))
+        {
+            log("health: " + ConfigLoader.applyHealth(runningConfig, services, rs, checker));
         }
     }
 

@@ -54,6 +54,12 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
     /** Virtual servers that have lost their quorum. */
     private final Set<KeepalivedConfig.VirtualServer> quorumLost = ConcurrentHashMap.newKeySet();
+    /** Real servers whose state or weight changed, for the forwarding thread to apply one by one. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<RealServer> changes =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Set when a quorum changed: the forwarding thread then re-applies the whole configuration. */
+    private final java.util.concurrent.atomic.AtomicBoolean quorumChanged =
+        new java.util.concurrent.atomic.AtomicBoolean();
     /** MISC_CHECK scripts that ended, handed over by their exit callbacks. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Probe> exited = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Consumer<String> log;
@@ -233,6 +239,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                     server.dynamicWeight = w;
                     log.accept("checker MISC_CHECK for " + server.name + ": weight " + w + " (exit status " + status +
                         ")");
+                    changes.add(server.rs);
                     generation++;
                     updateQuorum(server.rs.vs);
                 }
@@ -785,6 +792,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             log.accept("gained quorum " + vs.quorum + "+" + vs.hysteresis + "=" + threshold + " <= " + sum + " for " +
                 vs.name() + (0 != vs.sorryAddr ? ": sorry server out, live real servers back" : ""));
             notifyScript(vs.quorumUp);
+            quorumChanged.set(true);
             generation++;
         }
         else if (up && (0 == sum || sum < threshold))
@@ -793,6 +801,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             log.accept("lost quorum " + vs.quorum + "-" + vs.hysteresis + "=" + threshold + " > " + sum + " for " +
                 vs.name() + (0 != vs.sorryAddr ? ": the sorry server " + Ipv4.toString(vs.sorryAddr) + " serves" : ""));
             notifyScript(vs.quorumDown);
+            quorumChanged.set(true);
             generation++;
         }
     }
@@ -813,6 +822,18 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         {
             log.accept("cannot run notify script '" + command + "': " + reason(ex));
         }
+    }
+
+    /** @return the next real server whose state changed, or null. */
+    public RealServer pollChange()
+    {
+        return changes.poll();
+    }
+
+    /** @return true once after a quorum changed (then re-apply everything). */
+    public boolean takeQuorumChange()
+    {
+        return quorumChanged.getAndSet(false);
     }
 
     /** @return a number that moves whenever a real server changes state. */
@@ -968,6 +989,8 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         {
             down.add(s.rs);
         }
+        // After the state it announces: the forwarding thread reads the state when it takes the change.
+        changes.add(s.rs);
         generation++;
         log.accept("real server " + s.name + " is " + (up ? "UP: added back" :
             "DOWN: " + (s.rs.inhibitOnFailure ? "weight 0 (inhibit_on_failure)" : "removed")));

@@ -208,6 +208,62 @@ public final class ConfigLoader
         return new Changes(sa, sr, ra, rr, rc);
     }
 
+    /**
+     * Apply one real server's health change, in every service its virtual server stands for: the cost of a
+     * health event is one lookup per service, not a pass over the whole configuration.
+     *
+     * @param c the running configuration.
+     * @param services the running services.
+     * @param rs the real server that changed.
+     * @param health what the checks say.
+     * @return what changed.
+     */
+    public static Changes applyHealth(final KeepalivedConfig c, final ServiceTable services,
+        final KeepalivedConfig.RealServer rs, final Health health)
+    {
+        final KeepalivedConfig.VirtualServer vs = rs.vs;
+        if (0 != vs.sorryAddr && !health.quorumUp(vs))
+        {
+            return new Changes(0, 0, 0, 0, 0);
+        }
+        int ra = 0;
+        int rr = 0;
+        int rc = 0;
+        final int w = health.weight(rs);
+        final int method = rs.method >= 0 ? rs.method : vs.method;
+        for (final long[] k : keys(c, vs))
+        {
+            final VirtualService s = 0 != k[3] ? services.getFwmark((int)k[3]) :
+                services.get((int)k[0], (int)k[1], (int)k[2]);
+            if (null == s)
+            {
+                continue;
+            }
+            final int id = s.findRealServer(rs.addr, rs.port);
+            if (w < 0 && !rs.inhibitOnFailure)
+            {
+                if (id >= 0)
+                {
+                    s.removeRealServer(id);
+                    rr++;
+                }
+                continue;
+            }
+            final int weight = Math.max(0, w);
+            if (id < 0)
+            {
+                s.addRealServer(rs.addr, rs.port, method, weight, rs.uthreshold, rs.lthreshold);
+                ra++;
+            }
+            else if (s.dests().weight(id) != weight)
+            {
+                s.editRealServer(id, method, weight, rs.uthreshold, rs.lthreshold);
+                rc++;
+            }
+        }
+        return new Changes(0, 0, ra, rr, rc);
+    }
+
     private static int removeAllBut(final VirtualService s, final java.util.Set<Long> keep)
     {
         int n = 0;

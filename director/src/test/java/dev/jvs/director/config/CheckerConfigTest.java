@@ -155,5 +155,19 @@ class CheckerConfigTest
         ConfigLoader.reconcile(c, t, nb, 0, rs -> rs.weight);
         assertEquals(5, s.dests().weight(s.findRealServer(Ipv4.parse("198.19.0.11"), 80)), "back");
         assertEquals(7, s.dests().weight(id), "weight restored");
+
+        // One server at a time, as health events are applied.
+        final KeepalivedConfig.RealServer rs1 = c.virtualServers.get(0).realServers.get(0);
+        final KeepalivedConfig.RealServer rs2 = c.virtualServers.get(0).realServers.get(1);
+        assertEquals("0 services added, 0 removed; 0 real servers added, 1 removed, 0 changed",
+            ConfigLoader.applyHealth(c, t, rs1, rs -> -1).toString());
+        assertTrue(s.findRealServer(Ipv4.parse("198.19.0.11"), 80) < 0);
+        assertEquals("0 services added, 0 removed; 0 real servers added, 0 removed, 1 changed",
+            ConfigLoader.applyHealth(c, t, rs2, rs -> -1).toString());
+        assertEquals(0, s.dests().weight(id), "inhibited");
+        ConfigLoader.applyHealth(c, t, rs1, rs -> rs.weight);
+        ConfigLoader.applyHealth(c, t, rs2, rs -> 3);
+        assertEquals(5, s.dests().weight(s.findRealServer(Ipv4.parse("198.19.0.11"), 80)));
+        assertEquals(3, s.dests().weight(id), "a misc_dynamic weight");
     }
 }
