@@ -59,6 +59,7 @@ final class AdmHandler implements ControlPlane.Handler
         boolean conns = false;
         boolean rate = false;
         boolean zero = false;
+        boolean persistent = false;
         String service = null;
         for (int i = 0; i < args.size(); i++)
         {
@@ -84,6 +85,7 @@ final class AdmHandler implements ControlPlane.Handler
                 }
                 case "--stats" -> stats = true;
                 case "--rate" -> rate = true;
+                case "--persistent-conn" -> persistent = true;
                 case "--exact" -> exact = true;
                 case "-c", "--connection" -> conns = true;
                 case "-Lnc", "-Lcn", "-lnc", "-Lc" ->
@@ -99,7 +101,7 @@ final class AdmHandler implements ControlPlane.Handler
                     return "reload requested: the daemon checks the configuration and logs the result\n";
                 }
                 default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported yet " +
-                    "(supported: -L/-l [-n] [-c] [--stats|--rate] [--exact], -Z [-t|-u|-f service], -S [-n], --reload)");
+                    "(supported: -L/-l [-n] [-c] [--stats|--rate|--persistent-conn] [--exact], -Z [-t|-u|-f service], -S [-n], --reload)");
             }
         }
         if (zero)
@@ -132,7 +134,7 @@ final class AdmHandler implements ControlPlane.Handler
         if (list || args.isEmpty())
         {
             return IpvsadmFormat.list(fwd.services(), fwd.connections().capacity(), stats, exact,
-                rate ? rates : null);
+                rate ? rates : null, persistent);
         }
         throw new IllegalArgumentException("jvs adm: nothing to do");
     }

@@ -189,6 +189,13 @@ final class IpvsadmFormat
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
         final RateEstimator rates)
     {
+        return list(services, tableSize, stats, exact, rates, false);
+    }
+
+    /** ipvsadm -L -n --persistent-conn when {@code persistent}: weight, persistent, active, inactive. */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
+        final RateEstimator rates, final boolean persistent)
+    {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
         if (null != rates)
@@ -201,6 +208,11 @@ final class IpvsadmFormat
         {
             b.append(String.format(java.util.Locale.ROOT, "%-33s %8s %8s %8s %8s %8s%n", "Prot LocalAddress:Port",
                 "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
+            b.append("  -> RemoteAddress:Port\n");
+        }
+        else if (persistent)
+        {
+            b.append("Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn\n");
             b.append("  -> RemoteAddress:Port\n");
         }
         else
@@ -273,6 +285,11 @@ final class IpvsadmFormat
                     largenum(b, s.destInBytes(id), exact);
                     largenum(b, s.destOutBytes(id), exact);
                     b.append('\n');
+                }
+                else if (persistent)
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-9d %-11d %-10d %-9d%n", name,
+                        d.weight(id), d.persistentConns(id), d.activeConns(id), d.inactiveConns(id)));
                 }
                 else
                 {

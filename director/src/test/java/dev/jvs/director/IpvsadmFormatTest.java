@@ -28,4 +28,31 @@ class IpvsadmFormatTest
         assertEquals(" 123456789", n(123_456_789, true));
         assertEquals("       42", n(42, true));
     }
+
+    @Test
+    void listingsShouldHaveIpvsadmsColumns()
+    {
+        final dev.jvs.engine.service.ServiceTable t = new dev.jvs.engine.service.ServiceTable(() -> 4);
+        final dev.jvs.engine.service.VirtualService s = t.add(6, dev.jvs.engine.frame.Ipv4.parse("198.19.0.80"), 80,
+            "wlc", 0, 0);
+        s.persistence(360_000, 0xFFFFFF00);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.11"), 80, dev.jvs.engine.Method.DR, 5, 0, 0);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.12"), 8080, dev.jvs.engine.Method.TUN, 2, 0, 0);
+        assertEquals("""
+            IP Virtual Server version 1.2.1 (size=4096)
+            Prot LocalAddress:Port Scheduler Flags
+              -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+            TCP  198.19.0.80:80 wlc persistent 360 mask 255.255.255.0
+              -> 198.19.0.12:8080             Tunnel  2      0          0        \s
+              -> 198.19.0.11:80               Route   5      0          0        \s
+            """, IpvsadmFormat.list(t, 4096, false, false));
+        assertEquals("""
+            IP Virtual Server version 1.2.1 (size=4096)
+            Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn
+              -> RemoteAddress:Port
+            TCP  198.19.0.80:80 wlc persistent 360 mask 255.255.255.0
+              -> 198.19.0.12:8080             2         0           0          0       \s
+              -> 198.19.0.11:80               5         0           0          0       \s
+            """, IpvsadmFormat.list(t, 4096, false, false, null, true));
+    }
 }
