@@ -180,19 +180,13 @@ final class IpvsadmFormat
      */
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact)
     {
-        return list(services, tableSize, stats, exact, null);
+        return list(services, tableSize, stats, exact, null, false);
     }
 
     /**
-     * As {@link #list(ServiceTable, int, boolean, boolean)}, or with rates (ipvsadm --rate) when given them.
+     * As {@link #list(ServiceTable, int, boolean, boolean)}, with rates (ipvsadm --rate) when given them, or
+     * ipvsadm --persistent-conn's columns when {@code persistent}.
      */
-    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
-        final RateEstimator rates)
-    {
-        return list(services, tableSize, stats, exact, rates, false);
-    }
-
-    /** ipvsadm -L -n --persistent-conn when {@code persistent}: weight, persistent, active, inactive. */
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
         final RateEstimator rates, final boolean persistent)
     {

@@ -345,9 +345,9 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             final KeepalivedConfig.Url u = ch.urls.get(url);
             final String host = (null != ch.virtualhost ? ch.virtualhost : Ipv4.toString(ch.connectIp)) +
                 (("SSL_GET".equals(ch.type) ? 443 : 80) == ch.connectPort ? "" : ":" + ch.connectPort);
-            // keepalived's request (check_http.c REQUEST_TEMPLATE), so servers log and answer it the same way.
+            // keepalived's request (check_http.c request_template, HTTP/1.0), so servers log and answer it the same way.
             request = ByteBuffer.wrap(("GET " + u.path() + " HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: " +
-                host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                host + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             responseLength = 0;
             if ("SSL_GET".equals(ch.type))
             {
@@ -412,20 +412,9 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                 final javax.net.ssl.SSLEngineResult r = ssl.unwrap(netIn, appIn);
                 netIn.compact();
                 appIn.flip();
-                final int n = appIn.remaining();
-                if (n > 0)
+                if (!append(appIn, now))
                 {
-                    if (responseLength + n > MAX_RESPONSE)
-                    {
-                        finish(now, false, "response larger than " + MAX_RESPONSE + " bytes");
-                        return;
-                    }
-                    if (response.length < responseLength + n)
-                    {
-                        response = java.util.Arrays.copyOf(response, Math.max(responseLength + n, response.length * 2));
-                    }
-                    appIn.get(response, responseLength, n);
-                    responseLength += n;
+                    return;
                 }
                 appIn.clear();
                 if (javax.net.ssl.SSLEngineResult.Status.CLOSED == r.getStatus())
@@ -465,6 +454,24 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             }
         }
 
+        /** Take what a read brought into the response; false (and the check failed) when it grows too big. */
+        boolean append(final ByteBuffer src, final long now)
+        {
+            final int n = src.remaining();
+            if (responseLength + n > MAX_RESPONSE)
+            {
+                finish(now, false, "response larger than " + MAX_RESPONSE + " bytes");
+                return false;
+            }
+            if (response.length < responseLength + n)
+            {
+                response = java.util.Arrays.copyOf(response, Math.max(responseLength + n, response.length * 2));
+            }
+            src.get(response, responseLength, n);
+            responseLength += n;
+            return true;
+        }
+
         /** The server has closed: judge this URL, then go on to the next one or conclude. */
         void responseComplete(final long now) throws IOException
         {
@@ -491,18 +498,11 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             deadline = now + ch.connectTimeoutMs * 1_000_000L;
             if (n > 0)
             {
-                if (responseLength + n > MAX_RESPONSE)
+                readBuffer.flip();
+                if (!append(readBuffer, now))
                 {
-                    finish(now, false, "response larger than " + MAX_RESPONSE + " bytes");
                     return;
                 }
-                if (response.length < responseLength + n)
-                {
-                    response = java.util.Arrays.copyOf(response, Math.max(responseLength + n, response.length * 2));
-                }
-                readBuffer.flip();
-                readBuffer.get(response, responseLength, n);
-                responseLength += n;
                 if ("SMTP_CHECK".equals(ch.type))
                 {
                     smtpReply(now);
@@ -722,12 +722,6 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             m.put(key(s.rs), !down.contains(s.rs));
         }
         return m;
-    }
-
-    /** @return how many checkers there are. */
-    public int size()
-    {
-        return probes.size();
     }
 
     /**
