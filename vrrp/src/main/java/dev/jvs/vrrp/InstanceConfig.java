@@ -1,0 +1,64 @@
+package dev.jvs.vrrp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One {@code vrrp_instance} as keepalived reads it, with keepalived's defaults. Filled by the configuration
+ * reader, then handed to a {@link VrrpInstance} and not changed.
+ */
+public final class InstanceConfig
+{
+    /** The instance's name. */
+    public String name = "VI";
+    /** The interface it runs on. */
+    public String iface = "";
+    /** virtual_router_id, 1..255. */
+    public int vrid;
+    /** VRRP version, 2 (keepalived's default) or 3. */
+    public int version = 2;
+    /** priority, 1..255 (255: the address owner). keepalived's default is 100. */
+    public int priority = 100;
+    /** advert_int in centiseconds (keepalived's default 1 s). */
+    public int advertCentis = 100;
+    /** v2 auth_pass, zero-padded to 8 bytes, or null for no authentication. */
+    public byte[] authPass;
+    /** virtual_ipaddress, in the order of the configuration (the order of the advertisement). */
+    public int[] addresses = new int[0];
+    /** The source and tie-break address: unicast_src_ip or the interface's primary address. */
+    public int source;
+    /** unicast_peer: adverts go to each instead of the group. */
+    public int[] unicastPeers = new int[0];
+    /** Preempt a lower priority master (default; {@code nopreempt} turns it off). */
+    public boolean preempt = true;
+    /** preempt_delay in ms: how long a backup lets a lower priority master be before it preempts. */
+    public long preemptDelayMs;
+    /** garp_master_delay in ms: the second round of gratuitous ARPs after becoming master (0: none). */
+    public long garpMasterDelayMs = 5_000;
+    /** garp_master_repeat: gratuitous ARPs per address in a round. */
+    public int garpMasterRepeat = 5;
+    /** garp_master_refresh in ms: periodic rounds while master (0: off). */
+    public long garpMasterRefreshMs;
+    /** garp_master_refresh_repeat. */
+    public int garpMasterRefreshRepeat = 1;
+    /** The configured initial state (keepalived still starts as backup unless it owns the addresses). */
+    public String initialState = "BACKUP";
+
+    /**
+     * Set a v2 password (keepalived uses the first 8 bytes).
+     *
+     * @param pass the auth_pass.
+     * @return this.
+     */
+    public InstanceConfig password(final String pass)
+    {
+        authPass = Arrays.copyOf(pass.getBytes(StandardCharsets.US_ASCII), VrrpPacket.AUTH_LENGTH);
+        return this;
+    }
+
+    /** @return the advertisement interval in ms. */
+    public long advertMs()
+    {
+        return advertCentis * 10L;
+    }
+}
