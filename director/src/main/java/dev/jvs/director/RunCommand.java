@@ -4,6 +4,7 @@ import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.ConfigException;
 import dev.jvs.director.config.ConfigLoader;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.ha.VrrpAgent;
 import dev.jvs.engine.Counter;
 import dev.jvs.engine.Counters;
 import dev.jvs.engine.EngineConfig;
@@ -157,7 +158,7 @@ final class RunCommand implements Runnable
         {
             ifindex = Sockets.ifindex(iface);
             cfg.localMac = Sockets.mac(iface);
-            cfg.localIp = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(iface);
+            cfg.localIp = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(iface, kc);
             final NetworkInterface ni = NetworkInterface.getByName(iface);
             if (null != ni)
             {
@@ -218,6 +219,15 @@ final class RunCommand implements Runnable
             return 1;
         }
         cfg.answerArp = "engine".equals(vipMode);
+        final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, iface, cfg.localIp, cfg.localMac, fwd, worker.sender(),
+            neighbors, RunCommand::log);
+        if (!vrrp.isEmpty() && !cfg.answerArp)
+        {
+            System.err.println("jvs run: vrrp_instance needs --vip-mode engine (jvs answers for the addresses " +
+                "only while master)");
+            worker.onClose();
+            return 1;
+        }
         final KernelSetup kernel = new KernelSetup(iface);
         kernel.recover();
         kernel.offloads();
@@ -290,6 +300,19 @@ final class RunCommand implements Runnable
             log("warning: control plane: " + ex.getMessage());
         }
         checker.start();
+        if (!vrrp.isEmpty())
+        {
+            for (final dev.jvs.vrrp.VrrpInstance i : vrrp.instances())
+            {
+                final dev.jvs.vrrp.InstanceConfig c = i.config();
+                log(String.format(Locale.ROOT, "VRRP %s: vrid %d, VRRPv%d, priority %d, advert_int %.2f s, %s%s",
+                    c.name, c.vrid, c.version, c.priority, c.advertCentis / 100.0,
+                    java.util.Arrays.stream(c.addresses).mapToObj(Ipv4::toString)
+                        .collect(java.util.stream.Collectors.joining(" ")), c.preempt ? "" : ", nopreempt"));
+            }
+            worker.tap(vrrp);
+            vrrp.start(System.currentTimeMillis());
+        }
         try
         {
             while (running.get())
@@ -346,6 +369,10 @@ final class RunCommand implements Runnable
         {
             controlPlane.close();
             checker.close();
+            if (!vrrp.isEmpty())
+            {
+                vrrp.stop(System.currentTimeMillis());
+            }
             worker.onClose();
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
                 counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
@@ -431,6 +458,10 @@ final class RunCommand implements Runnable
         checker = next;
         runningConfig = kc;
         appliedHealth = checker.generation();
+        if (!kc.vrrp.instances.isEmpty())
+        {
+            log("reload: VRRP instances keep running as they are (a change to them needs a restart)");
+        }
         log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(),
             checker));
         checker.start();
@@ -474,20 +505,24 @@ final class RunCommand implements Runnable
             }).toArray();
     }
 
-    private static int firstIpv4(final String name) throws SocketException
+    /**
+     * The interface's own address: the first IPv4 that is no VIP nor VRRP address (a keepalived that crashed
+     * leaves its addresses behind, and one of them must not become jvs's source).
+     */
+    private static int firstIpv4(final String name, final KeepalivedConfig kc) throws SocketException
     {
-        final NetworkInterface ni = NetworkInterface.getByName(name);
-        if (null != ni)
+        final java.util.Set<Integer> virtual = new java.util.HashSet<>();
+        kc.vrrp.instances.forEach(i -> java.util.Arrays.stream(i.cfg.addresses).forEach(virtual::add));
+        kc.virtualServers.forEach(v -> virtual.add(v.vip));
+        int fallback = 0;
+        for (final int a : localAddresses(name))
         {
-            for (final InetAddress a : Collections.list(ni.getInetAddresses()))
+            if (!virtual.contains(a))
             {
-                if (a instanceof Inet4Address)
-                {
-                    final byte[] b = a.getAddress();
-                    return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
-                }
+                return a;
             }
+            fallback = 0 == fallback ? a : fallback;
         }
-        return 0;
+        return fallback;
     }
 }

@@ -49,7 +49,9 @@ public enum Counter
     /** An ICMP error whose quoted packet is cut or unrelated to a connection. */
     DROP_BAD_ICMP("ICMP error quoting no known connection", true),
     /** Frame bigger than the interface MTU (merged by GRO/LRO, or jumbo). */
-    DROP_OVERSIZE("frame larger than the MTU", true);
+    DROP_OVERSIZE("frame larger than the MTU", true),
+    /** Traffic for a virtual service reached a director that is a VRRP backup. */
+    DROP_STANDBY("virtual service traffic while VRRP backup", true);
 
     private final String label;
     private final boolean drop;

@@ -85,6 +85,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private int dport;
     private int tcpFlags;
     private boolean csumNotReady;
+    private ControlTap tap;
+    private boolean standby;
+    private final org.agrona.collections.IntHashSet owned = new org.agrona.collections.IntHashSet();
 
     /**
      * @param cfg the director's parameters.
@@ -289,10 +292,14 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
                 }
                 return icmp(in, off, out, outOff, outCap, nowMs);
             default:
-                return count(Counter.NOT_OURS);
+                return null != tap && tap.onFrame(in, ip, total, proto, nowMs) ? NOTHING : count(Counter.NOT_OURS);
         }
         sport = in.getShort(l4Off, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         dport = in.getShort(l4Off + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        if (standby)
+        {
+            return notForwarded(in, ip, total, nowMs);
+        }
 
         // A packet from a NAT real server is most likely a reply: try the out-index first, and spare every
         // other packet (clients, new connections) a second random memory access.
@@ -321,7 +328,8 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         final VirtualService svc = services.find(services.classify(proto, daddr, dport), proto, daddr, dport);
         if (null == svc)
         {
-            return count(Counter.NOT_OURS);
+            return Ipv4.PROTO_UDP == proto && null != tap && tap.onFrame(in, ip, total, proto, nowMs) ? NOTHING :
+                count(Counter.NOT_OURS);
         }
         if (Ipv4.PROTO_TCP == proto &&
             ((0 == (tcpFlags & Tcp.SYN) && !cfg.sloppyTcp) || 0 != (tcpFlags & Tcp.RST)))
@@ -329,6 +337,55 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return count(Counter.DROP_NO_CONNECTION);
         }
         return schedule(svc, in, off, out, outOff, outCap, nowMs);
+    }
+
+    /** A VRRP backup forwards nothing: UDP may be connection sync for the tap; the rest is counted. */
+    private int notForwarded(final DirectBuffer in, final int ip, final int total, final long nowMs)
+    {
+        if (Ipv4.PROTO_UDP == proto && null != tap && tap.onFrame(in, ip, total, proto, nowMs))
+        {
+            return NOTHING;
+        }
+        return count(services.isVip(daddr) || services.isNatServer(saddr) ? Counter.DROP_STANDBY : Counter.NOT_OURS);
+    }
+
+    /**
+     * Set the control tap (VRRP, connection sync).
+     *
+     * @param tap the tap, or null.
+     */
+    public void tap(final ControlTap tap)
+    {
+        this.tap = tap;
+    }
+
+    /**
+     * VRRP backup: forward nothing and answer no ARP for the service VIPs, until made master again. Connections
+     * stay in the table (connection sync keeps filling it), ready for a takeover.
+     *
+     * @param standby true on a backup.
+     */
+    public void standby(final boolean standby)
+    {
+        this.standby = standby;
+    }
+
+    /** @return whether forwarding is off (VRRP backup). */
+    public boolean isStandby()
+    {
+        return standby;
+    }
+
+    /**
+     * Addresses the engine answers ARP for besides the service VIPs: the virtual_ipaddress of VRRP instances
+     * this director is master of (a NAT gateway address, say). The caller owns the set; change it on this
+     * thread only.
+     *
+     * @return the set.
+     */
+    public org.agrona.collections.IntHashSet ownedAddresses()
+    {
+        return owned;
     }
 
     /**
@@ -383,7 +440,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             neighbors.put(sender, Arp.senderMac(in, a));
         }
-        if (Arp.OP_REQUEST != Arp.oper(in, a) || !cfg.answerArp || !services.isVip(Arp.targetIp(in, a)))
+        final int target = Arp.targetIp(in, a);
+        if (Arp.OP_REQUEST != Arp.oper(in, a) || !cfg.answerArp ||
+            !(services.isVip(target) && !standby || owned.contains(target)))
         {
             return count(Counter.NOT_OURS);
         }

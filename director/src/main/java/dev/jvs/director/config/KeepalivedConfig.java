@@ -202,6 +202,8 @@ public final class KeepalivedConfig
     public final Map<String, List<GroupMember>> groups = new LinkedHashMap<>();
     /** Firewall-mark rules, in order. */
     public final List<MarkRule> markRules = new ArrayList<>();
+    /** global_defs, vrrp_instance, vrrp_sync_group, vrrp_script, lvs_sync_daemon. */
+    public VrrpConfig vrrp;
     /** Warnings ("file:line: unknown keyword ..."). */
     public final List<String> warnings = new ArrayList<>();
 
@@ -275,10 +277,11 @@ public final class KeepalivedConfig
             }
         }
         c.validate();
+        c.vrrp = VrrpConfig.read(top, c);
         return c;
     }
 
-    private void warn(final Statement s, final String what)
+    void warn(final Statement s, final String what)
     {
         warnings.add(s.at().file() + ":" + s.at().line() + ": " + what + ", ignored");
     }
@@ -618,7 +621,7 @@ public final class KeepalivedConfig
 
     // ------------------------------------------------------------------------------------------------ values
 
-    private static String word(final Statement s, final int i) throws ConfigException
+    static String word(final Statement s, final int i) throws ConfigException
     {
         if (i >= s.args().size())
         {
@@ -641,7 +644,7 @@ public final class KeepalivedConfig
     }
 
     /** A duration in seconds, with decimals as keepalived accepts them, in milliseconds. */
-    private static long seconds(final Statement s) throws ConfigException
+    static long seconds(final Statement s) throws ConfigException
     {
         final String w = word(s, 0);
         final double v;
@@ -763,7 +766,7 @@ public final class KeepalivedConfig
         return new Url(path, codes, digest);
     }
 
-    private static long number(final Statement s, final int i, final long min, final long max, final String what)
+    static long number(final Statement s, final int i, final long min, final long max, final String what)
         throws ConfigException
     {
         final String w = word(s, i);
@@ -783,7 +786,7 @@ public final class KeepalivedConfig
         return v;
     }
 
-    private static int address(final Statement s, final int i, final String what) throws ConfigException
+    static int address(final Statement s, final int i, final String what) throws ConfigException
     {
         final String w = word(s, i);
         if (w.indexOf(':') >= 0)

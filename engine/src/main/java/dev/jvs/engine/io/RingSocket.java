@@ -25,6 +25,22 @@ final class RingSocket implements AutoCloseable
      * @param mapLength bytes of ring to map.
      * @throws PacketIoException when a call fails.
      */
+    /**
+     * Receive every multicast frame (struct packet_mreq { int mr_ifindex; unsigned short mr_type, mr_alen;
+     * unsigned char mr_address[8]; }): a real NIC filters multicast MACs it was not asked for, and VRRP
+     * (224.0.0.18) and connection sync (224.0.0.81) arrive to groups. Dropped with the socket.
+     */
+    private static void allMulticast(final int fd, final int ifindex)
+    {
+        try (Memory mreq = new Memory(16))
+        {
+            mreq.clear();
+            mreq.setInt(0, ifindex);
+            mreq.setShort(4, (short)LibC.PACKET_MR_ALLMULTI);
+            LibC.setsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_ADD_MEMBERSHIP, mreq, 16);
+        }
+    }
+
     RingSocket(final int ifindex, final int version, final Memory req, final long mapLength) throws PacketIoException
     {
         fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0);
@@ -49,6 +65,7 @@ final class RingSocket implements AutoCloseable
             }
             ring = new UnsafeBuffer(Pointer.nativeValue(map), (int)mapLength);
             bind(fd, ifindex, LibC.ETH_P_ALL);
+            allMulticast(fd, ifindex);
         }
         catch (final PacketIoException ex)
         {

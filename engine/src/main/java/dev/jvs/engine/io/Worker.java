@@ -28,6 +28,7 @@ public final class Worker implements Agent, FrameHandler
     private long nextTimer;
     private long nextArp;
     private boolean learnedAll;
+    private dev.jvs.engine.ControlTap tap;
 
     /**
      * @param fwd the engine.
@@ -49,7 +50,11 @@ public final class Worker implements Agent, FrameHandler
     public int doWork()
     {
         now = System.currentTimeMillis();
-        final int n = rx.receive(this, BATCH);
+        int n = rx.receive(this, BATCH);
+        if (null != tap)
+        {
+            n += tap.onCycle(now);
+        }
         tx.flush();
         if (now >= nextTimer)
         {
@@ -84,6 +89,29 @@ public final class Worker implements Agent, FrameHandler
         {
             tx.commit(out);
         }
+    }
+
+    /**
+     * Give a control tap (VRRP, connection sync) a turn every cycle; the forwarder hands it frames.
+     *
+     * @param tap the tap.
+     */
+    public void tap(final dev.jvs.engine.ControlTap tap)
+    {
+        this.tap = tap;
+        fwd.tap(tap);
+    }
+
+    /** @return the transmitter, for a control tap's own frames (on this thread only). */
+    public Sender sender()
+    {
+        return tx;
+    }
+
+    /** @return the time of the current cycle, ms. */
+    public long now()
+    {
+        return now;
     }
 
     /** Ask by ARP for real servers whose MAC is unknown (every second), and refresh all every 30 s. */

@@ -25,6 +25,10 @@ public final class LibC
     public static final int PACKET_FANOUT = 18;
     /** PACKET_QDISC_BYPASS. */
     public static final int PACKET_QDISC_BYPASS = 20;
+    /** PACKET_ADD_MEMBERSHIP. */
+    public static final int PACKET_ADD_MEMBERSHIP = 1;
+    /** PACKET_MR_ALLMULTI. */
+    public static final int PACKET_MR_ALLMULTI = 2;
     /** PACKET_IGNORE_OUTGOING. */
     public static final int PACKET_IGNORE_OUTGOING = 23;
     /** TPACKET_V2. */

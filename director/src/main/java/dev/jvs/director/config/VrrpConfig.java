@@ -1,0 +1,543 @@
+package dev.jvs.director.config;
+
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.vrrp.InstanceConfig;
+import dev.jvs.vrrp.VrrpPacket;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The high-availability part of keepalived.conf: {@code global_defs}, {@code vrrp_instance},
+ * {@code vrrp_sync_group}, {@code vrrp_script} and {@code lvs_sync_daemon}, read with keepalived's defaults.
+ * Keywords keepalived knows and jvs does not act on are warned about with their position; real errors
+ * (a missing virtual_router_id or interface, a priority out of range, a bad address, AH authentication) stop
+ * the load with file:line:column.
+ */
+public final class VrrpConfig
+{
+    /** A vrrp_instance: the state machine's configuration plus what the director does around it. */
+    public static final class Instance
+    {
+        /** Where it is declared. */
+        public Position at;
+        /** For the state machine. */
+        public final InstanceConfig cfg = new InstanceConfig();
+        /** notify_master, notify_backup, notify_fault, notify_stop, notify (null: none). */
+        public String notifyMaster;
+        /** See {@link #notifyMaster}. */
+        public String notifyBackup;
+        /** See {@link #notifyMaster}. */
+        public String notifyFault;
+        /** See {@link #notifyMaster}. */
+        public String notifyStop;
+        /** Called with "INSTANCE" name state priority. */
+        public String notify;
+        /** track_interface: interface to weight (0: FAULT when down). */
+        public final Map<String, Integer> trackInterfaces = new LinkedHashMap<>();
+        /** track_script: script name to weight override (null: the script's own). */
+        public final Map<String, Integer> trackScripts = new LinkedHashMap<>();
+        /** Where each tracked script is named, for errors. */
+        final Map<String, Position> trackScriptAt = new LinkedHashMap<>();
+    }
+
+    /** A vrrp_script. */
+    public static final class Script
+    {
+        /** Its name. */
+        public String name;
+        /** The command line. */
+        public String script;
+        /** Seconds between runs (keepalived default 1). */
+        public long intervalMs = 1_000;
+        /** How long a run may take (default: the interval). */
+        public long timeoutMs;
+        /** Priority change while it succeeds (weight &gt; 0) or while it fails (weight &lt; 0); 0: FAULT. */
+        public int weight;
+        /** weight ... reverse. */
+        public boolean reverse;
+        /** Successes before it counts as up (default 1). */
+        public int rise = 1;
+        /** Failures before it counts as down (default 1). */
+        public int fall = 1;
+        /** Start failed rather than up. */
+        public boolean initFail;
+    }
+
+    /** lvs_sync_daemon IFACE INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]. */
+    public static final class SyncDaemon
+    {
+        /** Interface it sends and receives on. */
+        public String iface;
+        /** The VRRP instance whose state decides master (send) or backup (receive). */
+        public String instance;
+        /** syncid: only messages with this id are accepted (0 accepts any). */
+        public int syncId;
+        /** Largest message (IPVS: the interface MTU minus headers). */
+        public int maxLen;
+        /** UDP port (IPVS default 8848). */
+        public int port = 8848;
+        /** TTL of sent messages (IPVS default 1). */
+        public int ttl = 1;
+        /** Multicast group (IPVS default 224.0.0.81). */
+        public int group = 0xE0000051;
+        /** Where it is declared. */
+        Position at;
+    }
+
+    /** The instances, in declaration order. */
+    public final List<Instance> instances = new ArrayList<>();
+    /** Sync groups: name to member instance names. */
+    public final Map<String, List<String>> syncGroups = new LinkedHashMap<>();
+    /** Scripts by name. */
+    public final Map<String, Script> scripts = new LinkedHashMap<>();
+    /** lvs_sync_daemon, or null. */
+    public SyncDaemon syncDaemon;
+    /** global_defs router_id, or null. */
+    public String routerId;
+
+    /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
+    private static final Set<String> GLOBAL_ACCEPTED = Set.of(
+        "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "smtp_helo_name",
+        "script_user", "enable_script_security", "max_auto_priority", "vrrp_no_swap", "checker_no_swap",
+        "vrrp_priority", "checker_priority", "vrrp_rlimit_rttime", "checker_rlimit_rttime", "dynamic_interfaces",
+        "vrrp_check_unicast_src", "vrrp_skip_check_adv_addr", "vrrp_strict", "enable_snmp_vrrp",
+        "enable_snmp_checker", "enable_snmp_rfc", "enable_dbus", "lvs_flush", "lvs_flush_onstop",
+        "vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters",
+        "process_names", "process_name", "vrrp_process_name", "checker_process_name", "use_pid_dir",
+        "startup_script", "startup_script_timeout", "shutdown_script", "shutdown_script_timeout",
+        "default_interface", "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script",
+        "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_garp_interval",
+        "vrrp_gna_interval", "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat", "vrrp_min_garp",
+        "vrrp_startup_delay", "vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_monitor_rcv_bufs", "lvs_timeouts",
+        "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "linkbeat_use_polling", "router_id");
+    /** vrrp_instance keywords jvs accepts and does not act on (they tune kernel features jvs replaces). */
+    private static final Set<String> INSTANCE_ACCEPTED = Set.of(
+        "debug", "smtp_alert", "dont_track_primary", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
+        "check_unicast_src", "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
+        "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
+        "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
+        "vmac_xmit_base", "native_ipv6", "mcast_src_ip", "linkbeat_use_polling", "preempt");
+
+    /**
+     * Read the VRRP part of a configuration's top-level statements.
+     *
+     * @param top the statements.
+     * @param kc the configuration being built (for warnings).
+     * @return the VRRP part.
+     * @throws ConfigException at the first error.
+     */
+    static VrrpConfig read(final List<Statement> top, final KeepalivedConfig kc) throws ConfigException
+    {
+        final VrrpConfig v = new VrrpConfig();
+        final Defaults d = new Defaults();
+        for (final Statement s : top)
+        {
+            if ("global_defs".equals(s.keyword()))
+            {
+                v.globals(s, kc, d);
+            }
+        }
+        for (final Statement s : top)
+        {
+            switch (s.keyword())
+            {
+                case "vrrp_instance" -> v.instance(s, kc, d);
+                case "vrrp_script" -> v.script(s, kc);
+                case "vrrp_sync_group" -> v.syncGroup(s, kc);
+                default ->
+                {
+                }
+            }
+        }
+        v.validate();
+        return v;
+    }
+
+    /** global_defs values that are defaults of every instance. */
+    private static final class Defaults
+    {
+        int version = 2;
+        long garpDelayMs = 5_000;
+        int garpRepeat = 5;
+        long garpRefreshMs;
+        int garpRefreshRepeat = 1;
+    }
+
+    private void globals(final Statement s, final KeepalivedConfig kc, final Defaults d) throws ConfigException
+    {
+        for (final Statement k : children(s))
+        {
+            switch (k.keyword())
+            {
+                case "router_id" -> routerId = KeepalivedConfig.word(k, 0);
+                case "vrrp_version" -> d.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "vrrp_version");
+                case "vrrp_garp_master_delay" -> d.garpDelayMs = KeepalivedConfig.seconds(k);
+                case "vrrp_garp_master_repeat" ->
+                    d.garpRepeat = (int)KeepalivedConfig.number(k, 0, 1, 255, "vrrp_garp_master_repeat");
+                case "vrrp_garp_master_refresh" -> d.garpRefreshMs = KeepalivedConfig.seconds(k);
+                case "vrrp_garp_master_refresh_repeat" -> d.garpRefreshRepeat =
+                    (int)KeepalivedConfig.number(k, 0, 1, 255, "vrrp_garp_master_refresh_repeat");
+                case "vrrp_mcast_group4" ->
+                {
+                    if (VrrpPacket.GROUP != KeepalivedConfig.address(k, 0, "vrrp_mcast_group4"))
+                    {
+                        kc.warn(k, "vrrp_mcast_group4 other than 224.0.0.18 (jvs uses the standard group)");
+                    }
+                }
+                case "lvs_sync_daemon" -> syncDaemon(k);
+                default ->
+                {
+                    if (!GLOBAL_ACCEPTED.contains(k.keyword()))
+                    {
+                        kc.warn(k, "unknown keyword '" + k.keyword() + "' in global_defs");
+                    }
+                }
+            }
+        }
+    }
+
+    private void syncDaemon(final Statement k) throws ConfigException
+    {
+        final SyncDaemon sd = new SyncDaemon();
+        sd.at = k.at();
+        sd.iface = KeepalivedConfig.word(k, 0);
+        if (k.args().size() > 1 && !Set.of("id", "maxlen", "port", "ttl", "group").contains(k.args().get(1)))
+        {
+            sd.instance = k.args().get(1);
+        }
+        for (int i = null == sd.instance ? 1 : 2; i < k.args().size(); i += 2)
+        {
+            final String w = k.args().get(i);
+            switch (w)
+            {
+                case "id" -> sd.syncId = (int)KeepalivedConfig.number(k, i + 1, 0, 255, "lvs_sync_daemon id");
+                case "maxlen" -> sd.maxLen = (int)KeepalivedConfig.number(k, i + 1, 1, 65507, "lvs_sync_daemon maxlen");
+                case "port" -> sd.port = (int)KeepalivedConfig.number(k, i + 1, 1, 65535, "lvs_sync_daemon port");
+                case "ttl" -> sd.ttl = (int)KeepalivedConfig.number(k, i + 1, 1, 255, "lvs_sync_daemon ttl");
+                case "group" -> sd.group = KeepalivedConfig.address(k, i + 1, "lvs_sync_daemon group");
+                default -> throw new ConfigException(k.argAt(i), "lvs_sync_daemon: unknown option '" + w +
+                    "' (expected id, maxlen, port, ttl or group)");
+            }
+        }
+        syncDaemon = sd;
+    }
+
+    private void instance(final Statement s, final KeepalivedConfig kc, final Defaults d) throws ConfigException
+    {
+        final Instance in = new Instance();
+        in.at = s.at();
+        final InstanceConfig c = in.cfg;
+        c.name = KeepalivedConfig.word(s, 0);
+        c.version = d.version;
+        c.garpMasterDelayMs = d.garpDelayMs;
+        c.garpMasterRepeat = d.garpRepeat;
+        c.garpMasterRefreshMs = d.garpRefreshMs;
+        c.garpMasterRefreshRepeat = d.garpRefreshRepeat;
+        final List<Integer> addresses = new ArrayList<>();
+        final List<Integer> peers = new ArrayList<>();
+        Statement auth = null;
+        for (final Statement k : children(s))
+        {
+            switch (k.keyword())
+            {
+                case "state" ->
+                {
+                    final String w = KeepalivedConfig.word(k, 0);
+                    if (!"MASTER".equals(w) && !"BACKUP".equals(w))
+                    {
+                        throw new ConfigException(k.argAt(0), "state must be MASTER or BACKUP, not '" + w + "'");
+                    }
+                    c.initialState = w;
+                }
+                case "interface" -> c.iface = KeepalivedConfig.word(k, 0);
+                case "virtual_router_id" ->
+                    c.vrid = (int)KeepalivedConfig.number(k, 0, 1, 255, "virtual_router_id");
+                case "priority" -> c.priority = (int)KeepalivedConfig.number(k, 0, 1, 255, "priority");
+                case "advert_int" ->
+                {
+                    final long ms = KeepalivedConfig.seconds(k);
+                    if (ms < 10 || ms > 40_950)
+                    {
+                        throw new ConfigException(k.argAt(0), "advert_int must be 0.01..40.95 seconds");
+                    }
+                    c.advertCentis = (int)(ms / 10);
+                }
+                case "version" -> c.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "version");
+                case "authentication" -> auth = k;
+                case "virtual_ipaddress" ->
+                {
+                    for (final Statement a : children(k))
+                    {
+                        addresses.add(addressOf(a));
+                    }
+                }
+                case "unicast_src_ip" -> c.source = KeepalivedConfig.address(k, 0, "unicast_src_ip");
+                case "unicast_peer" ->
+                {
+                    for (final Statement a : children(k))
+                    {
+                        peers.add(addressOf(a));
+                    }
+                }
+                case "nopreempt" -> c.preempt = false;
+                case "preempt_delay" -> c.preemptDelayMs = KeepalivedConfig.seconds(k);
+                case "garp_master_delay" -> c.garpMasterDelayMs = KeepalivedConfig.seconds(k);
+                case "garp_master_repeat" ->
+                    c.garpMasterRepeat = (int)KeepalivedConfig.number(k, 0, 1, 255, "garp_master_repeat");
+                case "garp_master_refresh" -> c.garpMasterRefreshMs = KeepalivedConfig.seconds(k);
+                case "garp_master_refresh_repeat" -> c.garpMasterRefreshRepeat =
+                    (int)KeepalivedConfig.number(k, 0, 1, 255, "garp_master_refresh_repeat");
+                case "notify_master" -> in.notifyMaster = String.join(" ", k.args());
+                case "notify_backup" -> in.notifyBackup = String.join(" ", k.args());
+                case "notify_fault" -> in.notifyFault = String.join(" ", k.args());
+                case "notify_stop" -> in.notifyStop = String.join(" ", k.args());
+                case "notify" -> in.notify = String.join(" ", k.args());
+                case "track_interface" ->
+                {
+                    for (final Statement t : children(k))
+                    {
+                        in.trackInterfaces.put(t.keyword(), weight(t));
+                    }
+                }
+                case "track_script" ->
+                {
+                    for (final Statement t : children(k))
+                    {
+                        in.trackScripts.put(t.keyword(), t.args().isEmpty() ? null : weight(t));
+                        in.trackScriptAt.put(t.keyword(), t.at());
+                    }
+                }
+                case "use_vmac" -> throw new ConfigException(k.at(), "use_vmac is not supported: jvs answers for the " +
+                    "addresses with the interface's own MAC and sends gratuitous ARP on takeover");
+                default ->
+                {
+                    if (!INSTANCE_ACCEPTED.contains(k.keyword()))
+                    {
+                        kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_instance");
+                    }
+                    else if (!Set.of("debug", "preempt", "smtp_alert").contains(k.keyword()))
+                    {
+                        kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
+                    }
+                }
+            }
+        }
+        if (0 == c.vrid)
+        {
+            throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no virtual_router_id");
+        }
+        if (c.iface.isEmpty())
+        {
+            throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no interface");
+        }
+        if (addresses.isEmpty())
+        {
+            throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no virtual_ipaddress");
+        }
+        if (null != auth)
+        {
+            authentication(auth, c, kc);
+        }
+        c.addresses = addresses.stream().mapToInt(Integer::intValue).toArray();
+        c.unicastPeers = peers.stream().mapToInt(Integer::intValue).toArray();
+        for (final Instance other : instances)
+        {
+            if (other.cfg.name.equals(c.name))
+            {
+                throw new ConfigException(s.at(), "vrrp_instance " + c.name + " is declared twice (first at " +
+                    other.at + ")");
+            }
+            if (other.cfg.vrid == c.vrid && other.cfg.iface.equals(c.iface))
+            {
+                throw new ConfigException(s.at(), "vrrp_instance " + c.name + ": virtual_router_id " + c.vrid +
+                    " on " + c.iface + " is already used by " + other.cfg.name);
+            }
+        }
+        instances.add(in);
+    }
+
+    private static void authentication(final Statement auth, final InstanceConfig c, final KeepalivedConfig kc)
+        throws ConfigException
+    {
+        String type = null;
+        String pass = null;
+        for (final Statement a : children(auth))
+        {
+            switch (a.keyword())
+            {
+                case "auth_type" -> type = KeepalivedConfig.word(a, 0);
+                case "auth_pass" -> pass = KeepalivedConfig.word(a, 0);
+                default -> kc.warn(a, "unknown keyword '" + a.keyword() + "' in authentication");
+            }
+        }
+        if ("AH".equals(type))
+        {
+            throw new ConfigException(auth.at(), "auth_type AH is not supported (keepalived deprecates it too)");
+        }
+        if (null != type && !"PASS".equals(type))
+        {
+            throw new ConfigException(auth.at(), "auth_type must be PASS or AH, not '" + type + "'");
+        }
+        if (3 == c.version)
+        {
+            kc.warn(auth, "authentication in a VRRPv3 instance (v3 has none)");
+            return;
+        }
+        if (null != pass)
+        {
+            c.password(pass);
+        }
+    }
+
+    private static int weight(final Statement t) throws ConfigException
+    {
+        for (int i = 0; i + 1 < t.args().size(); i++)
+        {
+            if ("weight".equals(t.args().get(i)))
+            {
+                return (int)KeepalivedConfig.number(t, i + 1, -253, 253, "weight");
+            }
+        }
+        return 0;
+    }
+
+    /** An address line: "198.19.0.80", "198.19.0.1/24", with dev/brd/label words after it. */
+    private static int addressOf(final Statement a) throws ConfigException
+    {
+        final String w = a.keyword();
+        final int slash = w.indexOf('/');
+        final String addr = slash < 0 ? w : w.substring(0, slash);
+        if (addr.indexOf(':') >= 0)
+        {
+            throw new ConfigException(a.at(), "IPv6 address " + w + " is not supported yet");
+        }
+        try
+        {
+            return Ipv4.parse(addr);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(a.at(), "'" + w + "' is not an IPv4 address");
+        }
+    }
+
+    private void script(final Statement s, final KeepalivedConfig kc) throws ConfigException
+    {
+        final Script sc = new Script();
+        sc.name = KeepalivedConfig.word(s, 0);
+        for (final Statement k : children(s))
+        {
+            switch (k.keyword())
+            {
+                case "script" -> sc.script = String.join(" ", k.args());
+                case "interval" -> sc.intervalMs = Math.max(10, KeepalivedConfig.seconds(k));
+                case "timeout" -> sc.timeoutMs = KeepalivedConfig.seconds(k);
+                case "weight" ->
+                {
+                    sc.weight = (int)KeepalivedConfig.number(k, 0, -253, 253, "weight");
+                    sc.reverse = k.args().size() > 1 && "reverse".equals(k.args().get(1));
+                }
+                case "rise" -> sc.rise = (int)KeepalivedConfig.number(k, 0, 1, 1_000_000, "rise");
+                case "fall" -> sc.fall = (int)KeepalivedConfig.number(k, 0, 1, 1_000_000, "fall");
+                case "init_fail" -> sc.initFail = true;
+                case "user" -> kc.warn(k, "'user' in vrrp_script (jvs runs the script as its own user)");
+                default -> kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_script");
+            }
+        }
+        if (null == sc.script)
+        {
+            throw new ConfigException(s.at(), "vrrp_script " + sc.name + " has no script");
+        }
+        if (0 == sc.timeoutMs)
+        {
+            sc.timeoutMs = sc.intervalMs;
+        }
+        scripts.put(sc.name, sc);
+    }
+
+    private void syncGroup(final Statement s, final KeepalivedConfig kc) throws ConfigException
+    {
+        final String name = KeepalivedConfig.word(s, 0);
+        final List<String> members = new ArrayList<>();
+        for (final Statement k : children(s))
+        {
+            if ("group".equals(k.keyword()))
+            {
+                for (final Statement m : children(k))
+                {
+                    members.add(m.keyword());
+                }
+            }
+            else if (!Set.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
+                "smtp_alert", "global_tracking", "sync_group_tracking_weight").contains(k.keyword()))
+            {
+                kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_sync_group");
+            }
+            else if (!"smtp_alert".equals(k.keyword()))
+            {
+                kc.warn(k, "'" + k.keyword() + "' in vrrp_sync_group is read and not acted on by jvs (the " +
+                    "members' own notify scripts run)");
+            }
+        }
+        syncGroups.put(name, members);
+        syncGroupAt.put(name, s.at());
+    }
+
+    private final Map<String, Position> syncGroupAt = new LinkedHashMap<>();
+
+    private void validate() throws ConfigException
+    {
+        final Set<String> names = new java.util.HashSet<>();
+        instances.forEach(i -> names.add(i.cfg.name));
+        final Set<String> grouped = new java.util.HashSet<>();
+        for (final Map.Entry<String, List<String>> g : syncGroups.entrySet())
+        {
+            for (final String m : g.getValue())
+            {
+                if (!names.contains(m))
+                {
+                    throw new ConfigException(syncGroupAt.get(g.getKey()), "vrrp_sync_group " + g.getKey() +
+                        " names no vrrp_instance " + m);
+                }
+                if (!grouped.add(m))
+                {
+                    throw new ConfigException(syncGroupAt.get(g.getKey()), "vrrp_instance " + m +
+                        " is in two sync groups");
+                }
+            }
+        }
+        for (final Instance i : instances)
+        {
+            for (final String t : i.trackScripts.keySet())
+            {
+                if (!scripts.containsKey(t))
+                {
+                    throw new ConfigException(i.trackScriptAt.get(t), "track_script " + t + " names no vrrp_script");
+                }
+            }
+        }
+        if (null != syncDaemon && null != syncDaemon.instance && !names.contains(syncDaemon.instance))
+        {
+            throw new ConfigException(syncDaemon.at, "lvs_sync_daemon names no vrrp_instance " + syncDaemon.instance);
+        }
+    }
+
+    private static List<Statement> children(final Statement s) throws ConfigException
+    {
+        if (!s.isBlock())
+        {
+            throw new ConfigException(s.at(), s.keyword() + " needs a { } block");
+        }
+        return s.children();
+    }
+
+    /** @param name an instance's name. @return it, or null. */
+    public Instance instance(final String name)
+    {
+        return instances.stream().filter(i -> i.cfg.name.equals(name)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,361 @@
+package dev.jvs.director.ha;
+
+import dev.jvs.director.config.VrrpConfig;
+import dev.jvs.engine.ControlTap;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.frame.Arp;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.io.Sender;
+import dev.jvs.vrrp.SyncGroup;
+import dev.jvs.vrrp.VrrpCounter;
+import dev.jvs.vrrp.VrrpInstance;
+import dev.jvs.vrrp.VrrpOutput;
+import dev.jvs.vrrp.VrrpPacket;
+import dev.jvs.vrrp.VrrpState;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The director's VRRP: the instances of keepalived.conf that run on the forwarding interface, on the
+ * forwarding thread. Advertisements and gratuitous ARPs go out through the worker's transmitter; received
+ * advertisements come from the forwarder (IP protocol 112). Becoming master makes the engine answer ARP
+ * for the instances' addresses and forward for the virtual services; no instance master means standby:
+ * nothing forwarded, nothing answered (connection sync keeps the table warm meanwhile).
+ */
+public final class VrrpAgent implements ControlTap, VrrpOutput
+{
+    private final Forwarder fwd;
+    private final Sender tx;
+    private final Neighbors neighbors;
+    private final long localMac;
+    private final Consumer<String> log;
+    private final Notifier notifier;
+    private final Tracker tracker;
+    private final VrrpInstance[] byVrid = new VrrpInstance[256];
+    private final List<VrrpInstance> instances = new ArrayList<>();
+    private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
+    private final long[] dropped = new long[VrrpCounter.values().length];
+    private ControlTap next;
+    private Consumer<Boolean> roleListener;
+    private long nextDeadline;
+
+    /**
+     * @param cfg the VRRP configuration.
+     * @param iface the forwarding interface (instances on other interfaces are not run here).
+     * @param localIp the interface's primary address (source unless unicast_src_ip).
+     * @param localMac the interface's MAC.
+     * @param fwd the engine.
+     * @param tx its transmitter.
+     * @param neighbors MACs of unicast peers.
+     * @param log log lines.
+     */
+    public VrrpAgent(final VrrpConfig cfg, final String iface, final int localIp, final long localMac,
+        final Forwarder fwd, final Sender tx, final Neighbors neighbors, final Consumer<String> log)
+    {
+        this.fwd = fwd;
+        this.tx = tx;
+        this.neighbors = neighbors;
+        this.localMac = localMac;
+        this.log = log;
+        this.notifier = new Notifier(log);
+        final List<VrrpConfig.Instance> here = new ArrayList<>();
+        final Map<String, VrrpInstance> byName = new LinkedHashMap<>();
+        for (final VrrpConfig.Instance i : cfg.instances)
+        {
+            if (!i.cfg.iface.equals(iface))
+            {
+                log.accept("warning: vrrp_instance " + i.cfg.name + " is on " + i.cfg.iface + ", not " + iface +
+                    ": not run by this director");
+                continue;
+            }
+            if (0 == i.cfg.source)
+            {
+                i.cfg.source = localIp;
+            }
+            final VrrpInstance v = new VrrpInstance(i.cfg, this);
+            byVrid[i.cfg.vrid] = v;
+            instances.add(v);
+            configs.put(v, i);
+            byName.put(i.cfg.name, v);
+            here.add(i);
+        }
+        for (final Map.Entry<String, List<String>> g : cfg.syncGroups.entrySet())
+        {
+            final List<VrrpInstance> members = g.getValue().stream().map(byName::get)
+                .filter(java.util.Objects::nonNull).toList();
+            if (!members.isEmpty())
+            {
+                new SyncGroup(g.getKey(), members);
+            }
+        }
+        this.tracker = new Tracker(cfg, here, log);
+        if (!instances.isEmpty())
+        {
+            fwd.standby(true);
+        }
+    }
+
+    /** @return whether any instance runs here. */
+    public boolean isEmpty()
+    {
+        return instances.isEmpty();
+    }
+
+    /** @return the instances, in configuration order. */
+    public List<VrrpInstance> instances()
+    {
+        return instances;
+    }
+
+    /** @param c a drop reason. @return packets dropped before any instance saw them. */
+    public long dropped(final VrrpCounter c)
+    {
+        return dropped[c.ordinal()];
+    }
+
+    /**
+     * Frames this agent does not take go to {@code next} (connection sync).
+     *
+     * @param next the next tap.
+     */
+    public void next(final ControlTap next)
+    {
+        this.next = next;
+    }
+
+    /**
+     * Told true when this director becomes active (some instance master), false when it stops being active.
+     *
+     * @param listener the listener (connection sync's role).
+     */
+    public void roleListener(final Consumer<Boolean> listener)
+    {
+        this.roleListener = listener;
+    }
+
+    /**
+     * Start the instances (on the forwarding thread).
+     *
+     * @param now ms.
+     */
+    public void start(final long now)
+    {
+        for (final VrrpInstance i : instances)
+        {
+            final Tracker.Update u = tracker.initial(i.config().name);
+            i.priorityDelta(u.delta());
+            i.fault(u.fault(), now);
+        }
+        for (final VrrpInstance i : instances)
+        {
+            if (VrrpState.INIT == i.state())
+            {
+                i.start(now);
+            }
+        }
+        tracker.start();
+        nextDeadline = 0;
+    }
+
+    /**
+     * Stop: masters send priority 0 so the peer takes over at once; notify_stop runs.
+     *
+     * @param now ms.
+     */
+    public void stop(final long now)
+    {
+        tracker.close();
+        for (final VrrpInstance i : instances)
+        {
+            i.stop(now);
+        }
+        tx.flush();
+        notifier.close();
+    }
+
+    @Override
+    public boolean onFrame(final DirectBuffer b, final int ip, final int ipTotal, final int protocol, final long now)
+    {
+        if (VrrpPacket.PROTOCOL != protocol)
+        {
+            return null != next && next.onFrame(b, ip, ipTotal, protocol, now);
+        }
+        if (instances.isEmpty())
+        {
+            return false;
+        }
+        final int dst = b.getInt(ip + 16, ByteOrder.BIG_ENDIAN);
+        final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, VrrpPacket.GROUP == dst);
+        final int hl = (b.getByte(ip) & 0x0F) * 4;
+        final VrrpInstance i = ipTotal >= hl + 2 ? byVrid[VrrpPacket.vrid(b, ip + hl)] : null;
+        if (null != bad)
+        {
+            if (null != i)
+            {
+                i.count(bad);
+            }
+            else
+            {
+                dropped[bad.ordinal()]++;
+            }
+            return true;
+        }
+        if (null == i)
+        {
+            dropped[VrrpCounter.VRID_ERRORS.ordinal()]++;
+            return true;
+        }
+        if (b.getInt(ip + 12, ByteOrder.BIG_ENDIAN) == i.config().source)
+        {
+            return true;
+        }
+        i.onAdvert(b, ip, now);
+        nextDeadline = 0;
+        return true;
+    }
+
+    @Override
+    public int onCycle(final long now)
+    {
+        int work = 0;
+        Tracker.Update u;
+        while (null != (u = tracker.poll()))
+        {
+            for (final VrrpInstance i : instances)
+            {
+                if (i.config().name.equals(u.instance()))
+                {
+                    i.priorityDelta(u.delta());
+                    i.fault(u.fault(), now);
+                    log.accept(String.format(Locale.ROOT, "VRRP %s: tracking: priority %d%s", i.config().name,
+                        i.effectivePriority(), u.fault() ? ", FAULT" : ""));
+                }
+            }
+            nextDeadline = 0;
+            work++;
+        }
+        if (now >= nextDeadline)
+        {
+            long d = Long.MAX_VALUE;
+            for (final VrrpInstance i : instances)
+            {
+                i.tick(now);
+                d = Math.min(d, i.nextDeadline());
+            }
+            nextDeadline = d;
+            work++;
+        }
+        if (null != next)
+        {
+            work += next.onCycle(now);
+        }
+        return work;
+    }
+
+    @Override
+    public void advertise(final VrrpInstance instance, final int priority)
+    {
+        final dev.jvs.vrrp.InstanceConfig c = instance.config();
+        if (0 == c.unicastPeers.length)
+        {
+            send(instance, priority, VrrpPacket.GROUP, VrrpPacket.GROUP_MAC);
+        }
+        else
+        {
+            for (final int peer : c.unicastPeers)
+            {
+                final long mac = neighbors.get(peer);
+                send(instance, priority, peer, Neighbors.UNKNOWN == mac ? 0xFFFFFFFFFFFFL : mac);
+            }
+        }
+    }
+
+    private void send(final VrrpInstance instance, final int priority, final int dst, final long dstMac)
+    {
+        final dev.jvs.vrrp.InstanceConfig c = instance.config();
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        final MutableDirectBuffer out = tx.buffer();
+        final int off = tx.slotOffset();
+        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, localMac);
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version, c.vrid, priority, c.addresses,
+            c.advertCentis, c.authPass, c.source, dst, instance.nextIpId());
+        tx.commit(Ethernet.HEADER_LENGTH + n);
+    }
+
+    @Override
+    public void gratuitousArp(final VrrpInstance instance)
+    {
+        for (final int a : instance.config().addresses)
+        {
+            if (tx.isFull())
+            {
+                tx.flush();
+            }
+            final MutableDirectBuffer out = tx.buffer();
+            final int off = tx.slotOffset();
+            Ethernet.mac(out, off + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
+            Ethernet.mac(out, off + Ethernet.SRC_OFFSET, localMac);
+            out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
+            // keepalived's gratuitous ARP: a request from the address for itself, target MAC broadcast.
+            Arp.write(out, off + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, localMac, a, 0xFFFFFFFFFFFFL, a);
+            tx.commit(Ethernet.HEADER_LENGTH + Arp.LENGTH);
+        }
+    }
+
+    @Override
+    public void stateChanged(final VrrpInstance instance, final VrrpState from, final VrrpState to, final String why)
+    {
+        log.accept(String.format(Locale.ROOT, "VRRP %s: %s -> %s (%s), priority %d", instance.config().name, from,
+            to, why, instance.effectivePriority()));
+        final boolean wasActive = !fwd.isStandby();
+        final org.agrona.collections.IntHashSet owned = fwd.ownedAddresses();
+        owned.clear();
+        boolean active = false;
+        for (final VrrpInstance i : instances)
+        {
+            if (VrrpState.MASTER == i.state())
+            {
+                active = true;
+                for (final int a : i.config().addresses)
+                {
+                    owned.add(a);
+                }
+            }
+        }
+        fwd.standby(!active);
+        if (active != wasActive && null != roleListener)
+        {
+            roleListener.accept(active);
+        }
+        nextDeadline = 0;
+        final VrrpConfig.Instance c = configs.get(instance);
+        final String script = switch (to)
+        {
+            case MASTER -> c.notifyMaster;
+            case BACKUP -> c.notifyBackup;
+            case FAULT -> c.notifyFault;
+            case STOP -> c.notifyStop;
+            default -> null;
+        };
+        notifier.run(script, List.of());
+        if (VrrpState.INIT != to)
+        {
+            notifier.run(c.notify, List.of("INSTANCE", c.cfg.name, to.name(),
+                String.valueOf(instance.effectivePriority())));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.jvs.engine;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The control protocols that share the forwarding thread and its interface: VRRP and connection sync. The
+ * forwarder hands over frames it does not forward (IP protocol 112, UDP to no virtual service) and the worker
+ * gives the tap a turn each cycle to run its timers and send. Running here, not on a thread of its own, the
+ * tap reads and writes the connection table without locks and switches forwarding on and off between two
+ * frames.
+ */
+public interface ControlTap
+{
+    /**
+     * A frame the engine did not take.
+     *
+     * @param b buffer.
+     * @param ip offset of the IPv4 header (checked: version, lengths, header checksum).
+     * @param ipTotal the IP total length.
+     * @param protocol the IP protocol.
+     * @param nowMs the time.
+     * @return true when taken (counted by the tap), false to count it as not ours.
+     */
+    boolean onFrame(DirectBuffer b, int ip, int ipTotal, int protocol, long nowMs);
+
+    /**
+     * Once per worker cycle.
+     *
+     * @param nowMs the time.
+     * @return work done (0 when idle).
+     */
+    int onCycle(long nowMs);
+}

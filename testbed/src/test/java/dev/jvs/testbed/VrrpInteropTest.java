@@ -1,0 +1,205 @@
+package dev.jvs.testbed;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * jvs and a real keepalived (Debian's 2.2.7, {@code --vrrp}) as the two routers of one VRID, VRRPv2 with PASS
+ * authentication and VRRPv3: same bytes on the wire, election either way round, takeover after a crash
+ * within Master_Down_Interval, preemption and nopreempt, and the priority-0 handover on a clean stop. An
+ * observer namespace captures every advertisement; the assertions read the capture, not the daemons' logs.
+ */
+@Tag("netns")
+@Timeout(300)
+class VrrpInteropTest
+{
+    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
+    private static final String A = "198.19.0.2";
+    private static final String B = "198.19.0.3";
+    /** Tolerance for the daemons' own scheduling (jvs's idle poll is 10 ms; keepalived's timers similar). */
+    private static final double SLACK_S = 0.25;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void requirements()
+    {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/sbin/keepalived")), "needs keepalived");
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/bin/tshark")), "needs tshark");
+    }
+
+    static String vrrp(final int version, final int priority, final boolean nopreempt)
+    {
+        return "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority " +
+            priority + "\n  advert_int 1\n" +
+            (3 == version ? "  version 3\n" : "  authentication {\n    auth_type PASS\n    auth_pass secret1\n  }\n") +
+            (nopreempt ? "  nopreempt\n" : "") +
+            "  virtual_ipaddress {\n    198.19.0.80\n    198.19.0.1/24\n  }\n}\n";
+    }
+
+    static String jvs(final int version, final int priority, final boolean nopreempt)
+    {
+        return vrrp(version, priority, nopreempt) +
+            "virtual_server 198.19.0.80 80 {\n  lb_algo rr\n  lb_kind DR\n  real_server 198.19.0.11 80\n}\n";
+    }
+
+    private static double now()
+    {
+        return System.currentTimeMillis() / 1000.0;
+    }
+
+    /** Who advertised with a non-zero priority in [from, to]. */
+    private static Set<String> masters(final List<VrrpLan.Advert> ads, final double from, final double to)
+    {
+        final Set<String> s = new TreeSet<>();
+        ads.stream().filter(a -> a.time() >= from && a.time() <= to && a.priority() > 0).forEach(a -> s.add(a.src()));
+        return s;
+    }
+
+    /** Gap between the last advert of {@code dead} before {@code t} and the first of {@code heir} after it. */
+    private static double takeover(final List<VrrpLan.Advert> ads, final double t, final String dead,
+        final String heir)
+    {
+        final double last = ads.stream().filter(a -> a.time() <= t && a.src().equals(dead))
+            .mapToDouble(VrrpLan.Advert::time).max().orElseThrow();
+        final double first = ads.stream().filter(a -> a.time() > t && a.src().equals(heir) && a.priority() > 0)
+            .mapToDouble(VrrpLan.Advert::time).min().orElseThrow(() -> new AssertionError(heir + " never took over"));
+        return first - last;
+    }
+
+    @ParameterizedTest(name = "VRRPv{0}")
+    @ValueSource(ints = {2, 3})
+    void jvsShouldInteroperateWithKeepalived(final int version) throws Exception
+    {
+        try (VrrpLan lan = new VrrpLan(work, JAR))
+        {
+            // 1. The same configuration on the same host: keepalived's advert, then jvs's.
+            lan.startCapture("bytes");
+            final Path k0 = lan.keepalived("a", vrrp(version, 150, false));
+            Thread.sleep(5000);
+            lan.crash("a", k0);
+            Thread.sleep(300);
+            final double jvsFrom = now();
+            final Path j0 = lan.jvs("a", jvs(version, 150, false));
+            Thread.sleep(5000);
+            lan.crash("a", j0);
+            final List<VrrpLan.Advert> ads0 = lan.stopCapture();
+            final List<String> raw = lan.rawAdverts();
+            assertEquals(ads0.size(), raw.size());
+            int kaFirst = -1;
+            int jvsFirst = -1;
+            for (int i = 0; i < ads0.size(); i++)
+            {
+                if (ads0.get(i).time() < jvsFrom && kaFirst < 0)
+                {
+                    kaFirst = i;
+                }
+                if (ads0.get(i).time() > jvsFrom && jvsFirst < 0)
+                {
+                    jvsFirst = i;
+                }
+            }
+            assertTrue(kaFirst >= 0 && jvsFirst >= 0, "both advertised: " + ads0 + "\n" + lan.logText(j0));
+            assertEquals(maskIpId(raw.get(kaFirst)), maskIpId(raw.get(jvsFirst)),
+                "jvs sends keepalived's bytes, IP id and header checksum aside");
+            final Netns.Result bad = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-Y",
+                "!(vrrp.checksum.status == \"Good\") || _ws.malformed || _ws.expert.severity >= \"Error\"",
+                "-T", "fields", "-e", "frame.number"), 30);
+            assertEquals(0, bad.out().lines().filter(l -> l.matches("\\d+")).count(),
+                "tshark decodes every advert cleanly: " + bad.out());
+            final Netns.Result good = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-Y",
+                "vrrp.checksum.status == \"Good\"", "-T", "fields", "-e", "frame.number"), 30);
+            assertEquals(ads0.size(), good.out().lines().filter(l -> l.matches("\\d+")).count(), good.out());
+
+            // 2. keepalived (100) is master; jvs (150) arrives and preempts.
+            lan.startCapture("elect");
+            final Path ka = lan.keepalived("a", vrrp(version, 100, false));
+            Thread.sleep(4500);
+            final Path j1 = lan.jvs("b", jvs(version, 150, false));
+            Thread.sleep(6000);
+            final double t2 = now();
+            // 3. jvs crashes: keepalived takes over.
+            lan.crash("b", j1);
+            Thread.sleep(5000);
+            final double t3 = now();
+            // 4. jvs (150) returns and preempts again.
+            final Path j2 = lan.jvs("b", jvs(version, 150, false));
+            Thread.sleep(6000);
+            final double t4 = now();
+            // 5. The other way round: jvs at 50 stays backup of keepalived's 100 ...
+            lan.crash("b", j2);
+            Thread.sleep(4500);
+            final Path j3 = lan.jvs("b", jvs(version, 50, false));
+            Thread.sleep(4000);
+            final double t5 = now();
+            // ... and takes over when keepalived crashes.
+            lan.crash("a", ka);
+            Thread.sleep(5000);
+            final double t6 = now();
+            // 6. keepalived (100) comes back and preempts jvs (50); jvs yields.
+            final Path ka2 = lan.keepalived("a", vrrp(version, 100, false));
+            Thread.sleep(6000);
+            final double t7 = now();
+            // 7. jvs at 150 with nopreempt does not take over from keepalived's 100 ...
+            lan.crash("b", j3);
+            final Path j4 = lan.jvs("b", jvs(version, 150, true));
+            Thread.sleep(6000);
+            final double t8 = now();
+            // ... until keepalived stops cleanly: priority 0, jvs takes over after its skew time.
+            lan.stop("a", ka2);
+            Thread.sleep(2000);
+            final double t9 = now();
+            final List<VrrpLan.Advert> ads = lan.stopCapture();
+            final String logs = "\njvs:\n" + lan.logText(j4) + "\n" + ads;
+
+            assertEquals(Set.of(B), masters(ads, t2 - 2, t2), "2: the higher priority (jvs 150) is the master" + logs);
+            final double crashJvs = takeover(ads, t2 + 0.01, B, A);
+            assertTrue(crashJvs <= 3 + (256 - 100) / 256.0 + SLACK_S, "3: keepalived took over in " + crashJvs);
+            assertEquals(Set.of(A), masters(ads, t3 - 2, t3), "3" + logs);
+            assertEquals(Set.of(B), masters(ads, t4 - 2, t4), "4: jvs preempts on return" + logs);
+            assertEquals(Set.of(A), masters(ads, t5 - 2, t5), "5: keepalived (100) over jvs (50)" + logs);
+            final double crashKa = takeover(ads, t5 + 0.01, A, B);
+            final double bound = 3 + (256 - 50) / 256.0;
+            assertTrue(crashKa <= bound + SLACK_S, "5: jvs took over in " + crashKa + " s, bound " + bound);
+            assertTrue(crashKa >= bound - 0.05, "5: not before Master_Down_Interval: " + crashKa);
+            assertEquals(Set.of(B), masters(ads, t6 - 2, t6), "5" + logs);
+            assertEquals(Set.of(A), masters(ads, t7 - 2, t7), "6: jvs (50) yields to keepalived (100)" + logs);
+            assertEquals(Set.of(A), masters(ads, t7 + 0.5, t8), "7: nopreempt: jvs (150) stays backup" + logs);
+            final double zero = ads.stream().filter(a -> a.src().equals(A) && 0 == a.priority())
+                .mapToDouble(VrrpLan.Advert::time).max().orElseThrow(() -> new AssertionError("no priority 0"));
+            final double handover = ads.stream().filter(a -> a.src().equals(B) && a.time() > zero)
+                .mapToDouble(VrrpLan.Advert::time).min().orElseThrow() - zero;
+            assertTrue(handover <= (256 - 150) / 256.0 + SLACK_S, "7: after priority 0, skew time: " + handover);
+            assertEquals(Set.of(B), masters(ads, t9 - 1, t9), "7" + logs);
+            assertFalse(lan.logText(j4).contains("worker error"), logs);
+            System.out.printf(Locale.ROOT, "VRRPv%d takeover: keepalived after jvs crash %.3f s (bound %.3f), " +
+                "jvs after keepalived crash %.3f s (bound %.3f), jvs after priority 0 %.3f s (skew %.3f)%n", version,
+                crashJvs, 3 + 156 / 256.0, crashKa, bound, handover, 106 / 256.0);
+        }
+    }
+
+    /** Blank the IP identification and header checksum (bytes 4-5 and 10-11 of the IP header). */
+    private static String maskIpId(final String hex)
+    {
+        return hex.substring(0, 8) + "xxxx" + hex.substring(12, 20) + "xxxx" + hex.substring(24);
+    }
+}
