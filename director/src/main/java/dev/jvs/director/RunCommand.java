@@ -96,6 +96,7 @@ final class RunCommand implements Runnable
     private String idle;
 
     private int exit;
+    private dev.jvs.director.ha.ConnSync sync;
 
     static void log(final String line)
     {
@@ -310,6 +311,20 @@ final class RunCommand implements Runnable
                     java.util.Arrays.stream(c.addresses).mapToObj(Ipv4::toString)
                         .collect(java.util.stream.Collectors.joining(" ")), c.preempt ? "" : ", nopreempt"));
             }
+            final dev.jvs.director.config.VrrpConfig.SyncDaemon sd = kc.vrrp.syncDaemon;
+            if (null != sd && !sd.iface.equals(iface))
+            {
+                log("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " + iface +
+                    " only; connection sync is off");
+            }
+            else if (null != sd)
+            {
+                sync = new dev.jvs.director.ha.ConnSync(sd, fwd, cfg, worker.sender(), cfg.localMac, cfg.localIp,
+                    cfg.mtu, RunCommand::log);
+                vrrp.next(sync);
+                vrrp.roleListener(sync::master);
+                sync.master(false);
+            }
             worker.tap(vrrp);
             vrrp.start(System.currentTimeMillis());
         }
@@ -372,6 +387,10 @@ final class RunCommand implements Runnable
             if (!vrrp.isEmpty())
             {
                 vrrp.stop(System.currentTimeMillis());
+            }
+            if (null != sync)
+            {
+                log(sync.summary());
             }
             worker.onClose();
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",

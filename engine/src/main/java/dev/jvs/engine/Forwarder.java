@@ -86,6 +86,8 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private int tcpFlags;
     private boolean csumNotReady;
     private ControlTap tap;
+    private SyncSink syncSink;
+    private boolean learnSyncedMacs;
     private boolean standby;
     private final org.agrona.collections.IntHashSet owned = new org.agrona.collections.IntHashSet();
 
@@ -349,6 +351,184 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         return count(services.isVip(daddr) || services.isNatServer(saddr) ? Counter.DROP_STANDBY : Counter.NOT_OURS);
     }
 
+    /** Where a master's connection sync takes the entries to send. */
+    @FunctionalInterface
+    public interface SyncSink
+    {
+        /**
+         * An entry to send to the backup now (IPVS's ip_vs_sync_conn).
+         *
+         * @param table the table.
+         * @param e the entry (a connection or a persistence template).
+         */
+        void onSync(ConnectionTable table, int e);
+    }
+
+    /** IPVS's sync_threshold and sync_period defaults: a connection is sent on its 3rd, 53rd, ... packet. */
+    public static final int SYNC_THRESHOLD = 3;
+    /** See {@link #SYNC_THRESHOLD}. */
+    public static final int SYNC_PERIOD = 50;
+    /** TCP states in which IPVS sends a connection (ip_vs_sync_conn_needed). */
+    private static final int SYNC_STATES = 1 << TcpStates.ESTABLISHED | 1 << TcpStates.FIN_WAIT |
+        1 << TcpStates.CLOSE | 1 << TcpStates.CLOSE_WAIT | 1 << TcpStates.TIME_WAIT;
+
+    /**
+     * Connection sync master: entries go to the sink by IPVS's rule (ip_vs_sync_conn_needed with the default
+     * sysctls): TCP when it enters FIN_WAIT, CLOSE, CLOSE_WAIT or TIME_WAIT, and on the 3rd (then every 50th)
+     * packet from the client while ESTABLISHED; UDP on the 3rd, 53rd... packet; a persistence template
+     * with each connection it controls.
+     *
+     * @param sink the sink, or null to stop.
+     */
+    public void syncSink(final SyncSink sink)
+    {
+        this.syncSink = sink;
+    }
+
+    private void syncIfNeeded(final int e, final int before)
+    {
+        int pkts = conns.syncCount(e) + 1;
+        if (pkts >= SYNC_PERIOD)
+        {
+            pkts = 0;
+        }
+        conns.syncCount(e, pkts);
+        final boolean send;
+        if (Ipv4.PROTO_TCP == proto)
+        {
+            final int state = conns.state(e);
+            if (0 == (SYNC_STATES & (1 << state)))
+            {
+                send = false;
+            }
+            else
+            {
+                send = (state != before && TcpStates.ESTABLISHED != state) || SYNC_THRESHOLD == pkts;
+            }
+        }
+        else
+        {
+            send = SYNC_THRESHOLD == pkts;
+        }
+        if (send)
+        {
+            syncSink.onSync(conns, e);
+            final int t = conns.control(e);
+            if (t >= 0)
+            {
+                syncSink.onSync(conns, t);
+            }
+        }
+    }
+
+    /**
+     * Connection sync backup: install or update an entry as IPVS's ip_vs_proc_conn does. The service and real
+     * server must exist here (the backup runs the same configuration); the entry counts at its real server
+     * as active or inactive like a scheduled one, and expires by its own timer, with the timeout sent.
+     *
+     * @param proto IP protocol (0 for a firewall-mark template).
+     * @param caddr client address (a template: the client network).
+     * @param cport client port.
+     * @param vaddr virtual address (a firewall-mark template: the mark).
+     * @param vport virtual port.
+     * @param daddr real server.
+     * @param dport real server port.
+     * @param fwmark the service's firewall mark, 0 for none.
+     * @param template whether this is a persistence template.
+     * @param inactive IPVS's IP_VS_CONN_F_INACTIVE.
+     * @param state IPVS state (TCP states are the kernel's numbers, as here).
+     * @param timeoutMs the connection's timeout.
+     * @param nowMs the time.
+     * @return the entry, or -1 when no such service or real server is configured or the table is full.
+     */
+    public int installSynced(final int proto, final int caddr, final int cport, final int vaddr, final int vport,
+        final int daddr, final int dport, final int fwmark, final boolean template, final boolean inactive,
+        final int state, final int timeoutMs, final long nowMs)
+    {
+        final VirtualService svc = 0 != fwmark ? services.getFwmark(fwmark) :
+            template && 0 == proto ? services.getFwmark(vaddr) : services.get(proto, vaddr, vport);
+        final VirtualService s = null != svc ? svc : template ? services.get(proto, vaddr, 0) : null;
+        if (null == s)
+        {
+            return -1;
+        }
+        final Destinations d = s.dests();
+        int dest = -1;
+        for (int p = 0, n = d.count(); p < n; p++)
+        {
+            final int id = d.idAt(p);
+            if (d.address(id) == daddr && (d.port(id) == dport || 0 == dport || 0 == d.port(id)))
+            {
+                dest = id;
+                break;
+            }
+        }
+        if (dest < 0)
+        {
+            return -1;
+        }
+        if (template)
+        {
+            int t = conns.lookupTemplate(proto, caddr, vaddr, vport);
+            if (t < 0)
+            {
+                t = conns.insertTemplate(proto, caddr, vaddr, vport, daddr, dport, timeoutMs, nowMs);
+                if (t < 0)
+                {
+                    return -1;
+                }
+                conns.dest(t, dest);
+                conns.service(t, s.index());
+                d.bind(dest, Destinations.CONN_TEMPLATE);
+            }
+            conns.touch(t, timeoutMs, nowMs);
+            return t;
+        }
+        final int method = s.method(dest);
+        int e = conns.lookupIn(proto, caddr, cport, vaddr, vport);
+        if (e < 0)
+        {
+            int flags = ConnectionTable.F_SYNCED | (inactive ? ConnectionTable.F_INACTIVE : 0);
+            flags |= Method.NAT == method ? ConnectionTable.F_OUT_INDEXED : ConnectionTable.F_NOOUTPUT;
+            if (!inactive)
+            {
+                flags |= ConnectionTable.F_CONFIRMED;
+            }
+            e = conns.insert(proto, caddr, cport, vaddr, vport, daddr, dport, flags, timeoutMs, nowMs);
+            if (e < 0)
+            {
+                counters.inc(Counter.DROP_TABLE_FULL);
+                return -1;
+            }
+            conns.dest(e, dest);
+            conns.service(e, s.index());
+            conns.fwd(e, method);
+            conns.mac(e, 0L);
+            d.bind(dest, inactive ? Destinations.CONN_INACTIVE : Destinations.CONN_ACTIVE);
+            learnSyncedMacs = true;
+        }
+        else if (0 == (conns.flags(e) & ConnectionTable.F_TEMPLATE))
+        {
+            final int f = conns.flags(e);
+            if (inactive != (0 != (f & ConnectionTable.F_INACTIVE)) && conns.dest(e) == dest)
+            {
+                if (inactive)
+                {
+                    d.deactivate(dest);
+                    conns.flags(e, f | ConnectionTable.F_INACTIVE);
+                }
+                else
+                {
+                    d.activate(dest);
+                    conns.flags(e, (f & ~ConnectionTable.F_INACTIVE) | ConnectionTable.F_CONFIRMED);
+                }
+            }
+        }
+        conns.state(e, Ipv4.PROTO_TCP == proto ? state : 1);
+        conns.touch(e, timeoutMs, nowMs);
+        return e;
+    }
+
     /**
      * Set the control tap (VRRP, connection sync).
      *
@@ -436,7 +616,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         // Learn real servers' MACs from anything they say in ARP (replies to our requests, their own requests).
         final int sender = Arp.senderIp(in, a);
-        if (services.isRealServer(sender))
+        if (services.isRealServer(sender) || Arp.OP_REPLY == Arp.oper(in, a) && Arp.targetIp(in, a) == cfg.localIp)
         {
             neighbors.put(sender, Arp.senderMac(in, a));
         }
@@ -676,7 +856,20 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             expireNow(e, nowMs);
             return count(Counter.DROP_NODEST_EXPIRED);
         }
-        stateTransition(e, svc, TcpStates.DIR_INPUT, nowMs);
+        if (learnSyncedMacs)
+        {
+            learnSyncedMac(e, in, off);
+        }
+        if (null == syncSink)
+        {
+            stateTransition(e, svc, TcpStates.DIR_INPUT, nowMs);
+        }
+        else
+        {
+            final int before = conns.state(e);
+            stateTransition(e, svc, TcpStates.DIR_INPUT, nowMs);
+            syncIfNeeded(e, before);
+        }
         final int n = transmitIn(svc, dest, conns.fwd(e), conns.daddr(e), conns.dport(e), in, off, out, outOff,
             outCap);
         if (n > 0)
@@ -684,6 +877,17 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             svc.countIn(dest, ipTotal);
         }
         return n;
+    }
+
+    /** A synced entry learns where its NAT replies go from the client's first frame through this director. */
+    private void learnSyncedMac(final int e, final DirectBuffer in, final int off)
+    {
+        final int f = conns.flags(e);
+        if (0 != (f & ConnectionTable.F_SYNCED))
+        {
+            conns.mac(e, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+            conns.flags(e, f & ~ConnectionTable.F_SYNCED);
+        }
     }
 
     private void stateTransition(final int e, final VirtualService svc, final int direction, final long nowMs)
@@ -920,7 +1124,19 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             return timeExceeded(in, off, out, outOff, outCap, cfg.localIp);
         }
-        final int n = copyOut(in, off, out, outOff, outCap, conns.mac(e));
+        long mac = conns.mac(e);
+        if (0 == mac)
+        {
+            // A synced entry whose client has not spoken through this director yet: its MAC by ARP.
+            mac = neighbors.get(conns.caddr(e));
+            if (Neighbors.UNKNOWN == mac)
+            {
+                counters.inc(Counter.DROP_NO_NEIGHBOR);
+                return arpRequest(conns.caddr(e), out, outOff);
+            }
+            conns.mac(e, mac);
+        }
+        final int n = copyOut(in, off, out, outOff, outCap, mac);
         if (NOTHING == n)
         {
             return NOTHING;

@@ -43,8 +43,10 @@ public final class Lab implements AutoCloseable
     private final Path work;
     private final Path jar;
     private final boolean nginx;
+    private final boolean ha;
     private Process director;
     private Path directorLog;
+    private final Map<String, Process> directors = new LinkedHashMap<>();
 
     /**
      * Build the topology and start the real servers.
@@ -76,6 +78,27 @@ public final class Lab implements AutoCloseable
     public Lab(final Mode mode, final int servers, final Path work, final Path jar, final boolean nginx)
         throws IOException, InterruptedException
     {
+        this(mode, servers, work, jar, nginx, false);
+    }
+
+    /**
+     * Build the topology, with a second director for high availability when {@code ha}: "director2" at
+     * 198.19.0.3 (198.18.0.3 in NAT), and in NAT the client and the real servers route through the VRRP
+     * addresses 198.18.0.1 and 198.19.0.1, owned by whichever director is master.
+     *
+     * @param mode NAT, DR or TUN.
+     * @param servers how many real servers (1..9).
+     * @param work a scratch directory.
+     * @param jar the jvs jar.
+     * @param nginx serve with nginx.
+     * @param ha two directors.
+     * @throws IOException when a command fails.
+     * @throws InterruptedException when interrupted.
+     */
+    public Lab(final Mode mode, final int servers, final Path work, final Path jar, final boolean nginx,
+        final boolean ha) throws IOException, InterruptedException
+    {
+        this.ha = ha;
         this.nginx = nginx;
         this.mode = mode;
         this.servers = servers;
@@ -105,6 +128,10 @@ public final class Lab implements AutoCloseable
         ns.add("lan");
         ns.sh("lan", "ip link add br0 type bridge && ip link set br0 up");
         final List<String> hosts = new ArrayList<>(List.of("client", "director"));
+        if (ha)
+        {
+            hosts.add("director2");
+        }
         for (int i = 1; i <= servers; i++)
         {
             hosts.add("rs" + i);
@@ -118,10 +145,19 @@ public final class Lab implements AutoCloseable
             ns.sh(h, "ip link set eth0 up && ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1 || true");
         }
         ns.sh("director", "ip addr add 198.19.0.2/24 dev eth0 && sysctl -qw net.ipv4.ip_forward=0");
+        if (ha)
+        {
+            ns.sh("director2", "ip addr add 198.19.0.3/24 dev eth0 && sysctl -qw net.ipv4.ip_forward=0");
+        }
+        final String gw = ha ? "1" : "2";
         if (Mode.NAT == mode)
         {
-            ns.sh("client", "ip addr add 198.18.0.5/24 dev eth0 && ip route add default via 198.18.0.2");
+            ns.sh("client", "ip addr add 198.18.0.5/24 dev eth0 && ip route add default via 198.18.0." + gw);
             ns.sh("director", "ip addr add 198.18.0.2/24 dev eth0");
+            if (ha)
+            {
+                ns.sh("director2", "ip addr add 198.18.0.3/24 dev eth0");
+            }
         }
         else
         {
@@ -133,7 +169,7 @@ public final class Lab implements AutoCloseable
             ns.sh(h, "ip addr add " + rs(i) + "/24 dev eth0");
             if (Mode.NAT == mode)
             {
-                ns.sh(h, "ip route add default via 198.19.0.2");
+                ns.sh(h, "ip route add default via 198.19.0." + gw);
             }
             else if (Mode.DR == mode)
             {
@@ -242,6 +278,67 @@ public final class Lab implements AutoCloseable
             Thread.sleep(100);
         }
         throw new IllegalStateException("director did not start: " + Files.readString(directorLog));
+    }
+
+    /**
+     * Start a director on a given host ("director" or "director2") with its own log, and wait until it runs.
+     *
+     * @param host the host.
+     * @param keepalivedConf the configuration.
+     * @param options more options of jvs run.
+     * @return its log file.
+     * @throws IOException when it does not start.
+     * @throws InterruptedException when interrupted.
+     */
+    public Path startDirectorOn(final String host, final String keepalivedConf, final List<String> options)
+        throws IOException, InterruptedException
+    {
+        final Path conf = work.resolve(host + ".conf");
+        Files.writeString(conf, keepalivedConf);
+        final Path log = work.resolve(host + ".log");
+        final String ip = "director".equals(host) ? "198.19.0.2" : "198.19.0.3";
+        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m",
+            "-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
+            "--director-ip", ip, "--control", work.resolve(host + ".sock").toString()));
+        cmd.addAll(options);
+        final Process p = ns.spawn(host, cmd, log);
+        directors.put(host, p);
+        for (int t = 0; t < 150; t++)
+        {
+            if (Files.exists(log) && Files.readString(log).contains("started on"))
+            {
+                return log;
+            }
+            if (!p.isAlive())
+            {
+                throw new IllegalStateException(host + " exited: " + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(host + " did not start: " + Files.readString(log));
+    }
+
+    /**
+     * Kill a director started by {@link #startDirectorOn} with SIGKILL, as a crash would.
+     *
+     * @param host the host.
+     * @throws InterruptedException when interrupted.
+     */
+    public void crashDirector(final String host) throws InterruptedException
+    {
+        directors.get(host).destroyForcibly().waitFor();
+    }
+
+    /**
+     * Stop a director started by {@link #startDirectorOn} with SIGTERM.
+     *
+     * @param host the host.
+     * @throws InterruptedException when interrupted.
+     */
+    public void stopDirectorOn(final String host) throws InterruptedException
+    {
+        directors.get(host).destroy();
+        directors.get(host).waitFor();
     }
 
     /**

@@ -83,6 +83,11 @@ public final class ConnectionTable
     public static final int F_OUT_INDEXED = 0x0010;
     /** Flag: has seen a reply / completed a handshake (never evicted under flood). */
     public static final int F_CONFIRMED = 0x0020;
+    /** Flag: installed from a connection sync message; the client-side MAC is not known yet. */
+    public static final int F_SYNCED = 0x1000;
+    /** Bits 6-11 of the flags: packets from the client modulo the sync period (IPVS's in_pkts). */
+    static final int SYNC_COUNT_SHIFT = 6;
+    static final int SYNC_COUNT_MASK = 0x3F << SYNC_COUNT_SHIFT;
     /** Flag: taken out of the in-index (an invalidated template living out its timer). */
     public static final int F_UNINDEXED = 0x2000;
     /** Flag: entry in use. */
@@ -240,6 +245,24 @@ public final class ConnectionTable
             return s ^ entries.getLong(((int)s - 1) * ENTRY_LENGTH);
         }
         return s;
+    }
+
+    /**
+     * @param e entry.
+     * @return packets from the client modulo the sync period, as counted by the connection sync.
+     */
+    public int syncCount(final int e)
+    {
+        return (flags(e) & SYNC_COUNT_MASK) >>> SYNC_COUNT_SHIFT;
+    }
+
+    /**
+     * @param e entry.
+     * @param n the count, 0..63.
+     */
+    public void syncCount(final int e, final int n)
+    {
+        flags(e, (flags(e) & ~SYNC_COUNT_MASK) | ((n << SYNC_COUNT_SHIFT) & SYNC_COUNT_MASK));
     }
 
     /**

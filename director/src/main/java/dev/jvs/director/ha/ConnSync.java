@@ -1,0 +1,247 @@
+package dev.jvs.director.ha;
+
+import dev.jvs.director.config.VrrpConfig;
+import dev.jvs.engine.ControlTap;
+import dev.jvs.engine.EngineConfig;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.Method;
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.Checksums;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.Udp;
+import dev.jvs.engine.io.Sender;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.function.Consumer;
+
+/**
+ * Connection sync ({@code lvs_sync_daemon}) on the forwarding thread, in IPVS's message format: the master
+ * batches the entries the forwarder hands it into messages of up to maxlen bytes and multicasts each when
+ * full or 200 ms after its first entry (IPVS waits up to 2 s; a shorter wait narrows what a failover
+ * loses at the cost of a few more, smaller packets); the backup installs what it receives. Which side this
+ * director plays follows VRRP: master while it forwards, backup otherwise.
+ */
+public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessage.Visitor
+{
+    private static final long FLUSH_MS = 200;
+    private static final int HEADERS = Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH + Udp.HEADER_LENGTH;
+
+    private final VrrpConfig.SyncDaemon cfg;
+    private final Forwarder fwd;
+    private final EngineConfig engine;
+    private final Sender tx;
+    private final long localMac;
+    private final int localIp;
+    private final int maxLen;
+    private final long groupMac;
+    private final Consumer<String> log;
+    private final UnsafeBuffer msg;
+    private boolean master;
+    private long firstAt;
+    private long now;
+    private int ipId;
+    private long sentMessages;
+    private long sentConns;
+    private long receivedMessages;
+    private long installed;
+    private long unknown;
+    private long badMessages;
+
+    /**
+     * @param cfg lvs_sync_daemon.
+     * @param fwd the engine.
+     * @param engine its configuration (default timeouts).
+     * @param tx its transmitter.
+     * @param localMac the interface's MAC.
+     * @param localIp the interface's address (source of messages).
+     * @param mtu the interface MTU.
+     * @param log log lines.
+     */
+    public ConnSync(final VrrpConfig.SyncDaemon cfg, final Forwarder fwd, final EngineConfig engine, final Sender tx,
+        final long localMac, final int localIp, final int mtu, final Consumer<String> log)
+    {
+        this.cfg = cfg;
+        this.fwd = fwd;
+        this.engine = engine;
+        this.tx = tx;
+        this.localMac = localMac;
+        this.localIp = localIp;
+        final int room = Math.min(mtu, Sender.SLOT_SIZE - Ethernet.HEADER_LENGTH) - Ipv4.MIN_HEADER_LENGTH -
+            Udp.HEADER_LENGTH;
+        final int wanted = 0 != cfg.maxLen ? Math.min(cfg.maxLen, room) : room;
+        // Whole entries only, and nr_conns is one byte.
+        this.maxLen = SyncMessage.HEADER_LENGTH +
+            Math.min(255, (wanted - SyncMessage.HEADER_LENGTH) / SyncMessage.CONN_LENGTH) * SyncMessage.CONN_LENGTH;
+        this.groupMac = 0x01005E000000L | (cfg.group & 0x7FFFFF);
+        this.log = log;
+        this.msg = new UnsafeBuffer(new byte[maxLen]);
+        SyncMessage.header(msg, 0, cfg.syncId);
+    }
+
+    /**
+     * Master (send) or backup (receive), as VRRP decides.
+     *
+     * @param active true on the VRRP master.
+     */
+    public void master(final boolean active)
+    {
+        if (active == master)
+        {
+            return;
+        }
+        master = active;
+        fwd.syncSink(active ? this : null);
+        log.accept("connection sync: " + (active ? "master, sending to " : "backup, listening on ") +
+            Ipv4.toString(cfg.group) + ":" + cfg.port + " (syncid " + cfg.syncId + ", maxlen " + maxLen + ")");
+    }
+
+    @Override
+    public void onSync(final ConnectionTable t, final int e)
+    {
+        if (SyncMessage.size(msg, 0) + SyncMessage.CONN_LENGTH > maxLen)
+        {
+            send();
+        }
+        if (0 == SyncMessage.count(msg, 0))
+        {
+            firstAt = now;
+        }
+        final int f = t.flags(e);
+        final boolean template = 0 != (f & ConnectionTable.F_TEMPLATE);
+        int flags = switch (t.fwd(e))
+        {
+            case Method.TUN -> SyncMessage.F_TUNNEL;
+            case Method.DR -> SyncMessage.F_DROUTE;
+            default -> SyncMessage.F_MASQ;
+        };
+        flags |= template ? SyncMessage.F_TEMPLATE : 0;
+        flags |= 0 != (f & ConnectionTable.F_INACTIVE) ? SyncMessage.F_INACTIVE : 0;
+        flags |= 0 != (f & ConnectionTable.F_NOOUTPUT) ? SyncMessage.F_NOOUTPUT : 0;
+        final int proto = t.proto(e);
+        final int state = template || Ipv4.PROTO_TCP != proto ? 0 : t.state(e);
+        final int mark = template ? 0 : fwd.services().get(t.service(e)).fwmark();
+        SyncMessage.append(msg, 0, proto, flags, state, t.caddr(e), t.cport(e), t.vaddr(e), t.vport(e), t.daddr(e),
+            t.dport(e), mark, Math.max(1, t.timeout(e) / 1000));
+        sentConns++;
+    }
+
+    @Override
+    public int onCycle(final long nowMs)
+    {
+        now = nowMs;
+        if (master && SyncMessage.count(msg, 0) > 0 && nowMs - firstAt >= FLUSH_MS)
+        {
+            send();
+            return 1;
+        }
+        return 0;
+    }
+
+    private void send()
+    {
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        final MutableDirectBuffer out = tx.buffer();
+        final int off = tx.slotOffset();
+        final int payload = SyncMessage.size(msg, 0);
+        Ethernet.mac(out, off + Ethernet.DST_OFFSET, groupMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, localMac);
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        final int ip = off + Ethernet.HEADER_LENGTH;
+        final int udp = ip + Ipv4.MIN_HEADER_LENGTH;
+        out.putByte(ip, (byte)0x45);
+        out.putByte(ip + Ipv4.TOS_OFFSET, (byte)0);
+        Ipv4.totalLength(out, ip, Ipv4.MIN_HEADER_LENGTH + Udp.HEADER_LENGTH + payload);
+        ipId = (ipId + 1) & 0xFFFF;
+        out.putShort(ip + Ipv4.ID_OFFSET, (short)ipId, ByteOrder.BIG_ENDIAN);
+        out.putShort(ip + Ipv4.FRAG_OFFSET, (short)0);
+        out.putByte(ip + Ipv4.TTL_OFFSET, (byte)cfg.ttl);
+        out.putByte(ip + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_UDP);
+        Ipv4.src(out, ip, localIp);
+        Ipv4.dst(out, ip, cfg.group);
+        Ipv4.fillChecksum(out, ip);
+        out.putShort(udp, (short)cfg.port, ByteOrder.BIG_ENDIAN);
+        out.putShort(udp + 2, (short)cfg.port, ByteOrder.BIG_ENDIAN);
+        out.putShort(udp + Udp.LENGTH_OFFSET, (short)(Udp.HEADER_LENGTH + payload), ByteOrder.BIG_ENDIAN);
+        out.putBytes(udp + Udp.HEADER_LENGTH, msg, 0, payload);
+        Checksums.fillL4(out, ip, udp, Udp.HEADER_LENGTH + payload, Udp.CHECKSUM_OFFSET, true);
+        tx.commit(HEADERS + payload);
+        sentMessages++;
+        SyncMessage.header(msg, 0, cfg.syncId);
+    }
+
+    @Override
+    public boolean onFrame(final DirectBuffer b, final int ip, final int ipTotal, final int protocol, final long nowMs)
+    {
+        final int hl = Ipv4.headerLength(b, ip);
+        final int udp = ip + hl;
+        if (Ipv4.PROTO_UDP != protocol || (b.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != cfg.port ||
+            Ipv4.dst(b, ip) != cfg.group && Ipv4.dst(b, ip) != localIp)
+        {
+            return false;
+        }
+        if (master || Ipv4.src(b, ip) == localIp)
+        {
+            return true;
+        }
+        now = nowMs;
+        receivedMessages++;
+        final int len = Udp.length(b, udp) - Udp.HEADER_LENGTH;
+        final SyncMessage.Verdict v = SyncMessage.parse(b, udp + Udp.HEADER_LENGTH, len, cfg.syncId, this);
+        if (SyncMessage.Verdict.OK != v)
+        {
+            badMessages++;
+        }
+        return true;
+    }
+
+    @Override
+    public void onConn(final int protocol, final int flags, final int state, final int caddr, final int cport,
+        final int vaddr, final int vport, final int daddr, final int dport, final int fwmark, final int timeoutS)
+    {
+        final boolean template = 0 != (flags & SyncMessage.F_TEMPLATE);
+        int timeoutMs = timeoutS * 1000;
+        if (0 == timeoutS)
+        {
+            // ip_vs_proc_conn: no timeout sent, the state's own (templates: 3 minutes).
+            timeoutMs = template ? 180_000 : Ipv4.PROTO_TCP == protocol && state < TcpStates.COUNT ?
+                engine.tcpTimeoutsMs[state] : engine.udpTimeoutMs;
+        }
+        if (Ipv4.PROTO_TCP == protocol && state >= TcpStates.COUNT)
+        {
+            unknown++;
+            return;
+        }
+        final int e = fwd.installSynced(protocol, caddr, cport, vaddr, vport, daddr, dport, fwmark, template,
+            0 != (flags & SyncMessage.F_INACTIVE), state, timeoutMs, now);
+        if (e < 0)
+        {
+            unknown++;
+        }
+        else
+        {
+            installed++;
+        }
+    }
+
+    /** @return messages sent, entries sent, messages received, entries installed, entries refused, bad messages. */
+    public long[] stats()
+    {
+        return new long[] {sentMessages, sentConns, receivedMessages, installed, unknown, badMessages};
+    }
+
+    /** @return a line for the log. */
+    public String summary()
+    {
+        return String.format(java.util.Locale.ROOT, "connection sync: sent %d messages (%d entries), received %d " +
+            "(%d entries installed, %d for no configured real server, %d malformed)", sentMessages, sentConns,
+            receivedMessages, installed, unknown, badMessages);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.service.VirtualService;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.jvs.engine.EngineFixture.dstMac;
+import static dev.jvs.engine.Packets.CLIENT;
+import static dev.jvs.engine.Packets.CLIENT_MAC;
+import static dev.jvs.engine.Packets.RS1;
+import static dev.jvs.engine.Packets.RS2;
+import static dev.jvs.engine.Packets.RS2_MAC;
+import static dev.jvs.engine.Packets.VIP;
+import static dev.jvs.engine.Packets.frame;
+import static dev.jvs.engine.frame.Tcp.ACK;
+import static dev.jvs.engine.frame.Tcp.FIN;
+import static dev.jvs.engine.frame.Tcp.SYN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Connection sync in the engine: when a master sends an entry, and how a backup installs and uses one. */
+class SyncTest
+{
+    private final EngineFixture fx = new EngineFixture();
+
+    @Test
+    void masterShouldSendAsIpvsDoesOnThirdPacketEveryFiftiethAndOnClosingStates()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.addRealServer(RS2, 80, Method.DR, 1, 0, 0);
+        final List<String> sent = new ArrayList<>();
+        fx.fwd.syncSink((t, e) -> sent.add(t.state(e) + (0 != (t.flags(e) & ConnectionTable.F_TEMPLATE) ? "T" : "")));
+        fx.send(frame().tcp(SYN).build());
+        fx.send(frame().tcp(ACK).build());
+        assertEquals(List.of(), sent, "not before the third packet");
+        fx.send(frame().tcp(ACK).payload(100).build());
+        assertEquals(List.of(String.valueOf(TcpStates.ESTABLISHED)), sent);
+        for (int i = 4; i < 53; i++)
+        {
+            fx.send(frame().tcp(ACK).build());
+        }
+        assertEquals(1, sent.size(), "nothing until the 53rd");
+        fx.send(frame().tcp(ACK).build());
+        assertEquals(2, sent.size(), "the 53rd: 53 % 50 == 3");
+        fx.send(frame().tcp(FIN | ACK).build());
+        assertEquals(String.valueOf(TcpStates.FIN_WAIT), sent.get(2), "a closing state is sent at once");
+    }
+
+    @Test
+    void masterShouldSendTheTemplateWithItsConnection()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.persistence(60_000, -1);
+        s.addRealServer(RS2, 80, Method.DR, 1, 0, 0);
+        final List<String> sent = new ArrayList<>();
+        fx.fwd.syncSink((t, e) -> sent.add(0 != (t.flags(e) & ConnectionTable.F_TEMPLATE) ? "template" : "conn"));
+        fx.send(frame().tcp(SYN).build());
+        fx.send(frame().tcp(ACK).build());
+        fx.send(frame().tcp(ACK).build());
+        assertEquals(List.of("conn", "template"), sent);
+    }
+
+    @Test
+    void backupShouldForwardNothingThenCarrySyncedConnectionsAfterTakeover()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        final int d = s.addRealServer(RS2, 80, Method.DR, 1, 0, 0);
+        s.addRealServer(RS1, 80, Method.DR, 1, 0, 0);
+        fx.fwd.standby(true);
+        assertNull(fx.send(frame().tcp(SYN).build()));
+        assertEquals(1, fx.counters.get(Counter.DROP_STANDBY));
+        final int e = fx.fwd.installSynced(6, CLIENT, 40000, VIP, 80, RS2, 80, 0, false, false,
+            TcpStates.ESTABLISHED, 900_000, fx.now);
+        assertTrue(e >= 0);
+        assertEquals(1, s.dests().activeConns(d), "counted at its real server as IPVS binds it");
+        assertNull(fx.send(frame().tcp(ACK).build()), "still backup");
+        fx.fwd.standby(false);
+        final byte[] o = fx.send(frame().tcp(ACK).payload(10).build());
+        assertNotNull(o, "a mid-stream segment continues on the synced connection");
+        assertEquals(RS2_MAC, dstMac(o));
+        assertEquals(-1, fx.fwd.installSynced(6, CLIENT, 40001, VIP, 80, 0x01020304, 80, 0, false, false,
+            TcpStates.ESTABLISHED, 900_000, fx.now), "no such real server here");
+        assertEquals(-1, fx.fwd.installSynced(6, CLIENT, 40001, VIP, 81, RS2, 80, 0, false, false,
+            TcpStates.ESTABLISHED, 900_000, fx.now), "no such service here");
+    }
+
+    @Test
+    void syncedNatConnectionShouldFindItsClientByArpWhenTheServerSpeaksFirst()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.addRealServer(RS2, 80, Method.NAT, 1, 0, 0);
+        assertTrue(fx.fwd.installSynced(6, CLIENT, 40000, VIP, 80, RS2, 80, 0, false, false,
+            TcpStates.ESTABLISHED, 900_000, fx.now) >= 0);
+        final byte[] reply = frame().tcp(ACK).from(RS2, 80).to(CLIENT, 40000).macs(RS2_MAC, Packets.DIRECTOR_MAC)
+            .payload(100).build();
+        final byte[] arp = fx.send(reply);
+        assertNotNull(arp);
+        assertEquals(Ethernet.TYPE_ARP, Ethernet.type(EngineFixture.buf(arp), 0), "asks who the client is");
+        assertEquals(1, fx.counters.get(Counter.DROP_NO_NEIGHBOR));
+        fx.neighbors.put(CLIENT, CLIENT_MAC);
+        final byte[] o = fx.send(reply);
+        assertNotNull(o);
+        assertEquals(CLIENT_MAC, dstMac(o));
+    }
+}
