@@ -25,6 +25,7 @@ final class AdmHandler implements ControlPlane.Handler
     private final Supplier<HealthChecker> checker;
     private final AtomicBoolean reload;
     private final RateEstimator rates = new RateEstimator();
+    private dev.jvs.director.ha.VrrpAgent vrrp;
 
     AdmHandler(final Forwarder fwd, final Supplier<KeepalivedConfig> config, final Supplier<HealthChecker> checker,
         final AtomicBoolean reload)
@@ -33,6 +34,12 @@ final class AdmHandler implements ControlPlane.Handler
         this.config = config;
         this.checker = checker;
         this.reload = reload;
+    }
+
+    /** @param agent the VRRP instances, for the metrics. */
+    void vrrp(final dev.jvs.director.ha.VrrpAgent agent)
+    {
+        this.vrrp = agent;
     }
 
     /**
@@ -152,6 +159,32 @@ final class AdmHandler implements ControlPlane.Handler
     }
 
     /** Prometheus text exposition format 0.0.4. */
+    /** VRRP per instance: state as keepalived numbers it (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT), counters. */
+    private void vrrpMetrics(final StringBuilder b)
+    {
+        help(b, "jvs_vrrp_state", "gauge", "VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 4 STOP.");
+        for (final dev.jvs.vrrp.VrrpInstance i : vrrp.instances())
+        {
+            b.append("jvs_vrrp_state{instance=\"").append(i.config().name).append("\"} ").append(i.state().ordinal())
+                .append('\n');
+        }
+        help(b, "jvs_vrrp_priority", "gauge", "Effective priority (configured plus tracking weights).");
+        for (final dev.jvs.vrrp.VrrpInstance i : vrrp.instances())
+        {
+            b.append("jvs_vrrp_priority{instance=\"").append(i.config().name).append("\"} ")
+                .append(i.effectivePriority()).append('\n');
+        }
+        help(b, "jvs_vrrp_events_total", "counter", "keepalived's vrrp statistics, by its names.");
+        for (final dev.jvs.vrrp.VrrpInstance i : vrrp.instances())
+        {
+            for (final dev.jvs.vrrp.VrrpCounter c : dev.jvs.vrrp.VrrpCounter.values())
+            {
+                b.append("jvs_vrrp_events_total{instance=\"").append(i.config().name).append("\",event=\"")
+                    .append(c.label()).append("\"} ").append(i.counter(c)).append('\n');
+            }
+        }
+    }
+
     private String metrics()
     {
         final StringBuilder b = new StringBuilder(4096);
@@ -274,6 +307,10 @@ final class AdmHandler implements ControlPlane.Handler
         b.append("jvs_connection_table_entries ").append(fwd.connections().size()).append('\n');
         help(b, "jvs_connection_table_capacity", "gauge", "Entries the table can hold.");
         b.append("jvs_connection_table_capacity ").append(fwd.connections().capacity()).append('\n');
+        if (null != vrrp && !vrrp.isEmpty())
+        {
+            vrrpMetrics(b);
+        }
         return b.toString();
     }
 }

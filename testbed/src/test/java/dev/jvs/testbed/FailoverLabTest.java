@@ -64,7 +64,8 @@ class FailoverLabTest
         try (Lab lab = new Lab(mode, 2, work, JAR, false, true))
         {
             final Path log1 = lab.startDirectorOn("director", config(mode, 150), List.of());
-            final Path log2 = lab.startDirectorOn("director2", config(mode, 100), List.of());
+            final Path log2 = lab.startDirectorOn("director2", config(mode, 100),
+                List.of("--metrics", "198.19.0.3:9100"));
             assertTrue(await(log1, "-> MASTER", 8000), Files.readString(log1));
             final Path data = work.resolve("stream.bin");
             lab.ns().sh("client", "head -c 4194304 /dev/urandom > " + data);
@@ -81,7 +82,7 @@ class FailoverLabTest
             final StringBuilder cmd = new StringBuilder();
             for (int i = 0; i < STREAMS; i++)
             {
-                cmd.append("(curl -s -S --max-time 90 --limit-rate 350k -o ").append(out).append("/s").append(i)
+                cmd.append("(curl -f -s -S --max-time 90 --limit-rate 350k -o ").append(out).append("/s").append(i)
                     .append(" http://").append(Lab.VIP).append("/stream.bin; echo $? > ").append(out).append("/s")
                     .append(i).append(".rc) & ");
             }
@@ -94,6 +95,7 @@ class FailoverLabTest
                 Files.readString(log2) + "\n" + Files.readString(log1) + "\ncurl: " +
                 Files.readString(work.resolve("curl.log")) + rcs(out));
 
+            assertTrue(metrics(lab).contains("jvs_vrrp_state{instance=\"VI_1\"} 1\n"), "BACKUP in the metrics");
             final long crashAt = System.currentTimeMillis();
             lab.crashDirector("director");
             final String takeover = awaitLine(log2, "BACKUP -> MASTER", 10_000);
@@ -112,6 +114,9 @@ class FailoverLabTest
                     "stream " + i + ": every byte as sent");
             }
             final long streamsDone = System.currentTimeMillis();
+            final String m = metrics(lab);
+            assertTrue(m.contains("jvs_vrrp_state{instance=\"VI_1\"} 2\n"), "MASTER in the metrics:\n" + m);
+            assertTrue(m.contains("jvs_vrrp_events_total{instance=\"VI_1\",event=\"become_master\"} 1\n"), m);
             assertEquals(before, lab.get("/").trim(), "persistence survives the failover");
             lab.stopDirectorOn("director2");
             final String log = Files.readString(log2);
@@ -120,6 +125,11 @@ class FailoverLabTest
                 "takeover logged: %s; streams done %.1f s after the crash%n", mode, STREAMS, onBackup, takeover,
                 (streamsDone - crashAt) / 1000.0);
         }
+    }
+
+    private static String metrics(final Lab lab) throws Exception
+    {
+        return lab.ns().sh("director2", "curl -s --max-time 5 http://198.19.0.3:9100/metrics");
     }
 
     private static String rcs(final Path out) throws java.io.IOException
