@@ -23,7 +23,7 @@ final class CheckCommand implements Callable<Integer>
     @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
     private Path config;
 
-    @Option(names = "--dump", description = "print the virtual services as ipvsadm-save -n would")
+    @Option(names = "--dump", description = "print the virtual services as ipvsadm-save -n would, then the VRRP instances")
     private boolean dump;
 
     @Override
@@ -45,6 +45,18 @@ final class CheckCommand implements Callable<Integer>
             final ServiceTable services = new ServiceTable(() -> 0);
             ConfigLoader.apply(kc, services, new Neighbors(), -1, 0);
             IpvsadmFormat.save(services).forEach(System.out::println);
+            // Then the VRRP instances, as comments so the output stays valid ipvsadm-restore input.
+            for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances)
+            {
+                final dev.jvs.vrrp.InstanceConfig c = i.cfg;
+                System.out.println(String.format(java.util.Locale.ROOT,
+                    "# vrrp_instance %s: %s vrid %d VRRPv%d priority %d advert_int %.2f%s%s%s addresses %s", c.name,
+                    c.iface, c.vrid, c.version, c.priority, c.advertCentis / 100.0,
+                    null != c.authPass ? " auth PASS" : "", c.preempt ? "" : " nopreempt",
+                    c.unicastPeers.length > 0 ? " unicast" : "", java.util.Arrays.stream(c.addresses)
+                        .mapToObj(dev.jvs.engine.frame.Ipv4::toString)
+                        .collect(java.util.stream.Collectors.joining(" "))));
+            }
         }
         return 0;
     }

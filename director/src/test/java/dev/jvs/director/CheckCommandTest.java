@@ -36,6 +36,15 @@ class CheckCommandTest extends CapturedOutput
                 lb_kind NAT
                 real_server 198.19.0.13 0 { weight 1 }
             }
+            vrrp_instance VI_1 {
+                interface eth0
+                virtual_router_id 51
+                priority 150
+                nopreempt
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
             """.replace("{ weight 2 }", "{\n weight 2\n }").replace("{ weight 1 }", "{\n weight 1\n }"));
         assertEquals(0, Main.execute("check", "-f", f.toString(), "--dump"));
         assertEquals(String.join("\n",
@@ -43,7 +52,9 @@ class CheckCommandTest extends CapturedOutput
             "-a -t 198.19.0.80:80 -r 198.19.0.11:80 -i -w 3 -x 100 -y 10",
             "-a -t 198.19.0.80:80 -r 198.19.0.12:80 -g -w 2",
             "-A -f 7 -s rr",
-            "-a -f 7 -r 198.19.0.13:0 -m -w 1", ""), out.toString(StandardCharsets.UTF_8));
+            "-a -f 7 -r 198.19.0.13:0 -m -w 1",
+            "# vrrp_instance VI_1: eth0 vrid 51 VRRPv2 priority 150 advert_int 1.00 nopreempt addresses 198.19.0.80",
+            ""), out.toString(StandardCharsets.UTF_8));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("keepalived.conf:15: unknown keyword 'frobnicate'"),
             err.toString(StandardCharsets.UTF_8));
     }

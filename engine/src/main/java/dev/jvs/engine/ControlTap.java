@@ -30,4 +30,10 @@ public interface ControlTap
      * @return work done (0 when idle).
      */
     int onCycle(long nowMs);
+
+    /** @return when the tap next has timed work to do (ms since the epoch); the worker does not sleep past it. */
+    default long nextDeadlineMs()
+    {
+        return Long.MAX_VALUE;
+    }
 }

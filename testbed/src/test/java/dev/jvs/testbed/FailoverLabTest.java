@@ -40,7 +40,7 @@ class FailoverLabTest
         Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
     }
 
-    static String config(final Lab.Mode mode, final int priority)
+    static String config(final Lab.Mode mode, final int priority, final Path notify)
     {
         final String kind = switch (mode)
         {
@@ -50,7 +50,8 @@ class FailoverLabTest
         };
         return "global_defs {\n  router_id jvs-" + priority + "\n  lvs_sync_daemon eth0 VI_1 id 7\n}\n" +
             "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority " + priority +
-            "\n  advert_int 1\n  authentication {\n    auth_type PASS\n    auth_pass jvs\n  }\n" +
+            "\n  advert_int 1\n  notify_master \"/bin/sh -c 'echo master >> " + notify + "'\"\n  notify \"/bin/sh -c " +
+            "'echo $0 $1 $2 $3 >> " + notify + "'\"\n  authentication {\n    auth_type PASS\n    auth_pass jvs\n  }\n" +
             "  virtual_ipaddress {\n    " + Lab.VIP + "\n" +
             (Lab.Mode.NAT == mode ? "    198.19.0.1/24\n    198.18.0.1/24\n" : "") + "  }\n}\n" +
             "virtual_server " + Lab.VIP + " 80 {\n  lb_algo rr\n  lb_kind " + kind + "\n  protocol TCP\n" +
@@ -63,8 +64,9 @@ class FailoverLabTest
     {
         try (Lab lab = new Lab(mode, 2, work, JAR, false, true))
         {
-            final Path log1 = lab.startDirectorOn("director", config(mode, 150), List.of());
-            final Path log2 = lab.startDirectorOn("director2", config(mode, 100),
+            final Path log1 = lab.startDirectorOn("director", config(mode, 150, work.resolve("notify1")),
+                List.of());
+            final Path log2 = lab.startDirectorOn("director2", config(mode, 100, work.resolve("notify2")),
                 List.of("--metrics", "198.19.0.3:9100"));
             assertTrue(await(log1, "-> MASTER", 8000), Files.readString(log1));
             final Path data = work.resolve("stream.bin");
@@ -114,6 +116,8 @@ class FailoverLabTest
                     "stream " + i + ": every byte as sent");
             }
             final long streamsDone = System.currentTimeMillis();
+            assertEquals("INSTANCE VI_1 BACKUP 100\nmaster\nINSTANCE VI_1 MASTER 100\n",
+                Files.readString(work.resolve("notify2")), "notify_backup, notify_master and notify, in order");
             final String m = metrics(lab);
             assertTrue(m.contains("jvs_vrrp_state{instance=\"VI_1\"} 2\n"), "MASTER in the metrics:\n" + m);
             assertTrue(m.contains("jvs_vrrp_events_total{instance=\"VI_1\",event=\"become_master\"} 1\n"), m);

@@ -142,6 +142,12 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         return 0;
     }
 
+    @Override
+    public long nextDeadlineMs()
+    {
+        return master && SyncMessage.count(msg, 0) > 0 ? firstAt + FLUSH_MS : Long.MAX_VALUE;
+    }
+
     private void send()
     {
         if (tx.isFull())

@@ -262,6 +262,12 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     }
 
     @Override
+    public long nextDeadlineMs()
+    {
+        return null != next ? Math.min(nextDeadline, next.nextDeadlineMs()) : nextDeadline;
+    }
+
+    @Override
     public void advertise(final VrrpInstance instance, final int priority)
     {
         final dev.jvs.vrrp.InstanceConfig c = instance.config();

@@ -136,10 +136,22 @@ public final class Worker implements Agent, FrameHandler
         nextArp = now + (all ? ARP_REFRESH_MS : ARP_RETRY_MS);
     }
 
-    /** Sleep until a frame arrives, at most 10 ms (timers need the cycle to run). */
+    /**
+     * Sleep until a frame arrives, at most 10 ms (timers need the cycle to run), and no later than the control
+     * tap's next deadline (a VRRP advert or takeover is due to the millisecond).
+     */
     public void idle()
     {
-        rx.await(10);
+        int ms = 10;
+        if (null != tap)
+        {
+            final long due = tap.nextDeadlineMs() - System.currentTimeMillis();
+            ms = (int)Math.max(0, Math.min(ms, due));
+        }
+        if (ms > 0)
+        {
+            rx.await(ms);
+        }
     }
 
     @Override
