@@ -36,9 +36,14 @@ final class AdmCommand
             }
             else if ("-h".equals(argv.get(i)) || "--help".equals(argv.get(i)))
             {
-                System.out.println("Usage: jvs adm [--socket PATH] [-L|-l [-n] [--stats] [--exact]] [-S [-n]] " +
-                    "[--reload]\nipvsadm's flags, answered by the running director (default: the one socket in " +
-                    RUN_DIR + ").");
+                System.out.println("Usage: jvs adm [--socket PATH] IPVSADM-ARGS\n" +
+                    "  -A|-E -t|-u VIP:PORT|-f MARK [-s SCHED] [-p [SECONDS]] [-M NETMASK] [-b FLAGS] [-o]\n" +
+                    "  -D -t|-u VIP:PORT|-f MARK      -C\n" +
+                    "  -a|-e -t|-u VIP:PORT|-f MARK -r RIP[:PORT] [-g|-i|-m] [-w WEIGHT] [-x UPPER] [-y LOWER]\n" +
+                    "  -d -t|-u VIP:PORT|-f MARK -r RIP[:PORT]     --set TCP TCPFIN UDP     -R < ipvsadm-save output\n" +
+                    "  -L|-l [-n] [-c] [--stats|--rate|--thresholds|--persistent-conn|--timeout] [--exact]\n" +
+                    "  -Z [-t|-u|-f SERVICE]    -S [-n]    --reload\n" +
+                    "ipvsadm's flags, answered by the running director (default: the one socket in " + RUN_DIR + ").");
                 return 0;
             }
             else
@@ -64,6 +69,19 @@ final class AdmCommand
                 return 1;
             }
             socket = found.get(0);
+        }
+        if (!args.isEmpty() && ("-R".equals(args.get(0)) || "--restore".equals(args.get(0))))
+        {
+            // ipvsadm -R reads ipvsadm-save output from standard input; the daemon applies it line by line.
+            try
+            {
+                args.add(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            catch (final IOException ex)
+            {
+                System.err.println("jvs adm -R: cannot read standard input: " + ex.getMessage());
+                return 1;
+            }
         }
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX))
         {

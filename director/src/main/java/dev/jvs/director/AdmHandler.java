@@ -59,6 +59,15 @@ final class AdmHandler implements ControlPlane.Handler
         {
             return metrics();
         }
+        if (!args.isEmpty() && ("-R".equals(args.get(0)) || "--restore".equals(args.get(0))))
+        {
+            return restore(args.size() > 1 ? args.get(1) : "");
+        }
+        if (args.stream().anyMatch(IpvsadmEdit.COMMANDS::contains))
+        {
+            IpvsadmEdit.parse(args).apply(fwd.services(), fwd.config(), System.currentTimeMillis());
+            return "";
+        }
         boolean list = false;
         boolean save = false;
         boolean stats = false;
@@ -67,6 +76,8 @@ final class AdmHandler implements ControlPlane.Handler
         boolean rate = false;
         boolean zero = false;
         boolean persistent = false;
+        boolean thresholds = false;
+        boolean timeout = false;
         String service = null;
         for (int i = 0; i < args.size(); i++)
         {
@@ -93,6 +104,8 @@ final class AdmHandler implements ControlPlane.Handler
                 case "--stats" -> stats = true;
                 case "--rate" -> rate = true;
                 case "--persistent-conn" -> persistent = true;
+                case "--thresholds" -> thresholds = true;
+                case "--timeout" -> timeout = true;
                 case "--exact" -> exact = true;
                 case "-c", "--connection" -> conns = true;
                 case "-Lnc", "-Lcn", "-lnc", "-Lc" ->
@@ -107,8 +120,9 @@ final class AdmHandler implements ControlPlane.Handler
                     reload.set(true);
                     return "reload requested: the daemon checks the configuration and logs the result\n";
                 }
-                default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported yet " +
-                    "(supported: -L/-l [-n] [-c] [--stats|--rate|--persistent-conn] [--exact], -Z [-t|-u|-f service], -S [-n], --reload)");
+                default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported " +
+                    "(supported: -A/-E/-D/-C, -a/-e/-d, --set, -R, -L/-l [-n] [-c] " +
+                    "[--stats|--rate|--thresholds|--persistent-conn|--timeout] [--exact], -Z, -S [-n], --reload)");
             }
         }
         if (zero)
@@ -131,12 +145,20 @@ final class AdmHandler implements ControlPlane.Handler
         }
         if (save)
         {
-            return String.join("\n", IpvsadmFormat.save(fwd.services())) +
-                (fwd.services().all().isEmpty() ? "" : "\n");
+            final List<String> lines = IpvsadmFormat.save(fwd.services());
+            return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
         }
         if (conns)
         {
             return IpvsadmFormat.connections(fwd.connections(), System.currentTimeMillis());
+        }
+        if (timeout)
+        {
+            return IpvsadmEdit.timeouts(fwd.config());
+        }
+        if (thresholds)
+        {
+            return IpvsadmFormat.thresholds(fwd.services(), fwd.connections().capacity());
         }
         if (list || args.isEmpty())
         {
@@ -144,6 +166,34 @@ final class AdmHandler implements ControlPlane.Handler
                 rate ? rates : null, persistent);
         }
         throw new IllegalArgumentException("jvs adm: nothing to do");
+    }
+
+    /**
+     * ipvsadm -R: apply ipvsadm-save lines in order; the first bad line stops the restore (those before it
+     * stay applied, as with ipvsadm).
+     */
+    private String restore(final String text)
+    {
+        int n = 0;
+        for (final String raw : text.split("\n", -1))
+        {
+            n++;
+            final String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#"))
+            {
+                continue;
+            }
+            try
+            {
+                IpvsadmEdit.parse(List.of(line.split("\\s+"))).apply(fwd.services(), fwd.config(),
+                    System.currentTimeMillis());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("jvs adm -R: line " + n + ": " + ex.getMessage() + ": " + line);
+            }
+        }
+        return "";
     }
 
     private static String service(final VirtualService s)
@@ -158,7 +208,6 @@ final class AdmHandler implements ControlPlane.Handler
             .append(type).append('\n');
     }
 
-    /** Prometheus text exposition format 0.0.4. */
     /** VRRP per instance: state as keepalived numbers it (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT), counters. */
     private void vrrpMetrics(final StringBuilder b)
     {
@@ -185,6 +234,7 @@ final class AdmHandler implements ControlPlane.Handler
         }
     }
 
+    /** Prometheus text exposition format 0.0.4. */
     private String metrics()
     {
         final StringBuilder b = new StringBuilder(4096);

@@ -129,6 +129,57 @@ final class IpvsadmFormat
         return (6 == s.protocol() ? "TCP  " : "UDP  ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
     }
 
+    /** The service line of ipvsadm -L -n (and of --thresholds, --persistent-conn). */
+    private static String serviceLine(final VirtualService s)
+    {
+        final StringBuilder b = new StringBuilder(listName(s)).append(' ').append(s.schedulerName());
+        if (0 != s.schedulerFlags())
+        {
+            b.append(' ').append(flags(s.schedulerFlags()));
+        }
+        if (s.persistenceTimeoutMs() > 0)
+        {
+            b.append(" persistent ").append(s.persistenceTimeoutMs() / 1000);
+            if (0xFFFFFFFF != s.persistenceNetmask())
+            {
+                b.append(" mask ").append(Ipv4.toString(s.persistenceNetmask()));
+            }
+        }
+        if (s.onePacket())
+        {
+            b.append(" ops");
+        }
+        return b.toString();
+    }
+
+    /**
+     * ipvsadm -L -n --thresholds.
+     *
+     * @param services the services.
+     * @param tableSize the connection table's size.
+     * @return the text.
+     */
+    static String thresholds(final ServiceTable services, final int tableSize)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
+        b.append("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\n");
+        b.append("  -> RemoteAddress:Port\n");
+        for (final VirtualService s : sorted(services))
+        {
+            b.append(serviceLine(s)).append('\n');
+            final Destinations d = s.dests();
+            for (int p = 0; p < d.count(); p++)
+            {
+                final int id = d.idAt(p);
+                b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-10d %-10d %-10d %-10d%n",
+                    Ipv4.toString(d.address(id)) + ":" + d.port(id), d.upperThreshold(id), d.lowerThreshold(id),
+                    d.activeConns(id), d.inactiveConns(id)));
+            }
+        }
+        return b.toString();
+    }
+
     private static String forward(final int method)
     {
         return switch (method)
@@ -238,24 +289,7 @@ final class IpvsadmFormat
             }
             else
             {
-                b.append(listName(s)).append(' ').append(s.schedulerName());
-                if (0 != s.schedulerFlags())
-                {
-                    b.append(' ').append(flags(s.schedulerFlags()));
-                }
-                if (s.persistenceTimeoutMs() > 0)
-                {
-                    b.append(" persistent ").append(s.persistenceTimeoutMs() / 1000);
-                    if (0xFFFFFFFF != s.persistenceNetmask())
-                    {
-                        b.append(" mask ").append(Ipv4.toString(s.persistenceNetmask()));
-                    }
-                }
-                if (s.onePacket())
-                {
-                    b.append(" ops");
-                }
-                b.append('\n');
+                b.append(serviceLine(s)).append('\n');
             }
             for (int p = 0; p < d.count(); p++)
             {

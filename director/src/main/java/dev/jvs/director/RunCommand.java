@@ -247,6 +247,14 @@ final class RunCommand implements Runnable
             worker.onClose();
             return 1;
         }
+        // Ask for the real servers' MACs before saying we run: a client's first SYN would otherwise find them
+        // unresolved (counted, dropped, retransmitted a second later). At most half a second.
+        final long warm = System.currentTimeMillis() + 500;
+        while (!worker.resolved() && System.currentTimeMillis() < warm)
+        {
+            worker.doWork();
+            worker.idle();
+        }
         log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
             iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
             "pcap".equals(io) ? io : io + " " + ringVersion, services.all().size()));

@@ -529,6 +529,12 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         return e;
     }
 
+    /** @return the engine configuration (timeouts, flags); change it on this thread only. */
+    public EngineConfig config()
+    {
+        return cfg;
+    }
+
     /**
      * Set the control tap (VRRP, connection sync).
      *

@@ -98,15 +98,23 @@ class AdmLabTest
             final long cps = Long.parseLong(rate.get(3).substring(33).trim().split(" +")[0]);
             assertTrue(cps > 0, rate.get(3));
 
-            final Netns.Result bad = adm(socket, "-R");
+            // Editing the running table as with ipvsadm: a deleted server takes nothing new; added back with
+            // weight 3 under wrr it takes three of every four.
+            final String vs = Lab.VIP + ":80";
+            assertEquals(0, adm(socket, "-d", "-t", vs, "-r", Lab.rs(2) + ":80").exit());
+            assertEquals(Map.of("rs1", 4), Map.copyOf(lab.counts(4)));
+            assertEquals(0, adm(socket, "-a", "-t", vs, "-r", Lab.rs(2) + ":80", "-m", "-w", "3").exit());
+            assertEquals(0, adm(socket, "-E", "-t", vs, "-s", "wrr").exit());
+            assertEquals(Map.of("rs1", 2, "rs2", 6), Map.copyOf(lab.counts(8)));
+            final Netns.Result bad = adm(socket, "-a", "-t", vs, "-r", Lab.rs(2) + ":80", "-m");
             assertEquals(2, bad.exit());
-            assertTrue(bad.out().contains("-R is not supported yet"), bad.out());
+            assertTrue(bad.out().contains("Destination already exists"), bad.out());
 
             final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
-            assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 44\n"), m);
+            assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 56\n"), m);
             assertTrue(m.contains("# TYPE jvs_service_connections_per_second gauge\n"), m);
             assertTrue(m.contains("jvs_real_server_connections_total{service=\"TCP 198.19.0.80:80\"," +
-                "server=\"198.19.0.11:80\"} 22\n"), m);
+                "server=\"198.19.0.11:80\"} 28\n"), m);
             assertTrue(m.contains("jvs_real_server_up{virtual_server=\"198.19.0.80:80\",server=\"198.19.0.11:80\"} 1\n"),
                 m);
             assertTrue(m.contains("jvs_real_server_health_transitions_total{virtual_server=\"198.19.0.80:80\"," +

@@ -102,6 +102,19 @@ public final class Worker implements Agent, FrameHandler
         fwd.tap(tap);
     }
 
+    /** @return whether every real server's MAC is known (ARP answered). */
+    public boolean resolved()
+    {
+        for (final int rs : fwd.services().realServerAddresses())
+        {
+            if (Neighbors.UNKNOWN == neighbors.get(rs))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return the transmitter, for a control tap's own frames (on this thread only). */
     public Sender sender()
     {
