@@ -196,7 +196,7 @@ final class KernelSetup implements AutoCloseable
      * @param vips VIP addresses.
      * @throws IOException when ip fails.
      */
-    void addVipAddresses(final int[] vips) throws IOException
+    synchronized void addVipAddresses(final int[] vips) throws IOException
     {
         for (final int v : vips)
         {
@@ -217,6 +217,30 @@ final class KernelSetup implements AutoCloseable
         }
     }
 
+    /**
+     * Take back addresses added by {@link #addVipAddresses} (a VRRP master became backup in vip_mode kernel).
+     *
+     * @param vips the addresses.
+     * @throws IOException when ip fails.
+     */
+    synchronized void removeVipAddresses(final int[] vips) throws IOException
+    {
+        final List<String> removed = new ArrayList<>();
+        for (final int v : vips)
+        {
+            final String a = Ipv4.toString(v) + "/32";
+            if (addedAddresses.remove(a))
+            {
+                run(List.of("ip", "addr", "del", a, "dev", iface));
+                removed.add(a);
+            }
+        }
+        if (!removed.isEmpty())
+        {
+            RunCommand.log("vip_mode kernel: removed " + String.join(", ", removed) + " from " + iface);
+        }
+    }
+
     private static String set(final int[] a)
     {
         final StringBuilder s = new StringBuilder("{ ");
@@ -228,7 +252,7 @@ final class KernelSetup implements AutoCloseable
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
         for (final String a : addedAddresses)
         {

@@ -97,6 +97,9 @@ final class RunCommand implements Runnable
 
     private int exit;
     private dev.jvs.director.ha.ConnSync sync;
+    private java.util.concurrent.ExecutorService vipExec;
+    /** Whether this director is active (VRRP master, or no VRRP): ha_suspend's condition. */
+    private final AtomicBoolean haActive = new AtomicBoolean(true);
 
     static void log(final String line)
     {
@@ -177,6 +180,7 @@ final class RunCommand implements Runnable
         ConfigLoader.apply(kc, services, neighbors, -1, System.currentTimeMillis());
         runningConfig = kc;
         checker = new HealthChecker(kc, Map.of(), RunCommand::log);
+        checker.haActive(haActive::get);
         // alpha: servers start down; the table is made to agree before the first packet.
         ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(), checker);
         appliedHealth = checker.generation();
@@ -222,22 +226,42 @@ final class RunCommand implements Runnable
         cfg.answerArp = "engine".equals(vipMode);
         final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, iface, cfg.localIp, cfg.localMac, fwd, worker.sender(),
             neighbors, RunCommand::log);
-        if (!vrrp.isEmpty() && !cfg.answerArp)
-        {
-            System.err.println("jvs run: vrrp_instance needs --vip-mode engine (jvs answers for the addresses " +
-                "only while master)");
-            worker.onClose();
-            return 1;
-        }
         final KernelSetup kernel = new KernelSetup(iface);
         kernel.recover();
         kernel.offloads();
         try
         {
             kernel.dropOwnedTraffic(vips(services), natServers(services), local);
-            if (!cfg.answerArp)
+            if (!cfg.answerArp && vrrp.isEmpty())
             {
                 kernel.addVipAddresses(vips(services));
+            }
+            else if (!cfg.answerArp)
+            {
+                // With VRRP the addresses are the master's only: added on MASTER, removed on leaving it, by a
+                // thread of their own (ip(8) takes milliseconds the forwarding thread does not have).
+                final java.util.concurrent.ExecutorService ipExec = java.util.concurrent.Executors
+                    .newSingleThreadExecutor(r ->
+                    {
+                        final Thread t = new Thread(r, "jvs-vip");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                vipExec = ipExec;
+                vrrp.vipOwner(new VrrpAgent.VipOwner()
+                {
+                    @Override
+                    public void own(final int[] addresses)
+                    {
+                        ipExec.execute(() -> vipChange(kernel, addresses, true));
+                    }
+
+                    @Override
+                    public void release(final int[] addresses)
+                    {
+                        ipExec.execute(() -> vipChange(kernel, addresses, false));
+                    }
+                });
             }
         }
         catch (final java.io.IOException ex)
@@ -331,9 +355,19 @@ final class RunCommand implements Runnable
                 sync = new dev.jvs.director.ha.ConnSync(sd, fwd, cfg, worker.sender(), cfg.localMac, cfg.localIp,
                     cfg.mtu, RunCommand::log);
                 vrrp.next(sync);
-                vrrp.roleListener(sync::master);
                 sync.master(false);
             }
+            haActive.set(false);
+            vrrp.roleListener(active ->
+            {
+                haActive.set(active);
+                if (null != sync)
+                {
+                    sync.master(active);
+                }
+            });
+            worker.resolveAlso(vrrp.instances().stream().flatMapToInt(i ->
+                java.util.Arrays.stream(i.config().unicastPeers)).distinct().toArray());
             worker.tap(vrrp);
             vrrp.start(System.currentTimeMillis());
         }
@@ -393,6 +427,7 @@ final class RunCommand implements Runnable
         {
             controlPlane.close();
             checker.close();
+            checker.omega();
             if (!vrrp.isEmpty())
             {
                 vrrp.stop(System.currentTimeMillis());
@@ -402,6 +437,18 @@ final class RunCommand implements Runnable
                 log(sync.summary());
             }
             worker.onClose();
+            if (null != vipExec)
+            {
+                vipExec.shutdown();
+                try
+                {
+                    vipExec.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
             log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
                 counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
                 counters.get(Counter.ARP_REPLIED), counters.drops()));
@@ -416,6 +463,25 @@ final class RunCommand implements Runnable
             stopped.countDown();
         }
         return 0;
+    }
+
+    private static void vipChange(final KernelSetup kernel, final int[] addresses, final boolean add)
+    {
+        try
+        {
+            if (add)
+            {
+                kernel.addVipAddresses(addresses);
+            }
+            else
+            {
+                kernel.removeVipAddresses(addresses);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            log("warning: vip_mode kernel: " + ex.getMessage());
+        }
     }
 
     /**
@@ -482,6 +548,7 @@ final class RunCommand implements Runnable
         kc.warnings.forEach(w -> log("warning: " + w));
         // The new checker starts from the states the old one found, by virtual and real server.
         final HealthChecker next = new HealthChecker(kc, checker.states(), RunCommand::log);
+        next.haActive(haActive::get);
         checker.close();
         checker = next;
         runningConfig = kc;

@@ -110,11 +110,29 @@ public final class VrrpLan implements AutoCloseable
      */
     public Path jvs(final String host, final String conf) throws IOException, InterruptedException
     {
+        return jvs(host, conf, List.of());
+    }
+
+    /**
+     * Start jvs on a host with more options of jvs run, and wait until it runs.
+     *
+     * @param host a or b.
+     * @param conf keepalived.conf text.
+     * @param options more options.
+     * @return the configuration file.
+     * @throws IOException when it cannot start.
+     * @throws InterruptedException when interrupted.
+     */
+    public Path jvs(final String host, final String conf, final List<String> options)
+        throws IOException, InterruptedException
+    {
         final Path f = work.resolve("jvs-" + host + "-" + (++started) + ".conf");
         Files.writeString(f, conf);
         final Path log = log(f);
-        final Process p = ns.spawn(host, List.of("java", "-Xmx128m", "-jar", jar.toString(), "run", "-f", f.toString(),
-            "-i", "eth0", "--capacity", "4096", "--control", "none"), log);
+        final List<String> cmd = new ArrayList<>(List.of("java", "-Xmx128m", "-jar", jar.toString(), "run", "-f",
+            f.toString(), "-i", "eth0", "--capacity", "4096", "--control", "none"));
+        cmd.addAll(options);
+        final Process p = ns.spawn(host, cmd, log);
         for (int t = 0; t < 150; t++)
         {
             if (Files.exists(log) && Files.readString(log).contains("started on"))
@@ -187,8 +205,23 @@ public final class VrrpLan implements AutoCloseable
      */
     public void startCapture(final String name) throws IOException, InterruptedException
     {
+        startCapture(name, "obs", "eth0");
+    }
+
+    /**
+     * Start capturing VRRP on a host's interface (the bridge port "v-a" of "lan" sees a's unicast too).
+     *
+     * @param name file name.
+     * @param host where.
+     * @param iface which interface.
+     * @throws IOException when tshark cannot start.
+     * @throws InterruptedException when interrupted.
+     */
+    public void startCapture(final String name, final String host, final String iface)
+        throws IOException, InterruptedException
+    {
         pcap = work.resolve(name + ".pcap");
-        capture = ns.spawn("obs", List.of("tshark", "-q", "-i", "eth0", "-f", "vrrp", "-w", pcap.toString()),
+        capture = ns.spawn(host, List.of("tshark", "-q", "-i", iface, "-f", "vrrp", "-w", pcap.toString()),
             work.resolve(name + ".tshark.log"));
         for (int t = 0; t < 100 && !Files.exists(pcap); t++)
         {

@@ -197,6 +197,44 @@ class VrrpInteropTest
         }
     }
 
+    /**
+     * Two jvs with unicast_src_ip/unicast_peer in vip_mode kernel: the adverts go to the peer, not the group;
+     * the master holds the VRRP addresses as kernel addresses and the backup does not; a clean stop hands
+     * them over.
+     */
+    @org.junit.jupiter.api.Test
+    void twoJvsShouldRunUnicastAndMoveKernelAddresses() throws Exception
+    {
+        try (VrrpLan lan = new VrrpLan(work, JAR))
+        {
+            final String base = jvs(2, 150, false);
+            final String a = base.replace("  advert_int 1\n", "  advert_int 1\n  unicast_src_ip " + A +
+                "\n  unicast_peer {\n    " + B + "\n  }\n");
+            final String b = base.replace("priority 150", "priority 100").replace("  advert_int 1\n",
+                "  advert_int 1\n  unicast_src_ip " + B + "\n  unicast_peer {\n    " + A + "\n  }\n");
+            lan.startCapture("unicast", "lan", "v-a");
+            final Path ja = lan.jvs("a", a, List.of("--vip-mode", "kernel"));
+            final Path jb = lan.jvs("b", b, List.of("--vip-mode", "kernel"));
+            Thread.sleep(6000);
+            assertTrue(lan.ns().sh("a", "ip -4 addr show dev eth0").contains("198.19.0.80/32"),
+                "the master holds the VIP: " + lan.logText(ja));
+            assertFalse(lan.ns().sh("b", "ip -4 addr show dev eth0").contains("198.19.0.80/32"), "the backup not");
+            lan.stop("a", ja);
+            Thread.sleep(2000);
+            assertTrue(lan.ns().sh("b", "ip -4 addr show dev eth0").contains("198.19.0.80/32"),
+                "taken over: " + lan.logText(jb));
+            assertFalse(lan.ns().sh("a", "ip -4 addr show dev eth0").contains("198.19.0.80/32"),
+                "a stopped jvs leaves no address behind");
+            lan.stopCapture();
+            final Netns.Result dsts = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-T", "fields", "-e",
+                "ip.src", "-e", "ip.dst", "-e", "ip.ttl"), 30);
+            final Set<String> pairs = new TreeSet<>(dsts.out().lines().filter(l -> l.startsWith("198.")).toList());
+            assertEquals(Set.of(A + "\t" + B + "\t255", B + "\t" + A + "\t255"), pairs,
+                "unicast both ways, TTL 255: " + dsts.out());
+            lan.stop("b", jb);
+        }
+    }
+
     /** Blank the IP identification and header checksum (bytes 4-5 and 10-11 of the IP header). */
     private static String maskIpId(final String hex)
     {

@@ -69,6 +69,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private Thread thread;
     private long timerSeq;
     private java.util.function.LongBinaryOperator startListener;
+    private volatile java.util.function.BooleanSupplier active = () -> true;
 
     private record Timer(long at, long seq, Probe probe, int epoch, boolean start) implements Comparable<Timer>
     {
@@ -846,6 +847,45 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         this.startListener = listener;
     }
 
+    /**
+     * ha_suspend: checks of such virtual servers run only while this says the director is active.
+     *
+     * @param isActive read on the checker thread.
+     */
+    public void haActive(final java.util.function.BooleanSupplier isActive)
+    {
+        this.active = isActive;
+    }
+
+    /**
+     * omega, at the daemon's shutdown (not a reload): run the notify_down of every real server still up and
+     * the quorum_down of every virtual server that has its quorum, as keepalived does.
+     */
+    public void omega()
+    {
+        for (final Server s : servers.values())
+        {
+            if (s.rs.vs.omega && s.up)
+            {
+                notifyScript(s.rs.notifyDown);
+            }
+        }
+        for (final KeepalivedConfig.VirtualServer vs : quorumOwners())
+        {
+            if (vs.omega && quorumUp(vs))
+            {
+                notifyScript(vs.quorumDown);
+            }
+        }
+    }
+
+    private java.util.Set<KeepalivedConfig.VirtualServer> quorumOwners()
+    {
+        final java.util.Set<KeepalivedConfig.VirtualServer> set = new java.util.LinkedHashSet<>();
+        servers.values().forEach(s -> set.add(s.rs.vs));
+        return set;
+    }
+
     /** Start the checker thread (none when nothing is checked). */
     public void start()
     {
@@ -936,6 +976,13 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             final Probe p = t.probe;
             if (t.epoch != p.epoch)
             {
+                continue;
+            }
+            if (t.start && p.server.rs.vs.haSuspend && !active.getAsBoolean())
+            {
+                // ha_suspend: not the active director: skip this round, keep the state, stay on the grid.
+                final long period = Math.max(1, p.ch.delayLoopMs) * 1_000_000L;
+                schedule(p.gridStart + ((now - p.gridStart) / period + 1) * period, p, p.epoch, true);
                 continue;
             }
             if (t.start)

@@ -152,6 +152,10 @@ public final class KeepalivedConfig
         public boolean alpha;
         /** Weight 0 instead of removal on failure. */
         public boolean inhibitOnFailure;
+        /** omega: at shutdown, run the notify_down of live real servers and quorum_down. */
+        public boolean omega;
+        /** ha_suspend: check only while this director is active (VRRP master, or no VRRP). */
+        public boolean haSuspend;
         /** Sum of live weights the service needs (keepalived's default 1). */
         public long quorum = 1;
         /** Hysteresis around the quorum. */
@@ -216,7 +220,7 @@ public final class KeepalivedConfig
     private static final Set<String> OTHER_VS = Set.of("ip_family");
     /** keepalived keywords jvs reads but does not act on yet: a warning says so, rather than silence. */
     private static final Set<String> NOT_ACTED = Set.of(
-        "omega", "ha_suspend", "smtp_alert", "persistence_engine", "syncid", "lvs_tunnel_type", "tunnel_type",
+        "smtp_alert", "persistence_engine", "syncid", "lvs_tunnel_type", "tunnel_type",
         "rise", "fall");
     /** real_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_RS = Set.of();
@@ -337,6 +341,8 @@ public final class KeepalivedConfig
                 case "delay_loop" -> vs.delayLoopMs = seconds(k);
                 case "warmup" -> vs.warmupMs = seconds(k);
                 case "alpha" -> vs.alpha = true;
+                case "omega" -> vs.omega = true;
+                case "ha_suspend" -> vs.haSuspend = true;
                 case "inhibit_on_failure" -> vs.inhibitOnFailure = true;
                 case "connect_timeout" -> vs.connectTimeoutMs = seconds(k);
                 case "retry", "nb_get_retry" -> vs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());

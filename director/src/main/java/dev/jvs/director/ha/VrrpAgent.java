@@ -45,6 +45,8 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
     private final long[] dropped = new long[VrrpCounter.values().length];
     private ControlTap next;
+    private VipOwner vipOwner;
+    private final org.agrona.collections.IntHashSet kernelOwned = new org.agrona.collections.IntHashSet();
     private Consumer<Boolean> roleListener;
     private long nextDeadline;
 
@@ -102,6 +104,34 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         {
             fwd.standby(true);
         }
+    }
+
+    /** vip_mode kernel: who adds and removes the addresses of the interface (off the forwarding thread). */
+    public interface VipOwner
+    {
+        /**
+         * Take addresses (a master's).
+         *
+         * @param addresses the addresses.
+         */
+        void own(int[] addresses);
+
+        /**
+         * Give addresses up.
+         *
+         * @param addresses the addresses.
+         */
+        void release(int[] addresses);
+    }
+
+    /**
+     * vip_mode kernel: addresses become the interface's while master, instead of the engine answering ARP.
+     *
+     * @param owner the owner.
+     */
+    public void vipOwner(final VipOwner owner)
+    {
+        this.vipOwner = owner;
     }
 
     /** @return whether any instance runs here. */
@@ -343,6 +373,22 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             }
         }
         fwd.standby(!active);
+        if (null != vipOwner)
+        {
+            final int[] add = owned.stream().filter(a -> !kernelOwned.contains(a)).mapToInt(Integer::intValue).toArray();
+            final int[] drop = kernelOwned.stream().filter(a -> !owned.contains(a)).mapToInt(Integer::intValue)
+                .toArray();
+            kernelOwned.clear();
+            kernelOwned.addAll(owned);
+            if (drop.length > 0)
+            {
+                vipOwner.release(drop);
+            }
+            if (add.length > 0)
+            {
+                vipOwner.own(add);
+            }
+        }
         if (active != wasActive && null != roleListener)
         {
             roleListener.accept(active);

@@ -154,4 +154,50 @@ class HealthCheckerTest
             throw new IllegalStateException(ex);
         }
     }
+
+    @Test
+    void haSuspendShouldHoldChecksWhileBackupAndOmegaShouldNotifyAtShutdown() throws Exception
+    {
+        final java.nio.file.Path notes = java.nio.file.Files.createTempFile("jvs-omega", ".txt");
+        final KeepalivedConfig c = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
+            virtual_server 198.19.0.80 80 {
+                delay_loop 0.2
+                ha_suspend
+                omega
+                quorum_down "echo quorum_down >> NOTES"
+                real_server 198.19.0.11 80 { MISC_CHECK { misc_path "exit 1"; retry 0 } }
+                real_server 198.19.0.12 80 { notify_down "echo down12 >> NOTES"; MISC_CHECK { misc_path "exit 0" } }
+            }
+            """.replace("; ", "\n").replace("NOTES", notes.toString()));
+        final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
+        final java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean();
+        final HealthChecker hc = new HealthChecker(c, java.util.Map.of(), s -> { });
+        try
+        {
+            hc.haActive(active::get);
+            hc.start();
+            Thread.sleep(2500);
+            assertEquals(1, hc.weight(rs.get(0)), "backup: the failing check did not run");
+            active.set(true);
+            final long end = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end && hc.weight(rs.get(0)) >= 0)
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(-1, hc.weight(rs.get(0)), "active: it runs and fails");
+        }
+        finally
+        {
+            hc.close();
+        }
+        hc.omega();
+        final long end = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < end && java.nio.file.Files.readAllLines(notes).size() < 2)
+        {
+            Thread.sleep(50);
+        }
+        assertEquals(java.util.Set.of("down12", "quorum_down"), java.util.Set.copyOf(
+            java.nio.file.Files.readAllLines(notes)), "omega: live servers' notify_down and quorum_down");
+        java.nio.file.Files.delete(notes);
+    }
 }

@@ -29,6 +29,7 @@ public final class Worker implements Agent, FrameHandler
     private long nextArp;
     private boolean learnedAll;
     private dev.jvs.engine.ControlTap tap;
+    private int[] alsoResolve = new int[0];
 
     /**
      * @param fwd the engine.
@@ -102,6 +103,16 @@ public final class Worker implements Agent, FrameHandler
         fwd.tap(tap);
     }
 
+    /**
+     * Resolve these addresses by ARP too, as the real servers are (VRRP unicast peers).
+     *
+     * @param addresses the addresses.
+     */
+    public void resolveAlso(final int[] addresses)
+    {
+        this.alsoResolve = addresses.clone();
+    }
+
     /** @return whether every real server's MAC is known (ARP answered). */
     public boolean resolved()
     {
@@ -131,8 +142,10 @@ public final class Worker implements Agent, FrameHandler
     private void resolveRealServers()
     {
         boolean all = true;
-        for (final int rs : fwd.services().realServerAddresses())
+        final int[] servers = fwd.services().realServerAddresses();
+        for (int i = 0, n = servers.length + alsoResolve.length; i < n; i++)
         {
+            final int rs = i < servers.length ? servers[i] : alsoResolve[i - servers.length];
             final boolean known = Neighbors.UNKNOWN != neighbors.get(rs);
             all &= known;
             if (!known || learnedAll)
