@@ -115,6 +115,32 @@ public final class KeepalivedConfig
         Long connectTimeout;
         Integer retries;
         Long delayBeforeRetry;
+
+        /** @return a copy (an SMTP_CHECK host block starts from its check's options). */
+        Check copy()
+        {
+            final Check c = new Check();
+            c.at = at;
+            c.type = type;
+            c.connectIp = connectIp;
+            c.connectPort = connectPort;
+            c.bindIp = bindIp;
+            c.bindPort = bindPort;
+            c.virtualhost = virtualhost;
+            c.urls.addAll(urls);
+            c.dnsType = dnsType;
+            c.dnsName = dnsName;
+            c.heloName = heloName;
+            c.miscPath = miscPath;
+            c.miscTimeoutMs = miscTimeoutMs;
+            c.miscDynamic = miscDynamic;
+            c.warmup = warmup;
+            c.delayLoop = delayLoop;
+            c.connectTimeout = connectTimeout;
+            c.retries = retries;
+            c.delayBeforeRetry = delayBeforeRetry;
+            return c;
+        }
     }
 
     /** A virtual server. */
@@ -253,6 +279,21 @@ public final class KeepalivedConfig
      *
      * @param name file name to report.
      * @param text the text.
+     * @param configId keepalived's -i: which "@ID" lines count.
+     * @return the model.
+     * @throws ConfigException at the first error.
+     */
+    public static KeepalivedConfig parse(final Path name, final String text, final String configId)
+        throws ConfigException
+    {
+        return interpret(Lexer.read(name, text, configId));
+    }
+
+    /**
+     * Load configuration text (tests).
+     *
+     * @param name file name to report.
+     * @param text the text.
      * @return the model.
      * @throws ConfigException at the first error.
      */
@@ -330,7 +371,16 @@ public final class KeepalivedConfig
                     vs.scheduler = name;
                 }
                 case "lb_kind", "lvs_method" -> vs.method = method(k);
-                case "protocol" -> vs.protocol = protocol(k);
+                case "protocol" ->
+                {
+                    vs.protocol = protocol(k);
+                    if (0 != vs.fwmark)
+                    {
+                        // keepalived: "protocol specified for fwmark - protocol will be ignored".
+                        warnings.add(k.at().file() + ":" + k.at().line() + ": protocol specified for fwmark " +
+                            vs.fwmark + " - protocol will be ignored");
+                    }
+                }
                 case "persistence_timeout" ->
                     vs.persistenceTimeout = k.args().isEmpty() ? 360 : (int)number(k, 0, 1, 2678400, "timeout");
                 case "persistence_granularity" -> vs.persistenceNetmask = netmask(k);
@@ -457,7 +507,7 @@ public final class KeepalivedConfig
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
                 case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK" ->
-                    rs.checks.add(check(k, rs));
+                    rs.checks.addAll(checks(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "alpha" -> rs.alpha = true;
                 case "notify_up" -> rs.notifyUp = String.join(" ", k.args());
@@ -669,7 +719,11 @@ public final class KeepalivedConfig
         return Math.round(v * 1000);
     }
 
-    private Check check(final Statement s, final RealServer rs) throws ConfigException
+    /**
+     * A checker block: one check, or for an SMTP_CHECK with keepalived's legacy {@code host} blocks, one check
+     * per host, each with the block's options and its own connect_ip, connect_port, bindto...
+     */
+    private List<Check> checks(final Statement s, final RealServer rs) throws ConfigException
     {
         final Check ch = new Check();
         ch.at = s.at();
@@ -677,54 +731,82 @@ public final class KeepalivedConfig
         ch.connectIp = rs.addr;
         if (!s.isBlock())
         {
-            return ch;
+            return List.of(ch);
         }
+        final List<Statement> hosts = new ArrayList<>();
         for (final Statement k : s.children())
         {
-            switch (k.keyword())
+            if ("host".equals(k.keyword()) && "SMTP_CHECK".equals(ch.type) && k.isBlock())
             {
-                case "connect_ip" -> ch.connectIp = address(k, 0, "connect_ip");
-                case "connect_port" -> ch.connectPort = (int)number(k, 0, 1, 65535, "connect_port");
-                case "bindto" -> ch.bindIp = address(k, 0, "bindto");
-                case "bind_port" -> ch.bindPort = (int)number(k, 0, 1, 65535, "bind_port");
-                case "connect_timeout" -> ch.connectTimeout = seconds(k);
-                case "delay_loop" -> ch.delayLoop = seconds(k);
-                case "retry", "nb_get_retry" -> ch.retries = (int)number(k, 0, 0, 1_000_000, k.keyword());
-                case "delay_before_retry" -> ch.delayBeforeRetry = seconds(k);
-                case "virtualhost" -> ch.virtualhost = word(k, 0);
-                case "misc_path" -> ch.miscPath = String.join(" ", k.args());
-                case "helo_name" -> ch.heloName = word(k, 0);
-                case "name" -> ch.dnsName = word(k, 0);
-                case "type" ->
-                {
-                    final Integer t = DNS_TYPES.get(word(k, 0).toUpperCase(java.util.Locale.ROOT));
-                    if (null == t)
-                    {
-                        throw new ConfigException(k.argAt(0), "unknown DNS type '" + word(k, 0) + "': expected one of " +
-                            String.join(" ", DNS_TYPES.keySet()));
-                    }
-                    ch.dnsType = t;
-                }
-                case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
-                case "misc_dynamic" -> ch.miscDynamic = true;
-                case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
-                case "warmup" -> ch.warmup = seconds(k);
-                case "fwmark", "alpha" ->
-                {
-                    // Accepted; jvs does not act on them yet.
-                }
-                case "url" ->
-                {
-                    if (!"HTTP_GET".equals(ch.type) && !"SSL_GET".equals(ch.type))
-                    {
-                        throw new ConfigException(k.at(), "url belongs in HTTP_GET or SSL_GET, not " + ch.type);
-                    }
-                    ch.urls.add(url(k));
-                }
-                default -> warn(k, "unknown keyword '" + k.keyword() + "' in " + ch.type);
+                hosts.add(k);
+            }
+            else
+            {
+                option(ch, k);
             }
         }
-        return ch;
+        if (hosts.isEmpty())
+        {
+            return List.of(ch);
+        }
+        final List<Check> out = new ArrayList<>();
+        for (final Statement h : hosts)
+        {
+            final Check one = ch.copy();
+            one.at = h.at();
+            for (final Statement k : h.children())
+            {
+                option(one, k);
+            }
+            out.add(one);
+        }
+        return out;
+    }
+
+    private void option(final Check ch, final Statement k) throws ConfigException
+    {
+        switch (k.keyword())
+        {
+            case "connect_ip" -> ch.connectIp = address(k, 0, "connect_ip");
+            case "connect_port" -> ch.connectPort = (int)number(k, 0, 1, 65535, "connect_port");
+            case "bindto" -> ch.bindIp = address(k, 0, "bindto");
+            case "bind_port" -> ch.bindPort = (int)number(k, 0, 1, 65535, "bind_port");
+            case "connect_timeout" -> ch.connectTimeout = seconds(k);
+            case "delay_loop" -> ch.delayLoop = seconds(k);
+            case "retry", "nb_get_retry" -> ch.retries = (int)number(k, 0, 0, 1_000_000, k.keyword());
+            case "delay_before_retry" -> ch.delayBeforeRetry = seconds(k);
+            case "virtualhost" -> ch.virtualhost = word(k, 0);
+            case "misc_path" -> ch.miscPath = String.join(" ", k.args());
+            case "helo_name" -> ch.heloName = word(k, 0);
+            case "name" -> ch.dnsName = word(k, 0);
+            case "type" ->
+            {
+                final Integer t = DNS_TYPES.get(word(k, 0).toUpperCase(java.util.Locale.ROOT));
+                if (null == t)
+                {
+                    throw new ConfigException(k.argAt(0), "unknown DNS type '" + word(k, 0) + "': expected one of " +
+                        String.join(" ", DNS_TYPES.keySet()));
+                }
+                ch.dnsType = t;
+            }
+            case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
+            case "misc_dynamic" -> ch.miscDynamic = true;
+            case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
+            case "warmup" -> ch.warmup = seconds(k);
+            case "fwmark", "alpha" ->
+            {
+                // Accepted; jvs does not act on them yet.
+            }
+            case "url" ->
+            {
+                if (!"HTTP_GET".equals(ch.type) && !"SSL_GET".equals(ch.type))
+                {
+                    throw new ConfigException(k.at(), "url belongs in HTTP_GET or SSL_GET, not " + ch.type);
+                }
+                ch.urls.add(url(k));
+            }
+            default -> warn(k, "unknown keyword '" + k.keyword() + "' in " + ch.type);
+        }
     }
 
     private Url url(final Statement s) throws ConfigException

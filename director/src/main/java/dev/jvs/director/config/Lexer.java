@@ -31,6 +31,7 @@ public final class Lexer
 
     private final List<Token> tokens = new ArrayList<>();
     private int pos;
+    private String configId = defaultConfigId();
 
     private Lexer()
     {
@@ -60,9 +61,40 @@ public final class Lexer
      */
     public static List<Statement> read(final Path name, final String text) throws ConfigException
     {
+        return read(name, text, defaultConfigId());
+    }
+
+    /**
+     * Tokenize and parse configuration text for a given config id (keepalived's {@code -i}).
+     *
+     * @param name file name to report.
+     * @param text the text.
+     * @param configId the id that "@ID" lines must name.
+     * @return the top-level statements.
+     * @throws ConfigException at the first syntax error.
+     */
+    public static List<Statement> read(final Path name, final String text, final String configId)
+        throws ConfigException
+    {
         final Lexer l = new Lexer();
+        l.configId = configId;
         l.tokenize(name, text, 0);
         return l.statements(null);
+    }
+
+    /** keepalived's default config id: the host name up to its first dot. */
+    static String defaultConfigId()
+    {
+        try
+        {
+            final String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            final int dot = h.indexOf('.');
+            return dot > 0 ? h.substring(0, dot) : h;
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 
     private void tokenizeFile(final Path file, final int depth, final Position from) throws ConfigException
@@ -91,6 +123,26 @@ public final class Lexer
             final String s = lines[ln];
             final List<Token> lineTokens = new ArrayList<>();
             int i = 0;
+            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t'))
+            {
+                i++;
+            }
+            if (i < s.length() && '@' == s.charAt(i))
+            {
+                // keepalived's conditional lines: "@ID rest" only for config id ID, "@^ID rest" for any other.
+                int e = i + 1;
+                while (e < s.length() && s.charAt(e) != ' ' && s.charAt(e) != '\t')
+                {
+                    e++;
+                }
+                final boolean not = e > i + 1 && '^' == s.charAt(i + 1);
+                final String id = s.substring(i + (not ? 2 : 1), e);
+                if (id.equals(configId) == not)
+                {
+                    continue;
+                }
+                i = e;
+            }
             while (i < s.length())
             {
                 final char c = s.charAt(i);

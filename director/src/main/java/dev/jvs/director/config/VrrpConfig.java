@@ -153,7 +153,7 @@ public final class VrrpConfig
                 }
             }
         }
-        v.validate();
+        v.validate(kc);
         return v;
     }
 
@@ -311,8 +311,23 @@ public final class VrrpConfig
                         in.trackScriptAt.put(t.keyword(), t.at());
                     }
                 }
-                case "use_vmac" -> throw new ConfigException(k.at(), "use_vmac is not supported: jvs answers for the " +
-                    "addresses with the interface's own MAC and sends gratuitous ARP on takeover");
+                case "lvs_sync_daemon_interface" ->
+                {
+                    // Deprecated in keepalived (global_defs lvs_sync_daemon replaces it) but still honoured.
+                    if (null == syncDaemon)
+                    {
+                        final SyncDaemon sd = new SyncDaemon();
+                        sd.at = k.at();
+                        sd.iface = KeepalivedConfig.word(k, 0);
+                        sd.instance = c.name;
+                        syncDaemon = sd;
+                    }
+                    kc.warnings.add(k.at().file() + ":" + k.at().line() + ": lvs_sync_daemon_interface is deprecated " +
+                        "(use lvs_sync_daemon in global_defs); read as lvs_sync_daemon " + KeepalivedConfig.word(k, 0) +
+                        " " + c.name);
+                }
+                case "use_vmac" -> kc.warnings.add(k.at().file() + ":" + k.at().line() + ": use_vmac is not " +
+                    "supported: the interface's own MAC answers for the addresses, with gratuitous ARP on takeover");
                 default ->
                 {
                     if (!INSTANCE_ACCEPTED.contains(k.keyword()))
@@ -450,7 +465,9 @@ public final class VrrpConfig
         }
         if (null == sc.script)
         {
-            throw new ConfigException(s.at(), "vrrp_script " + sc.name + " has no script");
+            // keepalived: "No script set for vrrp_script - removing", and tracking it is then ignored.
+            kc.warn(s, "vrrp_script " + sc.name + " has no script: removed");
+            return;
         }
         if (0 == sc.timeoutMs)
         {
@@ -489,7 +506,7 @@ public final class VrrpConfig
 
     private final Map<String, Position> syncGroupAt = new LinkedHashMap<>();
 
-    private void validate() throws ConfigException
+    private void validate(final KeepalivedConfig kc) throws ConfigException
     {
         final Set<String> names = new java.util.HashSet<>();
         instances.forEach(i -> names.add(i.cfg.name));
@@ -512,11 +529,14 @@ public final class VrrpConfig
         }
         for (final Instance i : instances)
         {
-            for (final String t : i.trackScripts.keySet())
+            for (final String t : List.copyOf(i.trackScripts.keySet()))
             {
                 if (!scripts.containsKey(t))
                 {
-                    throw new ConfigException(i.trackScriptAt.get(t), "track_script " + t + " names no vrrp_script");
+                    final Position at = i.trackScriptAt.get(t);
+                    kc.warnings.add(at.file() + ":" + at.line() + ": (" + i.cfg.name + ") track_script " + t +
+                        " names no vrrp_script, ignored");
+                    i.trackScripts.remove(t);
                 }
             }
         }
