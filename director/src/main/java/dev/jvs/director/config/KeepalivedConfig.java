@@ -97,8 +97,8 @@ public final class KeepalivedConfig
         public String virtualhost;
         /** URLs (HTTP_GET). */
         public final List<Url> urls = new ArrayList<>();
-        /** DNS_CHECK: the query type's number (A = 1 by default). */
-        public int dnsType = 1;
+        /** DNS_CHECK: the query type's number (keepalived's default SOA = 6). */
+        public int dnsType = 6;
         /** DNS_CHECK: the name asked for (default the root). */
         public String dnsName = ".";
         /** SMTP_CHECK: the HELO name. */
@@ -432,9 +432,12 @@ public final class KeepalivedConfig
                 ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
                 ch.warmupMs = first(ch.warmup, rs.warmupMs, vs.warmupMs, 0L);
                 ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
-                ch.retry = first(ch.retries, rs.retry, vs.retry, 1);
+                final boolean dns = "DNS_CHECK".equals(ch.type);
+                // keepalived's defaults (check_api.c, check_http.c, check_dns.c, check_misc.c): retry 1 (DNS 3,
+                // MISC 0); delay_before_retry 1 s (HTTP_GET and SSL_GET 3 s, DNS_CHECK its delay_loop).
+                ch.retry = first(ch.retries, rs.retry, vs.retry, dns ? 3 : "MISC_CHECK".equals(ch.type) ? 0 : 1);
                 ch.delayBeforeRetryMs = first(ch.delayBeforeRetry, rs.delayBeforeRetryMs, vs.delayBeforeRetryMs,
-                    http ? 3_000L : 1_000L);
+                    http ? 3_000L : dns ? ch.delayLoopMs : 1_000L);
                 if (null == ch.virtualhost)
                 {
                     ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;

@@ -75,6 +75,24 @@ class CheckerConfigTest
     }
 
     @Test
+    void eachCheckerShouldTakeKeepalivedsOwnDefaults() throws Exception
+    {
+        final KeepalivedConfig c = KeepalivedConfig.parse(F, "virtual_server 198.19.0.80 53 {\n delay_loop 10\n" +
+            " real_server 198.19.0.11 53 {\n  DNS_CHECK {\n  }\n  MISC_CHECK {\n   misc_path /bin/true\n  }\n" +
+            "  TCP_CHECK {\n  }\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n");
+        final java.util.List<KeepalivedConfig.Check> ch = c.virtualServers.get(0).realServers.get(0).checks;
+        assertEquals(3, ch.get(0).retry, "DNS_CHECK: DNS_DEFAULT_RETRY");
+        assertEquals(10_000, ch.get(0).delayBeforeRetryMs, "DNS_CHECK: delay_before_retry defaults to delay_loop");
+        assertEquals(6, ch.get(0).dnsType, "DNS_CHECK: SOA");
+        assertEquals(".", ch.get(0).dnsName);
+        assertEquals(0, ch.get(1).retry, "MISC_CHECK: no retry by default");
+        assertEquals(1, ch.get(2).retry);
+        assertEquals(1_000, ch.get(2).delayBeforeRetryMs);
+        assertEquals(5_000, ch.get(2).connectTimeoutMs);
+        assertEquals(3_000, ch.get(3).delayBeforeRetryMs, "HTTP_GET: 3 s");
+    }
+
+    @Test
     void keepalivedsOwnSampleShapeShouldLoadWithoutAWarning() throws Exception
     {
         final java.nio.file.Path f = java.nio.file.Path.of(
