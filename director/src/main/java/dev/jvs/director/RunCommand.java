@@ -101,10 +101,24 @@ final class RunCommand implements Runnable
     /** Whether this director is active (VRRP master, or no VRRP): ha_suspend's condition. */
     private final AtomicBoolean haActive = new AtomicBoolean(true);
 
+    @Option(names = {"-S", "--log-facility"},
+        description = "also log to syslog with this facility, as keepalived -S: 0..7 for local0..local7, or daemon")
+    private String logFacility;
+
+    @Option(names = "--syslog-socket", defaultValue = "/dev/log", hidden = true, description = "the syslog socket")
+    private String syslogSocket;
+
+    private static volatile Syslog syslog;
+
     static void log(final String line)
     {
         System.out.println(LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS")) + " " + line);
         System.out.flush();
+        final Syslog s = syslog;
+        if (null != s)
+        {
+            s.log(line);
+        }
     }
 
     @Override
@@ -139,6 +153,18 @@ final class RunCommand implements Runnable
         {
             System.err.println("jvs run: --io must be afpacket or pcap, not " + io);
             return 1;
+        }
+        if (null != logFacility)
+        {
+            try
+            {
+                syslog = new Syslog(syslogSocket, Syslog.facility(logFacility));
+            }
+            catch (final IllegalArgumentException | IllegalStateException ex)
+            {
+                System.err.println("jvs run: " + ex.getMessage());
+                return 1;
+            }
         }
         if (0 != LibC.geteuid())
         {

@@ -13,6 +13,10 @@ public final class LibC
     public static final int AF_PACKET = 17;
     /** SOCK_RAW. */
     public static final int SOCK_RAW = 3;
+    /** AF_UNIX. */
+    public static final int AF_UNIX = 1;
+    /** SOCK_DGRAM. */
+    public static final int SOCK_DGRAM = 2;
     /** SOL_PACKET. */
     public static final int SOL_PACKET = 263;
     /** PACKET_RX_RING. */
