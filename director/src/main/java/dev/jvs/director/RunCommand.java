@@ -100,6 +100,7 @@ final class RunCommand implements Runnable
     private java.util.concurrent.ExecutorService vipExec;
     /** Whether this director is active (VRRP master, or no VRRP): ha_suspend's condition. */
     private final AtomicBoolean haActive = new AtomicBoolean(true);
+    private volatile Mailer mailer;
 
     @Option(names = {"-S", "--log-facility"},
         description = "also log to syslog with this facility, as keepalived -S: 0..7 for local0..local7, or daemon")
@@ -205,8 +206,10 @@ final class RunCommand implements Runnable
         final ServiceTable services = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
         ConfigLoader.apply(kc, services, neighbors, -1, System.currentTimeMillis());
         runningConfig = kc;
+        mailer = new Mailer(kc.vrrp, RunCommand::log);
         checker = new HealthChecker(kc, Map.of(), RunCommand::log);
         checker.haActive(haActive::get);
+        checker.onTransition((rs, up) -> mailer.realServer(rs, up));
         // alpha: servers start down; the table is made to agree before the first packet.
         ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(), checker);
         appliedHealth = checker.generation();
@@ -394,6 +397,7 @@ final class RunCommand implements Runnable
             });
             worker.resolveAlso(vrrp.instances().stream().flatMapToInt(i ->
                 java.util.Arrays.stream(i.config().unicastPeers)).distinct().toArray());
+            vrrp.onTransition((i, st) -> mailer.vrrp(i, st.name()));
             worker.tap(vrrp);
             vrrp.start(System.currentTimeMillis());
         }
@@ -454,6 +458,7 @@ final class RunCommand implements Runnable
             controlPlane.close();
             checker.close();
             checker.omega();
+            mailer.close();
             if (!vrrp.isEmpty())
             {
                 vrrp.stop(System.currentTimeMillis());
@@ -575,9 +580,13 @@ final class RunCommand implements Runnable
         // The new checker starts from the states the old one found, by virtual and real server.
         final HealthChecker next = new HealthChecker(kc, checker.states(), RunCommand::log);
         next.haActive(haActive::get);
+        next.onTransition((rs, up) -> mailer.realServer(rs, up));
         checker.close();
         checker = next;
         runningConfig = kc;
+        final Mailer oldMailer = mailer;
+        mailer = new Mailer(kc.vrrp, RunCommand::log);
+        oldMailer.close();
         appliedHealth = checker.generation();
         if (!kc.vrrp.instances.isEmpty())
         {

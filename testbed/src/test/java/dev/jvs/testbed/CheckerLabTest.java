@@ -239,4 +239,53 @@ class CheckerLabTest
             lab.stopDirector();
         }
     }
+
+    /**
+     * smtp_alert: a real server that goes down and the VRRP instance that becomes master each send keepalived's
+     * mail, through a scripted SMTP server on the client host (Python's smtpd DebuggingServer prints what it
+     * receives).
+     */
+    @Test
+    void smtpAlertShouldMailTransitions() throws Exception
+    {
+        final String conf = "global_defs {\n  router_id LVS_TEST\n  notification_email {\n    ops@example.test\n" +
+            "  }\n  notification_email_from jvs@example.test\n  smtp_server 198.19.0.5 2525\n" +
+            "  smtp_connect_timeout 5\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n" +
+            "  priority 150\n  advert_int 1\n  smtp_alert\n  virtual_ipaddress {\n    " + Lab.VIP + "\n  }\n}\n" +
+            "virtual_server " + Lab.VIP + " 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind DR\n  smtp_alert\n" +
+            "  real_server " + Lab.rs(1) + " 80 {\n    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n  }\n" +
+            "  real_server " + Lab.rs(2) + " 80\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR))
+        {
+            final Path mail = work.resolve("smtpd.log");
+            lab.ns().spawn("client", List.of("python3", "-u", "-W", "ignore", "-m", "smtpd", "-n", "-c",
+                "DebuggingServer", "198.19.0.5:2525"), mail);
+            lab.startDirector(conf);
+            assertTrue(await(mail, "Subject: [LVS_TEST] VRRP Instance VI_1 - Entering MASTER state", 10_000),
+                Files.readString(mail) + lab.directorLog());
+            assertTrue(Files.readString(mail).contains("=> VRRP Instance is now owning VRRP VIPs <="));
+            killServer(lab, "rs1");
+            assertTrue(await(mail, "Subject: [LVS_TEST] Realserver [" + Lab.rs(1) + "]:80 of virtual server [" +
+                Lab.VIP + "]:80 - DOWN", 10_000), Files.readString(mail) + lab.directorLog());
+            final String m = Files.readString(mail);
+            assertTrue(m.contains("=> CHECK failed on service <="), m);
+            assertTrue(m.contains("From: jvs@example.test") && m.contains("To: ops@example.test") &&
+                m.contains("X-Mailer: Keepalived"), m);
+            assertTrue(lab.directorLog().contains("smtp_alert sent: [LVS_TEST] Realserver"), lab.directorLog());
+        }
+    }
+
+    private static boolean await(final Path file, final String text, final long ms) throws Exception
+    {
+        final long end = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < end)
+        {
+            if (Files.exists(file) && Files.readString(file).contains(text))
+            {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
 }

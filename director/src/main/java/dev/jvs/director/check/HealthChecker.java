@@ -70,6 +70,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private long timerSeq;
     private java.util.function.LongBinaryOperator startListener;
     private volatile java.util.function.BooleanSupplier active = () -> true;
+    private volatile java.util.function.BiConsumer<RealServer, Boolean> onTransition = (rs, up) -> { };
 
     private record Timer(long at, long seq, Probe probe, int epoch, boolean start) implements Comparable<Timer>
     {
@@ -848,6 +849,16 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     }
 
     /**
+     * Told of every real server's transition (smtp_alert), on the checker thread; must not block.
+     *
+     * @param listener (real server, up).
+     */
+    public void onTransition(final java.util.function.BiConsumer<RealServer, Boolean> listener)
+    {
+        this.onTransition = listener;
+    }
+
+    /**
      * ha_suspend: checks of such virtual servers run only while this says the director is active.
      *
      * @param isActive read on the checker thread.
@@ -1036,6 +1047,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         log.accept("real server " + s.name + " is " + (up ? "UP: added back" :
             "DOWN: " + (s.rs.inhibitOnFailure ? "weight 0 (inhibit_on_failure)" : "removed")));
         notifyScript(up ? s.rs.notifyUp : s.rs.notifyDown);
+        onTransition.accept(s.rs, up);
         updateQuorum(s.rs.vs);
     }
 

@@ -50,6 +50,8 @@ public final class KeepalivedConfig
         public boolean alpha;
         /** Scripts run when the checks bring it up or take it down, or null. */
         public String notifyUp;
+        /** smtp_alert: mail on its transitions. */
+        public boolean smtpAlert;
         /** See {@link #notifyUp}. */
         public String notifyDown;
         /** The virtual server it belongs to. */
@@ -178,6 +180,8 @@ public final class KeepalivedConfig
         public boolean alpha;
         /** Weight 0 instead of removal on failure. */
         public boolean inhibitOnFailure;
+        /** smtp_alert: mail on its real servers' transitions and quorum changes. */
+        public boolean smtpAlert;
         /** omega: at shutdown, run the notify_down of live real servers and quorum_down. */
         public boolean omega;
         /** ha_suspend: check only while this director is active (VRRP master, or no VRRP). */
@@ -246,7 +250,7 @@ public final class KeepalivedConfig
     private static final Set<String> OTHER_VS = Set.of("ip_family");
     /** keepalived keywords jvs reads but does not act on yet: a warning says so, rather than silence. */
     private static final Set<String> NOT_ACTED = Set.of(
-        "smtp_alert", "persistence_engine", "syncid", "lvs_tunnel_type", "tunnel_type",
+        "persistence_engine", "syncid", "lvs_tunnel_type", "tunnel_type",
         "rise", "fall");
     /** real_server keywords handled by the checker subsystem. */
     private static final Set<String> OTHER_RS = Set.of();
@@ -392,6 +396,7 @@ public final class KeepalivedConfig
                 case "warmup" -> vs.warmupMs = seconds(k);
                 case "alpha" -> vs.alpha = true;
                 case "omega" -> vs.omega = true;
+                case "smtp_alert" -> vs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
                 case "ha_suspend" -> vs.haSuspend = true;
                 case "inhibit_on_failure" -> vs.inhibitOnFailure = true;
                 case "connect_timeout" -> vs.connectTimeoutMs = seconds(k);
@@ -512,6 +517,7 @@ public final class KeepalivedConfig
                 case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK" ->
                     rs.checks.addAll(checks(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
+                case "smtp_alert" -> rs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
                 case "alpha" -> rs.alpha = true;
                 case "notify_up" -> rs.notifyUp = String.join(" ", k.args());
                 case "notify_down" -> rs.notifyDown = String.join(" ", k.args());

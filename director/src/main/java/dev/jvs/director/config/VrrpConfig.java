@@ -40,6 +40,8 @@ public final class VrrpConfig
         public final Map<String, Integer> trackInterfaces = new LinkedHashMap<>();
         /** track_script: script name to weight override (null: the script's own). */
         public final Map<String, Integer> trackScripts = new LinkedHashMap<>();
+        /** smtp_alert: mail on this instance's transitions. */
+        public boolean smtpAlert;
         /** Where each tracked script is named, for errors. */
         final Map<String, Position> trackScriptAt = new LinkedHashMap<>();
     }
@@ -98,10 +100,27 @@ public final class VrrpConfig
     public SyncDaemon syncDaemon;
     /** global_defs router_id, or null. */
     public String routerId;
+    /** notification_email: where smtp_alert mails go. */
+    public final List<String> notificationEmails = new ArrayList<>();
+    /** notification_email_from (keepalived's default: keepalived@HOSTNAME). */
+    public String notificationFrom;
+    /** smtp_server address, 0 for none. */
+    public int smtpServer;
+    /** smtp_server port (default 25). */
+    public int smtpPort = 25;
+    /** smtp_connect_timeout in ms (keepalived's default 30 s). */
+    public long smtpConnectTimeoutMs = 30_000;
+    /** smtp_helo_name (default: the host name). */
+    public String smtpHeloName;
+    /** global smtp_alert: mail on every checker and VRRP transition. */
+    public boolean smtpAlert;
+    /** smtp_alert_checker (global): mail on checker transitions. */
+    public boolean smtpAlertChecker;
+    /** smtp_alert_vrrp (global): mail on VRRP transitions. */
+    public boolean smtpAlertVrrp;
 
     /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
     private static final Set<String> GLOBAL_ACCEPTED = Set.of(
-        "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout", "smtp_helo_name",
         "script_user", "enable_script_security", "max_auto_priority", "vrrp_no_swap", "checker_no_swap",
         "vrrp_priority", "checker_priority", "vrrp_rlimit_rttime", "checker_rlimit_rttime", "dynamic_interfaces",
         "vrrp_check_unicast_src", "vrrp_skip_check_adv_addr", "vrrp_strict", "enable_snmp_vrrp",
@@ -116,7 +135,7 @@ public final class VrrpConfig
         "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "linkbeat_use_polling", "router_id");
     /** vrrp_instance keywords jvs accepts and does not act on (they tune kernel features jvs replaces). */
     private static final Set<String> INSTANCE_ACCEPTED = Set.of(
-        "debug", "smtp_alert", "dont_track_primary", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
+        "debug", "dont_track_primary", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
         "check_unicast_src", "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
         "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
         "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
@@ -174,6 +193,27 @@ public final class VrrpConfig
             switch (k.keyword())
             {
                 case "router_id" -> routerId = KeepalivedConfig.word(k, 0);
+                case "notification_email" ->
+                {
+                    for (final Statement m : children(k))
+                    {
+                        notificationEmails.add(m.keyword());
+                    }
+                }
+                case "notification_email_from" -> notificationFrom = KeepalivedConfig.word(k, 0);
+                case "smtp_server" ->
+                {
+                    smtpServer = KeepalivedConfig.address(k, 0, "smtp_server");
+                    if (k.args().size() > 1)
+                    {
+                        smtpPort = (int)KeepalivedConfig.number(k, 1, 1, 65535, "smtp_server port");
+                    }
+                }
+                case "smtp_connect_timeout" -> smtpConnectTimeoutMs = KeepalivedConfig.seconds(k);
+                case "smtp_helo_name" -> smtpHeloName = KeepalivedConfig.word(k, 0);
+                case "smtp_alert" -> smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
+                case "smtp_alert_checker" -> smtpAlertChecker = k.args().isEmpty() || !"false".equals(k.args().get(0));
+                case "smtp_alert_vrrp" -> smtpAlertVrrp = k.args().isEmpty() || !"false".equals(k.args().get(0));
                 case "vrrp_version" -> d.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "vrrp_version");
                 case "vrrp_garp_master_delay" -> d.garpDelayMs = KeepalivedConfig.seconds(k);
                 case "vrrp_garp_master_repeat" ->
@@ -284,6 +324,7 @@ public final class VrrpConfig
                     }
                 }
                 case "nopreempt" -> c.preempt = false;
+                case "smtp_alert" -> in.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
                 case "preempt_delay" -> c.preemptDelayMs = KeepalivedConfig.seconds(k);
                 case "garp_master_delay" -> c.garpMasterDelayMs = KeepalivedConfig.seconds(k);
                 case "garp_master_repeat" ->
@@ -334,7 +375,7 @@ public final class VrrpConfig
                     {
                         kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_instance");
                     }
-                    else if (!Set.of("debug", "preempt", "smtp_alert").contains(k.keyword()))
+                    else if (!Set.of("debug", "preempt").contains(k.keyword()))
                     {
                         kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
                     }

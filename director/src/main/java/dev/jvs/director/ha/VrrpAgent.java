@@ -46,6 +46,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private final long[] dropped = new long[VrrpCounter.values().length];
     private ControlTap next;
     private VipOwner vipOwner;
+    private java.util.function.BiConsumer<VrrpConfig.Instance, VrrpState> transitions = (i, st) -> { };
     private final org.agrona.collections.IntHashSet kernelOwned = new org.agrona.collections.IntHashSet();
     private Consumer<Boolean> roleListener;
     private long nextDeadline;
@@ -132,6 +133,16 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     public void vipOwner(final VipOwner owner)
     {
         this.vipOwner = owner;
+    }
+
+    /**
+     * Told of every instance's state change (smtp_alert), on the forwarding thread; must not block.
+     *
+     * @param listener (instance, new state).
+     */
+    public void onTransition(final java.util.function.BiConsumer<VrrpConfig.Instance, VrrpState> listener)
+    {
+        this.transitions = listener;
     }
 
     /** @return whether any instance runs here. */
@@ -404,6 +415,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             default -> null;
         };
         notifier.run(script, List.of());
+        transitions.accept(c, to);
         if (VrrpState.INIT != to)
         {
             notifier.run(c.notify, List.of("INSTANCE", c.cfg.name, to.name(),

@@ -120,8 +120,8 @@ class CheckerConfigTest
     void keywordsJvsDoesNotActOnShouldBeWarnedAboutNotSwallowed() throws Exception
     {
         final KeepalivedConfig c = KeepalivedConfig.parse(F,
-            "virtual_server 198.19.0.80 80 {\n smtp_alert\n real_server 198.19.0.11 80 {\n  rise 3\n }\n}\n");
-        assertEquals(java.util.List.of("keepalived.conf:2: 'smtp_alert' is not acted on by jvs yet, ignored",
+            "virtual_server 198.19.0.80 80 {\n persistence_engine sip\n real_server 198.19.0.11 80 {\n  rise 3\n }\n}\n");
+        assertEquals(java.util.List.of("keepalived.conf:2: 'persistence_engine' is not acted on by jvs yet, ignored",
             "keepalived.conf:4: 'rise' is not acted on by jvs yet, ignored"), c.warnings);
     }
 
