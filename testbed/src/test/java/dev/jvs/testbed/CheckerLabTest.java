@@ -241,6 +241,49 @@ class CheckerLabTest
     }
 
     /**
+     * keepalived's SSL block: SSL_GET presents the configured client certificate (its key encrypted, with
+     * the block's password) to a server that demands one; without the block the same server refuses the check.
+     */
+    @Test
+    void sslBlockShouldPresentTheClientCertificate() throws Exception
+    {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "needs openssl");
+        final Path d = work.resolve("pki");
+        Files.createDirectories(d);
+        Netns.run(List.of("sh", "-c", "cd " + d + " && " +
+            "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=jvs-ca -days 1 -keyout ca.key -out ca.pem && " +
+            "openssl req -newkey rsa:2048 -nodes -subj /CN=rs1 -keyout srv.key -out srv.csr && " +
+            "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out srv.pem && " +
+            "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes256 -pass pass:jvspass " +
+            "-out client.key && openssl req -new -key client.key -passin pass:jvspass -subj /CN=jvs-checker " +
+            "-out client.csr && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 " +
+            "-out client.pem"), 120);
+        assertTrue(Files.exists(d.resolve("client.pem")), "the test's PKI");
+        final String vs = "virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n" +
+            "    real_server " + Lab.rs(1) + " 80 {\n        SSL_GET {\n            url {\n" +
+            "                path /index.html\n            }\n            connect_port 443\n" +
+            "            connect_timeout 2\n            retry 0\n        }\n    }\n}\n";
+        final String ssl = "SSL {\n    password jvspass\n    ca " + d.resolve("ca.pem") + "\n    certificate " +
+            d.resolve("client.pem") + "\n    key " + d.resolve("client.key") + "\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.NAT, 1, work, JAR))
+        {
+            lab.ns().spawn("rs1", List.of("sh", "-c", "cd " + work.resolve("rs1") + " && exec timeout 120 " +
+                "openssl s_server -quiet -accept 443 -WWW -cert " + d.resolve("srv.pem") + " -key " +
+                d.resolve("srv.key") + " -Verify 1 -CAfile " + d.resolve("ca.pem")), work.resolve("ssl-verify.log"));
+            Thread.sleep(700);
+            lab.startDirector(ssl + vs);
+            Thread.sleep(4000);
+            assertTrue(!lab.directorLog().contains("real server " + Lab.rs(1) + ":80 of"),
+                "with the client certificate rs1 stays up: " + lab.directorLog());
+            lab.stopDirector();
+            lab.startDirector(vs);
+            assertNotNull(lab.awaitLog("real server " + Lab.rs(1) + ":80 of " + Lab.VIP + ":80 is DOWN", 6000),
+                "without it the server refuses the check: " + lab.directorLog());
+            lab.stopDirector();
+        }
+    }
+
+    /**
      * smtp_alert: a real server that goes down and the VRRP instance that becomes master each send keepalived's
      * mail, through a scripted SMTP server on the client host (Python's smtpd DebuggingServer prints what it
      * receives).

@@ -51,6 +51,8 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final List<Probe> probes = new ArrayList<>();
     private final Map<RealServer, Server> servers = new IdentityHashMap<>();
+    /** SSL_GET's context from the configuration's SSL block, or null for the default one. */
+    private final javax.net.ssl.SSLContext sslContext;
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
     /** Virtual servers that have lost their quorum. */
     private final Set<KeepalivedConfig.VirtualServer> quorumLost = ConcurrentHashMap.newKeySet();
@@ -354,7 +356,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             if ("SSL_GET".equals(ch.type))
             {
                 // keepalived verifies no certificate unless told to: the check is of the service, not of trust.
-                ssl = tlsContext().createSSLEngine(null != ch.virtualhost ? ch.virtualhost :
+                ssl = (null != sslContext ? sslContext : tlsContext()).createSSLEngine(null != ch.virtualhost ? ch.virtualhost :
                     Ipv4.toString(ch.connectIp), ch.connectPort);
                 ssl.setUseClientMode(true);
                 final int packet = ssl.getSession().getPacketBufferSize();
@@ -659,6 +661,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     public HealthChecker(final KeepalivedConfig c, final Map<String, Boolean> previous, final Consumer<String> log)
     {
         this.log = log;
+        this.sslContext = null != c.ssl ? c.ssl.context() : null;
         try
         {
             selector = Selector.open();
@@ -1128,35 +1131,15 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
 
     private static javax.net.ssl.SSLContext tls;
 
-    /** A client context that accepts any certificate, as keepalived's SSL_GET does without an ssl block. */
+    /** A client context that accepts any certificate and presents none (no SSL block). */
     static synchronized javax.net.ssl.SSLContext tlsContext()
     {
         if (null == tls)
         {
             try
             {
-                final javax.net.ssl.X509TrustManager any = new javax.net.ssl.X509TrustManager()
-                {
-                    @Override
-                    public void checkClientTrusted(final java.security.cert.X509Certificate[] chain, final String a)
-                    {
-                        // Client side only.
-                    }
-
-                    @Override
-                    public void checkServerTrusted(final java.security.cert.X509Certificate[] chain, final String a)
-                    {
-                        // Health, not trust: keepalived's SSL_GET does not verify either.
-                    }
-
-                    @Override
-                    public java.security.cert.X509Certificate[] getAcceptedIssuers()
-                    {
-                        return new java.security.cert.X509Certificate[0];
-                    }
-                };
                 final javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
-                c.init(null, new javax.net.ssl.TrustManager[] {any}, null);
+                c.init(null, new javax.net.ssl.TrustManager[] {dev.jvs.director.config.TlsClient.TRUST_ANY}, null);
                 tls = c;
             }
             catch (final java.security.GeneralSecurityException ex)

@@ -236,6 +236,21 @@ public final class KeepalivedConfig
     public final Map<String, List<GroupMember>> groups = new LinkedHashMap<>();
     /** Firewall-mark rules, in order. */
     public final List<MarkRule> markRules = new ArrayList<>();
+    /**
+     * keepalived's top-level {@code SSL} block for SSL_GET, loaded and checked with the configuration.
+     *
+     * @param certificate client certificate (PEM), or null.
+     * @param key its key (PEM), or null (then in the certificate file).
+     * @param password the key's password, or null.
+     * @param ca CA file (PEM), or null.
+     * @param context the TLS client context built from them.
+     */
+    public record Ssl(Path certificate, Path key, String password, Path ca, javax.net.ssl.SSLContext context)
+    {
+    }
+
+    /** The SSL block, or null. */
+    public Ssl ssl;
     /** global_defs, vrrp_instance, vrrp_sync_group, vrrp_script, lvs_sync_daemon. */
     public VrrpConfig vrrp;
     /** Warnings ("file:line: unknown keyword ..."). */
@@ -316,6 +331,7 @@ public final class KeepalivedConfig
                 case "virtual_server" -> c.virtualServer(s);
                 case "virtual_server_group" -> c.group(s);
                 case "jvs_fwmark_rules" -> c.markRules(s);
+                case "SSL" -> c.ssl(s);
                 default ->
                 {
                     if (!OTHER_TOP.contains(s.keyword()))
@@ -328,6 +344,34 @@ public final class KeepalivedConfig
         c.validate();
         c.vrrp = VrrpConfig.read(top, c);
         return c;
+    }
+
+    private void ssl(final Statement s) throws ConfigException
+    {
+        Path cert = null;
+        Path key = null;
+        Path ca = null;
+        String password = null;
+        final Path base = null == s.at().file().getParent() ? Path.of(".") : s.at().file().getParent();
+        for (final Statement k : null == s.children() ? List.<Statement>of() : s.children())
+        {
+            switch (k.keyword())
+            {
+                case "certificate" -> cert = base.resolve(word(k, 0));
+                case "key" -> key = base.resolve(word(k, 0));
+                case "ca" -> ca = base.resolve(word(k, 0));
+                case "password" -> password = word(k, 0);
+                default -> warn(k, "unknown keyword '" + k.keyword() + "' in SSL");
+            }
+        }
+        try
+        {
+            ssl = new Ssl(cert, key, password, ca, TlsClient.context(cert, key, password, ca));
+        }
+        catch (final java.io.IOException | java.security.GeneralSecurityException ex)
+        {
+            throw new ConfigException(s.at(), "SSL: " + ex.getMessage());
+        }
     }
 
     void warn(final Statement s, final String what)

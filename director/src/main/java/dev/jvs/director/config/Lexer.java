@@ -32,6 +32,7 @@ public final class Lexer
     private final List<Token> tokens = new ArrayList<>();
     private int pos;
     private String configId = defaultConfigId();
+    private Preprocessor pre;
 
     private Lexer()
     {
@@ -117,82 +118,73 @@ public final class Lexer
 
     private void tokenize(final Path file, final String text, final int depth) throws ConfigException
     {
-        final String[] lines = text.split("\r?\n", -1);
-        for (int ln = 0; ln < lines.length; ln++)
+        if (null == pre)
         {
-            final String s = lines[ln];
-            final List<Token> lineTokens = new ArrayList<>();
-            int i = 0;
-            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t'))
+            pre = new Preprocessor(configId);
+        }
+        pre.run(file, text.split("\r?\n", -1), (ln, s) -> tokenizeLine(file, ln, s, depth));
+    }
+
+    private void tokenizeLine(final Path file, final int line, final String s, final int depth)
+        throws ConfigException
+    {
+        final List<Token> lineTokens = new ArrayList<>();
+        int i = 0;
+        while (i < s.length())
+        {
+            final char c = s.charAt(i);
+            if (c == ' ' || c == '\t')
             {
                 i++;
-            }
-            if (i < s.length() && '@' == s.charAt(i))
-            {
-                // keepalived's conditional lines: "@ID rest" only for config id ID, "@^ID rest" for any other.
-                int e = i + 1;
-                while (e < s.length() && s.charAt(e) != ' ' && s.charAt(e) != '\t')
-                {
-                    e++;
-                }
-                final boolean not = e > i + 1 && '^' == s.charAt(i + 1);
-                final String id = s.substring(i + (not ? 2 : 1), e);
-                if (id.equals(configId) == not)
-                {
-                    continue;
-                }
-                i = e;
-            }
-            while (i < s.length())
-            {
-                final char c = s.charAt(i);
-                if (c == ' ' || c == '\t')
-                {
-                    i++;
-                    continue;
-                }
-                if (c == '#' || c == '!')
-                {
-                    break;
-                }
-                final Position at = new Position(file, ln + 1, i + 1);
-                if (c == '{' || c == '}')
-                {
-                    lineTokens.add(new Token(String.valueOf(c), false, false, at));
-                    i++;
-                    continue;
-                }
-                if (c == '"')
-                {
-                    final int end = s.indexOf('"', i + 1);
-                    if (end < 0)
-                    {
-                        throw new ConfigException(at, "unterminated quoted string");
-                    }
-                    lineTokens.add(new Token(s.substring(i + 1, end), true, false, at));
-                    i = end + 1;
-                    continue;
-                }
-                int j = i;
-                while (j < s.length() && " \t{}\"#!".indexOf(s.charAt(j)) < 0)
-                {
-                    j++;
-                }
-                lineTokens.add(new Token(s.substring(i, j), false, false, at));
-                i = j;
-            }
-            if (!lineTokens.isEmpty() && lineTokens.get(0).is("include"))
-            {
-                if (lineTokens.size() != 2)
-                {
-                    throw new ConfigException(lineTokens.get(0).at(), "include takes one file name or pattern");
-                }
-                include(file, lineTokens.get(1), depth);
                 continue;
             }
-            tokens.addAll(lineTokens);
-            tokens.add(new Token("", false, true, new Position(file, ln + 1, s.length() + 1)));
+            if (c == '#' || c == '!')
+            {
+                break;
+            }
+            final Position at = new Position(file, line, i + 1);
+            if (c == '{' || c == '}')
+            {
+                lineTokens.add(new Token(String.valueOf(c), false, false, at));
+                i++;
+                continue;
+            }
+            if (c == '"')
+            {
+                final int end = s.indexOf('"', i + 1);
+                if (end < 0)
+                {
+                    throw new ConfigException(at, "unterminated quoted string");
+                }
+                lineTokens.add(new Token(literal(s.substring(i + 1, end)), true, false, at));
+                i = end + 1;
+                continue;
+            }
+            int j = i;
+            while (j < s.length() && " \t{}\"#!".indexOf(s.charAt(j)) < 0)
+            {
+                j++;
+            }
+            lineTokens.add(new Token(literal(s.substring(i, j)), false, false, at));
+            i = j;
         }
+        if (!lineTokens.isEmpty() && lineTokens.get(0).is("include"))
+        {
+            if (lineTokens.size() != 2)
+            {
+                throw new ConfigException(lineTokens.get(0).at(), "include takes one file name or pattern");
+            }
+            include(file, lineTokens.get(1), depth);
+            return;
+        }
+        tokens.addAll(lineTokens);
+        tokens.add(new Token("", false, true, new Position(file, line, s.length() + 1)));
+    }
+
+    /** ${_HASH} and ${_BANG} become characters that start no comment. */
+    private static String literal(final String s)
+    {
+        return s.replace(Preprocessor.HASH, '#').replace(Preprocessor.BANG, '!');
     }
 
     private void include(final Path from, final Token pattern, final int depth) throws ConfigException
