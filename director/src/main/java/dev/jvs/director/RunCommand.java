@@ -87,6 +87,12 @@ final class RunCommand implements Runnable
             "addresses of the interface; the nftables drops keep the kernel out of their traffic)")
     private String vipMode;
 
+    @Option(names = "--pipeline",
+        description = "capture, forward and transmit on three threads joined by ring buffers (default: one thread)")
+    private boolean pipelined;
+
+    private dev.jvs.engine.io.Pipeline pipeline;
+
     @Option(names = "--nice", defaultValue = "0",
         description = "nice value of the forwarding thread, -20..19 (keepalived's process_priority)")
     private int nice;
@@ -153,6 +159,11 @@ final class RunCommand implements Runnable
         if (!"afpacket".equals(io) && !"pcap".equals(io))
         {
             System.err.println("jvs run: --io must be afpacket or pcap, not " + io);
+            return 1;
+        }
+        if (pipelined && !"afpacket".equals(io))
+        {
+            System.err.println("jvs run: --pipeline needs --io afpacket (a pcap handle is not shared by threads)");
             return 1;
         }
         if (null != logFacility)
@@ -239,7 +250,17 @@ final class RunCommand implements Runnable
                 final dev.jvs.engine.io.Receiver rx = "v3".equals(ringVersion) ?
                     new dev.jvs.engine.io.RxRingV3(ifindex, blockSize, Math.max(2, ringFrames * 2048 / blockSize), 1) :
                     new RxRing(ifindex, 2048, ringFrames, 0);
-                worker = new Worker(fwd, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
+                if (pipelined)
+                {
+                    // capture, forward and transmit on three threads joined by ring buffers (16 MiB each way).
+                    pipeline = new dev.jvs.engine.io.Pipeline(rx, new Transmitter(ifindex, 256), 16 << 20,
+                        () -> new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 100_000));
+                    worker = new Worker(fwd, pipeline.receiver(), pipeline.sender(), neighbors, cfg.mtu);
+                }
+                else
+                {
+                    worker = new Worker(fwd, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
+                }
             }
             else
             {
@@ -302,6 +323,10 @@ final class RunCommand implements Runnable
         }
         // Ask for the real servers' MACs before saying we run: a client's first SYN would otherwise find them
         // unresolved (counted, dropped, retransmitted a second later). At most half a second.
+        if (null != pipeline)
+        {
+            pipeline.start();
+        }
         final long warm = System.currentTimeMillis() + 500;
         while (!worker.resolved() && System.currentTimeMillis() < warm)
         {
@@ -310,7 +335,7 @@ final class RunCommand implements Runnable
         }
         log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
             iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
-            "pcap".equals(io) ? io : io + " " + ringVersion, services.all().size()));
+            "pcap".equals(io) ? io : io + " " + ringVersion + (pipelined ? " pipeline" : ""), services.all().size()));
         for (final VirtualService s : services.all())
         {
             log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
@@ -468,6 +493,15 @@ final class RunCommand implements Runnable
                 log(sync.summary());
             }
             worker.onClose();
+            if (null != pipeline)
+            {
+                pipeline.close();
+                if (pipeline.inboundDrops() + pipeline.outboundDrops() > 0)
+                {
+                    log("pipeline: " + pipeline.inboundDrops() + " frames dropped at capture, " +
+                        pipeline.outboundDrops() + " at transmit (ring buffers full)");
+                }
+            }
             if (null != vipExec)
             {
                 vipExec.shutdown();

@@ -55,7 +55,7 @@ public final class E2eBench
     {
         final Lab.Mode mode = switch (config)
         {
-            case "none", "jvs-dr" -> Lab.Mode.DR;
+            case "none", "jvs-dr", "jvs-dr-pipe" -> Lab.Mode.DR;
             case "jvs-tun" -> Lab.Mode.TUN;
             default -> Lab.Mode.NAT;
         };
@@ -66,6 +66,12 @@ public final class E2eBench
             {
                 case "none" -> target = Lab.rs(1);
                 case "jvs-dr", "jvs-nat", "jvs-tun" -> lab.startDirector(jvsConf(mode.name()), directorOptions);
+                case "jvs-dr-pipe", "jvs-nat-pipe" ->
+                {
+                    final List<String> o = new ArrayList<>(directorOptions);
+                    o.add("--pipeline");
+                    lab.startDirector(jvsConf(mode.name()), o);
+                }
                 case "nft-nat" ->
                 {
                     lab.ns().sh("director", "ip addr add " + Lab.VIP + "/32 dev eth0 && sysctl -qw " +

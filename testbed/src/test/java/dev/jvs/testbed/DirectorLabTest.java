@@ -238,6 +238,24 @@ class DirectorLabTest
         }
     }
 
+    /** --pipeline: capture, forward and transmit on three threads; the same traffic, the same results. */
+    @ParameterizedTest
+    @EnumSource(value = Lab.Mode.class, names = {"NAT", "DR"})
+    void thePipelinedWorkerShouldCarryTheSameTraffic(final Lab.Mode mode) throws Exception
+    {
+        try (Lab lab = new Lab(mode, 3, work, JAR))
+        {
+            lab.startDirector(config(mode, "rr", "", 1, 1, 1), List.of("--pipeline"));
+            assertTrue(lab.directorLog().contains("afpacket v2 pipeline"), lab.directorLog());
+            assertEquals(Map.of("rs1", 4, "rs2", 4, "rs3", 4), lab.counts(12), "rr over the pipeline");
+            assertEquals(256 * 1024, lab.get("/big.bin").length(), "a 256 KiB response whole");
+            final String out = lab.ns().sh("client", "wrk -t1 -c8 -d3s --timeout 2s http://" + Lab.VIP + "/");
+            assertTrue(!out.contains("Socket errors") && !out.contains("Non-2xx"), out);
+            final String log = lab.stopDirector();
+            assertTrue(log.contains(" 0 dropped") && !log.contains("pipeline:"), log);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Lab.Mode.class)
     void everyFrameTheDirectorSendsShouldPassTsharkChecksumValidation(final Lab.Mode mode) throws Exception
