@@ -292,7 +292,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
                 {
                     return count(services.isVip(daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
                 }
-                return icmp(in, off, out, outOff, outCap, nowMs);
+                return standby ? count(Counter.NOT_OURS) : icmp(in, off, out, outOff, outCap, nowMs);
             default:
                 return null != tap && tap.onFrame(in, ip, total, proto, nowMs) ? NOTHING : count(Counter.NOT_OURS);
         }

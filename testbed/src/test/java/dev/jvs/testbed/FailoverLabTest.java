@@ -76,6 +76,14 @@ class FailoverLabTest
                 Files.copy(data, work.resolve("rs" + i).resolve("stream.bin"));
             }
             final String md5 = lab.ns().sh("client", "md5sum < " + data).split(" ")[0];
+            // Small socket buffers keep each stream on the wire for its whole life: with Linux's defaults the
+            // client's kernel would take the 4 MiB at once (veth is fast) and curl's rate limit would only slow
+            // its reading, so a "stream" could be over, FIN and all, before the crash.
+            lab.ns().sh("client", "sysctl -qw net.ipv4.tcp_rmem='4096 32768 65536'");
+            for (int i = 1; i <= 2; i++)
+            {
+                lab.ns().sh("rs" + i, "sysctl -qw net.ipv4.tcp_wmem='4096 16384 65536'");
+            }
             final String before = lab.get("/").trim();
             assertTrue(before.startsWith("rs"), before);
 
@@ -93,7 +101,12 @@ class FailoverLabTest
             final Netns.Result synced = Netns.run(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
                 work.resolve("director2.sock").toString(), "-L", "-n", "-c"), 30);
             final long onBackup = synced.out().lines().filter(l -> l.contains("ESTABLISHED")).count();
-            assertTrue(onBackup >= STREAMS, "the backup holds the streams before the crash:\n" + synced + "\n" +
+            final String onMaster = onBackup >= STREAMS ? "" : Netns.run(List.of("java", "-jar", JAR.toString(), "adm",
+                "--socket", work.resolve("director.sock").toString(), "-L", "-n", "-c"), 30).out() + "\nclient: " +
+                lab.ns().shAllowFail("client", "ss -tn", 5).out() + "\nrs: " +
+                lab.ns().shAllowFail("rs1", "ss -tn", 5).out() + lab.ns().shAllowFail("rs2", "ss -tn", 5).out();
+            assertTrue(onBackup >= STREAMS, "the backup holds the streams before the crash:\n" + synced + "\nmaster: " +
+                onMaster + "\n" +
                 Files.readString(log2) + "\n" + Files.readString(log1) + "\ncurl: " +
                 Files.readString(work.resolve("curl.log")) + rcs(out));
 
