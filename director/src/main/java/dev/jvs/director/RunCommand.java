@@ -409,6 +409,7 @@ final class RunCommand implements Runnable
                 sync = new dev.jvs.director.ha.ConnSync(sd, fwd, cfg, worker.sender(), cfg.localMac, cfg.localIp,
                     cfg.mtu, RunCommand::log);
                 vrrp.next(sync);
+                vrrp.syncInstance(sd.instance);
                 sync.master(false);
             }
             haActive.set(false);
@@ -435,6 +436,7 @@ final class RunCommand implements Runnable
                     if (reload.getAndSet(false))
                     {
                         reload(services, neighbors);
+                        vrrp.refresh();
                     }
                     controlPlane.serve(adm);
                     adm.tick(System.currentTimeMillis());

@@ -88,7 +88,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private ControlTap tap;
     private SyncSink syncSink;
     private boolean learnSyncedMacs;
-    private boolean standby;
+    private int gate = GATE_OPEN;
     private final org.agrona.collections.IntHashSet owned = new org.agrona.collections.IntHashSet();
 
     /**
@@ -292,14 +292,24 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
                 {
                     return count(services.isVip(daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
                 }
-                return standby ? count(Counter.NOT_OURS) : icmp(in, off, out, outOff, outCap, nowMs);
+                return GATE_OPEN != gate && !owned.contains(daddr) ? count(Counter.NOT_OURS) :
+                    icmp(in, off, out, outOff, outCap, nowMs);
             default:
                 return null != tap && tap.onFrame(in, ip, total, proto, nowMs) ? NOTHING : count(Counter.NOT_OURS);
         }
         sport = in.getShort(l4Off, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         dport = in.getShort(l4Off + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        if (standby)
+        if (GATE_OPEN != gate && !owned.contains(daddr))
         {
+            // VRRP: this director forwards only for the addresses it owns (a NAT reply: its connection's VIP).
+            if (services.isNatServer(saddr))
+            {
+                final int r = conns.lookupOut(proto, saddr, sport, daddr, dport);
+                if (r >= 0 && owned.contains(conns.vaddr(r)))
+                {
+                    return forwardOut(r, in, off, out, outOff, outCap, nowMs);
+                }
+            }
             return notForwarded(in, ip, total, nowMs);
         }
 
@@ -545,21 +555,41 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         this.tap = tap;
     }
 
+    /** VRRP gate: forward for every service (no VRRP, or master of every instance). */
+    public static final int GATE_OPEN = 0;
+    /** VRRP gate: forward and answer ARP only for the {@link #ownedAddresses()}. */
+    public static final int GATE_OWNED = 1;
+
     /**
-     * VRRP backup: forward nothing and answer no ARP for the service VIPs, until made master again. Connections
-     * stay in the table (connection sync keeps filling it), ready for a takeover.
+     * VRRP: {@link #GATE_OPEN}, or {@link #GATE_OWNED} to forward only the flows of the addresses this director
+     * owns (a backup owns none; a director master of one instance of two owns that one's). Connections of
+     * other addresses stay in the table (connection sync keeps filling it), ready for a takeover.
      *
-     * @param standby true on a backup.
+     * @param mode the gate.
+     */
+    public void gate(final int mode)
+    {
+        this.gate = mode;
+    }
+
+    /**
+     * A VRRP backup of everything: forward nothing, answer no ARP (the owned set is cleared).
+     *
+     * @param standby true on a backup; false opens the gate.
      */
     public void standby(final boolean standby)
     {
-        this.standby = standby;
+        if (standby)
+        {
+            owned.clear();
+        }
+        this.gate = standby ? GATE_OWNED : GATE_OPEN;
     }
 
-    /** @return whether forwarding is off (VRRP backup). */
+    /** @return whether forwarding is gated by VRRP. */
     public boolean isStandby()
     {
-        return standby;
+        return GATE_OPEN != gate;
     }
 
     /**
@@ -628,7 +658,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         final int target = Arp.targetIp(in, a);
         if (Arp.OP_REQUEST != Arp.oper(in, a) || !cfg.answerArp ||
-            !(services.isVip(target) && !standby || owned.contains(target)))
+            !(services.isVip(target) && GATE_OPEN == gate || owned.contains(target)))
         {
             return count(Counter.NOT_OURS);
         }

@@ -144,6 +144,69 @@ class FailoverLabTest
         }
     }
 
+    /**
+     * Active-active, as keepalived users run it: two instances with opposite priorities, each director master
+     * of one VIP. Each forwards only its own VIP's traffic; when one dies the other serves both.
+     */
+    @org.junit.jupiter.api.Test
+    void activeActiveDirectorsShouldEachServeTheirOwnVip() throws Exception
+    {
+        final String vip2 = "198.19.0.81";
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR, false, true))
+        {
+            for (int i = 1; i <= 2; i++)
+            {
+                lab.ns().sh("rs" + i, "ip addr add " + vip2 + "/32 dev lo");
+            }
+            final Path log1 = lab.startDirectorOn("director", activeActive(150, 100), List.of());
+            final Path log2 = lab.startDirectorOn("director2", activeActive(100, 150), List.of());
+            assertTrue(await(log1, "VI_1: BACKUP -> MASTER", 8000), Files.readString(log1));
+            assertTrue(await(log2, "VI_2: BACKUP -> MASTER", 8000), Files.readString(log2));
+            for (int i = 0; i < 4; i++)
+            {
+                assertTrue(lab.get("/").startsWith("rs"));
+                assertTrue(lab.ns().sh("client", "curl -s -S --max-time 5 http://" + vip2 + "/").startsWith("rs"));
+            }
+            assertEquals(List.of(4L, 0L), conns(work.resolve("director.sock"), Lab.VIP, vip2), "director: VIP 1 only");
+            assertEquals(List.of(0L, 4L), conns(work.resolve("director2.sock"), Lab.VIP, vip2),
+                "director2: VIP 2 only");
+            lab.crashDirector("director");
+            assertTrue(await(log2, "VI_1: BACKUP -> MASTER", 8000), Files.readString(log2));
+            assertTrue(lab.get("/").startsWith("rs"), "director2 serves both now");
+            assertTrue(lab.ns().sh("client", "curl -s -S --max-time 5 http://" + vip2 + "/").startsWith("rs"));
+        }
+    }
+
+    private static String activeActive(final int p1, final int p2)
+    {
+        final StringBuilder b = new StringBuilder();
+        final String[] vips = {Lab.VIP, "198.19.0.81"};
+        final int[] prio = {p1, p2};
+        for (int i = 0; i < 2; i++)
+        {
+            b.append("vrrp_instance VI_").append(i + 1).append(" {\n  interface eth0\n  virtual_router_id ")
+                .append(51 + i).append("\n  priority ").append(prio[i]).append("\n  advert_int 1\n")
+                .append("  virtual_ipaddress {\n    ").append(vips[i]).append("\n  }\n}\n");
+            b.append("virtual_server ").append(vips[i]).append(" 80 {\n  lb_algo rr\n  lb_kind DR\n  real_server ")
+                .append(Lab.rs(1)).append(" 80\n  real_server ").append(Lab.rs(2)).append(" 80\n}\n");
+        }
+        return b.toString();
+    }
+
+    /** Connections scheduled per service, from jvs adm -L -n --stats --exact. */
+    private static List<Long> conns(final Path socket, final String... vips) throws Exception
+    {
+        final String out = Netns.run(List.of("java", "-jar", JAR.toString(), "adm", "--socket", socket.toString(), "-L",
+            "-n", "--stats", "--exact"), 30).out();
+        final List<Long> n = new java.util.ArrayList<>();
+        for (final String v : vips)
+        {
+            n.add(out.lines().filter(l -> l.startsWith("TCP  " + v + ":80")).map(l -> Long.parseLong(
+                l.substring(33).trim().split(" +")[0])).findFirst().orElseThrow(() -> new AssertionError(out)));
+        }
+        return n;
+    }
+
     private static String metrics(final Lab lab) throws Exception
     {
         return lab.ns().sh("director2", "curl -s --max-time 5 http://198.19.0.3:9100/metrics");

@@ -46,6 +46,9 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private final long[] dropped = new long[VrrpCounter.values().length];
     private ControlTap next;
     private VipOwner vipOwner;
+    private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
+    private VrrpInstance syncInstance;
+    private boolean syncRole;
     private java.util.function.BiConsumer<VrrpConfig.Instance, VrrpState> transitions = (i, st) -> { };
     private final org.agrona.collections.IntHashSet kernelOwned = new org.agrona.collections.IntHashSet();
     private Consumer<Boolean> roleListener;
@@ -101,9 +104,16 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             }
         }
         this.tracker = new Tracker(cfg, here, log);
+        for (final VrrpInstance i : instances)
+        {
+            for (final int a : i.config().addresses)
+            {
+                managed.add(a);
+            }
+        }
         if (!instances.isEmpty())
         {
-            fwd.standby(true);
+            recompute();
         }
     }
 
@@ -363,34 +373,51 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         }
     }
 
-    @Override
-    public void stateChanged(final VrrpInstance instance, final VrrpState from, final VrrpState to, final String why)
+    /**
+     * What this director owns and forwards, from the instances' states: the addresses of the instances it is
+     * master of, plus the service VIPs no instance manages (a static address is always its own). Master of
+     * every instance: the gate is open. The sync role follows lvs_sync_daemon's instance (any master if it
+     * names none), as keepalived starts IPVS's master or backup sync daemon by that instance's state.
+     */
+    private void recompute()
     {
-        log.accept(String.format(Locale.ROOT, "VRRP %s: %s -> %s (%s), priority %d", instance.config().name, from,
-            to, why, instance.effectivePriority()));
-        final boolean wasActive = !fwd.isStandby();
-        final org.agrona.collections.IntHashSet owned = fwd.ownedAddresses();
-        owned.clear();
-        boolean active = false;
+        final org.agrona.collections.IntHashSet masterAddrs = new org.agrona.collections.IntHashSet();
+        boolean all = true;
+        boolean any = false;
         for (final VrrpInstance i : instances)
         {
             if (VrrpState.MASTER == i.state())
             {
-                active = true;
+                any = true;
                 for (final int a : i.config().addresses)
                 {
-                    owned.add(a);
+                    masterAddrs.add(a);
                 }
             }
+            else
+            {
+                all = false;
+            }
         }
-        fwd.standby(!active);
+        final org.agrona.collections.IntHashSet owned = fwd.ownedAddresses();
+        owned.clear();
+        owned.addAll(masterAddrs);
+        for (final dev.jvs.engine.service.VirtualService v : fwd.services().all())
+        {
+            if (0 == v.fwmark() && !managed.contains(v.vaddr()))
+            {
+                owned.add(v.vaddr());
+            }
+        }
+        fwd.gate(all ? dev.jvs.engine.Forwarder.GATE_OPEN : dev.jvs.engine.Forwarder.GATE_OWNED);
         if (null != vipOwner)
         {
-            final int[] add = owned.stream().filter(a -> !kernelOwned.contains(a)).mapToInt(Integer::intValue).toArray();
-            final int[] drop = kernelOwned.stream().filter(a -> !owned.contains(a)).mapToInt(Integer::intValue)
+            final int[] add = masterAddrs.stream().filter(a -> !kernelOwned.contains(a)).mapToInt(Integer::intValue)
+                .toArray();
+            final int[] drop = kernelOwned.stream().filter(a -> !masterAddrs.contains(a)).mapToInt(Integer::intValue)
                 .toArray();
             kernelOwned.clear();
-            kernelOwned.addAll(owned);
+            kernelOwned.addAll(masterAddrs);
             if (drop.length > 0)
             {
                 vipOwner.release(drop);
@@ -400,10 +427,43 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
                 vipOwner.own(add);
             }
         }
-        if (active != wasActive && null != roleListener)
+        final boolean role = null != syncInstance ? VrrpState.MASTER == syncInstance.state() : any;
+        if (role != syncRole)
         {
-            roleListener.accept(active);
+            syncRole = role;
+            if (null != roleListener)
+            {
+                roleListener.accept(role);
+            }
         }
+    }
+
+    /** The services changed (a reload): recompute the VIPs no instance manages. On the forwarding thread. */
+    public void refresh()
+    {
+        if (!instances.isEmpty())
+        {
+            recompute();
+        }
+    }
+
+    /**
+     * The instance whose state decides the connection sync role (lvs_sync_daemon's), or null for any master.
+     *
+     * @param name the instance's name, or null.
+     */
+    public void syncInstance(final String name)
+    {
+        syncInstance = null == name ? null : instances.stream().filter(i -> i.config().name.equals(name)).findFirst()
+            .orElse(null);
+    }
+
+    @Override
+    public void stateChanged(final VrrpInstance instance, final VrrpState from, final VrrpState to, final String why)
+    {
+        log.accept(String.format(Locale.ROOT, "VRRP %s: %s -> %s (%s), priority %d", instance.config().name, from,
+            to, why, instance.effectivePriority()));
+        recompute();
         nextDeadline = 0;
         final VrrpConfig.Instance c = configs.get(instance);
         final String script = switch (to)
