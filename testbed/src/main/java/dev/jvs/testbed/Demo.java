@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * {@code make demo}: the testbed in NAT, then DR, then TUN, the same keepalived.conf style a user would write,
- * real HTTP requests through the VIP, per-real-server counts and the director's own statistics. Everything
- * is torn down at the end, also on failure.
+ * real HTTP requests through the VIP, per-real-server counts and the director's own statistics; then two
+ * directors with VRRP and connection sync, the master killed under load. Everything is torn down at the
+ * end, also on failure.
  */
 public final class Demo
 {
@@ -44,6 +45,100 @@ public final class Demo
                 }
             }
             """.formatted(mode).replace("; ", "\n");
+    }
+
+    /** Two directors (VRRP and connection sync), DR; the master killed in the middle of four downloads. */
+    static String haConfig(final int priority)
+    {
+        return """
+            ! jvs demo: two directors, VRRP and connection sync
+            global_defs {
+                router_id jvs-%d
+                lvs_sync_daemon eth0 VI_1
+            }
+            vrrp_instance VI_1 {
+                interface eth0
+                virtual_router_id 51
+                priority %d
+                advert_int 1
+                authentication {
+                    auth_type PASS
+                    auth_pass demo
+                }
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            virtual_server 198.19.0.80 80 {
+                lb_algo rr
+                lb_kind DR
+                real_server 198.19.0.11 80
+                real_server 198.19.0.12 80
+            }
+            """.formatted(priority, priority);
+    }
+
+    private static int failover(final Path jar, final Path work) throws Exception
+    {
+        System.out.println();
+        System.out.println("== HA: director (priority 150) and director2 (100) share VIP 198.19.0.80 by VRRP; the " +
+            "master syncs its connections; it is killed (SIGKILL) during 4 downloads of 4 MiB");
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, jar, false, true))
+        {
+            final Path log1 = lab.startDirectorOn("director", haConfig(150), List.of());
+            final Path log2 = lab.startDirectorOn("director2", haConfig(100), List.of());
+            for (int t = 0; t < 100 && !Files.readString(log1).contains("-> MASTER"); t++)
+            {
+                Thread.sleep(100);
+            }
+            final Path data = work.resolve("stream.bin");
+            lab.ns().sh("client", "head -c 4194304 /dev/urandom > " + data + " && sysctl -qw " +
+                "net.ipv4.tcp_rmem='4096 32768 65536'");
+            for (int i = 1; i <= 2; i++)
+            {
+                Files.copy(data, work.resolve("rs" + i).resolve("stream.bin"));
+                lab.ns().sh("rs" + i, "sysctl -qw net.ipv4.tcp_wmem='4096 16384 65536'");
+            }
+            final String md5 = lab.ns().sh("client", "md5sum < " + data).split(" ")[0];
+            final StringBuilder cmd = new StringBuilder();
+            for (int i = 0; i < 4; i++)
+            {
+                cmd.append("(curl -f -s -S --max-time 90 --limit-rate 350k -o ").append(work).append("/s").append(i)
+                    .append(" http://198.19.0.80/stream.bin; echo $? > ").append(work).append("/s").append(i)
+                    .append(".rc) & ");
+            }
+            lab.ns().spawn("client", List.of("sh", "-c", cmd + "wait"), work.resolve("curl.log"));
+            Thread.sleep(3000);
+            final long crash = System.nanoTime();
+            lab.crashDirector("director");
+            System.out.println("   3 s in: director killed");
+            int intact = 0;
+            for (int i = 0; i < 4; i++)
+            {
+                final Path rc = work.resolve("s" + i + ".rc");
+                for (int t = 0; t < 1200 && !(Files.exists(rc) && !Files.readString(rc).isBlank()); t++)
+                {
+                    Thread.sleep(100);
+                }
+                if ("0".equals(Files.readString(rc).trim()) &&
+                    md5.equals(lab.ns().sh("client", "md5sum < " + work.resolve("s" + i)).split(" ")[0]))
+                {
+                    intact++;
+                }
+            }
+            System.out.printf(java.util.Locale.ROOT, "   %d of 4 downloads complete and intact (MD5), the last %.1f s " +
+                "after the crash%n", intact, (System.nanoTime() - crash) / 1e9);
+            lab.stopDirectorOn("director2");
+            System.out.println("   director2 log:");
+            Files.readString(log2).lines().filter(l -> l.contains("VRRP") || l.contains("sync") ||
+                l.contains("stopped")).forEach(l -> System.out.println("     " + l));
+            if (4 != intact)
+            {
+                System.out.println("   UNEXPECTED: every download should survive the failover");
+                return 1;
+            }
+            return 0;
+        }
     }
 
     private static String adm(final Path jar, final Path sock) throws Exception
@@ -116,6 +211,7 @@ public final class Demo
                 }
             }
         }
+        failures += failover(jar, work.resolve("HA"));
         System.out.println();
         System.out.println(0 == failures ? "demo: all requests answered, in the expected proportions" :
             "demo: " + failures + " mode(s) misbehaved");

@@ -81,6 +81,8 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         this.log = log;
         this.msg = new UnsafeBuffer(new byte[maxLen]);
         SyncMessage.header(msg, 0, cfg.syncId);
+        log.accept("connection sync: backup, listening on " + Ipv4.toString(cfg.group) + ":" + cfg.port +
+            " (syncid " + cfg.syncId + ", maxlen " + maxLen + ")");
     }
 
     /**

@@ -428,7 +428,8 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             }
         }
         final boolean role = null != syncInstance ? VrrpState.MASTER == syncInstance.state() : any;
-        if (role != syncRole)
+        final boolean stopping = instances.stream().allMatch(i -> VrrpState.STOP == i.state());
+        if (role != syncRole && !stopping)
         {
             syncRole = role;
             if (null != roleListener)
