@@ -107,6 +107,8 @@ final class RunCommand implements Runnable
     /** Whether this director is active (VRRP master, or no VRRP): ha_suspend's condition. */
     private final AtomicBoolean haActive = new AtomicBoolean(true);
     private volatile Mailer mailer;
+    /** What the running VRRP instances were made from (a reload that leaves it alone leaves them alone). */
+    private String vrrpFingerprint = "";
 
     @Option(names = {"-S", "--log-facility"},
         description = "also log to syslog with this facility, as keepalived -S: 0..7 for local0..local7, or daemon")
@@ -274,6 +276,8 @@ final class RunCommand implements Runnable
             return 1;
         }
         cfg.answerArp = "engine".equals(vipMode);
+        // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
+        vrrpFingerprint = kc.vrrp.fingerprint();
         final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, iface, cfg.localIp, cfg.localMac, fwd, worker.sender(),
             neighbors, RunCommand::log);
         final KernelSetup kernel = new KernelSetup(iface);
@@ -435,8 +439,10 @@ final class RunCommand implements Runnable
                 {
                     if (reload.getAndSet(false))
                     {
-                        reload(services, neighbors);
-                        vrrp.refresh();
+                        if (reload(services, neighbors))
+                        {
+                            reloadVrrp(vrrp, worker);
+                        }
                     }
                     controlPlane.serve(adm);
                     adm.tick(System.currentTimeMillis());
@@ -599,8 +605,34 @@ final class RunCommand implements Runnable
         }
     }
 
-    /** SIGHUP: check the new configuration first; apply only the differences, on the worker's thread. */
-    private void reload(final ServiceTable services, final Neighbors neighbors)
+    /** The VRRP part of a reload, on the forwarding thread (instances may appear where there were none). */
+    private void reloadVrrp(final VrrpAgent vrrp, final Worker worker)
+    {
+        if (vrrp.isEmpty() && runningConfig.vrrp.instances.isEmpty())
+        {
+            return;
+        }
+        final String now = runningConfig.vrrp.fingerprint();
+        if (now.equals(vrrpFingerprint))
+        {
+            vrrp.refresh();
+            return;
+        }
+        vrrpFingerprint = now;
+        final boolean wasEmpty = vrrp.isEmpty();
+        vrrp.reload(runningConfig.vrrp, System.currentTimeMillis());
+        if (wasEmpty && !vrrp.isEmpty())
+        {
+            worker.tap(vrrp);
+        }
+    }
+
+    /**
+     * SIGHUP: check the new configuration first; apply only the differences, on the worker's thread.
+     *
+     * @return whether the new configuration was applied.
+     */
+    private boolean reload(final ServiceTable services, final Neighbors neighbors)
     {
         final KeepalivedConfig kc;
         try
@@ -610,7 +642,7 @@ final class RunCommand implements Runnable
         catch (final ConfigException ex)
         {
             log("reload failed, the running configuration stays: " + ex.getMessage());
-            return;
+            return false;
         }
         kc.warnings.forEach(w -> log("warning: " + w));
         // The new checker starts from the states the old one found, by virtual and real server.
@@ -624,13 +656,10 @@ final class RunCommand implements Runnable
         mailer = new Mailer(kc.vrrp, RunCommand::log);
         oldMailer.close();
         appliedHealth = checker.generation();
-        if (!kc.vrrp.instances.isEmpty())
-        {
-            log("reload: VRRP instances keep running as they are (a change to them needs a restart)");
-        }
         log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(),
             checker));
         checker.start();
+        return true;
     }
 
     private static int[] vips(final ServiceTable services)

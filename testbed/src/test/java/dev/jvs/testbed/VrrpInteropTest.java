@@ -235,6 +235,68 @@ class VrrpInteropTest
         }
     }
 
+    /**
+     * SIGHUP with a changed VRRP section: the master of VI_1 stays master without a gap in its adverts (now
+     * with two addresses), the new VI_2 starts and is elected; a reload that leaves VRRP alone restarts
+     * nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void aReloadShouldChangeInstancesWithoutLosingMastership() throws Exception
+    {
+        try (VrrpLan lan = new VrrpLan(work, JAR))
+        {
+            lan.startCapture("reload");
+            final String one = vrrp(2, 150, false);
+            final Path conf = lan.jvs("a", one);
+            final long end = System.currentTimeMillis() + 8000;
+            while (System.currentTimeMillis() < end && !lan.logText(conf).contains("VI_1: BACKUP -> MASTER"))
+            {
+                Thread.sleep(100);
+            }
+            Thread.sleep(1500);
+            final double reloadAt = now();
+            final String two = one.replace("    198.19.0.1/24\n", "    198.19.0.1/24\n    198.19.0.81\n") +
+                one.replace("VI_1", "VI_2").replace("virtual_router_id 51", "virtual_router_id 52")
+                    .replace("    198.19.0.80\n    198.19.0.1/24\n", "    198.19.0.82\n");
+            Files.writeString(conf, two);
+            lan.ns().shAllowFail("a", "pkill -HUP -f '" + conf + "'", 5);
+            final long end2 = System.currentTimeMillis() + 8000;
+            while (System.currentTimeMillis() < end2 && !lan.logText(conf).contains("VI_2: BACKUP -> MASTER"))
+            {
+                Thread.sleep(100);
+            }
+            Files.writeString(conf, two + "! the same again\n");
+            lan.ns().shAllowFail("a", "pkill -HUP -f '" + conf + "'", 5);
+            Thread.sleep(1500);
+            lan.stopCapture();
+            final String log = lan.logText(conf);
+            assertTrue(log.contains("VI_2: BACKUP -> MASTER"), log);
+            assertEquals(1, log.lines().filter(l -> l.contains("VRRP reloaded")).count(), "the second reload left VRRP " +
+                "alone: " + log);
+            assertFalse(log.contains("VI_1: MASTER -> "), "VI_1 never left master: " + log);
+            final Netns.Result r = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-Y", "vrrp.virt_rtr_id == 51",
+                "-T", "fields", "-e", "frame.time_epoch", "-e", "vrrp.addr_count"), 30);
+            double last = -1;
+            double maxGap = 0;
+            int afterWithThree = 0;
+            for (final String l : r.out().lines().filter(x -> x.matches("[0-9.]+\\t\\d+")).toList())
+            {
+                final double t = Double.parseDouble(l.split("\t")[0]);
+                if (last > 0)
+                {
+                    maxGap = Math.max(maxGap, t - last);
+                }
+                last = t;
+                if (t > reloadAt && "3".equals(l.split("\t")[1]))
+                {
+                    afterWithThree++;
+                }
+            }
+            assertTrue(maxGap < 1.2, "VI_1's adverts never paused: largest gap " + maxGap + " s\n" + r.out());
+            assertTrue(afterWithThree >= 2, "after the reload VI_1 advertises its three addresses:\n" + r.out());
+        }
+    }
+
     /** Blank the IP identification and header checksum (bytes 4-5 and 10-11 of the IP header). */
     private static String maskIpId(final String hex)
     {

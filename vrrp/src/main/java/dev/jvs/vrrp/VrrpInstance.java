@@ -158,6 +158,34 @@ public final class VrrpInstance
     }
 
     /**
+     * Start again in the state a previous instance of the same name had (a reload): a master goes on as
+     * master at once (advertising and with a round of gratuitous ARPs, as its addresses may have changed),
+     * a backup waits out a fresh master-down interval, INIT or STOP starts as {@link #start} does.
+     *
+     * @param previous the state before the reload.
+     * @param now ms.
+     */
+    public void resume(final VrrpState previous, final long now)
+    {
+        if (fault)
+        {
+            change(VrrpState.FAULT, "reload: a tracked interface or script is down", now);
+        }
+        else if (VrrpState.MASTER == previous)
+        {
+            becomeMaster(now, "reload, was master");
+        }
+        else if (VrrpState.BACKUP == previous)
+        {
+            enterBackup(now, "reload, was backup");
+        }
+        else
+        {
+            start(now);
+        }
+    }
+
+    /**
      * Shut down: a master sends priority 0 so a backup takes over after its skew time.
      *
      * @param now ms.

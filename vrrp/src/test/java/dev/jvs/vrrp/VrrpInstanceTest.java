@@ -400,4 +400,22 @@ class VrrpInstanceTest
         assertEquals(List.of(VrrpState.MASTER, VrrpState.MASTER, VrrpState.BACKUP, VrrpState.BACKUP),
             lan.nodes.stream().map(VrrpInstance::state).toList());
     }
+
+    @Test
+    void shouldResumeTheStateOfTheInstanceItReplaces()
+    {
+        final Lan lan = new Lan();
+        final VrrpInstance m = lan.add(node("M", 200, 2, 2));
+        final VrrpInstance b = lan.add(node("B", 100, 3, 2));
+        m.start(0);
+        b.start(0);
+        lan.runTo(10_000);
+        lan.nodes.remove(m);
+        final VrrpInstance m2 = lan.add(node("M", 200, 2, 2));
+        m2.resume(VrrpState.MASTER, 10_000);
+        assertEquals(VrrpState.MASTER, m2.state(), "a reloaded master is master at once");
+        lan.runTo(20_000);
+        assertEquals(VrrpState.BACKUP, b.state(), "and the backup never noticed");
+        assertEquals(0, lan.events.stream().filter(e -> e.contains("B MASTER")).count());
+    }
 }

@@ -596,6 +596,34 @@ public final class VrrpConfig
         return s.children();
     }
 
+    /**
+     * @return a text that differs when anything VRRP runs by differs (instances, scripts, sync groups): a
+     *         reload that leaves it equal leaves the running instances alone.
+     */
+    public String fingerprint()
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final Instance i : instances)
+        {
+            final InstanceConfig c = i.cfg;
+            b.append(c.name).append('|').append(c.iface).append('|').append(c.vrid).append('|').append(c.version)
+                .append('|').append(c.priority).append('|').append(c.advertCentis).append('|')
+                .append(java.util.Arrays.toString(c.authPass)).append('|').append(java.util.Arrays.toString(c.addresses))
+                .append('|').append(c.source).append('|').append(java.util.Arrays.toString(c.unicastPeers)).append('|')
+                .append(c.preempt).append('|').append(c.preemptDelayMs).append('|').append(c.garpMasterDelayMs)
+                .append('|').append(c.garpMasterRepeat).append('|').append(c.garpMasterRefreshMs).append('|')
+                .append(c.garpMasterRefreshRepeat).append('|').append(i.notifyMaster).append('|').append(i.notifyBackup)
+                .append('|').append(i.notifyFault).append('|').append(i.notifyStop).append('|').append(i.notify)
+                .append('|').append(i.trackInterfaces).append('|').append(i.trackScripts).append('|')
+                .append(i.smtpAlert).append('\n');
+        }
+        scripts.forEach((n, sc) -> b.append(n).append('|').append(sc.script).append('|').append(sc.intervalMs)
+            .append('|').append(sc.timeoutMs).append('|').append(sc.weight).append('|').append(sc.reverse).append('|')
+            .append(sc.rise).append('|').append(sc.fall).append('|').append(sc.initFail).append('\n'));
+        b.append(syncGroups);
+        return b.toString();
+    }
+
     /** @param name an instance's name. @return it, or null. */
     public Instance instance(final String name)
     {

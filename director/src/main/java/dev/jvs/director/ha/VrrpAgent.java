@@ -39,7 +39,9 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private final long localMac;
     private final Consumer<String> log;
     private final Notifier notifier;
-    private final Tracker tracker;
+    private Tracker tracker;
+    private final String iface;
+    private final int localIp;
     private final VrrpInstance[] byVrid = new VrrpInstance[256];
     private final List<VrrpInstance> instances = new ArrayList<>();
     private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
@@ -73,6 +75,22 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         this.localMac = localMac;
         this.log = log;
         this.notifier = new Notifier(log);
+        this.iface = iface;
+        this.localIp = localIp;
+        this.tracker = build(cfg);
+        if (!instances.isEmpty())
+        {
+            recompute();
+        }
+    }
+
+    /** Make the instances of a configuration that run on this interface, their sync groups and tracker. */
+    private Tracker build(final VrrpConfig cfg)
+    {
+        java.util.Arrays.fill(byVrid, null);
+        instances.clear();
+        configs.clear();
+        managed.clear();
         final List<VrrpConfig.Instance> here = new ArrayList<>();
         final Map<String, VrrpInstance> byName = new LinkedHashMap<>();
         for (final VrrpConfig.Instance i : cfg.instances)
@@ -93,6 +111,10 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             configs.put(v, i);
             byName.put(i.cfg.name, v);
             here.add(i);
+            for (final int a : i.cfg.addresses)
+            {
+                managed.add(a);
+            }
         }
         for (final Map.Entry<String, List<String>> g : cfg.syncGroups.entrySet())
         {
@@ -103,18 +125,60 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
                 new SyncGroup(g.getKey(), members);
             }
         }
-        this.tracker = new Tracker(cfg, here, log);
+        return new Tracker(cfg, here, log);
+    }
+
+    /**
+     * SIGHUP: run the new configuration's instances, as keepalived reloads them. An instance that keeps its
+     * name keeps its state (a master stays master and advertises its new settings at once; but one whose
+     * priority changed, unless nopreempt, goes back to backup and the election decides again); a new one
+     * starts as backup; one that is gone stops, with priority 0 if it was master. On the forwarding thread.
+     *
+     * @param cfg the new configuration.
+     * @param now ms.
+     */
+    public void reload(final VrrpConfig cfg, final long now)
+    {
+        final Map<String, VrrpInstance> old = new LinkedHashMap<>();
+        instances.forEach(i -> old.put(i.config().name, i));
+        tracker.close();
+        final String syncName = null == syncInstance ? null : syncInstance.config().name;
+        // The new instances' transitions come after the old ones are out of the way.
+        final List<VrrpInstance> gone = new ArrayList<>();
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        cfg.instances.stream().filter(i -> i.cfg.iface.equals(iface)).forEach(i -> names.add(i.cfg.name));
+        old.forEach((n, i) ->
+        {
+            if (!names.contains(n))
+            {
+                gone.add(i);
+            }
+        });
+        for (final VrrpInstance i : gone)
+        {
+            i.stop(now);
+            log.accept("VRRP " + i.config().name + ": removed by the reload");
+        }
+        tracker = build(cfg);
         for (final VrrpInstance i : instances)
         {
-            for (final int a : i.config().addresses)
+            final Tracker.Update u = tracker.initial(i.config().name);
+            i.priorityDelta(u.delta());
+            final VrrpInstance before = old.get(i.config().name);
+            final VrrpState was = null == before || gone.contains(before) ? VrrpState.INIT : before.state();
+            final boolean reelect = VrrpState.MASTER == was && before.config().priority != i.config().priority &&
+                i.config().preempt;
+            if (u.fault())
             {
-                managed.add(a);
+                i.fault(true, now);
             }
+            i.resume(reelect ? VrrpState.BACKUP : was, now);
         }
-        if (!instances.isEmpty())
-        {
-            recompute();
-        }
+        syncInstance(syncName);
+        tracker.start();
+        recompute();
+        nextDeadline = 0;
+        log.accept("VRRP reloaded: " + instances.size() + " instances, " + gone.size() + " removed");
     }
 
     /** vip_mode kernel: who adds and removes the addresses of the interface (off the forwarding thread). */
