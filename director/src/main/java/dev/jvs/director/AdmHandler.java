@@ -223,6 +223,15 @@ final class AdmHandler implements ControlPlane.Handler
             b.append("jvs_vrrp_priority{instance=\"").append(i.config().name).append("\"} ")
                 .append(i.effectivePriority()).append('\n');
         }
+        help(b, "jvs_vrrp_dropped_total", "counter", "VRRP packets no instance took (unknown VRID, malformed).");
+        for (final dev.jvs.vrrp.VrrpCounter c : dev.jvs.vrrp.VrrpCounter.values())
+        {
+            if (c.isDrop())
+            {
+                b.append("jvs_vrrp_dropped_total{reason=\"").append(c.label()).append("\"} ").append(vrrp.dropped(c))
+                    .append('\n');
+            }
+        }
         help(b, "jvs_vrrp_events_total", "counter", "keepalived's vrrp statistics, by its names.");
         for (final dev.jvs.vrrp.VrrpInstance i : vrrp.instances())
         {

@@ -297,6 +297,63 @@ class VrrpInteropTest
         }
     }
 
+    /**
+     * Bad adverts, crafted with scapy from a second host, each claiming priority 254 against jvs's 150: wrong
+     * TTL, bad checksum, wrong password, an unknown VRID, a truncated packet, VRRPv3 to a v2 instance, a wrong
+     * address count. Each is counted under keepalived's name and none takes mastership away.
+     */
+    @org.junit.jupiter.api.Test
+    void badAdvertsShouldBeCountedAndChangeNothing() throws Exception
+    {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/python3/dist-packages/scapy")), "needs python3-scapy");
+        try (VrrpLan lan = new VrrpLan(work, JAR))
+        {
+            final Path conf = lan.jvs("a", vrrp(2, 150, false), List.of("--metrics", A + ":9100"));
+            final long end = System.currentTimeMillis() + 8000;
+            while (System.currentTimeMillis() < end && !lan.logText(conf).contains("VI_1: BACKUP -> MASTER"))
+            {
+                Thread.sleep(100);
+            }
+            final Path script = work.resolve("bad.py");
+            Files.writeString(script, String.join("\n",
+                "from scapy.all import Ether, IP, Raw, sendp, raw, get_if_hwaddr",
+                "from scapy.layers.vrrp import VRRP, VRRPv3",
+                "auth1 = int.from_bytes(b'secr', 'big'); auth2 = int.from_bytes(b'et1\\0', 'big')",
+                "vips = ['198.19.0.80', '198.19.0.1']",
+                "def v2(**kw):",
+                "    a = dict(vrid=51, priority=254, addrlist=vips, authtype=1, auth1=auth1, auth2=auth2, adv=1)",
+                "    a.update(kw); return VRRP(**a)",
+                // An explicit source: without a route scapy leaves it zero, and a bridge drops such frames.
+                "eth = Ether(src=get_if_hwaddr('eth0'), dst='01:00:5e:00:00:12')",
+                "ip = dict(src='" + B + "', dst='224.0.0.18', ttl=255)",
+                "pkts = []",
+                "pkts.append(eth / IP(src='" + B + "', dst='224.0.0.18', ttl=64) / v2())",
+                "pkts.append(eth / IP(**ip) / v2(chksum=0x1234))",
+                "pkts.append(eth / IP(**ip) / v2(auth2=int.from_bytes(b'XXXX', 'big')))",
+                "pkts.append(eth / IP(**ip) / v2(vrid=99))",
+                "pkts.append(eth / IP(proto=112, **ip) / Raw(raw(v2())[:6]))",
+                "pkts.append(eth / IP(**ip) / VRRPv3(vrid=51, priority=254, addrlist=vips, adv=100))",
+                "pkts.append(eth / IP(**ip) / v2(addrlist=['198.19.0.80']))",
+                "for _ in range(3):",
+                "    sendp(pkts, iface='eth0', verbose=False)",
+                ""));
+            lan.ns().sh("b", "/usr/bin/python3 " + script);
+            Thread.sleep(1500);
+            final String m = lan.ns().sh("a", "curl -s --max-time 5 http://" + A + ":9100/metrics");
+            for (final String event : List.of("ip_ttl_err", "checksum_err", "auth_failure", "version_err",
+                "addr_list_err", "packet_len_err"))
+            {
+                assertTrue(m.matches("(?s).*jvs_vrrp_events_total\\{instance=\"VI_1\",event=\"" + event +
+                    "\"} [1-9].*"), event + " counted:\n" + m);
+            }
+            assertTrue(m.contains("jvs_vrrp_dropped_total{reason=\"vrid_err\"} 3\n"), m);
+            assertTrue(m.contains("jvs_vrrp_events_total{instance=\"VI_1\",event=\"advert_rcvd\"} 0\n"),
+                "not one of them was taken: " + m);
+            assertTrue(m.contains("jvs_vrrp_state{instance=\"VI_1\"} 2\n"), "still master: " + m);
+            assertFalse(lan.logText(conf).contains("MASTER -> "), lan.logText(conf));
+        }
+    }
+
     /** Blank the IP identification and header checksum (bytes 4-5 and 10-11 of the IP header). */
     private static String maskIpId(final String hex)
     {
