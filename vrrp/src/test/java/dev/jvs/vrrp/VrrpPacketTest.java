@@ -121,4 +121,44 @@ class VrrpPacketTest
         b.putByte(at, (byte)value);
         return b;
     }
+
+    @Test
+    void randomBytesShouldNeverThrowNorReachAnInstance()
+    {
+        final java.util.Random rnd = new java.util.Random(54893045794L);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[256]);
+        final VrrpInstance i = new VrrpInstance(config(2), new VrrpOutput()
+        {
+            @Override
+            public void advertise(final VrrpInstance instance, final int priority)
+            {
+            }
+
+            @Override
+            public void gratuitousArp(final VrrpInstance instance)
+            {
+            }
+
+            @Override
+            public void stateChanged(final VrrpInstance instance, final VrrpState from, final VrrpState to,
+                final String why)
+            {
+            }
+        });
+        i.start(0);
+        for (int n = 0; n < 200_000; n++)
+        {
+            final int len = rnd.nextInt(80);
+            for (int k = 0; k < len; k++)
+            {
+                b.putByte(k, (byte)rnd.nextInt());
+            }
+            if (null == VrrpPacket.check(b, 0, len, true))
+            {
+                i.onAdvert(b, 0, 1);
+            }
+        }
+        assertEquals(VrrpState.BACKUP, i.state(), "random bytes elect nobody");
+        assertEquals(0, i.counter(VrrpCounter.ADVERT_RECEIVED));
+    }
 }

@@ -215,7 +215,8 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         final int vaddr, final int vport, final int daddr, final int dport, final int fwmark, final int timeoutS)
     {
         final boolean template = 0 != (flags & SyncMessage.F_TEMPLATE);
-        int timeoutMs = timeoutS * 1000;
+        // The field is unsigned seconds; the table holds int milliseconds (IPVS too clamps what it is sent).
+        int timeoutMs = (int)Math.min(Integer.toUnsignedLong(timeoutS) * 1000, Integer.MAX_VALUE);
         if (0 == timeoutS)
         {
             // ip_vs_proc_conn: no timeout sent, the state's own (templates: 3 minutes).

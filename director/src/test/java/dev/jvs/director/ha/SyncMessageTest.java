@@ -51,4 +51,33 @@ class SyncMessageTest
         assertEquals(SyncMessage.Verdict.BAD_ENTRY, SyncMessage.parse(big, 0, 44, 7, v), "entry runs past the end");
         assertEquals(2, seen.size(), "nothing read from another syncid nor from the malformed ones");
     }
+
+    @Test
+    void randomBytesShouldNeverThrow()
+    {
+        final java.util.Random rnd = new java.util.Random(54893045794L);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[1500]);
+        int ok = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            final int len = rnd.nextInt(200);
+            for (int k = 0; k < len; k++)
+            {
+                b.putByte(k, (byte)rnd.nextInt());
+            }
+            if (0 == rnd.nextInt(4))
+            {
+                // Plausible headers too, so that entries get parsed.
+                b.putByte(0, (byte)0);
+                b.putByte(5, (byte)1);
+                b.putShort(6, (short)0);
+                b.putShort(2, (short)len, java.nio.ByteOrder.BIG_ENDIAN);
+            }
+            if (SyncMessage.Verdict.OK == SyncMessage.parse(b, 0, len, 0, (p, f, s, ca, cp, va, vp, da, dp, m, t) -> { }))
+            {
+                ok++;
+            }
+        }
+        assertEquals(true, ok > 0, "some random messages were well formed");
+    }
 }
