@@ -94,6 +94,8 @@ public final class VrrpConfig
     public final List<Instance> instances = new ArrayList<>();
     /** Sync groups: name to member instance names. */
     public final Map<String, List<String>> syncGroups = new LinkedHashMap<>();
+    /** A sync group's notify scripts by keyword (notify_master, notify_backup, notify_fault, notify_stop, notify). */
+    public final Map<String, Map<String, String>> groupNotify = new LinkedHashMap<>();
     /** Scripts by name. */
     public final Map<String, Script> scripts = new LinkedHashMap<>();
     /** lvs_sync_daemon, or null. */
@@ -530,15 +532,19 @@ public final class VrrpConfig
                     members.add(m.keyword());
                 }
             }
-            else if (!Set.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
-                "smtp_alert", "global_tracking", "sync_group_tracking_weight").contains(k.keyword()))
+            else if (Set.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
+                .contains(k.keyword()))
+            {
+                groupNotify.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(k.keyword(), String.join(" ",
+                    k.args()));
+            }
+            else if (!Set.of("smtp_alert", "global_tracking", "sync_group_tracking_weight").contains(k.keyword()))
             {
                 kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_sync_group");
             }
             else if (!"smtp_alert".equals(k.keyword()))
             {
-                kc.warn(k, "'" + k.keyword() + "' in vrrp_sync_group is read and not acted on by jvs (the " +
-                    "members' own notify scripts run)");
+                kc.warn(k, "'" + k.keyword() + "' in vrrp_sync_group is read and not acted on by jvs");
             }
         }
         syncGroups.put(name, members);
@@ -620,7 +626,7 @@ public final class VrrpConfig
         scripts.forEach((n, sc) -> b.append(n).append('|').append(sc.script).append('|').append(sc.intervalMs)
             .append('|').append(sc.timeoutMs).append('|').append(sc.weight).append('|').append(sc.reverse).append('|')
             .append(sc.rise).append('|').append(sc.fall).append('|').append(sc.initFail).append('\n'));
-        b.append(syncGroups);
+        b.append(syncGroups).append(groupNotify);
         return b.toString();
     }
 

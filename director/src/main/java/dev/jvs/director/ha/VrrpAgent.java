@@ -50,6 +50,8 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private VipOwner vipOwner;
     private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
     private VrrpInstance syncInstance;
+    private final Map<SyncGroup, Map<String, String>> groupNotify = new LinkedHashMap<>();
+    private final Map<SyncGroup, VrrpState> groupState = new java.util.HashMap<>();
     private boolean syncRole;
     private java.util.function.BiConsumer<VrrpConfig.Instance, VrrpState> transitions = (i, st) -> { };
     private final org.agrona.collections.IntHashSet kernelOwned = new org.agrona.collections.IntHashSet();
@@ -116,13 +118,16 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
                 managed.add(a);
             }
         }
+        groupNotify.clear();
+        groupState.clear();
         for (final Map.Entry<String, List<String>> g : cfg.syncGroups.entrySet())
         {
             final List<VrrpInstance> members = g.getValue().stream().map(byName::get)
                 .filter(java.util.Objects::nonNull).toList();
             if (!members.isEmpty())
             {
-                new SyncGroup(g.getKey(), members);
+                final SyncGroup group = new SyncGroup(g.getKey(), members);
+                groupNotify.put(group, cfg.groupNotify.getOrDefault(g.getKey(), Map.of()));
             }
         }
         return new Tracker(cfg, here, log);
@@ -503,6 +508,35 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         }
     }
 
+    /**
+     * keepalived's sync group notify: when every member has reached one state, the group's script for it runs,
+     * and {@code notify} with "GROUP" name state.
+     */
+    private void groupNotify(final SyncGroup g)
+    {
+        if (null == g)
+        {
+            return;
+        }
+        final VrrpState s = g.members().get(0).state();
+        if (g.members().stream().anyMatch(m -> m.state() != s) || s == groupState.get(g) || VrrpState.INIT == s)
+        {
+            return;
+        }
+        groupState.put(g, s);
+        final Map<String, String> scripts = groupNotify.getOrDefault(g, Map.of());
+        final String key = switch (s)
+        {
+            case MASTER -> "notify_master";
+            case BACKUP -> "notify_backup";
+            case FAULT -> "notify_fault";
+            default -> "notify_stop";
+        };
+        notifier.run(scripts.get(key), List.of());
+        notifier.run(scripts.get("notify"), List.of("GROUP", g.name(), s.name()));
+        log.accept("VRRP sync group " + g.name() + ": " + s);
+    }
+
     /** The services changed (a reload): recompute the VIPs no instance manages. On the forwarding thread. */
     public void refresh()
     {
@@ -541,6 +575,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         };
         notifier.run(script, List.of());
         transitions.accept(c, to);
+        groupNotify(instance.group());
         if (VrrpState.INIT != to)
         {
             notifier.run(c.notify, List.of("INSTANCE", c.cfg.name, to.name(),

@@ -1,0 +1,144 @@
+package dev.jvs.director.ha;
+
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.engine.Counters;
+import dev.jvs.engine.EngineConfig;
+import dev.jvs.engine.Forwarder;
+import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.io.Sender;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.vrrp.VrrpState;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent on a fake transmitter and clock: a sync group taking over, its frames, its gate, its notify. */
+class VrrpAgentTest
+{
+    @TempDir
+    Path dir;
+
+    /** Frames as sent, each copied out. */
+    static final class Frames implements Sender
+    {
+        final UnsafeBuffer slot = new UnsafeBuffer(new byte[SLOT_SIZE]);
+        final List<byte[]> sent = new ArrayList<>();
+
+        @Override
+        public UnsafeBuffer buffer()
+        {
+            return slot;
+        }
+
+        @Override
+        public int slotOffset()
+        {
+            return 0;
+        }
+
+        @Override
+        public boolean isFull()
+        {
+            return false;
+        }
+
+        @Override
+        public void commit(final int length)
+        {
+            final byte[] f = new byte[length];
+            slot.getBytes(0, f);
+            sent.add(f);
+        }
+
+        @Override
+        public int flush()
+        {
+            return 0;
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+
+    @Test
+    void aSyncGroupShouldTakeOverTogetherSendItsFramesOpenTheGateAndNotify() throws Exception
+    {
+        final Path notes = dir.resolve("notes");
+        final KeepalivedConfig kc = KeepalivedConfig.parse(dir.resolve("k.conf"), """
+            vrrp_sync_group G1 {
+                group {
+                    VI_1
+                    VI_2
+                }
+                notify_master "echo group-master >> NOTES"
+                notify "echo NOTIFY >> NOTES"
+            }
+            vrrp_instance VI_1 {
+                interface eth0
+                virtual_router_id 51
+                priority 150
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            vrrp_instance VI_2 {
+                interface eth0
+                virtual_router_id 52
+                priority 150
+                virtual_ipaddress {
+                    198.19.0.1
+                }
+            }
+            virtual_server 198.19.0.80 80 {
+                real_server 198.19.0.11 80
+            }
+            """.replace("NOTES", notes.toString()).replace("NOTIFY", "$1 $2 $3"));
+        final ServiceTable services = new ServiceTable(() -> 0);
+        dev.jvs.director.config.ConfigLoader.apply(kc, services, new Neighbors(), -1, 0);
+        final Forwarder fwd = new Forwarder(new EngineConfig(), services, new ConnectionTable(1024, 1, 0),
+            new Neighbors(), new Counters());
+        final Frames tx = new Frames();
+        final List<String> log = new ArrayList<>();
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, tx, new Neighbors(),
+            log::add);
+        assertTrue(fwd.isStandby(), "backup until elected");
+        agent.start(0);
+        for (long t = 0; t <= 5_000; t += 10)
+        {
+            agent.onCycle(t);
+        }
+        assertEquals(List.of(VrrpState.MASTER, VrrpState.MASTER), agent.instances().stream().map(
+            dev.jvs.vrrp.VrrpInstance::state).toList());
+        assertFalse(fwd.isStandby(), "master of every instance: the gate is open");
+        assertTrue(fwd.ownedAddresses().contains(0xC6130001), "the group's other address is owned too");
+        final long adverts = tx.sent.stream().filter(f -> Ethernet.TYPE_IPV4 == Ethernet.type(new UnsafeBuffer(f), 0))
+            .count();
+        final long garps = tx.sent.stream().filter(f -> Ethernet.TYPE_ARP == Ethernet.type(new UnsafeBuffer(f), 0))
+            .count();
+        assertTrue(adverts >= 2, "each instance advertised: " + adverts);
+        assertEquals(10, garps, "garp_master_repeat 5 for each address");
+        agent.stop(6_000);
+        final long end = System.currentTimeMillis() + 5_000;
+        while (System.currentTimeMillis() < end && (!Files.exists(notes) ||
+            Files.readAllLines(notes).size() < 4))
+        {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of("GROUP G1 BACKUP", "group-master", "GROUP G1 MASTER", "GROUP G1 STOP"),
+            Files.readAllLines(notes), "the group's scripts, once per state all its members reached, in order");
+        assertTrue(log.stream().anyMatch(l -> l.equals("VRRP sync group G1: MASTER")), log.toString());
+    }
+}
