@@ -109,6 +109,8 @@ final class RunCommand implements Runnable
     private volatile Mailer mailer;
     /** What the running VRRP instances were made from (a reload that leaves it alone leaves them alone). */
     private String vrrpFingerprint = "";
+    /** What the running connection sync was made from. */
+    private String syncKey = "";
 
     @Option(names = {"-S", "--log-facility"},
         description = "also log to syslog with this facility, as keepalived -S: 0..7 for local0..local7, or daemon")
@@ -402,20 +404,7 @@ final class RunCommand implements Runnable
                     java.util.Arrays.stream(c.addresses).mapToObj(Ipv4::toString)
                         .collect(java.util.stream.Collectors.joining(" ")), c.preempt ? "" : ", nopreempt"));
             }
-            final dev.jvs.director.config.VrrpConfig.SyncDaemon sd = kc.vrrp.syncDaemon;
-            if (null != sd && !sd.iface.equals(iface))
-            {
-                log("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " + iface +
-                    " only; connection sync is off");
-            }
-            else if (null != sd)
-            {
-                sync = new dev.jvs.director.ha.ConnSync(sd, fwd, cfg, worker.sender(), cfg.localMac, cfg.localIp,
-                    cfg.mtu, RunCommand::log);
-                vrrp.next(sync);
-                vrrp.syncInstance(sd.instance);
-                sync.master(false);
-            }
+            setupSync(kc.vrrp.syncDaemon, fwd, cfg, worker, vrrp);
             haActive.set(false);
             vrrp.roleListener(active ->
             {
@@ -441,7 +430,7 @@ final class RunCommand implements Runnable
                     {
                         if (reload(services, neighbors))
                         {
-                            reloadVrrp(vrrp, worker);
+                            reloadVrrp(vrrp, worker, fwd, cfg);
                         }
                     }
                     controlPlane.serve(adm);
@@ -605,9 +594,45 @@ final class RunCommand implements Runnable
         }
     }
 
-    /** The VRRP part of a reload, on the forwarding thread (instances may appear where there were none). */
-    private void reloadVrrp(final VrrpAgent vrrp, final Worker worker)
+    /** lvs_sync_daemon: a connection sync chained behind the VRRP agent, in the role VRRP gives it. */
+    private void setupSync(final dev.jvs.director.config.VrrpConfig.SyncDaemon sd, final Forwarder fwd,
+        final EngineConfig cfg, final Worker worker, final VrrpAgent vrrp)
     {
+        syncKey = null == sd ? "" : sd.iface + " " + sd.instance + " " + sd.syncId + " " + sd.maxLen + " " + sd.port +
+            " " + sd.ttl + " " + sd.group;
+        if (null != sync)
+        {
+            fwd.syncSink(null);
+            log(sync.summary());
+            sync = null;
+        }
+        vrrp.next(null);
+        if (null != sd && !sd.iface.equals(iface))
+        {
+            log("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " + iface +
+                " only; connection sync is off");
+        }
+        else if (null != sd)
+        {
+            sync = new dev.jvs.director.ha.ConnSync(sd, fwd, cfg, worker.sender(), cfg.localMac, cfg.localIp,
+                cfg.mtu, RunCommand::log);
+            vrrp.next(sync);
+            vrrp.syncInstance(sd.instance);
+            sync.master(vrrp.syncRole());
+        }
+    }
+
+    /** The VRRP part of a reload, on the forwarding thread (instances may appear where there were none). */
+    private void reloadVrrp(final VrrpAgent vrrp, final Worker worker, final Forwarder fwd, final EngineConfig cfg)
+    {
+        final dev.jvs.director.config.VrrpConfig.SyncDaemon sd = runningConfig.vrrp.syncDaemon;
+        final String key = null == sd ? "" : sd.iface + " " + sd.instance + " " + sd.syncId + " " + sd.maxLen + " " +
+            sd.port + " " + sd.ttl + " " + sd.group;
+        if (!key.equals(syncKey))
+        {
+            log("reload: lvs_sync_daemon changed");
+            setupSync(sd, fwd, cfg, worker, vrrp);
+        }
         if (vrrp.isEmpty() && runningConfig.vrrp.instances.isEmpty())
         {
             return;

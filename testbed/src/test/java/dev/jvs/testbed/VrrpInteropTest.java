@@ -269,10 +269,20 @@ class VrrpInteropTest
             lan.ns().shAllowFail("a", "pkill -HUP -f '" + conf + "'", 5);
             Thread.sleep(1500);
             lan.stopCapture();
+            // A reload that adds lvs_sync_daemon starts it at once, as master (VI_1 is).
+            Files.writeString(conf, "global_defs {\n  lvs_sync_daemon eth0 VI_1 id 3\n}\n" + two);
+            lan.ns().shAllowFail("a", "pkill -HUP -f '" + conf + "'", 5);
+            final long end3 = System.currentTimeMillis() + 5000;
+            while (System.currentTimeMillis() < end3 && !lan.logText(conf).contains("connection sync: master"))
+            {
+                Thread.sleep(100);
+            }
+            assertTrue(lan.logText(conf).contains("connection sync: master, sending to 224.0.0.81:8848 (syncid 3"),
+                lan.logText(conf));
             final String log = lan.logText(conf);
             assertTrue(log.contains("VI_2: BACKUP -> MASTER"), log);
-            assertEquals(1, log.lines().filter(l -> l.contains("VRRP reloaded")).count(), "the second reload left VRRP " +
-                "alone: " + log);
+            assertEquals(1, log.lines().filter(l -> l.contains("VRRP reloaded")).count(), "the second and third " +
+                "reloads left the VRRP instances alone: " + log);
             assertFalse(log.contains("VI_1: MASTER -> "), "VI_1 never left master: " + log);
             final Netns.Result r = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-Y", "vrrp.virt_rtr_id == 51",
                 "-T", "fields", "-e", "frame.time_epoch", "-e", "vrrp.addr_count"), 30);

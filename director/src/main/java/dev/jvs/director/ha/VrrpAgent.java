@@ -537,6 +537,12 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         log.accept("VRRP sync group " + g.name() + ": " + s);
     }
 
+    /** @return whether connection sync should send (the sync instance, or any instance, is master). */
+    public boolean syncRole()
+    {
+        return syncRole;
+    }
+
     /** The services changed (a reload): recompute the VIPs no instance manages. On the forwarding thread. */
     public void refresh()
     {
