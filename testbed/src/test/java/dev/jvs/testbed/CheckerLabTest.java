@@ -241,6 +241,37 @@ class CheckerLabTest
     }
 
     /**
+     * UDP_CHECK: an echo server that answers what require_reply wants stays up; a port nobody listens on
+     * answers with ICMP port unreachable and its server goes down.
+     */
+    @Test
+    void udpCheckShouldTellAnAnsweringServerFromAClosedPort() throws Exception
+    {
+        final String conf = "virtual_server " + Lab.VIP + " 5353 {\n    delay_loop 1\n    lb_algo rr\n" +
+            "    lb_kind DR\n    protocol UDP\n" +
+            "    real_server " + Lab.rs(1) + " 5353 {\n        UDP_CHECK {\n            connect_timeout 1\n" +
+            "            retry 0\n            payload 6a 76 73\n            require_reply 6a76\n        }\n    }\n" +
+            "    real_server " + Lab.rs(2) + " 5353 {\n        UDP_CHECK {\n            connect_timeout 1\n" +
+            "            retry 0\n        }\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR))
+        {
+            lab.ns().spawn("rs1", List.of("/usr/bin/python3", "-c", "import socket\ns = socket.socket(2, 2)\n" +
+                "s.bind(('0.0.0.0', 5353))\nwhile True:\n    d, a = s.recvfrom(2048)\n    s.sendto(d, a)\n"),
+                work.resolve("udp-echo.log"));
+            Thread.sleep(500);
+            lab.startDirector(conf);
+            assertNotNull(lab.awaitLog("real server " + Lab.rs(2) + ":5353 of " + Lab.VIP + ":5353 is DOWN", 6000),
+                lab.directorLog());
+            assertTrue(lab.directorLog().contains("failed (ICMP port unreachable)"),
+                "the reason is the ICMP error: " + lab.directorLog());
+            Thread.sleep(2500);
+            assertTrue(!lab.directorLog().contains("real server " + Lab.rs(1) + ":5353 of"),
+                "the echo server stays up: " + lab.directorLog());
+            lab.stopDirector();
+        }
+    }
+
+    /**
      * keepalived's SSL block: SSL_GET presents the configured client certificate (its key encrypted, with
      * the block's password) to a server that demands one; without the block the same server refuses the check.
      */

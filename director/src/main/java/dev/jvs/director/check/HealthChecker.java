@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * keepalived's checkers (TCP_CHECK, HTTP_GET, SSL_GET, SMTP_CHECK, DNS_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
+ * keepalived's checkers (TCP_CHECK, HTTP_GET, SSL_GET, SMTP_CHECK, DNS_CHECK, UDP_CHECK, MISC_CHECK) on one thread: non-blocking sockets on a selector and a timer
  * queue, no thread per check.
  *
  * <p>Semantics are keepalived's (check_tcp.c, check_http.c): a failed check is retried {@code retry} times,
@@ -144,7 +144,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             {
                 spawn(now);
             }
-            else if ("DNS_CHECK".equals(ch.type))
+            else if ("DNS_CHECK".equals(ch.type) || "UDP_CHECK".equals(ch.type))
             {
                 query(now);
             }
@@ -166,23 +166,37 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                     udp.bind(new InetSocketAddress(inet(ch.bindIp), ch.bindPort));
                 }
                 udp.connect(new InetSocketAddress(inet(ch.connectIp), ch.connectPort));
-                dnsId = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
-                udp.write(ByteBuffer.wrap(dnsQuery(dnsId, ch.dnsName, ch.dnsType)));
+                if ("UDP_CHECK".equals(ch.type))
+                {
+                    udp.write(ByteBuffer.wrap(ch.udpPayload));
+                }
+                else
+                {
+                    dnsId = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
+                    udp.write(ByteBuffer.wrap(dnsQuery(dnsId, ch.dnsName, ch.dnsType)));
+                }
                 arm(now);
                 udp.register(selector, SelectionKey.OP_READ, this);
             }
             catch (final IOException | IllegalArgumentException ex)
             {
-                finish(now, false, "DNS query: " + (ex instanceof IOException io ? reason(io) : ex.getMessage()));
+                finish(now, false, ch.type + ": " + (ex instanceof IOException io ? reason(io) : ex.getMessage()));
             }
         }
 
         void dnsAnswer(final long now) throws IOException
         {
             readBuffer.clear();
+            // A connected datagram channel reports the ICMP port unreachable as PortUnreachableException.
             final int n = udp.read(readBuffer);
             if (n <= 0)
             {
+                return;
+            }
+            if ("UDP_CHECK".equals(ch.type))
+            {
+                final String failure = judgeUdp(ch, readBuffer, n);
+                finish(now, null == failure, null == failure ? "UDP reply" : failure);
                 return;
             }
             final String failure = judgeDns(readBuffer, n, dnsId);
@@ -572,6 +586,12 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 finish(now, false, "script timeout after " + ch.miscTimeoutMs + " ms");
+                return;
+            }
+            if ("UDP_CHECK".equals(ch.type) && !ch.requireReply)
+            {
+                // keepalived's UDP_CHECK without require_reply: silence (no ICMP error) is success.
+                finish(now, true, "no ICMP error within " + ch.connectTimeoutMs + " ms");
                 return;
             }
             finish(now, false, "timeout after " + ch.connectTimeoutMs + " ms");
@@ -1178,6 +1198,37 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
      *
      * @return null when good, "" when it is not the answer to our query, else why not.
      */
+    /**
+     * UDP_CHECK's reply: within min/max_reply_length, starting with require_reply's bytes.
+     *
+     * @param ch the check.
+     * @param buf the reply (from 0).
+     * @param length its length.
+     * @return null when good, else why not.
+     */
+    static String judgeUdp(final Check ch, final ByteBuffer buf, final int length)
+    {
+        if (0 != ch.minReplyLength && length < ch.minReplyLength || 0 != ch.maxReplyLength && length > ch.maxReplyLength)
+        {
+            return "UDP reply of " + length + " bytes, outside " + ch.minReplyLength + ".." + ch.maxReplyLength;
+        }
+        if (null != ch.replyPrefix)
+        {
+            if (length < ch.replyPrefix.length)
+            {
+                return "UDP reply shorter than the expected " + ch.replyPrefix.length + " bytes";
+            }
+            for (int i = 0; i < ch.replyPrefix.length; i++)
+            {
+                if (buf.get(i) != ch.replyPrefix[i])
+                {
+                    return "UDP reply differs from require_reply at byte " + i;
+                }
+            }
+        }
+        return null;
+    }
+
     static String judgeDns(final ByteBuffer buf, final int length, final int id)
     {
         if (length < 12)
@@ -1219,6 +1270,10 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
 
     private static String reason(final IOException ex)
     {
+        if (ex instanceof java.net.PortUnreachableException)
+        {
+            return "ICMP port unreachable";
+        }
         return null != ex.getMessage() ? ex.getMessage() : ex.getClass().getSimpleName();
     }
 }

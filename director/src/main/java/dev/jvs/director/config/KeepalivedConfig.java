@@ -111,6 +111,16 @@ public final class KeepalivedConfig
         public long miscTimeoutMs;
         /** MISC_CHECK: exit status 2-255 sets the weight to status - 2. */
         public boolean miscDynamic;
+        /** UDP_CHECK: the datagram sent; without {@code payload} a filler, as keepalived's layer4.c sends one. */
+        public byte[] udpPayload = "jvs UDP_CHECK filler datagram..".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        /** UDP_CHECK: a reply is needed (otherwise no ICMP error within connect_timeout is success). */
+        public boolean requireReply;
+        /** UDP_CHECK: what the reply must start with, or null. */
+        public byte[] replyPrefix;
+        /** UDP_CHECK: shortest and longest acceptable reply (0: any). */
+        public int minReplyLength;
+        /** See {@link #minReplyLength}. */
+        public int maxReplyLength;
         // Set at this level (null: inherit).
         Long warmup;
         Long delayLoop;
@@ -136,6 +146,11 @@ public final class KeepalivedConfig
             c.miscPath = miscPath;
             c.miscTimeoutMs = miscTimeoutMs;
             c.miscDynamic = miscDynamic;
+            c.udpPayload = udpPayload;
+            c.requireReply = requireReply;
+            c.replyPrefix = replyPrefix;
+            c.minReplyLength = minReplyLength;
+            c.maxReplyLength = maxReplyLength;
             c.warmup = warmup;
             c.delayLoop = delayLoop;
             c.connectTimeout = connectTimeout;
@@ -271,7 +286,7 @@ public final class KeepalivedConfig
     private static final Set<String> OTHER_RS = Set.of();
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK");
+        "BFD_CHECK", "PING_CHECK", "FILE_CHECK");
 
     /** The query types keepalived's DNS_CHECK knows. */
     private static final Map<String, Integer> DNS_TYPES = new java.util.TreeMap<>(Map.of(
@@ -558,7 +573,7 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
-                case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK" ->
+                case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK", "UDP_CHECK" ->
                     rs.checks.addAll(checks(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "smtp_alert" -> rs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
@@ -753,6 +768,17 @@ public final class KeepalivedConfig
     }
 
     /** A duration in seconds, with decimals as keepalived accepts them, in milliseconds. */
+    /** keepalived's HEX_STR: hex digits, spaces and separators ignored. */
+    private static byte[] hex(final Statement s, final String text) throws ConfigException
+    {
+        final String h = text.replaceAll("[^0-9A-Fa-f]", "");
+        if (0 != h.length() % 2)
+        {
+            throw new ConfigException(s.argAt(0), s.keyword() + " '" + text + "' is not an even number of hex digits");
+        }
+        return java.util.HexFormat.of().parseHex(h);
+    }
+
     static long seconds(final Statement s) throws ConfigException
     {
         final String w = word(s, 0);
@@ -844,6 +870,14 @@ public final class KeepalivedConfig
             }
             case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
             case "misc_dynamic" -> ch.miscDynamic = true;
+            case "payload" -> ch.udpPayload = hex(k, String.join("", k.args()));
+            case "require_reply" ->
+            {
+                ch.requireReply = true;
+                ch.replyPrefix = k.args().isEmpty() ? null : hex(k, String.join("", k.args()));
+            }
+            case "min_reply_length" -> ch.minReplyLength = (int)number(k, 0, 0, 65507, "min_reply_length");
+            case "max_reply_length" -> ch.maxReplyLength = (int)number(k, 0, 0, 65507, "max_reply_length");
             case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
             case "warmup" -> ch.warmup = seconds(k);
             case "fwmark", "alpha" ->

@@ -200,4 +200,34 @@ class HealthCheckerTest
             java.nio.file.Files.readAllLines(notes)), "omega: live servers' notify_down and quorum_down");
         java.nio.file.Files.delete(notes);
     }
+
+    @Test
+    void udpCheckShouldJudgeRepliesAsKeepalivedDoes() throws Exception
+    {
+        final KeepalivedConfig c = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
+            virtual_server 198.19.0.80 53 {
+                real_server 198.19.0.11 53 {
+                    UDP_CHECK {
+                        payload 00:01 02
+                        require_reply 0a 0b
+                        min_reply_length 2
+                        max_reply_length 4
+                    }
+                }
+            }
+            """);
+        final KeepalivedConfig.Check ch = c.virtualServers.get(0).realServers.get(0).checks.get(0);
+        assertEquals("000102", java.util.HexFormat.of().formatHex(ch.udpPayload));
+        assertEquals(53, ch.connectPort);
+        final java.util.function.Function<String, String> j = hex ->
+        {
+            final byte[] b = java.util.HexFormat.of().parseHex(hex);
+            return HealthChecker.judgeUdp(ch, java.nio.ByteBuffer.wrap(b), b.length);
+        };
+        assertNull(j.apply("0a0b"));
+        assertNull(j.apply("0a0bff"));
+        assertEquals("UDP reply differs from require_reply at byte 1", j.apply("0a0c"));
+        assertEquals("UDP reply of 1 bytes, outside 2..4", j.apply("0a"));
+        assertEquals("UDP reply of 5 bytes, outside 2..4", j.apply("0a0b000000"));
+    }
 }
