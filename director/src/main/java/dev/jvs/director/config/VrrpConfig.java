@@ -4,6 +4,7 @@ import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.vrrp.InstanceConfig;
 import dev.jvs.vrrp.VrrpPacket;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,8 @@ public final class VrrpConfig
         public final Map<String, Integer> trackScripts = new LinkedHashMap<>();
         /** smtp_alert: mail on this instance's transitions. */
         public boolean smtpAlert;
+        /** track_file: file name to weight override (null: the file's own) and reverse. */
+        public final Map<String, int[]> trackFilesUsed = new LinkedHashMap<>();
         /** Where each tracked script is named, for errors. */
         final Map<String, Position> trackScriptAt = new LinkedHashMap<>();
     }
@@ -67,6 +70,23 @@ public final class VrrpConfig
         public int fall = 1;
         /** Start failed rather than up. */
         public boolean initFail;
+    }
+
+    /** A track_file (vrrp_track_file): a number in a file, times a weight, added to priorities. */
+    public static final class TrackFile
+    {
+        /** Its name. */
+        public String name;
+        /** The file. */
+        public Path file;
+        /** Default weight (keepalived's default 1). */
+        public int weight = 1;
+        /** weight ... reverse. */
+        public boolean reverse;
+        /** init_file VALUE, or null for none. */
+        public String initValue;
+        /** init_file ... overwrite. */
+        public boolean overwrite;
     }
 
     /** lvs_sync_daemon IFACE INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]. */
@@ -96,6 +116,8 @@ public final class VrrpConfig
     public final Map<String, List<String>> syncGroups = new LinkedHashMap<>();
     /** A sync group's notify scripts by keyword (notify_master, notify_backup, notify_fault, notify_stop, notify). */
     public final Map<String, Map<String, String>> groupNotify = new LinkedHashMap<>();
+    /** Track files by name. */
+    public final Map<String, TrackFile> trackFiles = new LinkedHashMap<>();
     /** Scripts by name. */
     public final Map<String, Script> scripts = new LinkedHashMap<>();
     /** lvs_sync_daemon, or null. */
@@ -168,6 +190,7 @@ public final class VrrpConfig
             {
                 case "vrrp_instance" -> v.instance(s, kc, d);
                 case "vrrp_script" -> v.script(s, kc);
+                case "track_file", "vrrp_track_file" -> v.trackFile(s, kc);
                 case "vrrp_sync_group" -> v.syncGroup(s, kc);
                 default ->
                 {
@@ -346,6 +369,16 @@ public final class VrrpConfig
                         in.trackInterfaces.put(t.keyword(), weight(t));
                     }
                 }
+                case "track_file" ->
+                {
+                    for (final Statement t : children(k))
+                    {
+                        final boolean given = !t.args().isEmpty();
+                        in.trackFilesUsed.put(t.keyword(), given ? new int[] {weight(t),
+                            t.args().contains("reverse") ? 1 : 0} : null);
+                        in.trackScriptAt.put("file:" + t.keyword(), t.at());
+                    }
+                }
                 case "track_script" ->
                 {
                     for (final Statement t : children(k))
@@ -519,6 +552,36 @@ public final class VrrpConfig
         scripts.put(sc.name, sc);
     }
 
+    private void trackFile(final Statement s, final KeepalivedConfig kc) throws ConfigException
+    {
+        final TrackFile f = new TrackFile();
+        f.name = KeepalivedConfig.word(s, 0);
+        for (final Statement k : children(s))
+        {
+            switch (k.keyword())
+            {
+                case "file" -> f.file = Path.of(KeepalivedConfig.word(k, 0));
+                case "weight" ->
+                {
+                    f.weight = (int)KeepalivedConfig.number(k, 0, -2147483647, 2147483647, "weight");
+                    f.reverse = k.args().size() > 1 && "reverse".equals(k.args().get(1));
+                }
+                case "init_file" ->
+                {
+                    f.initValue = k.args().isEmpty() || "overwrite".equals(k.args().get(0)) ? "0" : k.args().get(0);
+                    f.overwrite = k.args().contains("overwrite");
+                }
+                default -> kc.warn(k, "unknown keyword '" + k.keyword() + "' in track_file");
+            }
+        }
+        if (null == f.file)
+        {
+            kc.warn(s, "track_file " + f.name + " has no file: removed");
+            return;
+        }
+        trackFiles.put(f.name, f);
+    }
+
     private void syncGroup(final Statement s, final KeepalivedConfig kc) throws ConfigException
     {
         final String name = KeepalivedConfig.word(s, 0);
@@ -576,6 +639,16 @@ public final class VrrpConfig
         }
         for (final Instance i : instances)
         {
+            for (final String t : List.copyOf(i.trackFilesUsed.keySet()))
+            {
+                if (!trackFiles.containsKey(t))
+                {
+                    final Position at = i.trackScriptAt.get("file:" + t);
+                    kc.warnings.add(at.file() + ":" + at.line() + ": (" + i.cfg.name + ") track_file " + t +
+                        " names no track_file block, ignored");
+                    i.trackFilesUsed.remove(t);
+                }
+            }
             for (final String t : List.copyOf(i.trackScripts.keySet()))
             {
                 if (!scripts.containsKey(t))
@@ -621,6 +694,7 @@ public final class VrrpConfig
                 .append(c.garpMasterRefreshRepeat).append('|').append(i.notifyMaster).append('|').append(i.notifyBackup)
                 .append('|').append(i.notifyFault).append('|').append(i.notifyStop).append('|').append(i.notify)
                 .append('|').append(i.trackInterfaces).append('|').append(i.trackScripts).append('|')
+                .append(i.trackFilesUsed.keySet()).append('|')
                 .append(i.smtpAlert).append('\n');
         }
         scripts.forEach((n, sc) -> b.append(n).append('|').append(sc.script).append('|').append(sc.intervalMs)

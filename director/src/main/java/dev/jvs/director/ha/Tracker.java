@@ -65,6 +65,8 @@ public final class Tracker implements AutoCloseable
     private final List<VrrpConfig.Instance> instances;
     private final Map<String, ScriptState> scripts = new HashMap<>();
     private final Map<String, Boolean> interfaces = new HashMap<>();
+    private final Map<String, VrrpConfig.TrackFile> files = new HashMap<>();
+    private final Map<String, Long> fileValues = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Update> last = new HashMap<>();
     private final Queue<Update> updates = new ConcurrentLinkedQueue<>();
     private final Consumer<String> log;
@@ -83,6 +85,12 @@ public final class Tracker implements AutoCloseable
         {
             i.trackScripts.keySet().forEach(s -> scripts.computeIfAbsent(s, n -> new ScriptState(cfg.scripts.get(n))));
             i.trackInterfaces.keySet().forEach(n -> interfaces.put(n, isUp(n)));
+            i.trackFilesUsed.keySet().forEach(n -> files.put(n, cfg.trackFiles.get(n)));
+        }
+        for (final VrrpConfig.TrackFile f : files.values())
+        {
+            initFile(f, log);
+            fileValues.put(f.name, read(f.file));
         }
         for (final VrrpConfig.Instance i : instances)
         {
@@ -100,7 +108,7 @@ public final class Tracker implements AutoCloseable
     /** Start running scripts and watching interfaces. */
     public void start()
     {
-        if (scripts.isEmpty() && interfaces.isEmpty())
+        if (scripts.isEmpty() && interfaces.isEmpty() && files.isEmpty())
         {
             return;
         }
@@ -114,8 +122,9 @@ public final class Tracker implements AutoCloseable
         {
             exec.scheduleAtFixedRate(() -> runScript(s), 0, s.script.intervalMs, TimeUnit.MILLISECONDS);
         }
-        if (!interfaces.isEmpty())
+        if (!interfaces.isEmpty() || !files.isEmpty())
         {
+            // keepalived watches with inotify; a one-second poll keeps this portable and cheap.
             exec.scheduleAtFixedRate(this::pollInterfaces, 1000, 1000, TimeUnit.MILLISECONDS);
         }
     }
@@ -162,6 +171,16 @@ public final class Tracker implements AutoCloseable
     private void pollInterfaces()
     {
         boolean changed = false;
+        for (final VrrpConfig.TrackFile f : files.values())
+        {
+            final long v = read(f.file);
+            final Long before = fileValues.put(f.name, v);
+            if (null == before || before != v)
+            {
+                log.accept("VRRP track_file " + f.name + " reads " + v);
+                changed = true;
+            }
+        }
         for (final Map.Entry<String, Boolean> e : interfaces.entrySet())
         {
             final boolean up = isUp(e.getKey());
@@ -225,7 +244,63 @@ public final class Tracker implements AutoCloseable
                 delta += w;
             }
         }
+        for (final Map.Entry<String, int[]> t : i.trackFilesUsed.entrySet())
+        {
+            final VrrpConfig.TrackFile f = files.get(t.getKey());
+            final int w = null != t.getValue() ? t.getValue()[0] : f.weight;
+            final boolean reverse = null != t.getValue() ? 1 == t.getValue()[1] : f.reverse;
+            final long value = fileValues.getOrDefault(f.name, 0L);
+            if (0 == w)
+            {
+                fault |= 0 != value;
+                continue;
+            }
+            final long r = value * w * (reverse ? -1 : 1);
+            if (r < -253)
+            {
+                fault = true;
+            }
+            else
+            {
+                delta += (int)Math.min(253, r);
+            }
+        }
         return new Update(i.cfg.name, delta, fault);
+    }
+
+    /** keepalived reads a number from the file; anything else (or no file) counts as 0. */
+    static long read(final Path file)
+    {
+        try
+        {
+            return Long.parseLong(Files.readString(file).strip().split("\\s+")[0]);
+        }
+        catch (final IOException | NumberFormatException | ArrayIndexOutOfBoundsException ex)
+        {
+            return 0;
+        }
+    }
+
+    private static void initFile(final VrrpConfig.TrackFile f, final Consumer<String> log)
+    {
+        if (null == f.initValue || Files.exists(f.file) && !f.overwrite)
+        {
+            return;
+        }
+        try
+        {
+            Files.writeString(f.file, f.initValue + "\n");
+        }
+        catch (final IOException ex)
+        {
+            log.accept("warning: track_file " + f.name + ": cannot write " + f.file + ": " + ex.getMessage());
+        }
+    }
+
+    /** Poll files and interfaces now (tests). */
+    void pollNow()
+    {
+        pollInterfaces();
     }
 
     /** Feed a script result directly (tests). @param name script. @param ok result. */
