@@ -51,6 +51,8 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final List<Probe> probes = new ArrayList<>();
     private final Map<RealServer, Server> servers = new IdentityHashMap<>();
+    /** FILE_CHECK's track files by name. */
+    private final Map<String, dev.jvs.director.config.VrrpConfig.TrackFile> trackFiles;
     /** SSL_GET's context from the configuration's SSL block, or null for the default one. */
     private final javax.net.ssl.SSLContext sslContext;
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
@@ -133,6 +135,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             this.server = server;
             this.up = up;
             this.target = "MISC_CHECK".equals(ch.type) ? "'" + ch.miscPath + "'" :
+                "FILE_CHECK".equals(ch.type) ? "track_file " + ch.trackFile :
                 Ipv4.toString(ch.connectIp) + ":" + ch.connectPort;
         }
 
@@ -143,6 +146,10 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             if ("MISC_CHECK".equals(ch.type))
             {
                 spawn(now);
+            }
+            else if ("FILE_CHECK".equals(ch.type))
+            {
+                readFile(now);
             }
             else if ("DNS_CHECK".equals(ch.type) || "UDP_CHECK".equals(ch.type))
             {
@@ -233,6 +240,38 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             {
                 finish(now, false, "cannot run '" + ch.miscPath + "': " + reason(ex));
             }
+        }
+
+        /**
+         * FILE_CHECK: the track_file's number times the weight. Weight 0: non-zero is down. Otherwise the result
+         * is added to the real server's weight with {@code dynamic}, and a negative total is down.
+         */
+        void readFile(final long now)
+        {
+            final dev.jvs.director.config.VrrpConfig.TrackFile f = trackFiles.get(ch.trackFile);
+            final long value = f.value();
+            final int w = null != ch.fileWeight ? ch.fileWeight : f.weight;
+            final boolean reverse = null != ch.fileWeight ? ch.fileReverse : f.reverse;
+            if (0 == w)
+            {
+                finish(now, 0 == value, "track_file " + f.name + " reads " + value);
+                return;
+            }
+            final long total = server.rs.weight + value * w * (reverse ? -1 : 1);
+            if (ch.fileDynamic && total >= 0)
+            {
+                final int nw = (int)Math.min(65535, total);
+                if (server.dynamicWeight != nw)
+                {
+                    server.dynamicWeight = nw;
+                    log.accept("checker FILE_CHECK for " + server.name + ": weight " + nw + " (track_file " + f.name +
+                        " reads " + value + ")");
+                    changes.add(server.rs);
+                    generation++;
+                    updateQuorum(server.rs.vs);
+                }
+            }
+            finish(now, total >= 0, "track_file " + f.name + " reads " + value);
         }
 
         /** keepalived's misc_check semantics: 0 good, 1 bad, 2-255 good with weight status - 2 (misc_dynamic). */
@@ -682,6 +721,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     {
         this.log = log;
         this.sslContext = null != c.ssl ? c.ssl.context() : null;
+        this.trackFiles = Map.copyOf(c.vrrp.trackFiles);
         try
         {
             selector = Selector.open();

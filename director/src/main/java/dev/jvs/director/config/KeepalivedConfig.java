@@ -113,6 +113,14 @@ public final class KeepalivedConfig
         public boolean miscDynamic;
         /** UDP_CHECK: the datagram sent; without {@code payload} a filler, as keepalived's layer4.c sends one. */
         public byte[] udpPayload = "jvs UDP_CHECK filler datagram..".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        /** FILE_CHECK: the track_file's name. */
+        public String trackFile;
+        /** FILE_CHECK: weight multiplier (null: the track_file's). */
+        public Integer fileWeight;
+        /** FILE_CHECK: weight ... reverse. */
+        public boolean fileReverse;
+        /** FILE_CHECK: the result adjusts the real server's weight. */
+        public boolean fileDynamic;
         /** UDP_CHECK: a reply is needed (otherwise no ICMP error within connect_timeout is success). */
         public boolean requireReply;
         /** UDP_CHECK: what the reply must start with, or null. */
@@ -147,6 +155,10 @@ public final class KeepalivedConfig
             c.miscTimeoutMs = miscTimeoutMs;
             c.miscDynamic = miscDynamic;
             c.udpPayload = udpPayload;
+            c.trackFile = trackFile;
+            c.fileWeight = fileWeight;
+            c.fileReverse = fileReverse;
+            c.fileDynamic = fileDynamic;
             c.requireReply = requireReply;
             c.replyPrefix = replyPrefix;
             c.minReplyLength = minReplyLength;
@@ -286,7 +298,7 @@ public final class KeepalivedConfig
     private static final Set<String> OTHER_RS = Set.of();
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "BFD_CHECK", "PING_CHECK", "FILE_CHECK");
+        "BFD_CHECK", "PING_CHECK");
 
     /** The query types keepalived's DNS_CHECK knows. */
     private static final Map<String, Integer> DNS_TYPES = new java.util.TreeMap<>(Map.of(
@@ -358,6 +370,19 @@ public final class KeepalivedConfig
         }
         c.validate();
         c.vrrp = VrrpConfig.read(top, c);
+        for (final VirtualServer vs : c.virtualServers)
+        {
+            for (final RealServer rs : vs.realServers)
+            {
+                for (final Check ch : rs.checks)
+                {
+                    if ("FILE_CHECK".equals(ch.type) && !c.vrrp.trackFiles.containsKey(ch.trackFile))
+                    {
+                        throw new ConfigException(ch.at, "FILE_CHECK names no track_file " + ch.trackFile);
+                    }
+                }
+            }
+        }
         return c;
     }
 
@@ -506,6 +531,14 @@ public final class KeepalivedConfig
                 {
                     ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;
                 }
+                if ("FILE_CHECK".equals(ch.type))
+                {
+                    if (null == ch.trackFile)
+                    {
+                        throw new ConfigException(ch.at, "FILE_CHECK needs a track_file");
+                    }
+                    continue;
+                }
                 if ("MISC_CHECK".equals(ch.type))
                 {
                     if (null == ch.miscPath || ch.miscPath.isBlank())
@@ -573,7 +606,8 @@ public final class KeepalivedConfig
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
-                case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK", "UDP_CHECK" ->
+                case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK", "UDP_CHECK",
+                    "FILE_CHECK" ->
                     rs.checks.addAll(checks(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "smtp_alert" -> rs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
@@ -871,6 +905,13 @@ public final class KeepalivedConfig
             case "misc_timeout" -> ch.miscTimeoutMs = seconds(k);
             case "misc_dynamic" -> ch.miscDynamic = true;
             case "payload" -> ch.udpPayload = hex(k, String.join("", k.args()));
+            case "track_file" -> ch.trackFile = word(k, 0);
+            case "weight" ->
+            {
+                ch.fileWeight = (int)number(k, 0, -2147483647, 2147483647, "weight");
+                ch.fileReverse = k.args().contains("reverse");
+            }
+            case "dynamic" -> ch.fileDynamic = true;
             case "require_reply" ->
             {
                 ch.requireReply = true;

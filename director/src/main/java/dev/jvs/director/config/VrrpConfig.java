@@ -87,6 +87,19 @@ public final class VrrpConfig
         public String initValue;
         /** init_file ... overwrite. */
         public boolean overwrite;
+
+        /** @return the number in the file; anything else (or no file) counts as 0, as in keepalived. */
+        public long value()
+        {
+            try
+            {
+                return Long.parseLong(java.nio.file.Files.readString(file).strip().split("\\s+")[0]);
+            }
+            catch (final java.io.IOException | NumberFormatException | ArrayIndexOutOfBoundsException ex)
+            {
+                return 0;
+            }
+        }
     }
 
     /** lvs_sync_daemon IFACE INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]. */

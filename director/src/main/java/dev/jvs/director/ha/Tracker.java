@@ -90,7 +90,7 @@ public final class Tracker implements AutoCloseable
         for (final VrrpConfig.TrackFile f : files.values())
         {
             initFile(f, log);
-            fileValues.put(f.name, read(f.file));
+            fileValues.put(f.name, f.value());
         }
         for (final VrrpConfig.Instance i : instances)
         {
@@ -173,7 +173,7 @@ public final class Tracker implements AutoCloseable
         boolean changed = false;
         for (final VrrpConfig.TrackFile f : files.values())
         {
-            final long v = read(f.file);
+            final long v = f.value();
             final Long before = fileValues.put(f.name, v);
             if (null == before || before != v)
             {
@@ -266,19 +266,6 @@ public final class Tracker implements AutoCloseable
             }
         }
         return new Update(i.cfg.name, delta, fault);
-    }
-
-    /** keepalived reads a number from the file; anything else (or no file) counts as 0. */
-    static long read(final Path file)
-    {
-        try
-        {
-            return Long.parseLong(Files.readString(file).strip().split("\\s+")[0]);
-        }
-        catch (final IOException | NumberFormatException | ArrayIndexOutOfBoundsException ex)
-        {
-            return 0;
-        }
     }
 
     private static void initFile(final VrrpConfig.TrackFile f, final Consumer<String> log)

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** HTTP_GET's judgement of a response (the sockets are exercised in testbed's CheckerLabTest). */
 class HealthCheckerTest
@@ -229,5 +230,67 @@ class HealthCheckerTest
         assertEquals("UDP reply differs from require_reply at byte 1", j.apply("0a0c"));
         assertEquals("UDP reply of 1 bytes, outside 2..4", j.apply("0a"));
         assertEquals("UDP reply of 5 bytes, outside 2..4", j.apply("0a0b000000"));
+    }
+
+    @Test
+    void fileCheckShouldFollowItsTrackFile() throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jvs-filecheck");
+        final java.nio.file.Path gate = dir.resolve("gate");
+        final java.nio.file.Path offset = dir.resolve("offset");
+        java.nio.file.Files.writeString(gate, "0\n");
+        java.nio.file.Files.writeString(offset, "2\n");
+        final KeepalivedConfig c = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
+            track_file gate {
+                file "GATE"
+            }
+            track_file offset {
+                file "OFFSET"
+            }
+            virtual_server 198.19.0.80 80 {
+                delay_loop 0.2
+                real_server 198.19.0.11 80 {
+                    weight 5
+                    FILE_CHECK {
+                        track_file gate
+                        weight 0
+                    }
+                }
+                real_server 198.19.0.12 80 {
+                    weight 5
+                    FILE_CHECK {
+                        track_file offset
+                        weight 3
+                        dynamic
+                    }
+                }
+            }
+            """.replace("GATE", gate.toString()).replace("OFFSET", offset.toString()));
+        final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
+        try (HealthChecker hc = new HealthChecker(c, java.util.Map.of(), s -> { }))
+        {
+            hc.start();
+            final long end = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end && 11 != hc.weight(rs.get(1)))
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(5, hc.weight(rs.get(0)), "0 in a weight-0 file: up");
+            assertEquals(11, hc.weight(rs.get(1)), "dynamic: 5 + 2 x 3");
+            java.nio.file.Files.writeString(gate, "1\n");
+            java.nio.file.Files.writeString(offset, "-4\n");
+            final long end2 = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < end2 && !(hc.weight(rs.get(0)) < 0 && hc.weight(rs.get(1)) < 0))
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(-1, hc.weight(rs.get(0)), "non-zero in a weight-0 file: down");
+            assertEquals(-1, hc.weight(rs.get(1)), "5 - 12 < 0: down");
+        }
+        final KeepalivedConfig.Check ch = c.virtualServers.get(0).realServers.get(1).checks.get(0);
+        assertEquals("offset", ch.trackFile);
+        assertThrows(dev.jvs.director.config.ConfigException.class, () -> KeepalivedConfig.parse(
+            java.nio.file.Path.of("k.conf"), "virtual_server 198.19.0.80 80 {\n real_server 198.19.0.11 80 {\n" +
+            "  FILE_CHECK {\n   track_file nope\n  }\n }\n}\n"));
     }
 }
