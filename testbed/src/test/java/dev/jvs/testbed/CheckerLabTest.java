@@ -240,6 +240,29 @@ class CheckerLabTest
         }
     }
 
+    /** PING_CHECK: a host that answers ICMP echo stays up, an address nobody holds goes down. */
+    @Test
+    void pingCheckShouldTellALiveHostFromAMissingOne() throws Exception
+    {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ping")), "needs iputils-ping");
+        final String conf = "virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n    lb_algo rr\n" +
+            "    lb_kind DR\n" +
+            "    real_server " + Lab.rs(1) + " 80 {\n        PING_CHECK {\n            connect_timeout 1\n" +
+            "            retry 0\n        }\n    }\n" +
+            "    real_server 198.19.0.99 80 {\n        PING_CHECK {\n            connect_timeout 1\n" +
+            "            retry 0\n        }\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.DR, 1, work, JAR))
+        {
+            lab.startDirector(conf);
+            assertNotNull(lab.awaitLog("real server 198.19.0.99:80 of " + Lab.VIP + ":80 is DOWN", 8000),
+                lab.directorLog());
+            Thread.sleep(2000);
+            assertTrue(!lab.directorLog().contains("real server " + Lab.rs(1) + ":80 of"),
+                "the host that answers stays up: " + lab.directorLog());
+            lab.stopDirector();
+        }
+    }
+
     /**
      * UDP_CHECK: an echo server that answers what require_reply wants stays up; a port nobody listens on
      * answers with ICMP port unreachable and its server goes down.

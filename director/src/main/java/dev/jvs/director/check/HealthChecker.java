@@ -136,6 +136,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             this.up = up;
             this.target = "MISC_CHECK".equals(ch.type) ? "'" + ch.miscPath + "'" :
                 "FILE_CHECK".equals(ch.type) ? "track_file " + ch.trackFile :
+                "PING_CHECK".equals(ch.type) ? "ping " + Ipv4.toString(ch.connectIp) :
                 Ipv4.toString(ch.connectIp) + ":" + ch.connectPort;
         }
 
@@ -143,7 +144,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         {
             epoch++;
             url = 0;
-            if ("MISC_CHECK".equals(ch.type))
+            if ("MISC_CHECK".equals(ch.type) || "PING_CHECK".equals(ch.type))
             {
                 spawn(now);
             }

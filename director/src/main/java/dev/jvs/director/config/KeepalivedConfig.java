@@ -298,7 +298,7 @@ public final class KeepalivedConfig
     private static final Set<String> OTHER_RS = Set.of();
     /** Checkers keepalived has and jvs does not run yet: warned about, the server is then not checked by them. */
     private static final Set<String> UNSUPPORTED_CHECKS = Set.of(
-        "BFD_CHECK", "PING_CHECK");
+        "BFD_CHECK");
 
     /** The query types keepalived's DNS_CHECK knows. */
     private static final Map<String, Integer> DNS_TYPES = new java.util.TreeMap<>(Map.of(
@@ -531,6 +531,15 @@ public final class KeepalivedConfig
                 {
                     ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;
                 }
+                if ("PING_CHECK".equals(ch.type))
+                {
+                    // One ICMP echo by iputils' ping, run as a MISC_CHECK is: keepalived's own ICMP socket would
+                    // need a raw socket beside the checker's selector. Up when the echo comes back in time.
+                    final long waitS = Math.max(1, (ch.connectTimeoutMs + 999) / 1000);
+                    ch.miscPath = "exec ping -n -q -c 1 -W " + waitS + " " + Ipv4.toString(ch.connectIp);
+                    ch.miscTimeoutMs = waitS * 1000 + 1000;
+                    continue;
+                }
                 if ("FILE_CHECK".equals(ch.type))
                 {
                     if (null == ch.trackFile)
@@ -607,7 +616,7 @@ public final class KeepalivedConfig
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
                 case "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "SMTP_CHECK", "DNS_CHECK", "UDP_CHECK",
-                    "FILE_CHECK" ->
+                    "FILE_CHECK", "PING_CHECK" ->
                     rs.checks.addAll(checks(k, rs));
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "smtp_alert" -> rs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
