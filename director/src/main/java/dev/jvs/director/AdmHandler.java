@@ -26,6 +26,7 @@ final class AdmHandler implements ControlPlane.Handler
     private final AtomicBoolean reload;
     private final RateEstimator rates = new RateEstimator();
     private dev.jvs.director.ha.VrrpAgent vrrp;
+    private java.util.function.Supplier<dev.jvs.director.ha.ConnSync> sync = () -> null;
 
     AdmHandler(final Forwarder fwd, final Supplier<KeepalivedConfig> config, final Supplier<HealthChecker> checker,
         final AtomicBoolean reload)
@@ -34,6 +35,12 @@ final class AdmHandler implements ControlPlane.Handler
         this.config = config;
         this.checker = checker;
         this.reload = reload;
+    }
+
+    /** @param daemon the connection sync (ipvsadm -L --daemon), may give null. */
+    void sync(final java.util.function.Supplier<dev.jvs.director.ha.ConnSync> daemon)
+    {
+        this.sync = daemon;
     }
 
     /** @param agent the VRRP instances, for the metrics. */
@@ -77,6 +84,7 @@ final class AdmHandler implements ControlPlane.Handler
         boolean zero = false;
         boolean persistent = false;
         boolean thresholds = false;
+        boolean daemon = false;
         boolean timeout = false;
         String service = null;
         for (int i = 0; i < args.size(); i++)
@@ -105,6 +113,7 @@ final class AdmHandler implements ControlPlane.Handler
                 case "--rate" -> rate = true;
                 case "--persistent-conn" -> persistent = true;
                 case "--thresholds" -> thresholds = true;
+                case "--daemon" -> daemon = true;
                 case "--timeout" -> timeout = true;
                 case "--exact" -> exact = true;
                 case "-c", "--connection" -> conns = true;
@@ -122,7 +131,7 @@ final class AdmHandler implements ControlPlane.Handler
                 }
                 default -> throw new IllegalArgumentException("jvs adm: " + a + " is not supported " +
                     "(supported: -A/-E/-D/-C, -a/-e/-d, --set, -R, -L/-l [-n] [-c] " +
-                    "[--stats|--rate|--thresholds|--persistent-conn|--timeout] [--exact], -Z, -S [-n], --reload)");
+                    "[--stats|--rate|--thresholds|--persistent-conn|--timeout|--daemon] [--exact], -Z, -S [-n], --reload)");
             }
         }
         if (zero)
@@ -155,6 +164,11 @@ final class AdmHandler implements ControlPlane.Handler
         if (timeout)
         {
             return IpvsadmEdit.timeouts(fwd.config());
+        }
+        if (daemon)
+        {
+            final dev.jvs.director.ha.ConnSync d = sync.get();
+            return null == d ? "" : d.daemonLine() + "\n";
         }
         if (thresholds)
         {

@@ -373,6 +373,7 @@ final class RunCommand implements Runnable
         final dev.jvs.director.adm.ControlPlane controlPlane = new dev.jvs.director.adm.ControlPlane(RunCommand::log);
         final AdmHandler adm = new AdmHandler(fwd, () -> runningConfig, () -> checker, reload);
         adm.vrrp(vrrp);
+        adm.sync(() -> sync);
         try
         {
             if (!"none".equals(control))

@@ -111,6 +111,9 @@ class FailoverLabTest
                 Files.readString(work.resolve("curl.log")) + rcs(out));
 
             assertTrue(metrics(lab).contains("jvs_vrrp_state{instance=\"VI_1\"} 1\n"), "BACKUP in the metrics");
+            assertEquals("backup sync daemon (mcast=eth0, syncid=7)\n", Netns.run(List.of("java", "-jar", JAR.toString(),
+                "adm", "--socket", work.resolve("director2.sock").toString(), "-L", "--daemon"), 30).out(),
+                "ipvsadm -L --daemon");
             final long crashAt = System.currentTimeMillis();
             lab.crashDirector("director");
             final String takeover = awaitLine(log2, "BACKUP -> MASTER", 10_000);

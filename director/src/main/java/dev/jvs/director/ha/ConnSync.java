@@ -240,6 +240,12 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         }
     }
 
+    /** @return ipvsadm -L --daemon's line for this daemon. */
+    public String daemonLine()
+    {
+        return (master ? "master" : "backup") + " sync daemon (mcast=" + cfg.iface + ", syncid=" + cfg.syncId + ")";
+    }
+
     /** @return messages sent, entries sent, messages received, entries installed, entries refused, bad messages. */
     public long[] stats()
     {
