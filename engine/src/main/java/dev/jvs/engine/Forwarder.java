@@ -572,20 +572,6 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         this.gate = mode;
     }
 
-    /**
-     * A VRRP backup of everything: forward nothing, answer no ARP (the owned set is cleared).
-     *
-     * @param standby true on a backup; false opens the gate.
-     */
-    public void standby(final boolean standby)
-    {
-        if (standby)
-        {
-            owned.clear();
-        }
-        this.gate = standby ? GATE_OWNED : GATE_OPEN;
-    }
-
     /** @return whether forwarding is gated by VRRP. */
     public boolean isStandby()
     {

@@ -73,7 +73,7 @@ class SyncTest
         final VirtualService s = fx.tcp(80, "rr");
         final int d = s.addRealServer(RS2, 80, Method.DR, 1, 0, 0);
         s.addRealServer(RS1, 80, Method.DR, 1, 0, 0);
-        fx.fwd.standby(true);
+        fx.fwd.gate(Forwarder.GATE_OWNED);
         assertNull(fx.send(frame().tcp(SYN).build()));
         assertEquals(1, fx.counters.get(Counter.DROP_STANDBY));
         final int e = fx.fwd.installSynced(6, CLIENT, 40000, VIP, 80, RS2, 80, 0, false, false,
@@ -81,7 +81,7 @@ class SyncTest
         assertTrue(e >= 0);
         assertEquals(1, s.dests().activeConns(d), "counted at its real server as IPVS binds it");
         assertNull(fx.send(frame().tcp(ACK).build()), "still backup");
-        fx.fwd.standby(false);
+        fx.fwd.gate(Forwarder.GATE_OPEN);
         final byte[] o = fx.send(frame().tcp(ACK).payload(10).build());
         assertNotNull(o, "a mid-stream segment continues on the synced connection");
         assertEquals(RS2_MAC, dstMac(o));

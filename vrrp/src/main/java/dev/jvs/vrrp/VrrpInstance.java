@@ -28,7 +28,6 @@ public final class VrrpInstance
     private SyncGroup group;
     private VrrpState state = VrrpState.INIT;
     private int effectivePriority;
-    private int priorityDelta;
     private boolean fault;
     private long masterAdverMs;
     private long masterDownAt;
@@ -37,7 +36,6 @@ public final class VrrpInstance
     private long garpRoundAt = Long.MAX_VALUE;
     private long garpRefreshAt = Long.MAX_VALUE;
     private int masterAddress;
-    private int masterPriority;
     private int ipId;
 
     /**
@@ -80,18 +78,6 @@ public final class VrrpInstance
     public int effectivePriority()
     {
         return effectivePriority;
-    }
-
-    /** @return the address of the master last heard, 0 if none. */
-    public int masterAddress()
-    {
-        return VrrpState.MASTER == state ? cfg.source : masterAddress;
-    }
-
-    /** @return the priority of the master last heard. */
-    public int masterPriority()
-    {
-        return masterPriority;
     }
 
     /** @param c a counter. @return its value. */
@@ -294,7 +280,6 @@ public final class VrrpInstance
                 masterAdverMs = advertCentis * 10L;
             }
             masterAddress = src;
-            masterPriority = priority;
             masterDownAt = now + masterDownMs();
             if (0 != cfg.preemptDelayMs)
             {
@@ -326,7 +311,6 @@ public final class VrrpInstance
                 masterAdverMs = advertCentis * 10L;
             }
             masterAddress = src;
-            masterPriority = priority;
             count(VrrpCounter.RELEASE_MASTER);
             enterBackup(now, "higher priority advert from " + dotted(src));
             return;
@@ -438,14 +422,7 @@ public final class VrrpInstance
      */
     public void priorityDelta(final int delta)
     {
-        priorityDelta = delta;
         effectivePriority = 255 == cfg.priority ? 255 : Math.max(1, Math.min(254, cfg.priority + delta));
-    }
-
-    /** @return the tracking weights' sum now. */
-    public int priorityDelta()
-    {
-        return priorityDelta;
     }
 
     void forceMaster(final long now, final String why)

@@ -1199,11 +1199,9 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         {
             try
             {
-                final javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
-                c.init(null, new javax.net.ssl.TrustManager[] {dev.jvs.director.config.TlsClient.TRUST_ANY}, null);
-                tls = c;
+                tls = dev.jvs.director.config.TlsClient.context(null, null, null, null);
             }
-            catch (final java.security.GeneralSecurityException ex)
+            catch (final IOException | java.security.GeneralSecurityException ex)
             {
                 throw new IllegalStateException("no TLS: " + ex.getMessage(), ex);
             }

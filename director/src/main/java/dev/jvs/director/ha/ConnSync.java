@@ -246,12 +246,6 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         return (master ? "master" : "backup") + " sync daemon (mcast=" + cfg.iface + ", syncid=" + cfg.syncId + ")";
     }
 
-    /** @return messages sent, entries sent, messages received, entries installed, entries refused, bad messages. */
-    public long[] stats()
-    {
-        return new long[] {sentMessages, sentConns, receivedMessages, installed, unknown, badMessages};
-    }
-
     /** @return a line for the log. */
     public String summary()
     {

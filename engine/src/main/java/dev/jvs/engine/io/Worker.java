@@ -132,12 +132,6 @@ public final class Worker implements Agent, FrameHandler
         return tx;
     }
 
-    /** @return the time of the current cycle, ms. */
-    public long now()
-    {
-        return now;
-    }
-
     /** Ask by ARP for real servers whose MAC is unknown (every second), and refresh all every 30 s. */
     private void resolveRealServers()
     {
