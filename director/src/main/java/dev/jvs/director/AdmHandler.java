@@ -15,23 +15,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Answers {@code jvs adm} and the metrics endpoint on the forwarding thread: the only thread that writes what
- * they read.
+ * Answers {@code jvs adm} and the metrics endpoint on the control thread (worker 0's): it owns worker 0's
+ * tables, posts changes to the other workers and sums what they count ({@link Shards}).
  */
 final class AdmHandler implements ControlPlane.Handler
 {
     private final Forwarder fwd;
+    private final Shards shards;
     private final Supplier<KeepalivedConfig> config;
     private final Supplier<HealthChecker> checker;
     private final AtomicBoolean reload;
     private final RateEstimator rates = new RateEstimator();
+    private Runnable onEdit = () -> { };
     private dev.jvs.director.ha.VrrpAgent vrrp;
     private java.util.function.Supplier<dev.jvs.director.ha.ConnSync> sync = () -> null;
 
-    AdmHandler(final Forwarder fwd, final Supplier<KeepalivedConfig> config, final Supplier<HealthChecker> checker,
+    AdmHandler(final Shards shards, final Supplier<KeepalivedConfig> config, final Supplier<HealthChecker> checker,
         final AtomicBoolean reload)
     {
-        this.fwd = fwd;
+        this.shards = shards;
+        this.fwd = shards.primary();
         this.config = config;
         this.checker = checker;
         this.reload = reload;
@@ -41,6 +44,12 @@ final class AdmHandler implements ControlPlane.Handler
     void sync(final java.util.function.Supplier<dev.jvs.director.ha.ConnSync> daemon)
     {
         this.sync = daemon;
+    }
+
+    /** @param action run after a change to the services (-A/-E/-D/-C, -a/-e/-d, -R). */
+    void onEdit(final Runnable action)
+    {
+        this.onEdit = action;
     }
 
     /** @param agent the VRRP instances, for the metrics. */
@@ -56,7 +65,7 @@ final class AdmHandler implements ControlPlane.Handler
      */
     void tick(final long nowMs)
     {
-        rates.tick(fwd.services(), nowMs);
+        rates.tick(fwd.services(), shards::totals, nowMs);
     }
 
     @Override
@@ -72,7 +81,10 @@ final class AdmHandler implements ControlPlane.Handler
         }
         if (args.stream().anyMatch(IpvsadmEdit.COMMANDS::contains))
         {
-            IpvsadmEdit.parse(args).apply(fwd.services(), fwd.config(), System.currentTimeMillis());
+            final IpvsadmEdit edit = IpvsadmEdit.parse(args);
+            final long now = System.currentTimeMillis();
+            shards.everywhere(f -> edit.apply(f.services(), f.config(), now));
+            onEdit.run();
             return "";
         }
         boolean list = false;
@@ -136,20 +148,14 @@ final class AdmHandler implements ControlPlane.Handler
         }
         if (zero)
         {
-            int n = 0;
-            for (final VirtualService s : fwd.services().all())
-            {
-                if (null == service || service.equals(service(s)))
-                {
-                    s.zeroStats();
-                    rates.zero(s);
-                    n++;
-                }
-            }
-            if (0 == n && null != service)
+            final String only = service;
+            if (null != only && fwd.services().all().stream().noneMatch(s -> only.equals(service(s))))
             {
                 throw new IllegalArgumentException("jvs adm: no such service " + service);
             }
+            fwd.services().all().stream().filter(s -> null == only || only.equals(service(s))).forEach(rates::zero);
+            shards.everywhere(f -> f.services().all().stream().filter(s -> null == only || only.equals(service(s)))
+                .forEach(VirtualService::zeroStats));
             return "";
         }
         if (save)
@@ -159,7 +165,15 @@ final class AdmHandler implements ControlPlane.Handler
         }
         if (conns)
         {
-            return IpvsadmFormat.connections(fwd.connections(), System.currentTimeMillis());
+            final long now = System.currentTimeMillis();
+            final List<String> parts = shards.all(f -> IpvsadmFormat.connections(f.connections(), now));
+            final StringBuilder b = new StringBuilder(parts.get(0));
+            for (final String p : parts.subList(1, parts.size()))
+            {
+                // Each worker lists its own clients' entries under the same two header lines.
+                b.append(p, p.indexOf('\n', p.indexOf('\n') + 1) + 1, p.length());
+            }
+            return b.toString();
         }
         if (timeout)
         {
@@ -172,12 +186,14 @@ final class AdmHandler implements ControlPlane.Handler
         }
         if (thresholds)
         {
-            return IpvsadmFormat.thresholds(fwd.services(), fwd.connections().capacity());
+            final Totals t = shards.totals();
+            return IpvsadmFormat.thresholds(fwd.services(), t.tableCapacity(), t);
         }
         if (list || args.isEmpty())
         {
-            return IpvsadmFormat.list(fwd.services(), fwd.connections().capacity(), stats, exact,
-                rate ? rates : null, persistent);
+            final Totals t = shards.totals();
+            return IpvsadmFormat.list(fwd.services(), t.tableCapacity(), stats, exact, rate ? rates : null,
+                persistent, t);
         }
         throw new IllegalArgumentException("jvs adm: nothing to do");
     }
@@ -199,12 +215,17 @@ final class AdmHandler implements ControlPlane.Handler
             }
             try
             {
-                IpvsadmEdit.parse(List.of(line.split("\\s+"))).apply(fwd.services(), fwd.config(),
-                    System.currentTimeMillis());
+                final IpvsadmEdit edit = IpvsadmEdit.parse(List.of(line.split("\\s+")));
+                final long now = System.currentTimeMillis();
+                shards.everywhere(f -> edit.apply(f.services(), f.config(), now));
             }
             catch (final IllegalArgumentException ex)
             {
                 throw new IllegalArgumentException("jvs adm -R: line " + n + ": " + ex.getMessage() + ": " + line);
+            }
+            finally
+            {
+                onEdit.run();
             }
         }
         return "";
@@ -261,6 +282,7 @@ final class AdmHandler implements ControlPlane.Handler
     private String metrics()
     {
         final StringBuilder b = new StringBuilder(4096);
+        final Totals t = shards.totals();
         final List<VirtualService> services = IpvsadmFormat.sorted(fwd.services());
         final String[][] perService = {
             {"jvs_service_connections_total", "Connections scheduled by the virtual service."},
@@ -275,11 +297,11 @@ final class AdmHandler implements ControlPlane.Handler
             {
                 final long v = switch (m)
                 {
-                    case 0 -> s.conns();
-                    case 1 -> s.inPkts();
-                    case 2 -> s.outPkts();
-                    case 3 -> s.inBytes();
-                    default -> s.outBytes();
+                    case 0 -> t.service(s, Totals.CONNS);
+                    case 1 -> t.service(s, Totals.IN_PKTS);
+                    case 2 -> t.service(s, Totals.OUT_PKTS);
+                    case 3 -> t.service(s, Totals.IN_BYTES);
+                    default -> t.service(s, Totals.OUT_BYTES);
                 };
                 b.append(perService[m][0]).append("{service=\"").append(service(s)).append("\"} ").append(v)
                     .append('\n');
@@ -305,14 +327,14 @@ final class AdmHandler implements ControlPlane.Handler
                     final int id = d.idAt(p);
                     final long v = switch (m)
                     {
-                        case 0 -> s.destConns(id);
-                        case 1 -> d.activeConns(id);
-                        case 2 -> d.inactiveConns(id);
+                        case 0 -> t.dest(s, id, Totals.CONNS);
+                        case 1 -> t.dest(s, id, Totals.ACTIVE);
+                        case 2 -> t.dest(s, id, Totals.INACTIVE);
                         case 3 -> d.weight(id);
-                        case 4 -> s.destInPkts(id);
-                        case 5 -> s.destOutPkts(id);
-                        case 6 -> s.destInBytes(id);
-                        default -> s.destOutBytes(id);
+                        case 4 -> t.dest(s, id, Totals.IN_PKTS);
+                        case 5 -> t.dest(s, id, Totals.OUT_PKTS);
+                        case 6 -> t.dest(s, id, Totals.IN_BYTES);
+                        default -> t.dest(s, id, Totals.OUT_BYTES);
                     };
                     b.append(perServer[m][0]).append("{service=\"").append(service(s)).append("\",server=\"")
                         .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id)).append("\"} ")
@@ -342,10 +364,10 @@ final class AdmHandler implements ControlPlane.Handler
                 final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr) + ":" +
                     rs.port + "\"} ";
                 b.append("jvs_real_server_up").append(labels).append(hc.isDown(rs) ? 0 : 1).append('\n');
-                final long t = hc.transitions(rs);
-                if (t >= 0)
+                final long n = hc.transitions(rs);
+                if (n >= 0)
                 {
-                    transitions.append("jvs_real_server_health_transitions_total").append(labels).append(t)
+                    transitions.append("jvs_real_server_health_transitions_total").append(labels).append(n)
                         .append('\n');
                 }
             }
@@ -364,7 +386,7 @@ final class AdmHandler implements ControlPlane.Handler
             if (!c.isDrop())
             {
                 b.append("jvs_packets_total{what=\"").append(c.name().toLowerCase(Locale.ROOT)).append("\"} ")
-                    .append(fwd.counters().get(c)).append('\n');
+                    .append(t.counter(c)).append('\n');
             }
         }
         help(b, "jvs_drops_total", "counter", "Frames dropped, by reason.");
@@ -373,13 +395,25 @@ final class AdmHandler implements ControlPlane.Handler
             if (c.isDrop())
             {
                 b.append("jvs_drops_total{reason=\"").append(c.name().substring(5).toLowerCase(Locale.ROOT))
-                    .append("\"} ").append(fwd.counters().get(c)).append('\n');
+                    .append("\"} ").append(t.counter(c)).append('\n');
             }
         }
         help(b, "jvs_connection_table_entries", "gauge", "Connections and templates in the table.");
-        b.append("jvs_connection_table_entries ").append(fwd.connections().size()).append('\n');
+        b.append("jvs_connection_table_entries ").append(t.tableSize()).append('\n');
         help(b, "jvs_connection_table_capacity", "gauge", "Entries the table can hold.");
-        b.append("jvs_connection_table_capacity ").append(fwd.connections().capacity()).append('\n');
+        b.append("jvs_connection_table_capacity ").append(t.tableCapacity()).append('\n');
+        if (shards.count() > 1)
+        {
+            help(b, "jvs_worker_forwarded_total", "counter",
+                "Frames each worker forwarded, both ways (how the fanout spreads clients).");
+            final List<Long> per = shards.all(f -> f.counters().get(Counter.FORWARDED_IN) +
+                f.counters().get(Counter.FORWARDED_OUT));
+            for (int w = 0; w < per.size(); w++)
+            {
+                b.append("jvs_worker_forwarded_total{worker=\"").append(w).append("\"} ").append(per.get(w))
+                    .append('\n');
+            }
+        }
         if (null != vrrp && !vrrp.isEmpty())
         {
             vrrpMetrics(b);

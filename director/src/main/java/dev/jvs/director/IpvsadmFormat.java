@@ -161,6 +161,12 @@ final class IpvsadmFormat
      */
     static String thresholds(final ServiceTable services, final int tableSize)
     {
+        return thresholds(services, tableSize, Totals.of(services));
+    }
+
+    /** As {@link #thresholds(ServiceTable, int)}, with the connection counts of every worker. */
+    static String thresholds(final ServiceTable services, final int tableSize, final Totals t)
+    {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
         b.append("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\n");
@@ -174,7 +180,7 @@ final class IpvsadmFormat
                 final int id = d.idAt(p);
                 b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-10d %-10d %-10d %-10d%n",
                     Ipv4.toString(d.address(id)) + ":" + d.port(id), d.upperThreshold(id), d.lowerThreshold(id),
-                    d.activeConns(id), d.inactiveConns(id)));
+                    t.dest(s, id, Totals.ACTIVE), t.dest(s, id, Totals.INACTIVE)));
             }
         }
         return b.toString();
@@ -241,6 +247,13 @@ final class IpvsadmFormat
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
         final RateEstimator rates, final boolean persistent)
     {
+        return list(services, tableSize, stats, exact, rates, persistent, Totals.of(services));
+    }
+
+    /** As above, with the numbers of every worker summed in {@code t}. */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
+        final RateEstimator rates, final boolean persistent, final Totals t)
+    {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
         if (null != rates)
@@ -280,11 +293,11 @@ final class IpvsadmFormat
             else if (stats)
             {
                 b.append(String.format(java.util.Locale.ROOT, "%-33s", listName(s)));
-                largenum(b, s.conns(), exact);
-                largenum(b, s.inPkts(), exact);
-                largenum(b, s.outPkts(), exact);
-                largenum(b, s.inBytes(), exact);
-                largenum(b, s.outBytes(), exact);
+                largenum(b, t.service(s, Totals.CONNS), exact);
+                largenum(b, t.service(s, Totals.IN_PKTS), exact);
+                largenum(b, t.service(s, Totals.OUT_PKTS), exact);
+                largenum(b, t.service(s, Totals.IN_BYTES), exact);
+                largenum(b, t.service(s, Totals.OUT_BYTES), exact);
                 b.append('\n');
             }
             else
@@ -307,22 +320,24 @@ final class IpvsadmFormat
                 else if (stats)
                 {
                     b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));
-                    largenum(b, s.destConns(id), exact);
-                    largenum(b, s.destInPkts(id), exact);
-                    largenum(b, s.destOutPkts(id), exact);
-                    largenum(b, s.destInBytes(id), exact);
-                    largenum(b, s.destOutBytes(id), exact);
+                    largenum(b, t.dest(s, id, Totals.CONNS), exact);
+                    largenum(b, t.dest(s, id, Totals.IN_PKTS), exact);
+                    largenum(b, t.dest(s, id, Totals.OUT_PKTS), exact);
+                    largenum(b, t.dest(s, id, Totals.IN_BYTES), exact);
+                    largenum(b, t.dest(s, id, Totals.OUT_BYTES), exact);
                     b.append('\n');
                 }
                 else if (persistent)
                 {
                     b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-9d %-11d %-10d %-9d%n", name,
-                        d.weight(id), d.persistentConns(id), d.activeConns(id), d.inactiveConns(id)));
+                        d.weight(id), t.dest(s, id, Totals.PERSISTENT), t.dest(s, id, Totals.ACTIVE),
+                        t.dest(s, id, Totals.INACTIVE)));
                 }
                 else
                 {
                     b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-7s %-6d %-10d %-10d%n", name,
-                        forward(s.method(id)), d.weight(id), d.activeConns(id), d.inactiveConns(id)));
+                        forward(s.method(id)), d.weight(id), t.dest(s, id, Totals.ACTIVE),
+                        t.dest(s, id, Totals.INACTIVE)));
                 }
             }
         }

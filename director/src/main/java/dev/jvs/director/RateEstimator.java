@@ -7,7 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * The kernel's rate estimator (net/netfilter/ipvs/ip_vs_est.c), ticked every 2 s on the forwarding thread:
+ * The kernel's rate estimator (net/netfilter/ipvs/ip_vs_est.c), ticked every 2 s on the control thread:
  * per service and real server, an EWMA with weight 1/4 of connections, packets and bytes per second, kept
  * in the kernel's fixed point (rates scaled by 2^10, byte rates by 2^5) so ipvsadm --rate reads the same.
  */
@@ -32,11 +32,24 @@ final class RateEstimator
      */
     void tick(final ServiceTable services, final long nowMs)
     {
+        tick(services, () -> Totals.of(services), nowMs);
+    }
+
+    /**
+     * Tick when 2 s have passed.
+     *
+     * @param services the services (worker 0's: the structure).
+     * @param totals the counts of every worker, asked for only when the tick is due.
+     * @param nowMs the time.
+     */
+    void tick(final ServiceTable services, final java.util.function.Supplier<Totals> totals, final long nowMs)
+    {
         if (nowMs < next)
         {
             return;
         }
         next = nowMs + INTERVAL_MS;
+        final Totals t = totals.get();
         for (final VirtualService s : services.all())
         {
             final int rows = s.dests().idLimit() + 1;
@@ -51,11 +64,14 @@ final class RateEstimator
                 st = grown;
                 state.put(s, st);
             }
-            update(st[0], s.conns(), s.inPkts(), s.outPkts(), s.inBytes(), s.outBytes());
-            for (int id = 0; id < rows - 1; id++)
+            update(st[0], t.service(s, Totals.CONNS), t.service(s, Totals.IN_PKTS), t.service(s, Totals.OUT_PKTS),
+                t.service(s, Totals.IN_BYTES), t.service(s, Totals.OUT_BYTES));
+            final dev.jvs.schedulers.Destinations d = s.dests();
+            for (int p = 0; p < d.count(); p++)
             {
-                update(st[id + 1], s.destConns(id), s.destInPkts(id), s.destOutPkts(id), s.destInBytes(id),
-                    s.destOutBytes(id));
+                final int id = d.idAt(p);
+                update(st[id + 1], t.dest(s, id, Totals.CONNS), t.dest(s, id, Totals.IN_PKTS),
+                    t.dest(s, id, Totals.OUT_PKTS), t.dest(s, id, Totals.IN_BYTES), t.dest(s, id, Totals.OUT_BYTES));
             }
         }
     }

@@ -93,6 +93,17 @@ final class RunCommand implements Runnable
 
     private dev.jvs.engine.io.Pipeline pipeline;
 
+    @Option(names = "--workers", defaultValue = "1",
+        description = "forwarding threads sharing the interface through a PACKET_FANOUT group that keeps each " +
+            "client (masked by the coarsest persistence granularity) on one worker; --capacity is split among them")
+    private int workers;
+
+    private dev.jvs.engine.io.WorkerGroup group;
+    private Shards shards;
+    private int[][] fanoutProgram;
+    private int fanoutFd = -1;
+    private Pump pump;
+
     @Option(names = "--nice", defaultValue = "0",
         description = "nice value of the forwarding thread, -20..19 (keepalived's process_priority)")
     private int nice;
@@ -165,6 +176,17 @@ final class RunCommand implements Runnable
             System.err.println("jvs run: --io must be afpacket or pcap, not " + io);
             return 1;
         }
+        if (workers < 1 || workers > 64)
+        {
+            System.err.println("jvs run: --workers must be 1 to 64, not " + workers);
+            return 1;
+        }
+        if (workers > 1 && (pipelined || !"afpacket".equals(io)))
+        {
+            System.err.println("jvs run: --workers above 1 needs --io afpacket without --pipeline (the fanout " +
+                "group is made of AF_PACKET sockets)");
+            return 1;
+        }
         if (pipelined && !"afpacket".equals(io))
         {
             System.err.println("jvs run: --pipeline needs --io afpacket (a pcap handle is not shared by threads)");
@@ -198,7 +220,14 @@ final class RunCommand implements Runnable
             return 1;
         }
         kc.warnings.forEach(w -> log("warning: " + w));
+        if (workers > 1 && null != kc.vrrp.syncDaemon)
+        {
+            System.err.println("jvs run: lvs_sync_daemon needs --workers 1: connection sync is not yet spread " +
+                "over several workers");
+            return 1;
+        }
         final EngineConfig cfg = new EngineConfig();
+        cfg.answerArp = "engine".equals(vipMode);
         final int ifindex;
         try
         {
@@ -230,7 +259,7 @@ final class RunCommand implements Runnable
         appliedHealth = checker.generation();
         final Counters counters = new Counters();
         final Forwarder fwd = new Forwarder(cfg, services,
-            new ConnectionTable(capacity, seed.nextLong(), System.currentTimeMillis()), neighbors, counters);
+            new ConnectionTable(capacity / workers, seed.nextLong(), System.currentTimeMillis()), neighbors, counters);
         final Worker worker;
         final int[] local;
         try
@@ -251,9 +280,7 @@ final class RunCommand implements Runnable
             }
             else if ("afpacket".equals(io))
             {
-                final dev.jvs.engine.io.Receiver rx = "v3".equals(ringVersion) ?
-                    new dev.jvs.engine.io.RxRingV3(ifindex, blockSize, Math.max(2, ringFrames * 2048 / blockSize), 1) :
-                    new RxRing(ifindex, 2048, ringFrames, 0);
+                final dev.jvs.engine.io.Receiver rx = ring(ifindex);
                 if (pipelined)
                 {
                     // capture, forward and transmit on three threads joined by ring buffers (16 MiB each way).
@@ -277,7 +304,24 @@ final class RunCommand implements Runnable
             System.err.println("jvs run: " + iface + ": " + ex.getMessage());
             return 1;
         }
-        cfg.answerArp = "engine".equals(vipMode);
+        pump = new Pump(worker);
+        if (workers > 1)
+        {
+            try
+            {
+                startWorkers(kc, cfg, ifindex, neighbors, seed, worker, fwd);
+            }
+            catch (final PacketIoException | IllegalArgumentException ex)
+            {
+                System.err.println("jvs run: " + iface + ": workers: " + ex.getMessage());
+                worker.onClose();
+                return 1;
+            }
+        }
+        else
+        {
+            shards = Shards.of(fwd);
+        }
         // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
         vrrpFingerprint = kc.vrrp.fingerprint();
         final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, iface, cfg.localIp, cfg.localMac, fwd, worker.sender(),
@@ -324,6 +368,10 @@ final class RunCommand implements Runnable
         {
             System.err.println("jvs run: cannot install the nftables drops: " + ex.getMessage());
             kernel.close();
+            if (null != group)
+            {
+                group.close();
+            }
             worker.onClose();
             return 1;
         }
@@ -333,6 +381,10 @@ final class RunCommand implements Runnable
         {
             pipeline.start();
         }
+        if (null != group)
+        {
+            group.start();
+        }
         final long warm = System.currentTimeMillis() + 500;
         while (!worker.resolved() && System.currentTimeMillis() < warm)
         {
@@ -341,7 +393,8 @@ final class RunCommand implements Runnable
         }
         log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
             iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
-            "pcap".equals(io) ? io : io + " " + ringVersion + (pipelined ? " pipeline" : ""), services.all().size()));
+            "pcap".equals(io) ? io : io + " " + ringVersion + (pipelined ? " pipeline" : "") +
+                (workers > 1 ? ", " + workers + " workers" : ""), services.all().size()));
         for (final VirtualService s : services.all())
         {
             log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
@@ -371,7 +424,8 @@ final class RunCommand implements Runnable
             log("warning: cannot set nice " + nice + ": " + LibC.strerror(LibC.errno()));
         }
         final dev.jvs.director.adm.ControlPlane controlPlane = new dev.jvs.director.adm.ControlPlane(RunCommand::log);
-        final AdmHandler adm = new AdmHandler(fwd, () -> runningConfig, () -> checker, reload);
+        final AdmHandler adm = new AdmHandler(shards, () -> runningConfig, () -> checker, reload);
+        adm.onEdit(this::refreshFanout);
         adm.vrrp(vrrp);
         adm.sync(() -> sync);
         try
@@ -419,6 +473,7 @@ final class RunCommand implements Runnable
                 java.util.Arrays.stream(i.config().unicastPeers)).distinct().toArray());
             vrrp.onTransition((i, st) -> mailer.vrrp(i, st.name()));
             worker.tap(vrrp);
+            vrrp.mirror(shards::others);
             vrrp.start(System.currentTimeMillis());
         }
         try
@@ -431,6 +486,7 @@ final class RunCommand implements Runnable
                     {
                         if (reload(services, neighbors))
                         {
+                            refreshFanout();
                             reloadVrrp(vrrp, worker, fwd, cfg);
                         }
                     }
@@ -441,7 +497,7 @@ final class RunCommand implements Runnable
                         appliedHealth = checker.generation();
                         applyHealth(services, neighbors);
                     }
-                    if (0 == worker.doWork())
+                    if (0 == pump.cycle())
                     {
                         idleCycles++;
                         if ("spin".equals(idle))
@@ -490,6 +546,11 @@ final class RunCommand implements Runnable
             {
                 log(sync.summary());
             }
+            final Totals totals = shards.totals();
+            if (null != group)
+            {
+                group.close();
+            }
             worker.onClose();
             if (null != pipeline)
             {
@@ -512,20 +573,165 @@ final class RunCommand implements Runnable
                     Thread.currentThread().interrupt();
                 }
             }
-            log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
-                counters.get(Counter.FORWARDED_IN), counters.get(Counter.FORWARDED_OUT),
-                counters.get(Counter.ARP_REPLIED), counters.drops()));
+            long drops = 0;
             for (final Counter c : Counter.values())
             {
-                if (c.isDrop() && counters.get(c) > 0 || Counter.ICMP_SENT == c && counters.get(c) > 0)
+                drops += c.isDrop() ? totals.counter(c) : 0;
+            }
+            log(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
+                totals.counter(Counter.FORWARDED_IN), totals.counter(Counter.FORWARDED_OUT),
+                totals.counter(Counter.ARP_REPLIED), drops));
+            for (final Counter c : Counter.values())
+            {
+                if (c.isDrop() && totals.counter(c) > 0 || Counter.ICMP_SENT == c && totals.counter(c) > 0)
                 {
-                    log(String.format(Locale.ROOT, "  %s: %d", c.label(), counters.get(c)));
+                    log(String.format(Locale.ROOT, "  %s: %d", c.label(), totals.counter(c)));
                 }
             }
             kernel.close();
             stopped.countDown();
         }
         return 0;
+    }
+
+    private dev.jvs.engine.io.Receiver ring(final int ifindex) throws PacketIoException
+    {
+        return "v3".equals(ringVersion) ?
+            new dev.jvs.engine.io.RxRingV3(ifindex, blockSize, Math.max(2, ringFrames * 2048 / blockSize), 1) :
+            new RxRing(ifindex, 2048, ringFrames);
+    }
+
+    /**
+     * Workers 1 to N-1: each its own forwarder, tables and sockets, with the configuration worker 0 has; all
+     * receive sockets joined in one fanout group steered by {@link dev.jvs.engine.io.Fanout}.
+     */
+    private void startWorkers(final KeepalivedConfig kc, final EngineConfig cfg, final int ifindex,
+        final Neighbors neighbors, final SecureRandom seed, final Worker primary, final Forwarder fwd)
+        throws PacketIoException
+    {
+        final java.util.List<Worker> ws = new java.util.ArrayList<>();
+        final java.util.List<Forwarder> fs = new java.util.ArrayList<>();
+        try
+        {
+            for (int i = 1; i < workers; i++)
+            {
+                final long now = System.currentTimeMillis();
+                final ServiceTable st = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
+                ConfigLoader.apply(kc, st, neighbors, -1, now);
+                ConfigLoader.reconcile(kc, st, neighbors, now, checker);
+                final Forwarder f = new Forwarder(cfg.copy(), st,
+                    new ConnectionTable(capacity / workers, seed.nextLong(), now), neighbors, new Counters());
+                if (!kc.vrrp.instances.isEmpty())
+                {
+                    // Closed until VRRP says otherwise (worker 0's gate is posted once the agent runs).
+                    f.gate(Forwarder.GATE_OWNED);
+                }
+                fs.add(f);
+                final dev.jvs.engine.io.Receiver rx = ring(ifindex);
+                final Worker w;
+                try
+                {
+                    w = new Worker(f, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
+                }
+                catch (final PacketIoException ex)
+                {
+                    rx.close();
+                    throw ex;
+                }
+                w.resolving(false);
+                ws.add(w);
+            }
+            fanoutFd = primary.receiverFd();
+            dev.jvs.engine.io.Fanout.join(fanoutFd, ifindex);
+            for (final Worker w : ws)
+            {
+                dev.jvs.engine.io.Fanout.join(w.receiverFd(), ifindex);
+            }
+        }
+        catch (final PacketIoException | RuntimeException ex)
+        {
+            ws.forEach(Worker::onClose);
+            throw ex;
+        }
+        final int idleMode = "spin".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_SPIN :
+            "backoff".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_BACKOFF : dev.jvs.engine.io.WorkerGroup.IDLE_POLL;
+        group = new dev.jvs.engine.io.WorkerGroup(ws, fs, idleMode, ex -> log("worker error: " + ex));
+        shards = new Shards(fwd, group, pump);
+        refreshFanout();
+    }
+
+    /** Worker 0's duty cycle while the control thread waits for the others; never re-entered from inside it. */
+    private static final class Pump implements Runnable
+    {
+        private final Worker worker;
+        private boolean busy;
+
+        Pump(final Worker worker)
+        {
+            this.worker = worker;
+        }
+
+        @Override
+        public void run()
+        {
+            cycle();
+        }
+
+        /** @return what the worker did, 0 when called from inside its own cycle (a control tap's post). */
+        int cycle()
+        {
+            if (busy)
+            {
+                Thread.onSpinWait();
+                return 0;
+            }
+            busy = true;
+            try
+            {
+                return worker.doWork();
+            }
+            finally
+            {
+                busy = false;
+            }
+        }
+    }
+
+    /**
+     * Set the fanout program for the running services (at start, after a reload or an edit): the NAT real
+     * servers' frames go by destination, and clients by the coarsest persistence netmask. A changed netmask
+     * moves some clients to another worker, whose table does not have their connections: they start again.
+     */
+    private void refreshFanout()
+    {
+        if (fanoutFd < 0)
+        {
+            return;
+        }
+        int mask = -1;
+        for (final VirtualService s : shards.primary().services().all())
+        {
+            if (s.persistenceTimeoutMs() > 0)
+            {
+                mask &= s.persistenceNetmask();
+            }
+        }
+        final int[][] program = dev.jvs.engine.io.Fanout.program(mask, natServers(shards.primary().services()));
+        if (null != fanoutProgram && java.util.Arrays.deepEquals(program, fanoutProgram))
+        {
+            return;
+        }
+        try
+        {
+            dev.jvs.engine.io.Fanout.setProgram(fanoutFd, program);
+            log("fanout over " + workers + " workers: clients by " + Ipv4.toString(mask) + ", " +
+                natServers(shards.primary().services()).length + " NAT real servers by destination");
+            fanoutProgram = program;
+        }
+        catch (final PacketIoException | IllegalArgumentException ex)
+        {
+            log("warning: fanout program: " + ex.getMessage() + "; the previous one stays");
+        }
     }
 
     private static void vipChange(final KernelSetup kernel, final int[] addresses, final boolean add)
@@ -584,14 +790,21 @@ final class RunCommand implements Runnable
             {
                 // Covered by the full pass below.
             }
-            log("health: " + ConfigLoader.reconcile(runningConfig, services, neighbors, System.currentTimeMillis(),
-                checker));
+            final KeepalivedConfig kc = runningConfig;
+            final HealthChecker hc = checker;
+            final long now = System.currentTimeMillis();
+            log("health: " + ConfigLoader.reconcile(kc, services, neighbors, now, hc));
+            shards.others(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, now, hc));
             return;
         }
         KeepalivedConfig.RealServer rs;
         while (null != (rs = checker.pollChange()))
         {
-            log("health: " + ConfigLoader.applyHealth(runningConfig, services, rs, checker));
+            final KeepalivedConfig kc = runningConfig;
+            final HealthChecker hc = checker;
+            final KeepalivedConfig.RealServer changed = rs;
+            log("health: " + ConfigLoader.applyHealth(kc, services, changed, hc));
+            shards.others(f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc));
         }
     }
 
@@ -608,7 +821,11 @@ final class RunCommand implements Runnable
             sync = null;
         }
         vrrp.next(null);
-        if (null != sd && !sd.iface.equals(iface))
+        if (null != sd && workers > 1)
+        {
+            log("warning: lvs_sync_daemon needs --workers 1: connection sync is off");
+        }
+        else if (null != sd && !sd.iface.equals(iface))
         {
             log("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " + iface +
                 " only; connection sync is off");
@@ -682,8 +899,10 @@ final class RunCommand implements Runnable
         mailer = new Mailer(kc.vrrp, RunCommand::log);
         oldMailer.close();
         appliedHealth = checker.generation();
-        log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, System.currentTimeMillis(),
-            checker));
+        final long now = System.currentTimeMillis();
+        final HealthChecker hc = checker;
+        log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, now, hc));
+        shards.others(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, now, hc));
         checker.start();
         return true;
     }

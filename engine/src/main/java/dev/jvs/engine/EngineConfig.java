@@ -41,6 +41,24 @@ public final class EngineConfig
         }
     }
 
+    /** @return an independent copy, for another worker (each worker reads its own, written on its thread). */
+    public EngineConfig copy()
+    {
+        final EngineConfig c = new EngineConfig();
+        c.localMac = localMac;
+        c.localIp = localIp;
+        c.mtu = mtu;
+        c.answerArp = answerArp;
+        c.sloppyTcp = sloppyTcp;
+        c.expireNodestConn = expireNodestConn;
+        c.expireQuiescentTemplate = expireQuiescentTemplate;
+        c.secureTcp = secureTcp;
+        c.pmtuDisc = pmtuDisc;
+        System.arraycopy(tcpTimeoutsMs, 0, c.tcpTimeoutsMs, 0, tcpTimeoutsMs.length);
+        c.udpTimeoutMs = udpTimeoutMs;
+        return c;
+    }
+
     /**
      * {@code ipvsadm --set tcp tcpfin udp}: 0 leaves a value unchanged.
      *

@@ -5,14 +5,18 @@ import org.agrona.collections.Long2LongHashMap;
 /**
  * IPv4 address to MAC address, for real servers (and next hops). Filled from the configuration, a neighbour
  * file, or ARP resolution; lookups allocate nothing.
+ *
+ * <p>Shared by every worker: ARP replies reach worker 0 only (the fanout sends it every non-IPv4 frame), and
+ * the others forward to what it learnt. So the map is copied on write and published whole (writes are rare:
+ * an ARP answer that changes something, a configuration change); a reader sees one consistent map.
  */
 public final class Neighbors
 {
     /** Returned when an address has no known MAC. */
     public static final long UNKNOWN = -1L;
 
-    private final Long2LongHashMap macs = new Long2LongHashMap(UNKNOWN);
-    private int version;
+    private volatile Long2LongHashMap macs = new Long2LongHashMap(UNKNOWN);
+    private volatile int version;
 
     /**
      * @param ip address.
@@ -20,8 +24,15 @@ public final class Neighbors
      */
     public void put(final int ip, final long mac)
     {
-        if (macs.put(ip & 0xFFFFFFFFL, mac) != mac)
+        if (macs.get(ip & 0xFFFFFFFFL) == mac)
         {
+            return;
+        }
+        synchronized (this)
+        {
+            final Long2LongHashMap next = copy();
+            next.put(ip & 0xFFFFFFFFL, mac);
+            macs = next;
             version++;
         }
     }
@@ -38,8 +49,24 @@ public final class Neighbors
     /** @param ip address to forget. */
     public void remove(final int ip)
     {
-        macs.remove(ip & 0xFFFFFFFFL);
-        version++;
+        if (!macs.containsKey(ip & 0xFFFFFFFFL))
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            final Long2LongHashMap next = copy();
+            next.remove(ip & 0xFFFFFFFFL);
+            macs = next;
+            version++;
+        }
+    }
+
+    private Long2LongHashMap copy()
+    {
+        final Long2LongHashMap next = new Long2LongHashMap(UNKNOWN);
+        next.putAll(macs);
+        return next;
     }
 
     /** @return a number that changes whenever a mapping changes (caches compare it). */

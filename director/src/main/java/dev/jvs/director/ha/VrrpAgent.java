@@ -33,6 +33,7 @@ import java.util.function.Consumer;
  */
 public final class VrrpAgent implements ControlTap, VrrpOutput
 {
+    private java.util.function.Consumer<java.util.function.Consumer<dev.jvs.engine.Forwarder>> mirror = op -> { };
     private final Forwarder fwd;
     private final Sender tx;
     private final Neighbors neighbors;
@@ -443,6 +444,32 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     }
 
     /**
+     * The other workers' forwarders follow worker 0's gate through this (they run on threads of their own).
+     *
+     * @param others posts an operation to every other worker.
+     */
+    public void mirror(final java.util.function.Consumer<java.util.function.Consumer<dev.jvs.engine.Forwarder>> others)
+    {
+        this.mirror = others;
+        mirrorGate();
+    }
+
+    private void mirrorGate()
+    {
+        final int mode = fwd.isStandby() ? dev.jvs.engine.Forwarder.GATE_OWNED : dev.jvs.engine.Forwarder.GATE_OPEN;
+        final int[] owned = fwd.ownedAddresses().stream().mapToInt(Integer::intValue).toArray();
+        mirror.accept(f ->
+        {
+            f.ownedAddresses().clear();
+            for (final int a : owned)
+            {
+                f.ownedAddresses().add(a);
+            }
+            f.gate(mode);
+        });
+    }
+
+    /**
      * What this director owns and forwards, from the instances' states: the addresses of the instances it is
      * master of, plus the service VIPs no instance manages (a static address is always its own). Master of
      * every instance: the gate is open. The sync role follows lvs_sync_daemon's instance (any master if it
@@ -479,6 +506,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             }
         }
         fwd.gate(all ? dev.jvs.engine.Forwarder.GATE_OPEN : dev.jvs.engine.Forwarder.GATE_OWNED);
+        mirrorGate();
         if (null != vipOwner)
         {
             final int[] add = masterAddrs.stream().filter(a -> !kernelOwned.contains(a)).mapToInt(Integer::intValue)

@@ -19,6 +19,12 @@ public interface Receiver extends AutoCloseable
      */
     void await(int timeoutMs);
 
+    /** @return the AF_PACKET socket, to join a fanout group; -1 where there is none (libpcap, a pipeline). */
+    default int fd()
+    {
+        return -1;
+    }
+
     @Override
     void close();
 }

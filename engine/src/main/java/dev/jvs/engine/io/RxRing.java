@@ -33,11 +33,9 @@ public final class RxRing implements Receiver
      * @param ifindex interface index.
      * @param frameSize slot size, a power of two (2048 holds a 1500-byte MTU frame).
      * @param frameCount slots, a multiple of 65536 / frameSize.
-     * @param fanoutGroup PACKET_FANOUT group id to join (hash), or 0.
      * @throws PacketIoException when a call fails.
      */
-    public RxRing(final int ifindex, final int frameSize, final int frameCount, final int fanoutGroup)
-        throws PacketIoException
+    public RxRing(final int ifindex, final int frameSize, final int frameCount) throws PacketIoException
     {
         this.frameSize = frameSize;
         this.frames = frameCount;
@@ -53,19 +51,12 @@ public final class RxRing implements Receiver
         req.setInt(12, frameCount);
         socket = new RingSocket(ifindex, LibC.TPACKET_V2, req, (long)frameSize * frameCount);
         ring = socket.ring;
-        if (0 != fanoutGroup)
-        {
-            try
-            {
-                // PACKET_FANOUT_HASH (0) | group id: flows are spread over the group's sockets by flow hash.
-                Sockets.setInt(socket.fd, LibC.SOL_PACKET, LibC.PACKET_FANOUT, fanoutGroup & 0xFFFF, "PACKET_FANOUT");
-            }
-            catch (final PacketIoException ex)
-            {
-                socket.close();
-                throw ex;
-            }
-        }
+    }
+
+    @Override
+    public int fd()
+    {
+        return socket.fd;
     }
 
     /**

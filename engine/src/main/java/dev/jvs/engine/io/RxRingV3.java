@@ -57,6 +57,12 @@ public final class RxRingV3 implements Receiver
     }
 
     @Override
+    public int fd()
+    {
+        return socket.fd;
+    }
+
+    @Override
     public int receive(final FrameHandler handler, final int limit)
     {
         final UnsafeBuffer r = ring;

@@ -30,6 +30,7 @@ public final class Worker implements Agent, FrameHandler
     private boolean learnedAll;
     private dev.jvs.engine.ControlTap tap;
     private int[] alsoResolve = new int[0];
+    private boolean resolving = true;
 
     /**
      * @param fwd the engine.
@@ -61,7 +62,7 @@ public final class Worker implements Agent, FrameHandler
         {
             fwd.onTimer(now, 10_000);
             nextTimer = now + TIMER_MS;
-            if (now >= nextArp)
+            if (resolving && now >= nextArp)
             {
                 resolveRealServers();
             }
@@ -113,6 +114,16 @@ public final class Worker implements Agent, FrameHandler
         this.alsoResolve = addresses.clone();
     }
 
+    /**
+     * Whether this worker asks for the real servers' MACs: worker 0 does, as ARP answers come to it only.
+     *
+     * @param on whether to.
+     */
+    public void resolving(final boolean on)
+    {
+        this.resolving = on;
+    }
+
     /** @return whether every real server's MAC is known (ARP answered). */
     public boolean resolved()
     {
@@ -124,6 +135,12 @@ public final class Worker implements Agent, FrameHandler
             }
         }
         return true;
+    }
+
+    /** @return the receive socket, to join a fanout group (-1 if it has none). */
+    public int receiverFd()
+    {
+        return rx.fd();
     }
 
     /** @return the transmitter, for a control tap's own frames (on this thread only). */

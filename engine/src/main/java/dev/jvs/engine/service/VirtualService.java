@@ -234,13 +234,16 @@ public final class VirtualService
      */
     public long mac(final int id, final dev.jvs.engine.Neighbors neighbors)
     {
-        if (macVersion != neighbors.version())
+        final int v = neighbors.version();
+        if (macVersion != v)
         {
+            // The version is read before the map (which is published first), so a change made meanwhile
+            // leaves the cache behind a version, never ahead of it.
             for (int d = 0; d < dests.idLimit() && d < mac.length; d++)
             {
                 mac[d] = neighbors.get(dests.address(d));
             }
-            macVersion = neighbors.version();
+            macVersion = v;
         }
         return mac[id];
     }

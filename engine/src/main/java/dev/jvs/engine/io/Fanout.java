@@ -1,0 +1,231 @@
+package dev.jvs.engine.io;
+
+import com.sun.jna.Memory;
+import dev.jvs.engine.os.LibC;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Several workers on one interface: their sockets join one PACKET_FANOUT group, and a classic BPF program
+ * chooses the worker of every frame, so that each worker owns whole clients and needs no lock.
+ *
+ * <p>The kernel's flow hash cannot do it: a NAT reply (real server to client) hashes apart from its request
+ * (client to VIP), and a persistence template covers all of a client's connections. So the program keys on
+ * the <em>client</em> address (the source of a request; the destination of a frame from a NAT real server),
+ * masked by the coarsest persistence granularity, and returns
+ * {@code ((key & mask) * 0x9E3779B1) >>> 16}; the kernel takes it modulo the group's size
+ * ({@code fanout_demux_bpf}). ICMP errors go by the packet they quote, as that packet's reply would. Frames
+ * that are not IPv4, VRRP adverts and multicast (connection sync) all go to worker 0, which runs the control
+ * protocols. {@link #worker} is the same function in Java.
+ *
+ * <p>Loads use the network-header offset ({@code SKF_NET_OFF}) and the ethertype from {@code skb->protocol}:
+ * {@code fanout_demux_bpf} runs on the skb as the stack has it, where {@code skb->data} is not the MAC header
+ * (and VLAN tags are already out of the frame).
+ *
+ * <pre>
+ * struct sock_filter { __u16 code; __u8 jt; __u8 jf; __u32 k; };               // 8 bytes
+ * struct sock_fprog { unsigned short len; struct sock_filter *filter; };        // 16 bytes on LP64
+ * setsockopt(fd, SOL_PACKET, PACKET_FANOUT, (PACKET_FANOUT_CBPF | flags) &lt;&lt; 16 | id)
+ * setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &amp;sock_fprog)                  // any member, replaceable
+ * </pre>
+ */
+public final class Fanout
+{
+    /** PACKET_FANOUT_DATA. */
+    static final int PACKET_FANOUT_DATA = 22;
+    /** PACKET_FANOUT_CBPF. */
+    static final int PACKET_FANOUT_CBPF = 6;
+    /** PACKET_FANOUT_FLAG_IGNORE_OUTGOING (Linux 6.2): the group's hook ignores our own transmissions. */
+    static final int FLAG_IGNORE_OUTGOING = 0x4000;
+
+    // Classic BPF opcodes (linux/bpf_common.h, linux/filter.h).
+    static final int LD_W_ABS = 0x20;
+    static final int LD_B_ABS = 0x30;
+    static final int LD_W_IND = 0x40;
+    static final int LD_B_IND = 0x50;
+    static final int LDX_B_MSH = 0xb1;
+    static final int ALU_AND_K = 0x54;
+    static final int ALU_MUL_K = 0x24;
+    static final int ALU_RSH_K = 0x74;
+    static final int JA = 0x05;
+    static final int JEQ_K = 0x15;
+    static final int RET_K = 0x06;
+    static final int RET_A = 0x16;
+    static final int SKF_AD_PROTOCOL = -0x1000;
+    static final int SKF_NET_OFF = -0x100000;
+    /** BPF_MAXINSNS. */
+    static final int MAX_INSNS = 4096;
+
+    static final int GOLDEN = 0x9E3779B1;
+
+    private Fanout()
+    {
+    }
+
+    /**
+     * The worker of a client, as the program computes it.
+     *
+     * @param client the client's address.
+     * @param mask the persistence netmask (all ones without persistence).
+     * @param workers the group's size.
+     * @return the worker, 0 to workers - 1.
+     */
+    public static int worker(final int client, final int mask, final int workers)
+    {
+        return ((client & mask) * GOLDEN >>> 16) % workers;
+    }
+
+    /**
+     * The program as {code, jt, jf, k} rows.
+     *
+     * @param mask the coarsest persistence netmask of the services.
+     * @param natServers the addresses of the NAT real servers (their frames go by destination).
+     * @return the instructions.
+     */
+    public static int[][] program(final int mask, final int[] natServers)
+    {
+        final Asm a = new Asm();
+        a.op(LD_W_ABS, SKF_AD_PROTOCOL);
+        a.ifNot(0x0800, "zero");
+        a.op(LD_B_ABS, SKF_NET_OFF + 9);
+        a.ifIs(112, "zero");
+        a.ifNot(1, "plain");
+        // ICMP: X = IHL * 4; an error quotes a packet we sent; its client is its destination, or its source
+        // when that destination is a NAT real server.
+        a.op(LDX_B_MSH, SKF_NET_OFF);
+        a.op(LD_B_IND, SKF_NET_OFF);
+        a.ifIs(3, "quoted");
+        a.ifIs(4, "quoted");
+        a.ifIs(11, "quoted");
+        a.ifNot(12, "plain");
+        a.label("quoted");
+        a.op(LD_W_IND, SKF_NET_OFF + 8 + 16);
+        for (final int rs : natServers)
+        {
+            a.ifIs(rs, "quotedSource");
+        }
+        a.jump("hash");
+        a.label("quotedSource");
+        a.op(LD_W_IND, SKF_NET_OFF + 8 + 12);
+        a.jump("hash");
+        a.label("plain");
+        a.op(LD_W_ABS, SKF_NET_OFF + 16);
+        a.op(ALU_AND_K, 0xF0000000);
+        a.ifIs(0xE0000000, "zero");
+        a.op(LD_W_ABS, SKF_NET_OFF + 12);
+        for (final int rs : natServers)
+        {
+            a.ifIs(rs, "destination");
+        }
+        a.jump("hash");
+        a.label("destination");
+        a.op(LD_W_ABS, SKF_NET_OFF + 16);
+        a.label("hash");
+        a.op(ALU_AND_K, mask);
+        a.op(ALU_MUL_K, GOLDEN);
+        a.op(ALU_RSH_K, 16);
+        a.op(RET_A, 0);
+        a.label("zero");
+        a.op(RET_K, 0);
+        return a.assemble();
+    }
+
+    /**
+     * Join the socket to the group as a cBPF fanout member (ignoring outgoing frames).
+     *
+     * @param fd the AF_PACKET socket, bound.
+     * @param group the group id (unique in the network namespace: the interface index).
+     * @throws PacketIoException when the kernel refuses.
+     */
+    public static void join(final int fd, final int group) throws PacketIoException
+    {
+        Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_FANOUT,
+            (PACKET_FANOUT_CBPF | FLAG_IGNORE_OUTGOING) << 16 | group & 0xFFFF, "PACKET_FANOUT");
+    }
+
+    /**
+     * Set (or replace, on a reload) the group's program through one member.
+     *
+     * @param fd a member socket.
+     * @param program the instructions.
+     * @throws PacketIoException when the kernel refuses.
+     */
+    public static void setProgram(final int fd, final int[][] program) throws PacketIoException
+    {
+        try (Memory insns = new Memory(8L * program.length); Memory fprog = new Memory(16))
+        {
+            for (int i = 0; i < program.length; i++)
+            {
+                insns.setShort(8L * i, (short)program[i][0]);
+                insns.setByte(8L * i + 2, (byte)program[i][1]);
+                insns.setByte(8L * i + 3, (byte)program[i][2]);
+                insns.setInt(8L * i + 4, program[i][3]);
+            }
+            fprog.clear();
+            fprog.setShort(0, (short)program.length);
+            fprog.setPointer(8, insns);
+            if (LibC.setsockopt(fd, LibC.SOL_PACKET, PACKET_FANOUT_DATA, fprog, 16) < 0)
+            {
+                throw new PacketIoException("PACKET_FANOUT_DATA: " + LibC.strerror(LibC.errno()));
+            }
+        }
+    }
+
+    /**
+     * A tiny assembler: conditional jumps are written as "skip one if not, else jump far" pairs, so no branch
+     * needs more than classic BPF's 8-bit offsets however many real servers the program lists.
+     */
+    private static final class Asm
+    {
+        private final List<int[]> insns = new ArrayList<>();
+        private final Map<String, Integer> labels = new HashMap<>();
+        private final Map<Integer, String> fixups = new HashMap<>();
+
+        void op(final int code, final int k)
+        {
+            insns.add(new int[] {code, 0, 0, k});
+        }
+
+        /** if A == k goto label. */
+        void ifIs(final int k, final String label)
+        {
+            insns.add(new int[] {JEQ_K, 0, 1, k});
+            jump(label);
+        }
+
+        /** if A != k goto label. */
+        void ifNot(final int k, final String label)
+        {
+            insns.add(new int[] {JEQ_K, 1, 0, k});
+            jump(label);
+        }
+
+        void jump(final String label)
+        {
+            fixups.put(insns.size(), label);
+            insns.add(new int[] {JA, 0, 0, 0});
+        }
+
+        void label(final String name)
+        {
+            labels.put(name, insns.size());
+        }
+
+        int[][] assemble()
+        {
+            if (insns.size() > MAX_INSNS)
+            {
+                throw new IllegalArgumentException("fanout program of " + insns.size() + " instructions: more " +
+                    "than the kernel's " + MAX_INSNS + " (too many NAT real servers)");
+            }
+            for (final Map.Entry<Integer, String> f : fixups.entrySet())
+            {
+                insns.get(f.getKey())[3] = labels.get(f.getValue()) - f.getKey() - 1;
+            }
+            return insns.toArray(new int[0][]);
+        }
+    }
+}

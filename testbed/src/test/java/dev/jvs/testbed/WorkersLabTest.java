@@ -1,0 +1,212 @@
+package dev.jvs.testbed;
+
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.io.Fanout;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code jvs run --workers 2}: two forwarding threads on one interface, joined in a PACKET_FANOUT group whose
+ * BPF program keeps every client (requests and NAT replies) on one worker. Clients are 16 addresses of the
+ * client host.
+ */
+@Tag("netns")
+@Timeout(240)
+class WorkersLabTest
+{
+    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
+    private static final int CLIENTS = 16;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void requirements()
+    {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "needs curl");
+    }
+
+    private static String client(final int i)
+    {
+        return "198.18.0." + (20 + i);
+    }
+
+    private static String config(final int... servers)
+    {
+        final StringBuilder b = new StringBuilder("virtual_server " + Lab.VIP + " 80 {\n lb_algo rr\n lb_kind NAT\n" +
+            " protocol TCP\n persistence_timeout 300\n");
+        for (final int s : servers)
+        {
+            b.append(" real_server ").append(Lab.rs(s)).append(" 80\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    private Netns.Result adm(final Path socket, final String... args) throws Exception
+    {
+        final List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
+            socket.toString()));
+        cmd.addAll(List.of(args));
+        return Netns.run(cmd, 30);
+    }
+
+    /** One request from each of these clients; returns who answered each. */
+    private static Map<Integer, String> round(final Lab lab, final List<Integer> clients) throws Exception
+    {
+        return round(lab, clients, 5);
+    }
+
+    private static Map<Integer, String> round(final Lab lab, final List<Integer> clients, final int seconds)
+        throws Exception
+    {
+        final StringBuilder sh = new StringBuilder();
+        for (final int c : clients)
+        {
+            sh.append("echo ").append(c).append(" $(curl -s --max-time ").append(seconds).append(" --interface ").append(client(c))
+                .append(" http://").append(Lab.VIP).append("/); ");
+        }
+        final Map<Integer, String> who = new HashMap<>();
+        for (final String line : lab.ns().sh("client", sh.toString()).lines().toList())
+        {
+            final String[] w = line.trim().split("\\s+");
+            who.put(Integer.parseInt(w[0]), w.length > 1 ? w[1] : "(none)");
+        }
+        return who;
+    }
+
+    private static long forwarded(final Lab lab, final int worker) throws Exception
+    {
+        final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
+        final Matcher x = Pattern.compile("jvs_worker_forwarded_total\\{worker=\"" + worker + "\"} (\\d+)").matcher(m);
+        assertTrue(x.find(), m);
+        return Long.parseLong(x.group(1));
+    }
+
+    @Test
+    void twoWorkersShouldShareTheClientsAndAgreeOnEveryChange() throws Exception
+    {
+        final Path socket = work.resolve("jvs.sock");
+        try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, JAR))
+        {
+            final List<Integer> all = new ArrayList<>();
+            final List<Integer> ofWorker1 = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++)
+            {
+                lab.ns().sh("client", "ip addr add " + client(c) + "/24 dev eth0");
+                all.add(c);
+                if (1 == Fanout.worker(Ipv4.parse(client(c)), -1, 2))
+                {
+                    ofWorker1.add(c);
+                }
+            }
+            assertTrue(!ofWorker1.isEmpty() && ofWorker1.size() < CLIENTS, "both workers have clients: " + ofWorker1);
+            lab.startDirector(config(1, 2, 3), List.of("--workers", "2", "--control", socket.toString(),
+                "--metrics", "198.19.0.2:9100"));
+            assertTrue(lab.directorLog().contains("2 workers"), lab.directorLog());
+
+            // Every client's requests are answered, and by one real server (its persistence template).
+            final Map<Integer, String> first = round(lab, all);
+            for (int r = 0; r < 3; r++)
+            {
+                assertEquals(first, round(lab, all), "each client stays on its real server");
+            }
+            assertEquals(Set.of("rs1", "rs2", "rs3"), new HashSet<>(first.values()), "rr over the clients: " + first);
+            assertTrue(forwarded(lab, 0) > 0 && forwarded(lab, 1) > 0, "both workers forward");
+
+            // The kernel steers as Fanout.worker says: only worker 1's clients now, and worker 0 sees none of it.
+            final long w0 = forwarded(lab, 0);
+            final long w1 = forwarded(lab, 1);
+            round(lab, ofWorker1);
+            assertEquals(w0, forwarded(lab, 0), "worker 0 forwarded nothing of worker 1's clients");
+            assertTrue(forwarded(lab, 1) >= w1 + 8L * ofWorker1.size(), "worker 1 forwarded them");
+
+            // ipvsadm's view sums the workers: 64 connections, every client in the connection list.
+            final String stats = adm(socket, "-L", "-n", "--stats").out();
+            assertTrue(stats.lines().anyMatch(l -> l.startsWith("TCP  " + Lab.VIP + ":80") && l.split("\\s+")[2]
+                .equals(String.valueOf(4 * CLIENTS + ofWorker1.size()))), stats);
+            final String conns = adm(socket, "-L", "-n", "-c").out();
+            for (final int c : all)
+            {
+                assertTrue(conns.contains(client(c) + ":"), client(c) + " listed:\n" + conns);
+            }
+
+            // A reload reaches both workers: rs3 is gone for every client.
+            assertTrue(lab.reloadDirector(config(1, 2)).contains("reloaded"), lab.directorLog());
+            final Map<Integer, String> afterReload = round(lab, all);
+            assertFalse(afterReload.containsValue("rs3"), "no client on a removed server: " + afterReload);
+            assertFalse(afterReload.containsValue("(none)"), afterReload.toString());
+
+            // So does an edit: rs2 deleted, everyone on rs1.
+            assertEquals(0, adm(socket, "-d", "-t", Lab.VIP + ":80", "-r", Lab.rs(2) + ":80").exit());
+            assertEquals(Set.of("rs1"), new HashSet<>(round(lab, all).values()));
+
+            final String log = lab.stopDirector();
+            assertTrue(log.contains(" 0 dropped"), log);
+            assertTrue(log.contains("fanout over 2 workers"), log);
+        }
+    }
+
+    /**
+     * VRRP's gate is worker 0's to set and every worker's to obey: in FAULT (a track_file turns non-zero) no
+     * worker forwards, whichever clients it has; back to MASTER, all do again.
+     */
+    @Test
+    void theVrrpGateShouldHoldOnEveryWorker() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.NAT, 1, work, JAR))
+        {
+            final List<Integer> all = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++)
+            {
+                lab.ns().sh("client", "ip addr add " + client(c) + "/24 dev eth0");
+                all.add(c);
+            }
+            final Path gate = work.resolve("gate");
+            Files.writeString(gate, "0\n");
+            lab.startDirector("vrrp_track_file gate {\n file \"" + gate + "\"\n}\n" +
+                "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n advert_int 1\n" +
+                " virtual_ipaddress {\n  " + Lab.VIP + "\n }\n track_file {\n  gate weight 0\n }\n}\n" + config(1),
+                List.of("--workers", "2", "--metrics", "198.19.0.2:9100"));
+            lab.awaitLog("-> MASTER", 10_000);
+            assertEquals(Set.of("rs1"), new HashSet<>(round(lab, all).values()), "MASTER: every client served");
+
+            Files.writeString(gate, "1\n");
+            lab.awaitLog("-> FAULT", 10_000);
+            Thread.sleep(200);
+            assertEquals(Set.of("(none)"), new HashSet<>(round(lab, all, 1).values()), "FAULT: no worker forwards");
+            final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
+            assertTrue(m.contains("jvs_drops_total{reason=\"standby\"}") &&
+                !m.contains("jvs_drops_total{reason=\"standby\"} 0\n"), m);
+
+            Files.writeString(gate, "0\n");
+            final long masters = lab.directorLog().lines().filter(l -> l.contains("-> MASTER")).count();
+            for (int t = 0; t < 100 && lab.directorLog().lines().filter(l -> l.contains("-> MASTER")).count() == masters; t++)
+            {
+                Thread.sleep(100);
+            }
+            assertEquals(Set.of("rs1"), new HashSet<>(round(lab, all).values()), "MASTER again: every client served");
+            lab.stopDirector();
+        }
+    }
+}
