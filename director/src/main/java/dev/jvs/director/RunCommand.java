@@ -102,6 +102,10 @@ final class RunCommand implements Runnable
     private Shards shards;
     private int[][] fanoutProgram;
     private int fanoutFd = -1;
+    /** The fanout program's client netmask: which worker owns a client (connection sync needs it too). */
+    private volatile int fanoutMask = -1;
+    private java.util.Map<Forwarder, Worker> workerOf = java.util.Map.of();
+    private java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> syncPeers = java.util.Map.of();
     private Pump pump;
 
     @Option(names = "--nice", defaultValue = "0",
@@ -220,12 +224,6 @@ final class RunCommand implements Runnable
             return 1;
         }
         kc.warnings.forEach(w -> log("warning: " + w));
-        if (workers > 1 && null != kc.vrrp.syncDaemon)
-        {
-            System.err.println("jvs run: lvs_sync_daemon needs --workers 1: connection sync is not yet spread " +
-                "over several workers");
-            return 1;
-        }
         final EngineConfig cfg = new EngineConfig();
         cfg.answerArp = "engine".equals(vipMode);
         final int ifindex;
@@ -467,6 +465,8 @@ final class RunCommand implements Runnable
                 if (null != sync)
                 {
                     sync.master(active);
+                    final java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> peers = syncPeers;
+                    shards.others(f -> peers.get(f).master(active));
                 }
             });
             worker.resolveAlso(vrrp.instances().stream().flatMapToInt(i ->
@@ -544,7 +544,7 @@ final class RunCommand implements Runnable
             }
             if (null != sync)
             {
-                log(sync.summary());
+                logSyncSummary();
             }
             final Totals totals = shards.totals();
             if (null != group)
@@ -656,6 +656,12 @@ final class RunCommand implements Runnable
         final int idleMode = "spin".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_SPIN :
             "backoff".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_BACKOFF : dev.jvs.engine.io.WorkerGroup.IDLE_POLL;
         group = new dev.jvs.engine.io.WorkerGroup(ws, fs, idleMode, ex -> log("worker error: " + ex));
+        final java.util.Map<Forwarder, Worker> byForwarder = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < fs.size(); i++)
+        {
+            byForwarder.put(fs.get(i), ws.get(i));
+        }
+        workerOf = byForwarder;
         shards = new Shards(fwd, group, pump);
         refreshFanout();
     }
@@ -724,6 +730,7 @@ final class RunCommand implements Runnable
         try
         {
             dev.jvs.engine.io.Fanout.setProgram(fanoutFd, program);
+            fanoutMask = mask;
             log("fanout over " + workers + " workers: clients by " + Ipv4.toString(mask) + ", " +
                 natServers(shards.primary().services()).length + " NAT real servers by destination");
             fanoutProgram = program;
@@ -817,15 +824,18 @@ final class RunCommand implements Runnable
         if (null != sync)
         {
             fwd.syncSink(null);
-            log(sync.summary());
+            logSyncSummary();
+            final java.util.Map<Forwarder, Worker> ws = workerOf;
+            shards.others(f ->
+            {
+                ws.get(f).tap(null);
+                f.syncSink(null);
+            });
             sync = null;
+            syncPeers = java.util.Map.of();
         }
         vrrp.next(null);
-        if (null != sd && workers > 1)
-        {
-            log("warning: lvs_sync_daemon needs --workers 1: connection sync is off");
-        }
-        else if (null != sd && !sd.iface.equals(iface))
+        if (null != sd && !sd.iface.equals(iface))
         {
             log("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " + iface +
                 " only; connection sync is off");
@@ -836,7 +846,54 @@ final class RunCommand implements Runnable
                 cfg.mtu, RunCommand::log);
             vrrp.next(sync);
             vrrp.syncInstance(sd.instance);
-            sync.master(vrrp.syncRole());
+            final boolean role = vrrp.syncRole();
+            sync.master(role);
+            if (workers > 1)
+            {
+                // One sync per worker: each sends its own clients' entries and installs its own clients' from
+                // what worker 0 receives and hands on.
+                final java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> peers = new java.util.IdentityHashMap<>();
+                int k = 1;
+                for (final Forwarder f : group.forwarders())
+                {
+                    final int index = k++;
+                    final dev.jvs.director.ha.ConnSync p = new dev.jvs.director.ha.ConnSync(sd, f, f.config(),
+                        workerOf.get(f).sender(), cfg.localMac, cfg.localIp, cfg.mtu, line -> { });
+                    p.owner(client -> index == dev.jvs.engine.io.Fanout.worker(client, fanoutMask, workers),
+                        (b, off, len) -> { });
+                    peers.put(f, p);
+                }
+                sync.owner(client -> 0 == dev.jvs.engine.io.Fanout.worker(client, fanoutMask, workers),
+                    (b, off, len) ->
+                    {
+                        final byte[] copy = new byte[len];
+                        b.getBytes(off, copy);
+                        final long at = System.currentTimeMillis();
+                        shards.others(f -> peers.get(f).receive(copy, at));
+                    });
+                final java.util.Map<Forwarder, Worker> ws = workerOf;
+                shards.others(f ->
+                {
+                    ws.get(f).tap(peers.get(f));
+                    peers.get(f).master(role);
+                });
+                syncPeers = peers;
+            }
+        }
+    }
+
+    /** Each worker's connection sync counts, in the log. */
+    private void logSyncSummary()
+    {
+        log(sync.summary());
+        final java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> peers = syncPeers;
+        if (!peers.isEmpty())
+        {
+            final java.util.List<String> lines = shards.all(f -> peers.containsKey(f) ? peers.get(f).summary() : null);
+            for (int w = 1; w < lines.size(); w++)
+            {
+                log("worker " + w + ": " + lines.get(w));
+            }
         }
     }
 

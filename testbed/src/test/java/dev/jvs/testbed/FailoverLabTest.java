@@ -62,12 +62,47 @@ class FailoverLabTest
     @EnumSource(Lab.Mode.class)
     void streamsShouldSurviveTheMastersCrash(final Lab.Mode mode) throws Exception
     {
+        failover(mode, 1);
+    }
+
+    /**
+     * Both directors with two workers: the streams come from four client addresses, two for each worker;
+     * each worker syncs its own clients, and the backup's worker 0 hands every message to the others.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Lab.Mode.class, names = {"NAT", "DR"})
+    void streamsShouldSurviveTheMastersCrashWithTwoWorkersEach(final Lab.Mode mode) throws Exception
+    {
+        failover(mode, 2);
+    }
+
+    /** Four client addresses (beside the client's own), two of them on each of two workers. */
+    private static List<String> clients(final Lab.Mode mode)
+    {
+        final String net = Lab.Mode.NAT == mode ? "198.18.0." : "198.19.0.";
+        final List<String> w0 = new java.util.ArrayList<>();
+        final List<String> w1 = new java.util.ArrayList<>();
+        for (int h = 20; h < 60 && (w0.size() < 2 || w1.size() < 2); h++)
+        {
+            final String a = net + h;
+            (0 == dev.jvs.engine.io.Fanout.worker(dev.jvs.engine.frame.Ipv4.parse(a), -1, 2) ? w0 : w1).add(a);
+        }
+        return List.of(w0.get(0), w0.get(1), w1.get(0), w1.get(1));
+    }
+
+    private void failover(final Lab.Mode mode, final int workers) throws Exception
+    {
         try (Lab lab = new Lab(mode, 2, work, JAR, false, true))
         {
-            final Path log1 = lab.startDirectorOn("director", config(mode, 150, work.resolve("notify1")),
-                List.of());
+            final List<String> opts = List.of("--workers", String.valueOf(workers));
+            final Path log1 = lab.startDirectorOn("director", config(mode, 150, work.resolve("notify1")), opts);
             final Path log2 = lab.startDirectorOn("director2", config(mode, 100, work.resolve("notify2")),
-                List.of("--metrics", "198.19.0.3:9100"));
+                List.of("--metrics", "198.19.0.3:9100", "--workers", String.valueOf(workers)));
+            final List<String> from = workers > 1 ? clients(mode) : List.of();
+            for (final String a : from)
+            {
+                lab.ns().sh("client", "ip addr add " + a + "/24 dev eth0");
+            }
             assertTrue(await(log1, "-> MASTER", 8000), Files.readString(log1));
             final Path data = work.resolve("stream.bin");
             lab.ns().sh("client", "head -c 4194304 /dev/urandom > " + data);
@@ -92,7 +127,8 @@ class FailoverLabTest
             final StringBuilder cmd = new StringBuilder();
             for (int i = 0; i < STREAMS; i++)
             {
-                cmd.append("(curl -f -s -S --max-time 90 --limit-rate 350k -o ").append(out).append("/s").append(i)
+                cmd.append("(curl -f -s -S --max-time 90 --limit-rate 350k ")
+                    .append(from.isEmpty() ? "" : "--interface " + from.get(i) + " ").append("-o ").append(out).append("/s").append(i)
                     .append(" http://").append(Lab.VIP).append("/stream.bin; echo $? > ").append(out).append("/s")
                     .append(i).append(".rc) & ");
             }
@@ -141,9 +177,13 @@ class FailoverLabTest
             lab.stopDirectorOn("director2");
             final String log = Files.readString(log2);
             assertTrue(log.contains("entries installed"), log);
-            System.out.printf(Locale.ROOT, "%s failover: %d streams of 4 MiB intact; backup held %d entries; " +
-                "takeover logged: %s; streams done %.1f s after the crash%n", mode, STREAMS, onBackup, takeover,
-                (streamsDone - crashAt) / 1000.0);
+            if (workers > 1)
+            {
+                assertTrue(log.contains("worker 1: connection sync:") && !log.contains("(0 entries installed"), log);
+            }
+            System.out.printf(Locale.ROOT, "%s failover, %d worker(s): %d streams of 4 MiB intact; backup held %d " +
+                "entries; takeover logged: %s; streams done %.1f s after the crash%n", mode, workers, STREAMS,
+                onBackup, takeover, (streamsDone - crashAt) / 1000.0);
         }
     }
 

@@ -51,6 +51,20 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
     private long installed;
     private long unknown;
     private long badMessages;
+    private java.util.function.IntPredicate mine = client -> true;
+    private Relay relay = (b, off, len) -> { };
+
+    /** Hands a received message on to the other workers (they each install their own clients' entries). */
+    @FunctionalInterface
+    public interface Relay
+    {
+        /**
+         * @param b the frame.
+         * @param offset where the sync message starts.
+         * @param length its length.
+         */
+        void relay(DirectBuffer b, int offset, int length);
+    }
 
     /**
      * @param cfg lvs_sync_daemon.
@@ -83,6 +97,40 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         SyncMessage.header(msg, 0, cfg.syncId);
         log.accept("connection sync: backup, listening on " + Ipv4.toString(cfg.group) + ":" + cfg.port +
             " (syncid " + cfg.syncId + ", maxlen " + maxLen + ")");
+    }
+
+    /**
+     * With several workers: this one installs only the entries of the clients the fanout gives it, and worker
+     * 0, which receives every message, hands each on.
+     *
+     * @param owned whether a client address is this worker's.
+     * @param others where worker 0 hands received messages on (no-op on the others).
+     */
+    public void owner(final java.util.function.IntPredicate owned, final Relay others)
+    {
+        this.mine = owned;
+        this.relay = others;
+    }
+
+    /**
+     * A message worker 0 received and handed on; on this worker's thread.
+     *
+     * @param message the sync message bytes.
+     * @param nowMs the time.
+     */
+    public void receive(final byte[] message, final long nowMs)
+    {
+        if (master)
+        {
+            return;
+        }
+        now = nowMs;
+        receivedMessages++;
+        if (SyncMessage.Verdict.OK != SyncMessage.parse(new UnsafeBuffer(message), 0, message.length, cfg.syncId,
+            this))
+        {
+            badMessages++;
+        }
     }
 
     /**
@@ -202,6 +250,11 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         now = nowMs;
         receivedMessages++;
         final int len = Udp.length(b, udp) - Udp.HEADER_LENGTH;
+        if (len > 0 && udp + Udp.HEADER_LENGTH + len <= ip + ipTotal)
+        {
+            // Whole messages only; a malformed one is still parsed (and counted) here.
+            relay.relay(b, udp + Udp.HEADER_LENGTH, len);
+        }
         final SyncMessage.Verdict v = SyncMessage.parse(b, udp + Udp.HEADER_LENGTH, len, cfg.syncId, this);
         if (SyncMessage.Verdict.OK != v)
         {
@@ -214,6 +267,10 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
     public void onConn(final int protocol, final int flags, final int state, final int caddr, final int cport,
         final int vaddr, final int vport, final int daddr, final int dport, final int fwmark, final int timeoutS)
     {
+        if (!mine.test(caddr))
+        {
+            return;
+        }
         final boolean template = 0 != (flags & SyncMessage.F_TEMPLATE);
         // The field is unsigned seconds; the table holds int milliseconds (IPVS too clamps what it is sent).
         int timeoutMs = (int)Math.min(Integer.toUnsignedLong(timeoutS) * 1000, Integer.MAX_VALUE);
