@@ -112,6 +112,11 @@ final class RunCommand implements Runnable
         description = "nice value of the forwarding thread, -20..19 (keepalived's process_priority)")
     private int nice;
 
+    @Option(names = "--rt-priority", defaultValue = "0",
+        description = "run the forwarding threads SCHED_FIFO at this priority, 1..99 (keepalived's " +
+            "vrrp_rt_priority for the data plane): a frame's wake-up preempts the other processes; not with --idle spin")
+    private int rtPriority;
+
     @Option(names = "--idle", defaultValue = "poll",
         description = "when no frame is ready: poll (sleep in poll(2), default), backoff (spin, yield, then poll), spin")
     private String idle;
@@ -178,6 +183,12 @@ final class RunCommand implements Runnable
         if (!"afpacket".equals(io) && !"pcap".equals(io))
         {
             System.err.println("jvs run: --io must be afpacket or pcap, not " + io);
+            return 1;
+        }
+        if (rtPriority < 0 || rtPriority > 99 || rtPriority > 0 && "spin".equals(idle))
+        {
+            System.err.println("jvs run: --rt-priority must be 0 to 99, and not with --idle spin (a spinning " +
+                "real-time thread takes its core from everything else)");
             return 1;
         }
         if (workers < 1 || workers > 64)
@@ -420,6 +431,22 @@ final class RunCommand implements Runnable
         if (0 != nice && LibC.setpriority(0, 0, nice) < 0)
         {
             log("warning: cannot set nice " + nice + ": " + LibC.strerror(LibC.errno()));
+        }
+        if (0 != rtPriority)
+        {
+            final String why = LibC.realtime(rtPriority);
+            if (null != why)
+            {
+                log("warning: cannot set SCHED_FIFO " + rtPriority + ": " + why);
+            }
+            shards.others(f ->
+            {
+                final String w = LibC.realtime(rtPriority);
+                if (null != w)
+                {
+                    log("warning: a worker cannot set SCHED_FIFO " + rtPriority + ": " + w);
+                }
+            });
         }
         final dev.jvs.director.adm.ControlPlane controlPlane = new dev.jvs.director.adm.ControlPlane(RunCommand::log);
         final AdmHandler adm = new AdmHandler(shards, () -> runningConfig, () -> checker, reload);

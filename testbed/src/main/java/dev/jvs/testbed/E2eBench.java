@@ -55,7 +55,7 @@ public final class E2eBench
     {
         final Lab.Mode mode = switch (config)
         {
-            case "none", "jvs-dr", "jvs-dr-pipe" -> Lab.Mode.DR;
+            case "none", "jvs-dr", "jvs-dr-pipe", "jvs-dr-rt" -> Lab.Mode.DR;
             case "jvs-tun" -> Lab.Mode.TUN;
             default -> Lab.Mode.NAT;
         };
@@ -66,6 +66,12 @@ public final class E2eBench
             {
                 case "none" -> target = Lab.rs(1);
                 case "jvs-dr", "jvs-nat", "jvs-tun" -> lab.startDirector(jvsConf(mode.name()), directorOptions);
+                case "jvs-dr-rt", "jvs-nat-rt" ->
+                {
+                    final List<String> o = new ArrayList<>(directorOptions);
+                    o.addAll(List.of("--rt-priority", "10"));
+                    lab.startDirector(jvsConf(mode.name()), o);
+                }
                 case "jvs-dr-pipe", "jvs-nat-pipe" ->
                 {
                     final List<String> o = new ArrayList<>(directorOptions);
@@ -151,6 +157,16 @@ public final class E2eBench
     static void udpRun(final Lab.Mode mode, final Path work, final Path jar, final int seconds) throws IOException,
         InterruptedException
     {
+        udpRun(mode, work, jar, seconds, 1);
+    }
+
+    /**
+     * As above with {@code workers} forwarding threads; with more than one, the generator sends from 16 source
+     * addresses so the fanout has clients to spread, and each worker's share is printed.
+     */
+    static void udpRun(final Lab.Mode mode, final Path work, final Path jar, final int seconds, final int workers)
+        throws IOException, InterruptedException
+    {
         try (Lab lab = new Lab(mode, 3, work, jar, false))
         {
             final StringBuilder conf = new StringBuilder("virtual_server " + Lab.VIP + " 9 {\n lb_algo rr\n lb_kind " +
@@ -161,9 +177,11 @@ public final class E2eBench
                 lab.ns().sh("rs" + i, "nft add table netdev sink && nft 'add chain netdev sink in { type filter hook " +
                     "ingress device eth0 priority 0; }' && nft add rule netdev sink in udp dport 9 drop");
             }
-            lab.startDirector(conf.append("}\n").toString(), List.of("--ring-frames", "32768"));
+            lab.startDirector(conf.append("}\n").toString(), List.of("--ring-frames", "32768", "--workers",
+                String.valueOf(workers), "--metrics", "198.19.0.2:9100"));
             final String dmac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
-            final String src = Lab.Mode.NAT == mode ? "198.18.0.5" : "198.19.0.5";
+            final String src = workers > 1 ? (Lab.Mode.NAT == mode ? "198.18.0.100" : "198.19.0.100") :
+                Lab.Mode.NAT == mode ? "198.18.0.5" : "198.19.0.5";
             final long[] rx0 = new long[3];
             for (int i = 0; i < 3; i++)
             {
@@ -173,7 +191,7 @@ public final class E2eBench
             final long cpu0 = cpuTicks(lab.directorPid());
             final String out = lab.ns().shAllowFail("client", "java -cp " + jar + ":" +
                 Path.of("testbed/target/classes").toAbsolutePath() + " dev.jvs.testbed.UdpBlast eth0 " + dmac + " " +
-                src + " " + Lab.VIP + " 9 50000000 " + seconds, seconds + 30).out().trim();
+                src + " " + Lab.VIP + " 9 50000000 " + seconds + " " + (workers > 1 ? 16 : 1), seconds + 30).out().trim();
             Thread.sleep(300);
             final long cpu = cpuTicks(lab.directorPid()) - cpu0;
             long rx = 0;
@@ -182,6 +200,8 @@ public final class E2eBench
                 rx += Long.parseLong(lab.ns().sh("rs" + (i + 1), "cat /sys/class/net/eth0/statistics/rx_packets")
                     .trim()) - rx0[i];
             }
+            final String perWorker = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics")
+                .lines().filter(l -> l.startsWith("jvs_worker_forwarded_total")).reduce("", (a, b) -> a + " " + b);
             final String log = lab.stopDirector();
             final Matcher sent = Pattern.compile("sent (\\d+) frames in ([0-9.]+) s").matcher(out);
             if (!sent.find())
@@ -191,7 +211,11 @@ public final class E2eBench
             }
             final long n = Long.parseLong(sent.group(1));
             final double s = Double.parseDouble(sent.group(2));
-            System.out.printf(Locale.ROOT, "udp %s: generator %s%n", mode, out);
+            System.out.printf(Locale.ROOT, "udp %s, %d worker(s): generator %s%n", mode, workers, out);
+            if (workers > 1)
+            {
+                System.out.printf(Locale.ROOT, "udp %s: per worker:%s%n", mode, perWorker);
+            }
             System.out.printf(Locale.ROOT, "udp %s: sent %d (%.0f/s), received by the real servers %d (%.0f/s), " +
                 "loss %.2f %%, director CPU %.2f s = %.0f ns per frame%n", mode, n, n / s, rx, rx / s,
                 Math.max(0, 100.0 * (n - rx) / n), cpu / 100.0, cpu * 1e7 / Math.max(1, rx));
@@ -218,9 +242,10 @@ public final class E2eBench
         final Path out = Path.of(args[1]);
         if ("udp".equals(args[2]))
         {
+            final int workers = args.length > 4 ? Integer.parseInt(args[4]) : 1;
             for (final Lab.Mode m : new Lab.Mode[] {Lab.Mode.DR, Lab.Mode.NAT})
             {
-                udpRun(m, Files.createTempDirectory("jvs-udp"), jar, Integer.parseInt(args[3]));
+                udpRun(m, Files.createTempDirectory("jvs-udp"), jar, Integer.parseInt(args[3]), workers);
             }
             return;
         }

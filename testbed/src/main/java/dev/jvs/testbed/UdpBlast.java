@@ -49,7 +49,8 @@ public final class UdpBlast
     }
 
     /**
-     * @param args IFACE DST_MAC SRC_IP DST_IP PORT COUNT SECONDS.
+     * @param args IFACE DST_MAC SRC_IP DST_IP PORT COUNT SECONDS [SOURCES]: SOURCES consecutive source
+     *             addresses from SRC_IP (default 1), so that a director's fanout can spread them over workers.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -61,6 +62,7 @@ public final class UdpBlast
         final int dport = Integer.parseInt(args[4]);
         final long count = Long.parseLong(args[5]);
         final long deadline = System.nanoTime() + Long.parseLong(args[6]) * 1_000_000_000L;
+        final int sources = args.length > 7 ? Integer.parseInt(args[7]) : 1;
         final long srcMac = Sockets.mac(iface);
         final int batch = 256;
         try (Transmitter tx = new Transmitter(Sockets.ifindex(iface), batch))
@@ -73,7 +75,8 @@ public final class UdpBlast
             {
                 for (int i = 0; i < batch; i++)
                 {
-                    frame(b, tx.slotOffset(), srcMac, dstMac, saddr, daddr, 10_000 + (flow++ & 1023), dport);
+                    final int f = flow++ & 1023;
+                    frame(b, tx.slotOffset(), srcMac, dstMac, saddr + f % sources, daddr, 10_000 + f, dport);
                     tx.commit(64);
                 }
                 sent += tx.flush();

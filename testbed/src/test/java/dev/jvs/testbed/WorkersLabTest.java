@@ -122,8 +122,13 @@ class WorkersLabTest
             }
             assertTrue(!ofWorker1.isEmpty() && ofWorker1.size() < CLIENTS, "both workers have clients: " + ofWorker1);
             lab.startDirector(config(1, 2, 3), List.of("--workers", "2", "--control", socket.toString(),
-                "--metrics", "198.19.0.2:9100"));
+                "--metrics", "198.19.0.2:9100", "--rt-priority", "5"));
             assertTrue(lab.directorLog().contains("2 workers"), lab.directorLog());
+            // --rt-priority: both forwarding threads (worker 0 runs on the main thread) and only they are FIFO.
+            Thread.sleep(300);
+            final String threads = lab.ns().sh("director", "ps -L -o cls=,rtprio=,comm= -p " + lab.directorPid());
+            assertEquals(2, threads.lines().filter(l -> l.trim().startsWith("FF")).count(), threads);
+            assertFalse(lab.directorLog().contains("SCHED_FIFO"), lab.directorLog());
 
             // Every client's requests are answered, and by one real server (its persistence template).
             final Map<Integer, String> first = round(lab, all);

@@ -127,6 +127,37 @@ public final class LibC
     /** setpriority(2): on Linux, with PRIO_PROCESS and who 0, the calling thread's nice value. */
     public static native int setpriority(int which, int who, int prio);
 
+    /** SCHED_FIFO. */
+    public static final int SCHED_FIFO = 1;
+    /** SCHED_RESET_ON_FORK: threads (and processes) this one creates start SCHED_OTHER. */
+    public static final int SCHED_RESET_ON_FORK = 0x40000000;
+
+    /**
+     * sched_setscheduler(2): with pid 0, the calling thread (struct sched_param { int sched_priority; }).
+     *
+     * @param pid 0 for the calling thread.
+     * @param policy {@link #SCHED_FIFO}.
+     * @param param a struct sched_param.
+     * @return 0, or -1 with errno.
+     */
+    public static native int sched_setscheduler(int pid, int policy, Pointer param);
+
+    /**
+     * Make the calling thread SCHED_FIFO at this priority; threads it starts later (control socket, checkers,
+     * scripts) do not inherit it.
+     *
+     * @param priority 1..99.
+     * @return null, or why it failed.
+     */
+    public static String realtime(final int priority)
+    {
+        try (com.sun.jna.Memory p = new com.sun.jna.Memory(4))
+        {
+            p.setInt(0, priority);
+            return sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, p) < 0 ? strerror(errno()) : null;
+        }
+    }
+
     /** getuid(2). */
     public static native int geteuid();
 
