@@ -78,6 +78,45 @@ public final class Demo
             """.formatted(priority, priority);
     }
 
+    /** Two forwarding threads: clients spread over them by the fanout program, each client kept on one. */
+    private static int workers(final Path jar, final Path work) throws Exception
+    {
+        System.out.println();
+        System.out.println("== WORKERS: NAT with --workers 2: eight client addresses (198.18.0.20-27), spread over " +
+            "two forwarding threads by a PACKET_FANOUT BPF program that keys on the client");
+        try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, jar))
+        {
+            final StringBuilder sh = new StringBuilder();
+            for (int c = 20; c < 28; c++)
+            {
+                lab.ns().sh("client", "ip addr add 198.18.0." + c + "/24 dev eth0");
+                for (int r = 0; r < 5; r++)
+                {
+                    sh.append("curl -s --max-time 5 --interface 198.18.0.").append(c)
+                        .append(" http://198.19.0.80/ || echo ERROR; ");
+                }
+            }
+            lab.startDirector(config(Lab.Mode.NAT), List.of("--workers", "2", "--control", "none", "--metrics",
+                "198.19.0.2:9100"));
+            final Map<String, Integer> counts = new java.util.TreeMap<>();
+            lab.ns().sh("client", sh.toString()).lines().forEach(l -> counts.merge(l.trim(), 1, Integer::sum));
+            System.out.println("   40 HTTP requests, 5 from each address: " + counts);
+            lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics").lines()
+                .filter(l -> l.startsWith("jvs_worker_forwarded_total")).forEach(l -> System.out.println("   " + l));
+            System.out.println("   director log:");
+            for (final String l : lab.stopDirector().split("\n"))
+            {
+                System.out.println("     " + l);
+            }
+            if (counts.containsKey("ERROR") || 40 != counts.values().stream().mapToInt(Integer::intValue).sum())
+            {
+                System.out.println("   UNEXPECTED: every request should be answered");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
     private static int failover(final Path jar, final Path work) throws Exception
     {
         System.out.println();
@@ -211,6 +250,7 @@ public final class Demo
                 }
             }
         }
+        failures += workers(jar, work.resolve("WORKERS"));
         failures += failover(jar, work.resolve("HA"));
         System.out.println();
         System.out.println(0 == failures ? "demo: all requests answered, in the expected proportions" :
