@@ -107,6 +107,7 @@ final class RunCommand implements Runnable
     private java.util.Map<Forwarder, Worker> workerOf = java.util.Map.of();
     private java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> syncPeers = java.util.Map.of();
     private Pump pump;
+    private dev.jvs.engine.service.CountBoard countBoard;
 
     @Option(names = "--nice", defaultValue = "0",
         description = "nice value of the forwarding thread, -20..19 (keepalived's process_priority)")
@@ -257,6 +258,11 @@ final class RunCommand implements Runnable
         final Neighbors neighbors = new Neighbors();
         final SecureRandom seed = new SecureRandom();
         final ServiceTable services = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
+        if (workers > 1)
+        {
+            countBoard = new dev.jvs.engine.service.CountBoard(workers);
+            services.share(countBoard, 0);
+        }
         ConfigLoader.apply(kc, services, neighbors, -1, System.currentTimeMillis());
         runningConfig = kc;
         mailer = new Mailer(kc.vrrp, RunCommand::log);
@@ -644,6 +650,7 @@ final class RunCommand implements Runnable
             {
                 final long now = System.currentTimeMillis();
                 final ServiceTable st = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
+                st.share(countBoard, i);
                 ConfigLoader.apply(kc, st, neighbors, -1, now);
                 ConfigLoader.reconcile(kc, st, neighbors, now, checker);
                 final Forwarder f = new Forwarder(cfg.copy(), st,

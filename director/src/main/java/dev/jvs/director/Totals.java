@@ -73,7 +73,7 @@ final class Totals
             {
                 final int id = d.idAt(p);
                 t.dests.put(key(s, d, id), new long[] {s.destConns(id), s.destInPkts(id), s.destOutPkts(id),
-                    s.destInBytes(id), s.destOutBytes(id), d.activeConns(id), d.inactiveConns(id),
+                    s.destInBytes(id), s.destOutBytes(id), d.ownActiveConns(id), d.ownInactiveConns(id),
                     d.persistentConns(id)});
             }
         }

@@ -156,6 +156,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             services.get(i).scheduler().onTimer(nowMs);
         }
+        services.refreshCounts();
         return conns.expire(nowMs, limit, this);
     }
 

@@ -1,6 +1,7 @@
 package dev.jvs.schedulers;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * A virtual service's real servers ("destinations") as IPVS keeps them: a list in kernel order plus, per
@@ -42,8 +43,19 @@ public final class Destinations
 
     int[] weight;
     int[] lastWeight;
+    /** Active connections as the schedulers see them: this list's own plus the other workers' (see {@link #share}). */
     int[] active;
+    /** Inactive connections, likewise. */
     int[] inactive;
+    /** This list's own connections, which it alone changes. */
+    int[] ownActive;
+    int[] ownInactive;
+    /** The other workers' connections as last read ({@link #refresh}). */
+    int[] remoteActive;
+    int[] remoteInactive;
+    /** Per id, the cell every worker's list publishes its own counts in, or null. */
+    AtomicIntegerArray[] cells;
+    private int slot;
     int[] persistent;
     int[] upper;
     int[] lower;
@@ -72,6 +84,11 @@ public final class Destinations
         lastWeight = new int[c];
         active = new int[c];
         inactive = new int[c];
+        ownActive = new int[c];
+        ownInactive = new int[c];
+        remoteActive = new int[c];
+        remoteInactive = new int[c];
+        cells = new AtomicIntegerArray[c];
         persistent = new int[c];
         upper = new int[c];
         lower = new int[c];
@@ -134,6 +151,11 @@ public final class Destinations
         port[id] = destPort;
         active[id] = 0;
         inactive[id] = 0;
+        ownActive[id] = 0;
+        ownInactive[id] = 0;
+        remoteActive[id] = 0;
+        remoteInactive[id] = 0;
+        cells[id] = null;
         persistent[id] = 0;
         upper[id] = 0;
         lower[id] = 0;
@@ -271,9 +293,10 @@ public final class Destinations
         switch (kind)
         {
             case CONN_TEMPLATE -> persistent[id]++;
-            case CONN_ACTIVE -> active[id]++;
-            default -> inactive[id]++;
+            case CONN_ACTIVE -> ownActive[id]++;
+            default -> ownInactive[id]++;
         }
+        counted(id);
         if (0 != upper[id] && totalConns(id) >= upper[id])
         {
             flags[id] |= F_OVERLOAD;
@@ -292,9 +315,17 @@ public final class Destinations
         switch (kind)
         {
             case CONN_TEMPLATE -> persistent[id] = dec(persistent[id]);
-            case CONN_ACTIVE -> active[id] = dec(active[id]);
-            default -> inactive[id] = dec(inactive[id]);
+            case CONN_ACTIVE -> ownActive[id] = dec(ownActive[id]);
+            default -> ownInactive[id] = dec(ownInactive[id]);
         }
+        counted(id);
+        relieve(id);
+        loadChanged(id);
+    }
+
+    /** The kernel's rule for leaving overload: under the lower threshold, or under 3/4 of the upper one. */
+    private void relieve(final int id)
+    {
         if (0 != lower[id])
         {
             if (totalConns(id) < lower[id])
@@ -313,7 +344,79 @@ public final class Destinations
         {
             flags[id] &= ~F_OVERLOAD;
         }
-        loadChanged(id);
+    }
+
+    /** This list's own counts changed: recompute the scheduling view and publish them to the other workers. */
+    private void counted(final int id)
+    {
+        active[id] = ownActive[id] + remoteActive[id];
+        inactive[id] = ownInactive[id] + remoteInactive[id];
+        final AtomicIntegerArray cell = cells[id];
+        if (null != cell)
+        {
+            cell.lazySet(2 * slot, ownActive[id]);
+            cell.lazySet(2 * slot + 1, ownInactive[id]);
+        }
+    }
+
+    /**
+     * Count, for scheduling and thresholds, the connections other lists (other workers' copies of the same
+     * service) bind to this destination, as the kernel's counters are one per destination whatever CPU
+     * binds. Each list publishes its own counts in slot {@code workerSlot} of the cell and reads the others'
+     * in {@link #refresh}.
+     *
+     * @param id a destination.
+     * @param cell {active, inactive} per worker, shared by every worker's copy of this destination.
+     * @param workerSlot this list's slot.
+     */
+    public void share(final int id, final AtomicIntegerArray cell, final int workerSlot)
+    {
+        cells[id] = cell;
+        slot = workerSlot;
+        counted(id);
+    }
+
+    /**
+     * Read the other workers' counts into the scheduling view (on the owner's thread, periodically): the
+     * view is exact for this list's own connections at once and for the others' as of the last refresh.
+     */
+    public void refresh()
+    {
+        for (int id = 0; id < idLimit; id++)
+        {
+            final AtomicIntegerArray cell = cells[id];
+            if (null == cell || !used[id])
+            {
+                continue;
+            }
+            int a = 0;
+            int i = 0;
+            for (int w = 0, n = cell.length() / 2; w < n; w++)
+            {
+                if (w != slot)
+                {
+                    a += cell.get(2 * w);
+                    i += cell.get(2 * w + 1);
+                }
+            }
+            if (a != remoteActive[id] || i != remoteInactive[id])
+            {
+                final int before = totalConns(id);
+                remoteActive[id] = a;
+                remoteInactive[id] = i;
+                active[id] = ownActive[id] + a;
+                inactive[id] = ownInactive[id] + i;
+                if (0 != upper[id] && totalConns(id) >= upper[id])
+                {
+                    flags[id] |= F_OVERLOAD;
+                }
+                else if (totalConns(id) < before)
+                {
+                    relieve(id);
+                }
+                loadChanged(id);
+            }
+        }
     }
 
     /**
@@ -323,8 +426,9 @@ public final class Destinations
      */
     public void activate(final int id)
     {
-        inactive[id] = dec(inactive[id]);
-        active[id]++;
+        ownInactive[id] = dec(ownInactive[id]);
+        ownActive[id]++;
+        counted(id);
         loadChanged(id);
     }
 
@@ -335,8 +439,9 @@ public final class Destinations
      */
     public void deactivate(final int id)
     {
-        active[id] = dec(active[id]);
-        inactive[id]++;
+        ownActive[id] = dec(ownActive[id]);
+        ownInactive[id]++;
+        counted(id);
         loadChanged(id);
     }
 
@@ -349,8 +454,9 @@ public final class Destinations
      */
     public void counts(final int id, final int activeConns, final int inactiveConns)
     {
-        active[id] = activeConns;
-        inactive[id] = inactiveConns;
+        ownActive[id] = activeConns;
+        ownInactive[id] = inactiveConns;
+        counted(id);
         loadChanged(id);
     }
 
@@ -446,16 +552,28 @@ public final class Destinations
         return lastWeight[id];
     }
 
-    /** @param id destination. @return active connections. */
+    /** @param id destination. @return active connections (every worker's, as last refreshed). */
     public int activeConns(final int id)
     {
         return active[id];
     }
 
-    /** @param id destination. @return inactive connections. */
+    /** @param id destination. @return inactive connections (every worker's, as last refreshed). */
     public int inactiveConns(final int id)
     {
         return inactive[id];
+    }
+
+    /** @param id destination. @return the active connections this list bound itself. */
+    public int ownActiveConns(final int id)
+    {
+        return ownActive[id];
+    }
+
+    /** @param id destination. @return the inactive connections this list bound itself. */
+    public int ownInactiveConns(final int id)
+    {
+        return ownInactive[id];
     }
 
     /** @param id destination. @return persistence templates. */
@@ -548,6 +666,11 @@ public final class Destinations
         lastWeight = Arrays.copyOf(lastWeight, c);
         active = Arrays.copyOf(active, c);
         inactive = Arrays.copyOf(inactive, c);
+        ownActive = Arrays.copyOf(ownActive, c);
+        ownInactive = Arrays.copyOf(ownInactive, c);
+        remoteActive = Arrays.copyOf(remoteActive, c);
+        remoteInactive = Arrays.copyOf(remoteInactive, c);
+        cells = Arrays.copyOf(cells, c);
         persistent = Arrays.copyOf(persistent, c);
         upper = Arrays.copyOf(upper, c);
         lower = Arrays.copyOf(lower, c);

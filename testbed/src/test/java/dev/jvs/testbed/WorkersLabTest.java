@@ -214,4 +214,44 @@ class WorkersLabTest
             lab.stopDirector();
         }
     }
+
+    /**
+     * lc over three servers: two slow downloads from clients of worker 0 take rs3 and rs2 (the list's head
+     * first); a request from a client of worker 1 then goes to rs1, because worker 1 counts worker 0's
+     * connections too, as IPVS's one counter per real server does.
+     */
+    @Test
+    void leastConnectionShouldCountEveryWorkersConnections() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, JAR))
+        {
+            final List<String> w0 = new ArrayList<>();
+            String w1 = null;
+            for (int c = 0; c < CLIENTS && (w0.size() < 2 || null == w1); c++)
+            {
+                lab.ns().sh("client", "ip addr add " + client(c) + "/24 dev eth0");
+                if (0 == Fanout.worker(Ipv4.parse(client(c)), -1, 2))
+                {
+                    w0.add(client(c));
+                }
+                else if (null == w1)
+                {
+                    w1 = client(c);
+                }
+            }
+            lab.startDirector(config(1, 2, 3).replace("lb_algo rr", "lb_algo lc").replace(
+                " persistence_timeout 300\n", ""), List.of("--workers", "2"));
+            for (final String c : w0.subList(0, 2))
+            {
+                lab.ns().spawn("client", List.of("curl", "-s", "-o", "/dev/null", "--max-time", "4", "--limit-rate",
+                    "20k", "--interface", c, "http://" + Lab.VIP + "/big.bin"), work.resolve("slow-" + c + ".log"));
+                Thread.sleep(300);
+            }
+            Thread.sleep(300);
+            assertEquals("rs1", lab.ns().sh("client", "curl -s --max-time 5 --interface " + w1 + " http://" + Lab.VIP +
+                "/").trim(), "worker 1 sees rs3 and rs2 busy with worker 0's downloads");
+            Thread.sleep(4000);
+            assertTrue(lab.stopDirector().contains(" 0 dropped"), lab.directorLog());
+        }
+    }
 }

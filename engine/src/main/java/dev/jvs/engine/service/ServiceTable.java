@@ -28,11 +28,46 @@ public final class ServiceTable
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
     private final RandomSource random;
     private int portZeroServices;
+    private CountBoard board;
+    private int slot;
 
     /** @param random draws for twos. */
     public ServiceTable(final RandomSource random)
     {
         this.random = random;
+    }
+
+    /**
+     * Share connection counts with the other workers' tables: call before adding services.
+     *
+     * @param counts the director's board.
+     * @param workerSlot this worker's index.
+     */
+    public void share(final CountBoard counts, final int workerSlot)
+    {
+        this.board = counts;
+        this.slot = workerSlot;
+    }
+
+    /** Attach a new real server to its cell of the board, if counts are shared. */
+    void shareCounts(final VirtualService s, final int id)
+    {
+        if (null != board)
+        {
+            s.dests().share(id, board.cell(s, s.dests().address(id), s.dests().port(id)), slot);
+        }
+    }
+
+    /** Read the other workers' counts (on the timer): schedulers and thresholds see every connection. */
+    public void refreshCounts()
+    {
+        if (null != board)
+        {
+            for (final VirtualService s : byIndex)
+            {
+                s.dests().refresh();
+            }
+        }
     }
 
     private static long key(final int protocol, final int vaddr, final int vport)

@@ -131,6 +131,7 @@ public final class VirtualService
         }
         final int id = dests.add(addr, port, weight, upper, lower);
         ensure(id);
+        table.shareCounts(this, id);
         method(id, fwdMethod);
         macVersion = -1;
         return id;

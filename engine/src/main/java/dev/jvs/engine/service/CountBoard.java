@@ -1,0 +1,42 @@
+package dev.jvs.engine.service;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * Where the workers of one director publish how many connections each has bound to each real server, so
+ * that every worker's schedulers and thresholds count them all, as the kernel's one counter per destination
+ * does. A cell per (service, real server) holds {active, inactive} per worker; each worker writes only its own
+ * slot (on a connection event) and reads the others' every timer tick (100 ms): its own connections count at
+ * once, the others' within a tick.
+ */
+public final class CountBoard
+{
+    private final int workers;
+    private final ConcurrentHashMap<Key, AtomicIntegerArray> cells = new ConcurrentHashMap<>();
+
+    private record Key(int protocol, int vaddr, int vport, int fwmark, int addr, int port)
+    {
+    }
+
+    /** @param workers the number of workers (slots per cell). */
+    public CountBoard(final int workers)
+    {
+        this.workers = workers;
+    }
+
+    /**
+     * The cell of a real server of a service, the same for every worker (made on first use, never freed: a
+     * server that comes back finds its counts).
+     *
+     * @param s the service (any worker's copy).
+     * @param addr the real server's address.
+     * @param port its port.
+     * @return the cell.
+     */
+    AtomicIntegerArray cell(final VirtualService s, final int addr, final int port)
+    {
+        return cells.computeIfAbsent(new Key(s.protocol(), s.vaddr(), s.vport(), s.fwmark(), addr, port),
+            k -> new AtomicIntegerArray(2 * workers));
+    }
+}
