@@ -61,5 +61,15 @@ class RunCommandTest
         assertTrue(err().contains("--io must be afpacket or pcap"), err());
         assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--idle", "fast"));
         assertTrue(err().contains("--idle must be poll, backoff or spin"), err());
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--workers", "0"));
+        assertTrue(err().contains("--workers must be 1 to 64, not 0"), err());
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--workers", "2", "--io", "pcap"));
+        assertTrue(err().contains("--workers above 1 needs --io afpacket without --pipeline"), err());
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--workers", "2", "--pipeline"));
+        assertTrue(err().contains("--workers above 1 needs --io afpacket without --pipeline"), err());
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--rt-priority", "5", "--idle", "spin"));
+        assertTrue(err().contains("not with --idle spin"), err());
+        assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--rt-priority", "100"));
+        assertTrue(err().contains("--rt-priority must be 0 to 99"), err());
     }
 }
