@@ -107,6 +107,7 @@ final class RunCommand implements Runnable
     private java.util.Map<Forwarder, Worker> workerOf = java.util.Map.of();
     private java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> syncPeers = java.util.Map.of();
     private Pump pump;
+    private int ifindexRunning;
     private dev.jvs.engine.service.CountBoard countBoard;
 
     @Option(names = "--nice", defaultValue = "0",
@@ -242,6 +243,7 @@ final class RunCommand implements Runnable
         try
         {
             ifindex = Sockets.ifindex(iface);
+            ifindexRunning = ifindex;
             cfg.localMac = Sockets.mac(iface);
             cfg.localIp = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(iface, kc);
             final NetworkInterface ni = NetworkInterface.getByName(iface);
@@ -506,6 +508,7 @@ final class RunCommand implements Runnable
                 java.util.Arrays.stream(i.config().unicastPeers)).distinct().toArray());
             vrrp.onTransition((i, st) -> mailer.vrrp(i, st.name()));
             worker.tap(vrrp);
+            acceptVirtualMacs(kc, worker, ifindex);
             vrrp.mirror(shards::others);
             vrrp.start(System.currentTimeMillis());
         }
@@ -775,6 +778,39 @@ final class RunCommand implements Runnable
         }
     }
 
+    /** use_vmac: worker 0's socket (ARP and VRRP land there) makes the interface accept the virtual MACs. */
+    private void acceptVirtualMacs(final KeepalivedConfig kc, final Worker worker, final int ifindex)
+    {
+        for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances)
+        {
+            if (!i.cfg.useVmac)
+            {
+                continue;
+            }
+            if (!"engine".equals(vipMode))
+            {
+                log("warning: VRRP " + i.cfg.name + ": use_vmac needs --vip-mode engine (the kernel answers ARP " +
+                    "from the interface's MAC)");
+            }
+            else if (worker.receiverFd() < 0)
+            {
+                log("warning: VRRP " + i.cfg.name + ": use_vmac needs --io afpacket");
+            }
+            else
+            {
+                try
+                {
+                    dev.jvs.engine.io.Sockets.acceptUnicast(worker.receiverFd(), ifindex, i.cfg.vmac());
+                    log("VRRP " + i.cfg.name + ": use_vmac, virtual MAC " + Ethernet.macToString(i.cfg.vmac()));
+                }
+                catch (final PacketIoException ex)
+                {
+                    log("warning: VRRP " + i.cfg.name + ": use_vmac: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
     private static void vipChange(final KernelSetup kernel, final int[] addresses, final boolean add)
     {
         try
@@ -958,7 +994,9 @@ final class RunCommand implements Runnable
         if (wasEmpty && !vrrp.isEmpty())
         {
             worker.tap(vrrp);
+            vrrp.mirror(shards::others);
         }
+        acceptVirtualMacs(runningConfig, worker, ifindexRunning);
     }
 
     /**

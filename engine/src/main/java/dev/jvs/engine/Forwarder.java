@@ -90,6 +90,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private boolean learnSyncedMacs;
     private int gate = GATE_OPEN;
     private final org.agrona.collections.IntHashSet owned = new org.agrona.collections.IntHashSet();
+    private final org.agrona.collections.Long2LongHashMap arpMacs = new org.agrona.collections.Long2LongHashMap(-1L);
 
     /**
      * @param cfg the director's parameters.
@@ -592,6 +593,17 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     }
 
     /**
+     * The MAC an owned address answers ARP from when it is not the interface's (VRRP use_vmac: the virtual
+     * router MAC). Change it on this thread only.
+     *
+     * @return address (as an unsigned int) to MAC; absent means the interface's.
+     */
+    public org.agrona.collections.Long2LongHashMap arpMacs()
+    {
+        return arpMacs;
+    }
+
+    /**
      * Copy the received frame into the TX slot, from the director's MAC to {@code dstMac}, or count why not.
      *
      * @return the frame length, or {@link #NOTHING}.
@@ -654,10 +666,12 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             return count(Counter.DROP_NO_ROOM);
         }
+        final long vmac = arpMacs.isEmpty() ? -1L : arpMacs.get(target & 0xFFFFFFFFL);
+        final long mac = -1L == vmac ? cfg.localMac : vmac;
         out.putBytes(outOff, in, off, l2Len);
         Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
-        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
-        Arp.write(out, outOff + l2Len, Arp.OP_REPLY, cfg.localMac, Arp.targetIp(in, a), Arp.senderMac(in, a),
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, mac);
+        Arp.write(out, outOff + l2Len, Arp.OP_REPLY, mac, Arp.targetIp(in, a), Arp.senderMac(in, a),
             Arp.senderIp(in, a));
         counters.inc(Counter.ARP_REPLIED);
         return n;

@@ -220,6 +220,45 @@ class FailoverLabTest
         }
     }
 
+    /**
+     * use_vmac: the VIP answers ARP from the virtual router MAC 00:00:5e:00:01:33 (VRID 51), the master's
+     * adverts and gratuitous ARP come from it, so the client's ARP entry never changes; on takeover the
+     * bridge learns the MAC on the new master's port from its gratuitous ARP.
+     */
+    @org.junit.jupiter.api.Test
+    void useVmacShouldKeepTheClientsArpEntryAcrossAFailover() throws Exception
+    {
+        final String vmac = "00:00:5e:00:01:33";
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR, false, true))
+        {
+            final java.util.function.IntFunction<String> conf = p -> "vrrp_instance VI_1 {\n  interface eth0\n" +
+                "  virtual_router_id 51\n  priority " + p + "\n  advert_int 1\n  use_vmac\n" +
+                "  virtual_ipaddress {\n    " + Lab.VIP + "\n  }\n}\nvirtual_server " + Lab.VIP + " 80 {\n" +
+                "  lb_algo rr\n  lb_kind DR\n  real_server " + Lab.rs(1) + " 80\n  real_server " + Lab.rs(2) +
+                " 80\n}\n";
+            final Path log1 = lab.startDirectorOn("director", conf.apply(150), List.of());
+            final Path log2 = lab.startDirectorOn("director2", conf.apply(100), List.of());
+            assertTrue(await(log1, "-> MASTER", 8000), Files.readString(log1));
+            assertTrue(Files.readString(log1).contains("use_vmac, virtual MAC " + vmac), Files.readString(log1));
+            assertTrue(lab.get("/").startsWith("rs"));
+            assertTrue(lab.ns().sh("client", "ip neigh show " + Lab.VIP + " dev eth0").contains(vmac),
+                "the VIP's MAC is the virtual router's");
+            assertTrue(lab.ns().sh("lan", "bridge fdb show br br0").lines()
+                .anyMatch(l -> l.startsWith(vmac) && l.contains("dev v-director ")), "the bridge learnt it on the master");
+            lab.crashDirector("director");
+            assertTrue(await(log2, "BACKUP -> MASTER", 8000), Files.readString(log2));
+            Thread.sleep(300);
+            for (int i = 0; i < 4; i++)
+            {
+                assertTrue(lab.get("/").startsWith("rs"), "served by the new master through the same MAC");
+            }
+            assertTrue(lab.ns().sh("client", "ip neigh show " + Lab.VIP + " dev eth0").contains(vmac));
+            final String fdb = lab.ns().sh("lan", "bridge fdb show br br0");
+            assertTrue(fdb.lines().anyMatch(l -> l.startsWith(vmac) && l.contains("dev v-director2 ")),
+                "the new master's gratuitous ARP moved it:\n" + fdb);
+        }
+    }
+
     private static String activeActive(final int p1, final int p2)
     {
         final StringBuilder b = new StringBuilder();

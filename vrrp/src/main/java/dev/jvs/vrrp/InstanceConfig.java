@@ -43,6 +43,16 @@ public final class InstanceConfig
     public int garpMasterRefreshRepeat = 1;
     /** The configured initial state (keepalived still starts as backup unless it owns the addresses). */
     public String initialState = "BACKUP";
+    /** use_vmac: the addresses answer from the virtual router MAC 00:00:5e:00:01:VRID (RFC 5798 7.3). */
+    public boolean useVmac;
+    /** vmac_xmit_base: with use_vmac, adverts still leave from the interface's own MAC. */
+    public boolean vmacXmitBase;
+
+    /** @return the virtual router MAC of this instance's VRID (IPv4). */
+    public long vmac()
+    {
+        return 0x00005E000100L | (vrid & 0xFF);
+    }
 
     /**
      * Set a v2 password (keepalived uses the first 8 bytes).

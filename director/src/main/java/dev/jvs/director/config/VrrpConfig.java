@@ -415,8 +415,10 @@ public final class VrrpConfig
                         "(use lvs_sync_daemon in global_defs); read as lvs_sync_daemon " + KeepalivedConfig.word(k, 0) +
                         " " + c.name);
                 }
-                case "use_vmac" -> kc.warnings.add(k.at().file() + ":" + k.at().line() + ": use_vmac is not " +
-                    "supported: the interface's own MAC answers for the addresses, with gratuitous ARP on takeover");
+                // No macvlan interface: the engine answers ARP and sends gratuitous ARP from the virtual MAC, and
+                // its socket accepts frames to it; the interface name keepalived would give the macvlan is unused.
+                case "use_vmac" -> c.useVmac = true;
+                case "vmac_xmit_base" -> c.vmacXmitBase = true;
                 default ->
                 {
                     if (!INSTANCE_ACCEPTED.contains(k.keyword()))

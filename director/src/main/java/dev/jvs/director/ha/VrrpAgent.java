@@ -416,7 +416,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         final MutableDirectBuffer out = tx.buffer();
         final int off = tx.slotOffset();
         Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
-        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, localMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac && !c.vmacXmitBase ? c.vmac() : localMac);
         out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
         final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version, c.vrid, priority, c.addresses,
             c.advertCentis, c.authPass, c.source, dst, instance.nextIpId());
@@ -426,6 +426,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     @Override
     public void gratuitousArp(final VrrpInstance instance)
     {
+        final long mac = instance.config().useVmac ? instance.config().vmac() : localMac;
         for (final int a : instance.config().addresses)
         {
             if (tx.isFull())
@@ -435,10 +436,10 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             final MutableDirectBuffer out = tx.buffer();
             final int off = tx.slotOffset();
             Ethernet.mac(out, off + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
-            Ethernet.mac(out, off + Ethernet.SRC_OFFSET, localMac);
+            Ethernet.mac(out, off + Ethernet.SRC_OFFSET, mac);
             out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
             // keepalived's gratuitous ARP: a request from the address for itself, target MAC broadcast.
-            Arp.write(out, off + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, localMac, a, 0xFFFFFFFFFFFFL, a);
+            Arp.write(out, off + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, mac, a, 0xFFFFFFFFFFFFL, a);
             tx.commit(Ethernet.HEADER_LENGTH + Arp.LENGTH);
         }
     }
@@ -498,6 +499,18 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         final org.agrona.collections.IntHashSet owned = fwd.ownedAddresses();
         owned.clear();
         owned.addAll(masterAddrs);
+        // use_vmac: the master's addresses answer ARP from the virtual router MAC.
+        fwd.arpMacs().clear();
+        for (final VrrpInstance i : instances)
+        {
+            if (VrrpState.MASTER == i.state() && i.config().useVmac)
+            {
+                for (final int a : i.config().addresses)
+                {
+                    fwd.arpMacs().put(a & 0xFFFFFFFFL, i.config().vmac());
+                }
+            }
+        }
         for (final dev.jvs.engine.service.VirtualService v : fwd.services().all())
         {
             if (0 == v.fwmark() && !managed.contains(v.vaddr()))

@@ -29,6 +29,36 @@ public final class Sockets
     }
 
     /**
+     * Have the interface accept frames to another unicast MAC (VRRP's virtual router MAC) while the socket
+     * lives: struct packet_mreq { int mr_ifindex; unsigned short mr_type, mr_alen; unsigned char
+     * mr_address[8]; } with PACKET_MR_UNICAST (dev_uc_add; promiscuous on a NIC without unicast filters).
+     *
+     * @param fd an AF_PACKET socket.
+     * @param ifindex the interface.
+     * @param mac the MAC, low 48 bits.
+     * @throws PacketIoException when the kernel refuses.
+     */
+    public static void acceptUnicast(final int fd, final int ifindex, final long mac) throws PacketIoException
+    {
+        try (Memory mreq = new Memory(16))
+        {
+            mreq.clear();
+            mreq.setInt(0, ifindex);
+            mreq.setShort(4, (short)LibC.PACKET_MR_UNICAST);
+            mreq.setShort(6, (short)6);
+            for (int i = 0; i < 6; i++)
+            {
+                mreq.setByte(8 + i, (byte)(mac >>> (40 - 8 * i)));
+            }
+            if (LibC.setsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_ADD_MEMBERSHIP, mreq, 16) < 0)
+            {
+                throw new PacketIoException("PACKET_ADD_MEMBERSHIP " + String.format("%012x", mac) + ": " +
+                    LibC.strerror(LibC.errno()));
+            }
+        }
+    }
+
+    /**
      * @param name interface name.
      * @return its index.
      * @throws PacketIoException when there is no such interface.

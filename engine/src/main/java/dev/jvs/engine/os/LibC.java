@@ -33,6 +33,8 @@ public final class LibC
     public static final int PACKET_ADD_MEMBERSHIP = 1;
     /** PACKET_MR_ALLMULTI. */
     public static final int PACKET_MR_ALLMULTI = 2;
+    /** PACKET_MR_UNICAST: add a unicast address to the interface's filter (dropped with the socket). */
+    public static final int PACKET_MR_UNICAST = 3;
     /** PACKET_IGNORE_OUTGOING. */
     public static final int PACKET_IGNORE_OUTGOING = 23;
     /** TPACKET_V2. */
