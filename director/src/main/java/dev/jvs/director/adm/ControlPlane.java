@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -41,7 +40,9 @@ public final class ControlPlane implements AutoCloseable
         String handle(List<String> args);
     }
 
-    private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
+    /** Requests from the socket threads to the forwarding thread: a many-to-one ring of references. */
+    private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Request> queue =
+        new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(256);
     private final Consumer<String> log;
     private ServerSocketChannel unix;
     private Path socketPath;
@@ -142,7 +143,11 @@ public final class ControlPlane implements AutoCloseable
     private String ask(final List<String> args)
     {
         final Request r = new Request(args, new CompletableFuture<>());
-        queue.add(r);
+        if (!queue.offer(r))
+        {
+            throw new IllegalArgumentException("jvs adm: the daemon is busy (" + queue.capacity() +
+                " requests waiting); try again");
+        }
         try
         {
             return r.answer.get(5, TimeUnit.SECONDS);

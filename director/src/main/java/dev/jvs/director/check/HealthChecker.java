@@ -58,9 +58,13 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
     /** Virtual servers that have lost their quorum. */
     private final Set<KeepalivedConfig.VirtualServer> quorumLost = ConcurrentHashMap.newKeySet();
-    /** Real servers whose state or weight changed, for the forwarding thread to apply one by one. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<RealServer> changes =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /**
+     * Real servers whose state or weight changed, for the forwarding thread to apply one by one: a many-to-one
+     * ring of references. When it is full the change is not lost: the forwarding thread is asked to re-apply
+     * the whole configuration instead, as after a quorum change.
+     */
+    private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<RealServer> changes =
+        new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(1024);
     /** Set when a quorum changed: the forwarding thread then re-applies the whole configuration. */
     private final java.util.concurrent.atomic.AtomicBoolean quorumChanged =
         new java.util.concurrent.atomic.AtomicBoolean();
@@ -267,7 +271,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                     server.dynamicWeight = nw;
                     log.accept("checker FILE_CHECK for " + server.name + ": weight " + nw + " (track_file " + f.name +
                         " reads " + value + ")");
-                    changes.add(server.rs);
+                    announce(server.rs);
                     generation++;
                     updateQuorum(server.rs.vs);
                 }
@@ -297,7 +301,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                     server.dynamicWeight = w;
                     log.accept("checker MISC_CHECK for " + server.name + ": weight " + w + " (exit status " + status +
                         ")");
-                    changes.add(server.rs);
+                    announce(server.rs);
                     generation++;
                     updateQuorum(server.rs.vs);
                 }
@@ -896,6 +900,15 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         return quorumChanged.getAndSet(false);
     }
 
+    /** Hand a change to the forwarding thread; a full ring becomes a request to re-apply everything. */
+    private void announce(final RealServer rs)
+    {
+        if (!changes.offer(rs))
+        {
+            quorumChanged.set(true);
+        }
+    }
+
     /** @return a number that moves whenever a real server changes state. */
     public long generation()
     {
@@ -1106,7 +1119,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             down.add(s.rs);
         }
         // After the state it announces: the forwarding thread reads the state when it takes the change.
-        changes.add(s.rs);
+        announce(s.rs);
         generation++;
         log.accept("real server " + s.name + " is " + (up ? "UP: added back" :
             "DOWN: " + (s.rs.inhibitOnFailure ? "weight 0 (inhibit_on_failure)" : "removed")));
