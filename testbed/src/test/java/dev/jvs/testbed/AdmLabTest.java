@@ -1,15 +1,10 @@
 package dev.jvs.testbed;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -17,29 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code jvs adm} over the control socket and the Prometheus endpoint of a director carrying traffic. */
-@Tag("netns")
 @Timeout(120)
-class AdmLabTest
+class AdmLabTest extends LabTest
 {
-    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
-
-    @TempDir
-    Path work;
-
-    @BeforeAll
-    static void requirements()
-    {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
-    }
-
-    private Netns.Result adm(final Path socket, final String... args) throws Exception
-    {
-        final List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
-            socket.toString()));
-        cmd.addAll(List.of(args));
-        return Netns.run(cmd, 30);
-    }
 
     @Test
     void admShouldPrintIpvsadmFormatsAndMetricsTheCounts() throws Exception

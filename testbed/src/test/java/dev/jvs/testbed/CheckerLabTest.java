@@ -1,11 +1,8 @@
 package dev.jvs.testbed;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,21 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The health checkers of a running director against real servers in namespaces: a wrong digest, a server
  * that accepts and never answers, one that comes back; and what the traffic does meanwhile.
  */
-@Tag("netns")
 @Timeout(180)
-class CheckerLabTest
+class CheckerLabTest extends LabTest
 {
-    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
-
-    @TempDir
-    Path work;
-
-    @BeforeAll
-    static void requirements()
-    {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
-    }
 
     private static void killServer(final Lab lab, final String host) throws Exception
     {

@@ -1,11 +1,8 @@
 package dev.jvs.testbed;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,24 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Real traffic through a running director (bin/jvs run) in network namespaces: see {@link Lab} for the
  * topology. Needs root, iproute2, curl, python3, wrk, tshark; skipped (not failed) without them.
  */
-@Tag("netns")
 @Timeout(180)
-class DirectorLabTest
+class DirectorLabTest extends LabTest
 {
-    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
-
-    @TempDir
-    Path work;
 
     @BeforeAll
-    static void requirements() throws Exception
+    static void requirements()
     {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
-        for (final String tool : List.of("/usr/bin/curl", "/usr/bin/python3", "/usr/bin/wrk", "/usr/bin/tshark"))
-        {
-            Assumptions.assumeTrue(Files.isExecutable(Path.of(tool)), "needs " + tool);
-        }
+        needs("/usr/bin/curl", "/usr/bin/python3", "/usr/bin/wrk", "/usr/bin/tshark");
     }
 
     private static String config(final Lab.Mode mode, final String scheduler, final String extra, final int... weights)

@@ -1,10 +1,6 @@
 package dev.jvs.testbed;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,22 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reset and byte for byte (MD5 of what arrived equals the file's), and persistence keeps the client on its
  * real server across the failover.
  */
-@Tag("netns")
 @Timeout(180)
-class FailoverLabTest
+class FailoverLabTest extends LabTest
 {
-    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
     private static final int STREAMS = 4;
-
-    @TempDir
-    Path work;
-
-    @BeforeAll
-    static void requirements()
-    {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
-    }
 
     static String config(final Lab.Mode mode, final int priority, final Path notify)
     {

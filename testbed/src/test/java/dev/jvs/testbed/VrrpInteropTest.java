@@ -2,9 +2,7 @@ package dev.jvs.testbed;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,26 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within Master_Down_Interval, preemption and nopreempt, and the priority-0 handover on a clean stop. An
  * observer namespace captures every advertisement; the assertions read the capture, not the daemons' logs.
  */
-@Tag("netns")
 @Timeout(300)
-class VrrpInteropTest
+class VrrpInteropTest extends LabTest
 {
-    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
     private static final String A = "198.19.0.2";
     private static final String B = "198.19.0.3";
     /** Tolerance for the daemons' own scheduling (jvs's idle poll is 10 ms; keepalived's timers similar). */
     private static final double SLACK_S = 0.25;
 
-    @TempDir
-    Path work;
-
     @BeforeAll
     static void requirements()
     {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
-        Assumptions.assumeTrue(Files.exists(Path.of("/usr/sbin/keepalived")), "needs keepalived");
-        Assumptions.assumeTrue(Files.exists(Path.of("/usr/bin/tshark")), "needs tshark");
+        needs("/usr/sbin/keepalived", "/usr/bin/tshark");
     }
 
     static String vrrp(final int version, final int priority, final boolean nopreempt)

@@ -2,12 +2,9 @@ package dev.jvs.testbed;
 
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.io.Fanout;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,22 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * BPF program keeps every client (requests and NAT replies) on one worker. Clients are 16 addresses of the
  * client host.
  */
-@Tag("netns")
 @Timeout(240)
-class WorkersLabTest
+class WorkersLabTest extends LabTest
 {
-    private static final Path JAR = Path.of("../director/target/jvs.jar").toAbsolutePath().normalize();
     private static final int CLIENTS = 16;
-
-    @TempDir
-    Path work;
 
     @BeforeAll
     static void requirements()
     {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
-        Assumptions.assumeTrue(Files.exists(JAR), "needs " + JAR + " (mvn package)");
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "needs curl");
+        needs("/usr/bin/curl");
     }
 
     private static String client(final int i)
@@ -61,14 +51,6 @@ class WorkersLabTest
             b.append(" real_server ").append(Lab.rs(s)).append(" 80\n");
         }
         return b.append("}\n").toString();
-    }
-
-    private Netns.Result adm(final Path socket, final String... args) throws Exception
-    {
-        final List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
-            socket.toString()));
-        cmd.addAll(List.of(args));
-        return Netns.run(cmd, 30);
     }
 
     /** One request from each of these clients; returns who answered each. */
