@@ -98,15 +98,9 @@ final class RunCommand implements Runnable
             "client (masked by the coarsest persistence granularity) on one worker; --capacity is split among them")
     private int workers;
 
-    private dev.jvs.engine.io.WorkerGroup group;
+    private Workers forwarding;
     private Shards shards;
-    private int[][] fanoutProgram;
-    private int fanoutFd = -1;
-    /** The fanout program's client netmask: which worker owns a client (connection sync needs it too). */
-    private volatile int fanoutMask = -1;
-    private java.util.Map<Forwarder, Worker> workerOf = java.util.Map.of();
     private java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> syncPeers = java.util.Map.of();
-    private Pump pump;
     private int ifindexRunning;
     private dev.jvs.engine.service.CountBoard countBoard;
 
@@ -321,12 +315,15 @@ final class RunCommand implements Runnable
             System.err.println("jvs run: " + iface + ": " + ex.getMessage());
             return 1;
         }
-        pump = new Pump(worker);
+        forwarding = new Workers(workers, worker, RunCommand::log);
         if (workers > 1)
         {
+            final int idleMode = "spin".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_SPIN :
+                "backoff".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_BACKOFF :
+                dev.jvs.engine.io.WorkerGroup.IDLE_POLL;
             try
             {
-                startWorkers(kc, cfg, ifindex, neighbors, seed, worker, fwd);
+                forwarding.make(i -> secondary(i, kc, cfg, ifindex, neighbors, seed), ifindex, idleMode);
             }
             catch (final PacketIoException | IllegalArgumentException ex)
             {
@@ -335,10 +332,7 @@ final class RunCommand implements Runnable
                 return 1;
             }
         }
-        else
-        {
-            shards = Shards.of(fwd);
-        }
+        shards = forwarding.shards();
         // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
         vrrpFingerprint = kc.vrrp.fingerprint();
         final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, iface, cfg.localIp, cfg.localMac, fwd, worker.sender(),
@@ -385,10 +379,7 @@ final class RunCommand implements Runnable
         {
             System.err.println("jvs run: cannot install the nftables drops: " + ex.getMessage());
             kernel.close();
-            if (null != group)
-            {
-                group.close();
-            }
+            forwarding.close();
             worker.onClose();
             return 1;
         }
@@ -398,10 +389,7 @@ final class RunCommand implements Runnable
         {
             pipeline.start();
         }
-        if (null != group)
-        {
-            group.start();
-        }
+        forwarding.start();
         final long warm = System.currentTimeMillis() + 500;
         while (!worker.resolved() && System.currentTimeMillis() < warm)
         {
@@ -458,7 +446,7 @@ final class RunCommand implements Runnable
         }
         final dev.jvs.director.adm.ControlPlane controlPlane = new dev.jvs.director.adm.ControlPlane(RunCommand::log);
         final AdmHandler adm = new AdmHandler(shards, () -> runningConfig, () -> checker, reload);
-        adm.onEdit(this::refreshFanout);
+        adm.onEdit(forwarding::refreshFanout);
         adm.vrrp(vrrp);
         adm.sync(() -> sync);
         try
@@ -522,7 +510,7 @@ final class RunCommand implements Runnable
                     {
                         if (reload(services, neighbors))
                         {
-                            refreshFanout();
+                            forwarding.refreshFanout();
                             reloadVrrp(vrrp, worker, fwd, cfg);
                         }
                     }
@@ -533,7 +521,7 @@ final class RunCommand implements Runnable
                         appliedHealth = checker.generation();
                         applyHealth(services, neighbors);
                     }
-                    if (0 == pump.cycle())
+                    if (0 == forwarding.cycle())
                     {
                         idleCycles++;
                         if ("spin".equals(idle))
@@ -583,10 +571,7 @@ final class RunCommand implements Runnable
                 logSyncSummary();
             }
             final Totals totals = shards.totals();
-            if (null != group)
-            {
-                group.close();
-            }
+            forwarding.close();
             worker.onClose();
             if (null != pipeline)
             {
@@ -637,144 +622,32 @@ final class RunCommand implements Runnable
             new RxRing(ifindex, 2048, ringFrames);
     }
 
-    /**
-     * Workers 1 to N-1: each its own forwarder, tables and sockets, with the configuration worker 0 has; all
-     * receive sockets joined in one fanout group steered by {@link dev.jvs.engine.io.Fanout}.
-     */
-    private void startWorkers(final KeepalivedConfig kc, final EngineConfig cfg, final int ifindex,
-        final Neighbors neighbors, final SecureRandom seed, final Worker primary, final Forwarder fwd)
+    /** Worker i of N (i &gt; 0): its own forwarder, tables and sockets, configured as worker 0 is. */
+    private Worker secondary(final int i, final KeepalivedConfig kc,
+        final EngineConfig cfg, final int ifindex, final Neighbors neighbors, final SecureRandom seed)
         throws PacketIoException
     {
-        final java.util.List<Worker> ws = new java.util.ArrayList<>();
-        final java.util.List<Forwarder> fs = new java.util.ArrayList<>();
+        final long now = System.currentTimeMillis();
+        final ServiceTable st = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
+        st.share(countBoard, i);
+        ConfigLoader.apply(kc, st, neighbors, -1, now);
+        ConfigLoader.reconcile(kc, st, neighbors, now, checker);
+        final Forwarder f = new Forwarder(cfg.copy(), st,
+            new ConnectionTable(capacity / workers, seed.nextLong(), now), neighbors, new Counters());
+        if (!kc.vrrp.instances.isEmpty())
+        {
+            // Closed until VRRP says otherwise (worker 0's gate is posted once the agent runs).
+            f.gate(Forwarder.GATE_OWNED);
+        }
+        final dev.jvs.engine.io.Receiver rx = ring(ifindex);
         try
         {
-            for (int i = 1; i < workers; i++)
-            {
-                final long now = System.currentTimeMillis();
-                final ServiceTable st = new ServiceTable(new java.util.SplittableRandom(seed.nextLong())::nextInt);
-                st.share(countBoard, i);
-                ConfigLoader.apply(kc, st, neighbors, -1, now);
-                ConfigLoader.reconcile(kc, st, neighbors, now, checker);
-                final Forwarder f = new Forwarder(cfg.copy(), st,
-                    new ConnectionTable(capacity / workers, seed.nextLong(), now), neighbors, new Counters());
-                if (!kc.vrrp.instances.isEmpty())
-                {
-                    // Closed until VRRP says otherwise (worker 0's gate is posted once the agent runs).
-                    f.gate(Forwarder.GATE_OWNED);
-                }
-                fs.add(f);
-                final dev.jvs.engine.io.Receiver rx = ring(ifindex);
-                final Worker w;
-                try
-                {
-                    w = new Worker(f, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
-                }
-                catch (final PacketIoException ex)
-                {
-                    rx.close();
-                    throw ex;
-                }
-                w.resolving(false);
-                ws.add(w);
-            }
-            fanoutFd = primary.receiverFd();
-            dev.jvs.engine.io.Fanout.join(fanoutFd, ifindex);
-            for (final Worker w : ws)
-            {
-                dev.jvs.engine.io.Fanout.join(w.receiverFd(), ifindex);
-            }
+            return new Worker(f, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
         }
-        catch (final PacketIoException | RuntimeException ex)
+        catch (final PacketIoException ex)
         {
-            ws.forEach(Worker::onClose);
+            rx.close();
             throw ex;
-        }
-        final int idleMode = "spin".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_SPIN :
-            "backoff".equals(idle) ? dev.jvs.engine.io.WorkerGroup.IDLE_BACKOFF : dev.jvs.engine.io.WorkerGroup.IDLE_POLL;
-        group = new dev.jvs.engine.io.WorkerGroup(ws, fs, idleMode, ex -> log("worker error: " + ex));
-        final java.util.Map<Forwarder, Worker> byForwarder = new java.util.IdentityHashMap<>();
-        for (int i = 0; i < fs.size(); i++)
-        {
-            byForwarder.put(fs.get(i), ws.get(i));
-        }
-        workerOf = byForwarder;
-        shards = new Shards(fwd, group, pump);
-        refreshFanout();
-    }
-
-    /** Worker 0's duty cycle while the control thread waits for the others; never re-entered from inside it. */
-    private static final class Pump implements Runnable
-    {
-        private final Worker worker;
-        private boolean busy;
-
-        Pump(final Worker worker)
-        {
-            this.worker = worker;
-        }
-
-        @Override
-        public void run()
-        {
-            cycle();
-        }
-
-        /** @return what the worker did, 0 when called from inside its own cycle (a control tap's post). */
-        int cycle()
-        {
-            if (busy)
-            {
-                Thread.onSpinWait();
-                return 0;
-            }
-            busy = true;
-            try
-            {
-                return worker.doWork();
-            }
-            finally
-            {
-                busy = false;
-            }
-        }
-    }
-
-    /**
-     * Set the fanout program for the running services (at start, after a reload or an edit): the NAT real
-     * servers' frames go by destination, and clients by the coarsest persistence netmask. A changed netmask
-     * moves some clients to another worker, whose table does not have their connections: they start again.
-     */
-    private void refreshFanout()
-    {
-        if (fanoutFd < 0)
-        {
-            return;
-        }
-        int mask = -1;
-        for (final VirtualService s : shards.primary().services().all())
-        {
-            if (s.persistenceTimeoutMs() > 0)
-            {
-                mask &= s.persistenceNetmask();
-            }
-        }
-        final int[][] program = dev.jvs.engine.io.Fanout.program(mask, natServers(shards.primary().services()));
-        if (null != fanoutProgram && java.util.Arrays.deepEquals(program, fanoutProgram))
-        {
-            return;
-        }
-        try
-        {
-            dev.jvs.engine.io.Fanout.setProgram(fanoutFd, program);
-            fanoutMask = mask;
-            log("fanout over " + workers + " workers: clients by " + Ipv4.toString(mask) + ", " +
-                natServers(shards.primary().services()).length + " NAT real servers by destination");
-            fanoutProgram = program;
-        }
-        catch (final PacketIoException | IllegalArgumentException ex)
-        {
-            log("warning: fanout program: " + ex.getMessage() + "; the previous one stays");
         }
     }
 
@@ -895,10 +768,10 @@ final class RunCommand implements Runnable
         {
             fwd.syncSink(null);
             logSyncSummary();
-            final java.util.Map<Forwarder, Worker> ws = workerOf;
+            final Workers w = forwarding;
             shards.others(f ->
             {
-                ws.get(f).tap(null);
+                w.workerOf(f).tap(null);
                 f.syncSink(null);
             });
             sync = null;
@@ -924,16 +797,16 @@ final class RunCommand implements Runnable
                 // what worker 0 receives and hands on.
                 final java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> peers = new java.util.IdentityHashMap<>();
                 int k = 1;
-                for (final Forwarder f : group.forwarders())
+                for (final Forwarder f : forwarding.others())
                 {
                     final int index = k++;
                     final dev.jvs.director.ha.ConnSync p = new dev.jvs.director.ha.ConnSync(sd, f, f.config(),
-                        workerOf.get(f).sender(), cfg.localMac, cfg.localIp, cfg.mtu, line -> { });
-                    p.owner(client -> index == dev.jvs.engine.io.Fanout.worker(client, fanoutMask, workers),
+                        forwarding.workerOf(f).sender(), cfg.localMac, cfg.localIp, cfg.mtu, line -> { });
+                    p.owner(client -> index == forwarding.owner(client),
                         (b, off, len) -> { });
                     peers.put(f, p);
                 }
-                sync.owner(client -> 0 == dev.jvs.engine.io.Fanout.worker(client, fanoutMask, workers),
+                sync.owner(client -> 0 == forwarding.owner(client),
                     (b, off, len) ->
                     {
                         final byte[] copy = new byte[len];
@@ -941,10 +814,10 @@ final class RunCommand implements Runnable
                         final long at = System.currentTimeMillis();
                         shards.others(f -> peers.get(f).receive(copy, at));
                     });
-                final java.util.Map<Forwarder, Worker> ws = workerOf;
+                final Workers w = forwarding;
                 shards.others(f ->
                 {
-                    ws.get(f).tap(peers.get(f));
+                    w.workerOf(f).tap(peers.get(f));
                     peers.get(f).master(role);
                 });
                 syncPeers = peers;
@@ -1042,7 +915,7 @@ final class RunCommand implements Runnable
             .toArray();
     }
 
-    private static int[] natServers(final ServiceTable services)
+    static int[] natServers(final ServiceTable services)
     {
         final java.util.TreeSet<Integer> a = new java.util.TreeSet<>();
         for (final VirtualService s : services.all())

@@ -137,6 +137,12 @@ public final class Worker implements Agent, FrameHandler
         return true;
     }
 
+    /** @return the forwarder this worker runs. */
+    public Forwarder forwarder()
+    {
+        return fwd;
+    }
+
     /** @return the receive socket, to join a fanout group (-1 if it has none). */
     public int receiverFd()
     {
