@@ -113,6 +113,11 @@ final class RunCommand implements Runnable
             "vrrp_rt_priority for the data plane): a frame's wake-up preempts the other processes; not with --idle spin")
     private int rtPriority;
 
+    @Option(names = "--cpus", split = ",",
+        description = "pin worker i to the i-th of these CPUs (round robin when fewer), e.g. --cpus 2,3; the " +
+            "control plane's other threads stay unpinned")
+    private int[] cpus;
+
     @Option(names = "--idle", defaultValue = "poll",
         description = "when no frame is ready: poll (sleep in poll(2), default), backoff (spin, yield, then poll), spin")
     private String idle;
@@ -185,6 +190,11 @@ final class RunCommand implements Runnable
         {
             System.err.println("jvs run: --rt-priority must be 0 to 99, and not with --idle spin (a spinning " +
                 "real-time thread takes its core from everything else)");
+            return 1;
+        }
+        if (null != cpus && java.util.Arrays.stream(cpus).anyMatch(c -> c < 0 || c > 1023))
+        {
+            System.err.println("jvs run: --cpus takes CPU numbers 0 to 1023");
             return 1;
         }
         if (workers < 1 || workers > 64)
@@ -499,6 +509,24 @@ final class RunCommand implements Runnable
             acceptVirtualMacs(kc, worker, ifindex);
             vrrp.mirror(shards::others);
             vrrp.start(System.currentTimeMillis());
+        }
+        if (null != cpus && cpus.length > 0)
+        {
+            // Last, once the control socket, metrics and checker threads exist: a thread inherits its
+            // creator's affinity, and those should not share worker 0's CPU.
+            final int[] list = cpus;
+            final String why = LibC.pin(list[0]);
+            log(null == why ? "worker 0 on CPU " + list[0] :
+                "warning: cannot pin worker 0 to CPU " + list[0] + ": " + why);
+            final java.util.List<Forwarder> others = forwarding.others();
+            shards.others(f ->
+            {
+                final int index = others.indexOf(f) + 1;
+                final int cpu = list[index % list.length];
+                final String w = LibC.pin(cpu);
+                log(null == w ? "worker " + index + " on CPU " + cpu :
+                    "warning: cannot pin worker " + index + " to CPU " + cpu + ": " + w);
+            });
         }
         try
         {

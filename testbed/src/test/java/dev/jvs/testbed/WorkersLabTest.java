@@ -104,13 +104,21 @@ class WorkersLabTest extends LabTest
             }
             assertTrue(!ofWorker1.isEmpty() && ofWorker1.size() < CLIENTS, "both workers have clients: " + ofWorker1);
             lab.startDirector(config(1, 2, 3), List.of("--workers", "2", "--control", socket.toString(),
-                "--metrics", "198.19.0.2:9100", "--rt-priority", "5"));
+                "--metrics", "198.19.0.2:9100", "--rt-priority", "5", "--cpus", "1,0"));
             assertTrue(lab.directorLog().contains("2 workers"), lab.directorLog());
             // --rt-priority: both forwarding threads (worker 0 runs on the main thread) and only they are FIFO.
             Thread.sleep(300);
             final String threads = lab.ns().sh("director", "ps -L -o cls=,rtprio=,comm= -p " + lab.directorPid());
             assertEquals(2, threads.lines().filter(l -> l.trim().startsWith("FF")).count(), threads);
             assertFalse(lab.directorLog().contains("SCHED_FIFO"), lab.directorLog());
+            // --cpus 1,0: worker 0 (the main thread) on CPU 1, worker 1 on CPU 0.
+            final String pinned = lab.ns().sh("director", "for t in /proc/" + lab.directorPid() + "/task/*; do " +
+                "echo $(cat $t/comm) $(grep Cpus_allowed_list $t/status | cut -f2); done");
+            assertTrue(pinned.lines().anyMatch(l -> l.equals("jvs-worker-1 0")), pinned);
+            assertTrue(lab.directorLog().contains("worker 0 on CPU 1") &&
+                lab.directorLog().contains("worker 1 on CPU 0"), lab.directorLog());
+            assertTrue(pinned.lines().filter(l -> l.endsWith(" 1")).count() == 1, "only worker 0 on CPU 1 alone:\n" +
+                pinned);
 
             // Every client's requests are answered, and by one real server (its persistence template).
             final Map<Integer, String> first = round(lab, all);

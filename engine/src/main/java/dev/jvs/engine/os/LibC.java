@@ -160,6 +160,32 @@ public final class LibC
         }
     }
 
+    /**
+     * sched_setaffinity(2): with pid 0, the calling thread.
+     *
+     * @param pid 0 for the calling thread.
+     * @param size bytes of the mask.
+     * @param mask a cpu_set_t.
+     * @return 0, or -1 with errno.
+     */
+    public static native int sched_setaffinity(int pid, long size, Pointer mask);
+
+    /**
+     * Pin the calling thread to one CPU.
+     *
+     * @param cpu the CPU number, 0..1023.
+     * @return null, or why it failed.
+     */
+    public static String pin(final int cpu)
+    {
+        try (com.sun.jna.Memory m = new com.sun.jna.Memory(128))
+        {
+            m.clear();
+            m.setByte(cpu / 8, (byte)(1 << (cpu % 8)));
+            return sched_setaffinity(0, 128, m) < 0 ? strerror(errno()) : null;
+        }
+    }
+
     /** getuid(2). */
     public static native int geteuid();
 
