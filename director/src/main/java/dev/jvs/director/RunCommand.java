@@ -632,7 +632,7 @@ final class RunCommand implements Runnable
                 totals.counter(Counter.ARP_REPLIED), drops));
             for (final Counter c : Counter.values())
             {
-                if (c.isDrop() && totals.counter(c) > 0 || Counter.ICMP_SENT == c && totals.counter(c) > 0)
+                if ((c.isDrop() || Counter.ICMP_SENT == c || Counter.TUN_PMTU == c) && totals.counter(c) > 0)
                 {
                     log(String.format(Locale.ROOT, "  %s: %d", c.label(), totals.counter(c)));
                 }

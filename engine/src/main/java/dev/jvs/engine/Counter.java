@@ -14,6 +14,8 @@ public enum Counter
     ARP_REPLIED("ARP request for a VIP answered", false),
     /** An ICMP error sent back (time exceeded, fragmentation needed). */
     ICMP_SENT("ICMP error sent to the sender", false),
+    /** An ICMP fragmentation needed about a tunnelled packet lowered a TUN real server's path MTU. */
+    TUN_PMTU("path MTU to a TUN real server lowered by ICMP", false),
     /** Not for a virtual service: left to the kernel. */
     NOT_OURS("not for a virtual service", false),
     /** IPv6 frames (recognised, not handled yet). */

@@ -91,6 +91,12 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private int gate = GATE_OPEN;
     private final org.agrona.collections.IntHashSet owned = new org.agrona.collections.IntHashSet();
     private final org.agrona.collections.Long2LongHashMap arpMacs = new org.agrona.collections.Long2LongHashMap(-1L);
+    /**
+     * Path MTUs to TUN real servers learnt from ICMP fragmentation needed about our tunnelled packets: real
+     * server address to (expiry ms &lt;&lt; 16 | MTU), for 10 minutes as Linux keeps a PMTU (ip_rt_mtu_expires).
+     */
+    private final org.agrona.collections.Long2LongHashMap tunnelMtu = new org.agrona.collections.Long2LongHashMap(-1L);
+    private static final long PMTU_EXPIRES_MS = 600_000;
 
     /**
      * @param cfg the director's parameters.
@@ -158,6 +164,10 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             services.get(i).scheduler().onTimer(nowMs);
         }
         services.refreshCounts();
+        if (!tunnelMtu.isEmpty())
+        {
+            tunnelMtu.values().removeIfLong(v -> (v >>> 16) <= nowMs);
+        }
         return conns.expire(nowMs, limit, this);
     }
 
@@ -1105,11 +1115,13 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return count(Counter.DROP_OVERSIZE);
         }
         final int frag = Ipv4.fragField(in, ipOff);
-        if (ipTotal + Ipv4.MIN_HEADER_LENGTH > cfg.mtu)
+        final long learnt = tunnelMtu.isEmpty() ? -1L : tunnelMtu.get(raddr & 0xFFFFFFFFL);
+        final int mtu = -1L == learnt ? cfg.mtu : Math.min(cfg.mtu, (int)(learnt & 0xFFFF));
+        if (ipTotal + Ipv4.MIN_HEADER_LENGTH > mtu)
         {
             if (0 != (frag & Ipv4.FLAG_DF) && cfg.pmtuDisc)
             {
-                return fragNeeded(in, off, out, outOff, outCap, cfg.mtu - Ipv4.MIN_HEADER_LENGTH);
+                return fragNeeded(in, off, out, outOff, outCap, mtu - Ipv4.MIN_HEADER_LENGTH);
             }
             return count(Counter.DROP_OVERSIZE);
         }
@@ -1204,6 +1216,11 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         final int qhl = Ipv4.headerLength(in, q);
         final int qproto = Ipv4.protocol(in, q);
+        if (Ipv4.PROTO_IPIP == qproto && Icmp.DEST_UNREACH == type && Icmp.CODE_FRAG_NEEDED == Icmp.code(in, l4Off) &&
+            qhl >= Ipv4.MIN_HEADER_LENGTH && Ipv4.src(in, q) == cfg.localIp)
+        {
+            return tunnelFragNeeded(in, off, q, qhl, qAvail, out, outOff, outCap, nowMs);
+        }
         if (qhl < Ipv4.MIN_HEADER_LENGTH || qAvail < qhl + 8 ||
             (Ipv4.PROTO_TCP != qproto && Ipv4.PROTO_UDP != qproto))
         {
@@ -1239,6 +1256,55 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return natIcmp(e, true, q - ipOff, qhl, in, off, out, outOff, outCap, services.get(conns.service(e)));
         }
         return count(Counter.NOT_OURS);
+    }
+
+    /**
+     * {@code ip_vs_in_icmp} for our tunnel: a router between the director and a TUN real server says the IPIP
+     * packet was too big. The real server's path MTU is lowered (so later packets get a fragmentation needed
+     * from the director at once), and the client, if it set DF, gets one now for its packet, quoted from inside
+     * the tunnel, with that MTU less the outer header.
+     */
+    private int tunnelFragNeeded(final DirectBuffer in, final int off, final int q, final int qhl, final int qAvail,
+        final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
+    {
+        final int inner = q + qhl;
+        final int innerAvail = qAvail - qhl;
+        if (innerAvail < Ipv4.MIN_HEADER_LENGTH + 4 || 4 != Ipv4.version(in, inner))
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final int ihl = Ipv4.headerLength(in, inner);
+        final int iproto = Ipv4.protocol(in, inner);
+        if (ihl < Ipv4.MIN_HEADER_LENGTH || innerAvail < ihl + 4 ||
+            (Ipv4.PROTO_TCP != iproto && Ipv4.PROTO_UDP != iproto))
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final int client = Ipv4.src(in, inner);
+        final int e = conns.lookupIn(iproto, client, in.getShort(inner + ihl, ByteOrder.BIG_ENDIAN) & 0xFFFF,
+            Ipv4.dst(in, inner), in.getShort(inner + ihl + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF);
+        if (e < 0 || Method.TUN != conns.fwd(e) || conns.daddr(e) != Ipv4.dst(in, q))
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final int reported = in.getShort(l4Off + Icmp.MTU_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        // Linux ignores a PMTU under 552 (min_pmtu) and one not below the current.
+        final int mtu = Math.max(552, reported);
+        if (mtu < cfg.mtu)
+        {
+            tunnelMtu.put(conns.daddr(e) & 0xFFFFFFFFL, (nowMs + PMTU_EXPIRES_MS) << 16 | mtu);
+            counters.inc(Counter.TUN_PMTU);
+        }
+        if (0 == (Ipv4.fragField(in, inner) & Ipv4.FLAG_DF) || !cfg.pmtuDisc || 0 == conns.mac(e) ||
+            l2Len + Ipv4.MIN_HEADER_LENGTH > outCap)
+        {
+            return NOTHING;
+        }
+        counters.inc(Counter.DROP_FRAG_NEEDED);
+        out.putBytes(outOff, in, off, l2Len);
+        return icmpErrorTo(out, outOff, outCap, Icmp.DEST_UNREACH, Icmp.CODE_FRAG_NEEDED,
+            Math.min(mtu, cfg.mtu) - Ipv4.MIN_HEADER_LENGTH, Ipv4.dst(in, inner), client, conns.mac(e), in, inner,
+            Math.min(innerAvail, Math.min(Ipv4.totalLength(in, inner), ICMP_QUOTE_MAX)));
     }
 
     private int transmitIcmpAsIs(final VirtualService svc, final int dest, final int method, final int raddr,
@@ -1354,26 +1420,42 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private int icmpError(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
         final int outCap, final int type, final int code, final int mtu, final int source)
     {
-        final int quote = Math.min(ipTotal, ICMP_QUOTE_MAX);
+        if (l2Len + Ipv4.MIN_HEADER_LENGTH > outCap)
+        {
+            return NOTHING;
+        }
+        // The frame's own L2 header (VLAN tags included), turned round.
+        out.putBytes(outOff, in, off, l2Len);
+        return icmpErrorTo(out, outOff, outCap, type, code, mtu, source, saddr,
+            Ethernet.mac(in, off + Ethernet.SRC_OFFSET), in, ipOff, Math.min(ipTotal, ICMP_QUOTE_MAX));
+    }
+
+    /**
+     * An ICMP error to {@code dest} at {@code destMac} quoting {@code quote} bytes of the datagram at
+     * {@code quoted}; the L2 header at {@code outOff} (l2Len bytes) is already in place but for its MACs.
+     */
+    private int icmpErrorTo(final MutableDirectBuffer out, final int outOff, final int outCap, final int type,
+        final int code, final int mtu, final int source, final int dest, final long destMac, final DirectBuffer in,
+        final int quoted, final int quote)
+    {
         final int ipLen = Ipv4.MIN_HEADER_LENGTH + Icmp.HEADER_LENGTH + quote;
         final int n = l2Len + ipLen;
         if (n > outCap || 0 == source)
         {
             return NOTHING;
         }
-        out.putBytes(outOff, in, off, l2Len);
-        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+        Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, destMac);
         Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
         final int ip = outOff + l2Len;
         out.putByte(ip, (byte)0x45);
-        out.putByte(ip + Ipv4.TOS_OFFSET, (byte)((Ipv4.tos(in, ipOff) & 0x1E) | 0xC0));
+        out.putByte(ip + Ipv4.TOS_OFFSET, (byte)((Ipv4.tos(in, quoted) & 0x1E) | 0xC0));
         Ipv4.totalLength(out, ip, ipLen);
         out.putShort(ip + Ipv4.ID_OFFSET, (short)nextIpId(), ByteOrder.BIG_ENDIAN);
         out.putShort(ip + Ipv4.FRAG_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
         out.putByte(ip + Ipv4.TTL_OFFSET, (byte)64);
         out.putByte(ip + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_ICMP);
         Ipv4.src(out, ip, source);
-        Ipv4.dst(out, ip, saddr);
+        Ipv4.dst(out, ip, dest);
         Ipv4.fillChecksum(out, ip);
         final int icmp = ip + Ipv4.MIN_HEADER_LENGTH;
         out.putByte(icmp, (byte)type);
@@ -1381,7 +1463,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         out.putShort(icmp + Icmp.CHECKSUM_OFFSET, (short)0, ByteOrder.BIG_ENDIAN);
         out.putShort(icmp + 4, (short)0, ByteOrder.BIG_ENDIAN);
         out.putShort(icmp + Icmp.MTU_OFFSET, (short)mtu, ByteOrder.BIG_ENDIAN);
-        out.putBytes(icmp + Icmp.QUOTED_OFFSET, in, ipOff, quote);
+        out.putBytes(icmp + Icmp.QUOTED_OFFSET, in, quoted, quote);
         out.putShort(icmp + Icmp.CHECKSUM_OFFSET,
             (short)Checksums.finish(Checksums.sum(out, icmp, Icmp.HEADER_LENGTH + quote, 0)), ByteOrder.BIG_ENDIAN);
         counters.inc(Counter.ICMP_SENT);

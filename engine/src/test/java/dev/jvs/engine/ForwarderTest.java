@@ -194,6 +194,67 @@ class ForwarderTest
         assertNotNull(fx.send(frame().tcp(ACK | PSH).payload(1440).build()), "1480 bytes fit the tunnel");
     }
 
+    /**
+     * ip_vs_in_icmp for our tunnel: a router on the way to RS3 with a 1300-byte MTU answers the director about
+     * an IPIP packet; the client gets fragmentation needed with 1280 for its own packet, and later packets too
+     * big for the learnt path get it from the director at once.
+     */
+    @Test
+    void tunShouldLearnThePathMtuFromAnIcmpAboutItsTunnelAndTellTheClient()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.addRealServer(RS3, 80, Method.TUN, 1, 0, 0);
+        fx.send(frame().tcp(SYN).build());
+        final byte[] tunnelled = fx.send(frame().tcp(ACK | PSH).payload(1300).build());   // IP 1340, 1360 outside
+        assertNotNull(tunnelled);
+        final int router = dev.jvs.engine.frame.Ipv4.parse("198.19.0.254");
+        final byte[] o = fx.send(Packets.icmpError(RS3_MAC, DIRECTOR_MAC, router, DIRECTOR, 3, 4, 1300, tunnelled));
+        assertNotNull(o, "the client is told");
+        assertEquals(CLIENT_MAC, dstMac(o));
+        assertEquals(VIP, ip(o, 26));
+        assertEquals(CLIENT, ip(o, 30));
+        assertEquals(3, u8(o, 34));
+        assertEquals(4, u8(o, 35));
+        assertEquals(1280, u16(o, 40), "the path's MTU less the outer header");
+        assertEquals(CLIENT, ip(o, 42 + 12), "quoting the client's own packet, not the tunnel's");
+        assertEquals(VIP, ip(o, 42 + 16));
+        assertChecksums(o, 14);
+        assertEquals(1, fx.counters.get(Counter.TUN_PMTU));
+
+        final byte[] o2 = fx.send(frame().tcp(ACK | PSH).payload(1300).build());
+        assertNotNull(o2);
+        assertEquals(1, u8(o2, 23), "ICMP at once: 1340 + 20 > 1300");
+        assertEquals(1280, u16(o2, 40));
+        final byte[] fits = fx.send(frame().tcp(ACK | PSH).payload(1200).build());
+        assertNotNull(fits);
+        assertEquals(4, u8(fits, 23), "1240 + 20 fits the path: tunnelled");
+
+        // About a connection the director does not have: counted, nothing sent.
+        final byte[] stranger = frame().from(dev.jvs.engine.frame.Ipv4.parse("198.18.0.99"), 5555).tcp(ACK).build();
+        final byte[] fake = Packets.icmpError(RS3_MAC, DIRECTOR_MAC, router, DIRECTOR, 3, 4, 1300,
+            ipip(stranger));
+        final long bad = fx.counters.get(Counter.DROP_BAD_ICMP);
+        assertNull(fx.send(fake));
+        assertEquals(bad + 1, fx.counters.get(Counter.DROP_BAD_ICMP));
+    }
+
+    /** The frame as the director would have tunnelled it to RS3 (outer header only, checksum aside). */
+    private static byte[] ipip(final byte[] frame)
+    {
+        final byte[] o = new byte[frame.length + 20];
+        System.arraycopy(frame, 0, o, 0, 14);
+        o[14] = 0x45;
+        final int len = frame.length - 14 + 20;
+        o[16] = (byte)(len >>> 8);
+        o[17] = (byte)len;
+        o[20] = 0x40;
+        o[22] = 64;
+        o[23] = 4;
+        java.nio.ByteBuffer.wrap(o).putInt(26, DIRECTOR).putInt(30, RS3);
+        System.arraycopy(frame, 14, o, 34, frame.length - 14);
+        return o;
+    }
+
     @Test
     void shouldAnswerTtlOneWithTimeExceeded()
     {

@@ -1,5 +1,6 @@
 package dev.jvs.testbed;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -120,6 +121,60 @@ class DirectorLabTest extends LabTest
                 "the client learned the tunnel's MTU");
             final String log = lab.stopDirector();
             assertTrue(log.contains("ICMP error sent to the sender:"), log);
+        }
+    }
+
+    /**
+     * A router on the way to a TUN real server says (ICMP fragmentation needed, MTU 1300) that the director's
+     * IPIP packet was too big: the client, whose datagram it carried, learns 1280 for the VIP from the
+     * director, as IPVS relays it. The ICMP is crafted with scapy on the real server's side.
+     */
+    @Test
+    void anIcmpAboutTheTunnelShouldReachTheClientWithTheTunnelsMtu() throws Exception
+    {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/python3/dist-packages/scapy")), "needs python3-scapy");
+        try (Lab lab = new Lab(Lab.Mode.TUN, 1, work, JAR))
+        {
+            lab.startDirector("virtual_server " + Lab.VIP + " 9 {\n lb_algo rr\n lb_kind TUN\n protocol UDP\n" +
+                " real_server " + Lab.rs(1) + " 9\n}\n");
+            final Path client = work.resolve("pmtu.py");
+            Files.writeString(client, String.join("\n",
+                "import socket, time",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                "s.setsockopt(socket.IPPROTO_IP, 10, 2)   # IP_MTU_DISCOVER: IP_PMTUDISC_DO (DF)",
+                "s.bind(('198.19.0.5', 40123)); s.connect(('" + Lab.VIP + "', 9))",
+                "s.send(b'x' * 1000)",
+                "for _ in range(50):",
+                "    time.sleep(0.1)",
+                "    try:",
+                "        s.send(b'y')",
+                "    except OSError:",
+                "        pass",
+                "    if s.getsockopt(socket.IPPROTO_IP, 14) < 1500: break   # IP_MTU",
+                "print('mtu', s.getsockopt(socket.IPPROTO_IP, 14), flush=True)", ""));
+            final Path out = work.resolve("pmtu.out");
+            lab.ns().spawn("client", List.of("/usr/bin/python3", client.toString()), out);
+            Thread.sleep(500);
+            final String dmac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
+            final Path icmp = work.resolve("icmp.py");
+            Files.writeString(icmp, String.join("\n",
+                "from scapy.all import Ether, IP, ICMP, UDP, Raw, sendp, get_if_hwaddr",
+                "inner = IP(src='198.19.0.5', dst='" + Lab.VIP + "', flags='DF') / UDP(sport=40123, dport=9) / " +
+                    "Raw(b'x' * 1000)",
+                "outer = IP(src='198.19.0.2', dst='" + Lab.rs(1) + "', proto=4, flags='DF') / inner",
+                "sendp(Ether(src=get_if_hwaddr('eth0'), dst='" + dmac + "') / IP(src='" + Lab.rs(1) +
+                    "', dst='198.19.0.2') / ICMP(type=3, code=4, nexthopmtu=1300) / bytes(outer)[:548], " +
+                    "iface='eth0', verbose=False)", ""));
+            lab.ns().sh("rs1", "/usr/bin/python3 " + icmp);
+            String got = "";
+            for (int t = 0; t < 80 && !got.contains("mtu"); t++)
+            {
+                Thread.sleep(100);
+                got = Files.exists(out) ? Files.readString(out) : "";
+            }
+            assertEquals("mtu 1280", got.trim(), "the client's path MTU to the VIP");
+            final String log = lab.stopDirector();
+            assertTrue(log.contains("path MTU to a TUN real server lowered by ICMP: 1"), log);
         }
     }
 

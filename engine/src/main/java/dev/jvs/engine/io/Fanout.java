@@ -17,7 +17,8 @@ import java.util.Map;
  * the <em>client</em> address (the source of a request; the destination of a frame from a NAT real server),
  * masked by the coarsest persistence granularity, and returns
  * {@code ((key & mask) * 0x9E3779B1) >>> 16}; the kernel takes it modulo the group's size
- * ({@code fanout_demux_bpf}). ICMP errors go by the packet they quote, as that packet's reply would. Frames
+ * ({@code fanout_demux_bpf}). ICMP errors go by the packet they quote, as that packet's reply would, and by
+ * the client inside it when that packet is one of our IPIP ones (a TUN path's MTU). Frames
  * that are not IPv4, VRRP adverts and multicast (connection sync) all go to worker 0, which runs the control
  * protocols. {@link #worker} is the same function in Java.
  *
@@ -102,6 +103,9 @@ public final class Fanout
         a.ifIs(11, "quoted");
         a.ifNot(12, "plain");
         a.label("quoted");
+        // About our IPIP packet (whose outer header jvs writes without options): the client inside it.
+        a.op(LD_B_IND, SKF_NET_OFF + 8 + 9);
+        a.ifIs(4, "tunnel");
         a.op(LD_W_IND, SKF_NET_OFF + 8 + 16);
         for (final int rs : natServers)
         {
@@ -110,6 +114,9 @@ public final class Fanout
         a.jump("hash");
         a.label("quotedSource");
         a.op(LD_W_IND, SKF_NET_OFF + 8 + 12);
+        a.jump("hash");
+        a.label("tunnel");
+        a.op(LD_W_IND, SKF_NET_OFF + 8 + 20 + 12);
         a.jump("hash");
         a.label("plain");
         a.op(LD_W_ABS, SKF_NET_OFF + 16);

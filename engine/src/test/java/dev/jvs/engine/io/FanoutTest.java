@@ -89,6 +89,9 @@ class FanoutTest
                 // NAT real server.
                 assertEquals(w, run(prog, 0x0800, ip(1, ROUTER, VIP, icmpError(3, ip(6, VIP, client, seg))), n));
                 assertEquals(w, run(prog, 0x0800, ip(1, ROUTER, client, icmpError(11, ip(6, client, RS2, seg))), n));
+                // A router on a TUN path, about our IPIP packet to a real server: by the client inside.
+                final byte[] tunnelled = ip(4, Ipv4.parse("198.19.0.2"), RS2, ip(6, client, VIP, seg));
+                assertEquals(w, run(prog, 0x0800, ip(1, ROUTER, Ipv4.parse("198.19.0.2"), icmpError(3, tunnelled)), n));
                 // Echo requests go by their source like any request.
                 assertEquals(w, run(prog, 0x0800, ip(1, client, VIP, icmpError(8, new byte[0])), n));
             }
