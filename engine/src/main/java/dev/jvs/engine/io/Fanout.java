@@ -150,7 +150,8 @@ public final class Fanout
     public static void join(final int fd, final int group) throws PacketIoException
     {
         Sockets.setInt(fd, LibC.SOL_PACKET, LibC.PACKET_FANOUT,
-            (PACKET_FANOUT_CBPF | FLAG_IGNORE_OUTGOING) << 16 | group & 0xFFFF, "PACKET_FANOUT");
+            (PACKET_FANOUT_CBPF | FLAG_IGNORE_OUTGOING) << 16 | group & 0xFFFF,
+            "PACKET_FANOUT (cBPF with PACKET_FANOUT_FLAG_IGNORE_OUTGOING needs Linux 6.2 or later)");
     }
 
     /**
