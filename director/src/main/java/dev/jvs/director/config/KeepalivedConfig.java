@@ -285,7 +285,8 @@ public final class KeepalivedConfig
 
     /** Top-level keywords of other subsystems: accepted here, read by their own parsers. */
     private static final Set<String> OTHER_TOP = Set.of(
-        "global_defs", "vrrp_script", "vrrp_sync_group", "vrrp_instance", "static_ipaddress", "static_routes",
+        "global_defs", "vrrp_script", "vrrp_sync_group", "vrrp_instance", "vrrp_track_process", "static_ipaddress",
+        "static_routes",
         "static_rules", "linkbeat_interfaces", "track_process", "bfd_instance",
         "garp_group", "net_namespace", "use_pid_dir", "instance", "child_wait_time");
     /** virtual_server keywords handled by the checker subsystem. */

@@ -45,6 +45,8 @@ public final class VrrpConfig
         public boolean smtpAlert;
         /** track_file: file name to weight override (null: the file's own) and reverse. */
         public final Map<String, int[]> trackFilesUsed = new LinkedHashMap<>();
+        /** track_process: name to {weight, reverse}, or null for the process block's own. */
+        public final Map<String, int[]> trackProcessesUsed = new LinkedHashMap<>();
         /** Where each tracked script is named, for errors. */
         final Map<String, Position> trackScriptAt = new LinkedHashMap<>();
     }
@@ -102,6 +104,76 @@ public final class VrrpConfig
         }
     }
 
+    /**
+     * A vrrp_track_process: how many processes match a command, against a quorum. The name is matched with
+     * /proc/PID/comm, or with the command line (argv[0] and the parameters) when parameters are given or
+     * full_command is set; zombies do not count.
+     */
+    public static final class TrackProcess
+    {
+        /** Its name. */
+        public String name;
+        /** process NAME [PARAM ...]. */
+        public List<String> command = List.of();
+        /** param_match: null (all parameters, exactly), "partial" (the first ones) or "initial" (the last a prefix). */
+        public String paramMatch;
+        /** Default weight (keepalived's default 1). */
+        public int weight = 1;
+        /** weight ... reverse. */
+        public boolean reverse;
+        /** Fewest matching processes for success. */
+        public int quorum = 1;
+        /** Most matching processes for success. */
+        public int quorumMax = 65535;
+        /** Wait after the quorum is gained before counting it up. */
+        public long forkDelayMs;
+        /** Wait after the quorum is lost before counting it down. */
+        public long terminateDelayMs;
+        /** Match the command line even without parameters. */
+        public boolean fullCommand;
+
+        /**
+         * @param comm the process's /proc/PID/comm.
+         * @param argv its command line, split at NULs.
+         * @return whether it is one of the tracked processes.
+         */
+        public boolean matches(final String comm, final List<String> argv)
+        {
+            final List<String> params = command.subList(1, command.size());
+            if (!fullCommand && params.isEmpty() && null == paramMatch)
+            {
+                return command.get(0).equals(comm);
+            }
+            if (argv.isEmpty() || !command.get(0).equals(argv.get(0)))
+            {
+                return false;
+            }
+            final List<String> have = argv.subList(1, argv.size());
+            if (null == paramMatch)
+            {
+                // full_command alone: any parameters; parameters given: exactly those.
+                return params.isEmpty() || have.equals(params);
+            }
+            if (params.isEmpty())
+            {
+                return have.isEmpty();
+            }
+            if (have.size() < params.size())
+            {
+                return false;
+            }
+            for (int i = 0; i < params.size(); i++)
+            {
+                final boolean prefix = i == params.size() - 1 && "initial".equals(paramMatch);
+                if (!(prefix ? have.get(i).startsWith(params.get(i)) : have.get(i).equals(params.get(i))))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** lvs_sync_daemon IFACE INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]. */
     public static final class SyncDaemon
     {
@@ -131,6 +203,8 @@ public final class VrrpConfig
     public final Map<String, Map<String, String>> groupNotify = new LinkedHashMap<>();
     /** Track files by name. */
     public final Map<String, TrackFile> trackFiles = new LinkedHashMap<>();
+    /** vrrp_track_process blocks by name. */
+    public final Map<String, TrackProcess> trackProcesses = new LinkedHashMap<>();
     /** Scripts by name. */
     public final Map<String, Script> scripts = new LinkedHashMap<>();
     /** lvs_sync_daemon, or null. */
@@ -204,6 +278,7 @@ public final class VrrpConfig
                 case "vrrp_instance" -> v.instance(s, kc, d);
                 case "vrrp_script" -> v.script(s, kc);
                 case "track_file", "vrrp_track_file" -> v.trackFile(s, kc);
+                case "vrrp_track_process" -> v.trackProcess(s, kc);
                 case "vrrp_sync_group" -> v.syncGroup(s, kc);
                 default ->
                 {
@@ -390,6 +465,16 @@ public final class VrrpConfig
                         in.trackFilesUsed.put(t.keyword(), given ? new int[] {weight(t),
                             t.args().contains("reverse") ? 1 : 0} : null);
                         in.trackScriptAt.put("file:" + t.keyword(), t.at());
+                    }
+                }
+                case "track_process" ->
+                {
+                    for (final Statement t : children(k))
+                    {
+                        final boolean given = !t.args().isEmpty();
+                        in.trackProcessesUsed.put(t.keyword(), given ? new int[] {weight(t),
+                            t.args().contains("reverse") ? 1 : 0} : null);
+                        in.trackScriptAt.put("process:" + t.keyword(), t.at());
                     }
                 }
                 case "track_script" ->
@@ -597,6 +682,38 @@ public final class VrrpConfig
         trackFiles.put(f.name, f);
     }
 
+    private void trackProcess(final Statement s, final KeepalivedConfig kc) throws ConfigException
+    {
+        final TrackProcess p = new TrackProcess();
+        p.name = KeepalivedConfig.word(s, 0);
+        for (final Statement k : children(s))
+        {
+            switch (k.keyword())
+            {
+                case "process" -> p.command = List.copyOf(k.args());
+                case "param_match" -> p.paramMatch = KeepalivedConfig.word(k, 0);
+                case "weight" ->
+                {
+                    p.weight = (int)KeepalivedConfig.number(k, 0, -254, 254, "weight");
+                    p.reverse = k.args().size() > 1 && "reverse".equals(k.args().get(1));
+                }
+                case "quorum" -> p.quorum = (int)KeepalivedConfig.number(k, 0, 0, 65535, "quorum");
+                case "quorum_max" -> p.quorumMax = (int)KeepalivedConfig.number(k, 0, 0, 65535, "quorum_max");
+                case "fork_delay" -> p.forkDelayMs = KeepalivedConfig.seconds(k);
+                case "terminate_delay" -> p.terminateDelayMs = KeepalivedConfig.seconds(k);
+                case "delay" -> p.forkDelayMs = p.terminateDelayMs = KeepalivedConfig.seconds(k);
+                case "full_command" -> p.fullCommand = true;
+                default -> kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_track_process");
+            }
+        }
+        if (p.command.isEmpty())
+        {
+            kc.warn(s, "vrrp_track_process " + p.name + " has no process: removed");
+            return;
+        }
+        trackProcesses.put(p.name, p);
+    }
+
     private void syncGroup(final Statement s, final KeepalivedConfig kc) throws ConfigException
     {
         final String name = KeepalivedConfig.word(s, 0);
@@ -654,6 +771,16 @@ public final class VrrpConfig
         }
         for (final Instance i : instances)
         {
+            for (final String t : List.copyOf(i.trackProcessesUsed.keySet()))
+            {
+                if (!trackProcesses.containsKey(t))
+                {
+                    final Position at = i.trackScriptAt.get("process:" + t);
+                    kc.warnings.add(at.file() + ":" + at.line() + ": (" + i.cfg.name + ") track_process " + t +
+                        " names no vrrp_track_process block, ignored");
+                    i.trackProcessesUsed.remove(t);
+                }
+            }
             for (final String t : List.copyOf(i.trackFilesUsed.keySet()))
             {
                 if (!trackFiles.containsKey(t))
@@ -709,7 +836,7 @@ public final class VrrpConfig
                 .append(c.garpMasterRefreshRepeat).append('|').append(i.notifyMaster).append('|').append(i.notifyBackup)
                 .append('|').append(i.notifyFault).append('|').append(i.notifyStop).append('|').append(i.notify)
                 .append('|').append(i.trackInterfaces).append('|').append(i.trackScripts).append('|')
-                .append(i.trackFilesUsed.keySet()).append('|')
+                .append(i.trackFilesUsed.keySet()).append('|').append(i.trackProcessesUsed.keySet()).append('|')
                 .append(i.smtpAlert).append('\n');
         }
         scripts.forEach((n, sc) -> b.append(n).append('|').append(sc.script).append('|').append(sc.intervalMs)

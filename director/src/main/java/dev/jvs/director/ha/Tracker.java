@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * track_script and track_interface, on a thread of their own: runs each vrrp_script every interval (killed
+ * track_script, track_interface, track_file and track_process, on a thread of their own: runs each vrrp_script every interval (killed
  * after its timeout), applies rise and fall, reads each tracked interface's operstate every second, and
  * posts every instance whose priority change or FAULT condition moved to a queue the forwarding thread
  * drains. keepalived's weights: 0 puts the instance in FAULT while the script fails (or the interface is
@@ -66,6 +66,7 @@ public final class Tracker implements AutoCloseable
     private final Map<String, ScriptState> scripts = new HashMap<>();
     private final Map<String, Boolean> interfaces = new HashMap<>();
     private final Map<String, VrrpConfig.TrackFile> files = new HashMap<>();
+    private final Map<String, ProcessState> processes = new HashMap<>();
     private final Map<String, Long> fileValues = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Update> last = new HashMap<>();
     private final Queue<Update> updates = new ConcurrentLinkedQueue<>();
@@ -86,6 +87,14 @@ public final class Tracker implements AutoCloseable
             i.trackScripts.keySet().forEach(s -> scripts.computeIfAbsent(s, n -> new ScriptState(cfg.scripts.get(n))));
             i.trackInterfaces.keySet().forEach(n -> interfaces.put(n, isUp(n)));
             i.trackFilesUsed.keySet().forEach(n -> files.put(n, cfg.trackFiles.get(n)));
+            i.trackProcessesUsed.keySet().forEach(n -> processes.computeIfAbsent(n,
+                x -> new ProcessState(cfg.trackProcesses.get(x))));
+        }
+        if (!processes.isEmpty())
+        {
+            // keepalived scans /proc once at start too: the first state is what runs now, without delays.
+            final Map<String, Integer> counts = countProcesses();
+            processes.values().forEach(p -> p.up = p.ok(counts.get(p.process.name)));
         }
         for (final VrrpConfig.TrackFile f : files.values())
         {
@@ -108,7 +117,7 @@ public final class Tracker implements AutoCloseable
     /** Start running scripts and watching interfaces. */
     public void start()
     {
-        if (scripts.isEmpty() && interfaces.isEmpty() && files.isEmpty())
+        if (scripts.isEmpty() && interfaces.isEmpty() && files.isEmpty() && processes.isEmpty())
         {
             return;
         }
@@ -126,6 +135,13 @@ public final class Tracker implements AutoCloseable
         {
             // keepalived watches with inotify; a one-second poll keeps this portable and cheap.
             exec.scheduleAtFixedRate(this::pollInterfaces, 1000, 1000, TimeUnit.MILLISECONDS);
+        }
+        if (!processes.isEmpty())
+        {
+            // keepalived listens to the kernel's process events connector; a /proc scan every 500 ms reads
+            // the same thing (comm, state, and the command line only when a block matches on it).
+            exec.scheduleAtFixedRate(() -> pollProcesses(System.currentTimeMillis()), 500, 500,
+                TimeUnit.MILLISECONDS);
         }
     }
 
@@ -188,6 +204,111 @@ public final class Tracker implements AutoCloseable
             {
                 e.setValue(up);
                 log.accept("VRRP tracked interface " + e.getKey() + " is " + (up ? "up" : "down"));
+                changed = true;
+            }
+        }
+        if (changed)
+        {
+            publish();
+        }
+    }
+
+    /** One vrrp_track_process: its quorum state, with fork_delay and terminate_delay applied. */
+    static final class ProcessState
+    {
+        final VrrpConfig.TrackProcess process;
+        boolean up;
+        long changingSince = -1;
+
+        ProcessState(final VrrpConfig.TrackProcess process)
+        {
+            this.process = process;
+        }
+
+        boolean ok(final Integer count)
+        {
+            final int n = null == count ? 0 : count;
+            return n >= process.quorum && n <= process.quorumMax;
+        }
+
+        /** @return whether the state changed. */
+        boolean observe(final boolean ok, final long nowMs)
+        {
+            if (ok == up)
+            {
+                changingSince = -1;
+                return false;
+            }
+            if (changingSince < 0)
+            {
+                changingSince = nowMs;
+            }
+            if (nowMs - changingSince >= (ok ? process.forkDelayMs : process.terminateDelayMs))
+            {
+                up = ok;
+                changingSince = -1;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Matching processes per vrrp_track_process, from one scan of /proc (zombies left out). */
+    private Map<String, Integer> countProcesses()
+    {
+        final Map<String, Integer> counts = new HashMap<>();
+        final boolean cmdline = processes.values().stream().anyMatch(p -> p.process.fullCommand ||
+            p.process.command.size() > 1 || null != p.process.paramMatch);
+        final java.io.File[] pids = new java.io.File("/proc").listFiles((d, n) -> !n.isEmpty() &&
+            n.chars().allMatch(Character::isDigit));
+        if (null == pids)
+        {
+            return counts;
+        }
+        for (final java.io.File pid : pids)
+        {
+            try
+            {
+                final String stat = Files.readString(pid.toPath().resolve("stat"));
+                final int open = stat.indexOf('(');
+                final int close = stat.lastIndexOf(')');
+                if (open < 0 || close < open || close + 2 >= stat.length() || 'Z' == stat.charAt(close + 2))
+                {
+                    continue;
+                }
+                final String comm = stat.substring(open + 1, close);
+                List<String> argv = List.of();
+                if (cmdline)
+                {
+                    final String raw = Files.readString(pid.toPath().resolve("cmdline"));
+                    argv = raw.isEmpty() ? List.of() : List.of(raw.split("\0"));
+                }
+                for (final ProcessState p : processes.values())
+                {
+                    if (p.process.matches(comm, argv))
+                    {
+                        counts.merge(p.process.name, 1, Integer::sum);
+                    }
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // The process ended while being read.
+            }
+        }
+        return counts;
+    }
+
+    private void pollProcesses(final long nowMs)
+    {
+        final Map<String, Integer> counts = countProcesses();
+        boolean changed = false;
+        for (final ProcessState p : processes.values())
+        {
+            if (p.observe(p.ok(counts.get(p.process.name)), nowMs))
+            {
+                log.accept("VRRP track_process " + p.process.name + " is " + (p.up ? "up" : "down") + " (" +
+                    counts.getOrDefault(p.process.name, 0) + " running)");
                 changed = true;
             }
         }
@@ -265,6 +386,21 @@ public final class Tracker implements AutoCloseable
                 delta += (int)Math.min(253, r);
             }
         }
+        for (final Map.Entry<String, int[]> t : i.trackProcessesUsed.entrySet())
+        {
+            final ProcessState p = processes.get(t.getKey());
+            final int w = null != t.getValue() ? t.getValue()[0] : p.process.weight;
+            final boolean reverse = null != t.getValue() ? 1 == t.getValue()[1] : p.process.reverse;
+            final boolean good = p.up != reverse;
+            if (0 == w)
+            {
+                fault |= !good;
+            }
+            else if (w > 0 ? good : !good)
+            {
+                delta += w;
+            }
+        }
         return new Update(i.cfg.name, delta, fault);
     }
 
@@ -284,10 +420,20 @@ public final class Tracker implements AutoCloseable
         }
     }
 
-    /** Poll files and interfaces now (tests). */
-    void pollNow()
+    /** Poll files, interfaces and processes now (tests). @param nowMs the time. */
+    void pollNow(final long nowMs)
     {
         pollInterfaces();
+        if (!processes.isEmpty())
+        {
+            pollProcesses(nowMs);
+        }
+    }
+
+    /** Poll now (tests). */
+    void pollNow()
+    {
+        pollNow(System.currentTimeMillis());
     }
 
     /** Feed a script result directly (tests). @param name script. @param ok result. */

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** track_script: rise, fall, weights, weight 0 means FAULT, init_fail. */
@@ -105,5 +107,105 @@ class TrackerTest
         t.pollNow();
         assertEquals(new Tracker.Update("VI_1", 0, true), t.poll(), "below -253: fault");
         t.close();
+    }
+
+    /**
+     * vrrp_track_process: a process named uniquely for the test (a copy of sleep), quorum 1 with weight 0
+     * (FAULT when none runs) and quorum 2 with weight 10 on another; terminate_delay holds the down.
+     */
+    @Test
+    void trackProcessShouldCountRunningProcessesAgainstTheQuorum(@org.junit.jupiter.api.io.TempDir final Path dir)
+        throws Exception
+    {
+        final String name = "jvstrk" + ProcessHandle.current().pid() % 100000;
+        final Path bin = dir.resolve(name);
+        Files.copy(Path.of("/bin/sleep"), bin);
+        bin.toFile().setExecutable(true);
+        final VrrpConfig v = KeepalivedConfig.parse(Path.of("k.conf"), """
+            vrrp_track_process one {
+                process NAME
+                weight 0
+                terminate_delay 2
+            }
+            vrrp_track_process two {
+                process NAME
+                quorum 2
+                weight 10
+            }
+            vrrp_track_process args {
+                process BIN 300
+                weight -5
+            }
+            vrrp_instance VI_1 {
+                interface lo
+                virtual_router_id 51
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+                track_process {
+                    one
+                    two
+                    args
+                }
+            }
+            """.replace("NAME", name).replace("BIN", bin.toString())).vrrp;
+        final Tracker none = new Tracker(v, v.instances, s -> { });
+        assertEquals(new Tracker.Update("VI_1", -5, true), none.initial("VI_1"), "nothing runs: FAULT, and -5");
+        none.close();
+
+        final Process a = new ProcessBuilder(bin.toString(), "300").start();
+        try
+        {
+            final Tracker t = new Tracker(v, v.instances, s -> { });
+            assertEquals(new Tracker.Update("VI_1", 0, false), t.initial("VI_1"), "one runs (with argument 300)");
+            final Process b = new ProcessBuilder(bin.toString(), "301").start();
+            try
+            {
+                t.pollNow(1000);
+                assertEquals(new Tracker.Update("VI_1", 10, false), t.poll(), "two run: quorum 2 met, +10");
+            }
+            finally
+            {
+                b.destroyForcibly().waitFor();
+            }
+            t.pollNow(2000);
+            assertEquals(new Tracker.Update("VI_1", 0, false), t.poll());
+            a.destroyForcibly().waitFor();
+            t.pollNow(3000);
+            assertEquals(new Tracker.Update("VI_1", -5, false), t.poll(), "'args' has no delay: -5 at once");
+            t.pollNow(4000);
+            assertNull(t.poll(), "'one' waits for its terminate_delay of 2 s");
+            t.pollNow(5000);
+            assertEquals(new Tracker.Update("VI_1", -5, true), t.poll(), "then FAULT");
+            t.close();
+        }
+        finally
+        {
+            a.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void trackProcessMatchesAsKeepalivedSays()
+    {
+        final VrrpConfig.TrackProcess p = new VrrpConfig.TrackProcess();
+        p.command = List.of("haproxy");
+        assertTrue(p.matches("haproxy", List.of("/usr/sbin/haproxy", "-f", "x")), "by name (comm)");
+        assertFalse(p.matches("haproxy-x", List.of()), "exactly, not as a pattern");
+        p.fullCommand = true;
+        assertFalse(p.matches("haproxy", List.of("/usr/sbin/haproxy")), "full_command: argv[0]");
+        assertTrue(p.matches("x", List.of("haproxy", "-f", "y")));
+        p.fullCommand = false;
+        p.command = List.of("nginx", "-c", "/etc/nginx");
+        assertTrue(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx")));
+        assertFalse(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx", "-g")), "parameters: exactly");
+        p.paramMatch = "partial";
+        assertTrue(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx", "-g")), "partial: the first ones");
+        assertFalse(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx.conf")));
+        p.paramMatch = "initial";
+        assertTrue(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx.conf")), "initial: the last a prefix");
+        p.command = List.of("nginx");
+        assertFalse(p.matches("nginx", List.of("nginx", "-c")), "param_match without parameters: none allowed");
+        assertTrue(p.matches("nginx", List.of("nginx")));
     }
 }
