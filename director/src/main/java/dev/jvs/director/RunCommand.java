@@ -982,7 +982,7 @@ final class RunCommand implements Runnable
     private static int firstIpv4(final String name, final KeepalivedConfig kc) throws SocketException
     {
         final java.util.Set<Integer> virtual = new java.util.HashSet<>();
-        kc.vrrp.instances.forEach(i -> java.util.Arrays.stream(i.cfg.addresses).forEach(virtual::add));
+        kc.vrrp.instances.forEach(i -> java.util.Arrays.stream(i.cfg.ownedAddresses()).forEach(virtual::add));
         kc.virtualServers.forEach(v -> virtual.add(v.vip));
         int fallback = 0;
         for (final int a : localAddresses(name))

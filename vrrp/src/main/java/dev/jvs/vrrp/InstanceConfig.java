@@ -43,6 +43,21 @@ public final class InstanceConfig
     public int garpMasterRefreshRepeat = 1;
     /** The configured initial state (keepalived still starts as backup unless it owns the addresses). */
     public String initialState = "BACKUP";
+    /** virtual_ipaddress_excluded: owned by the master like the addresses, but not listed in adverts. */
+    public int[] excludedAddresses = new int[0];
+
+    /** @return the addresses and the excluded ones: what the master owns. */
+    public int[] ownedAddresses()
+    {
+        if (0 == excludedAddresses.length)
+        {
+            return addresses;
+        }
+        final int[] all = Arrays.copyOf(addresses, addresses.length + excludedAddresses.length);
+        System.arraycopy(excludedAddresses, 0, all, addresses.length, excludedAddresses.length);
+        return all;
+    }
+
     /** use_vmac: the addresses answer from the virtual router MAC 00:00:5e:00:01:VRID (RFC 5798 7.3). */
     public boolean useVmac;
     /** vmac_xmit_base: with use_vmac, adverts still leave from the interface's own MAC. */

@@ -249,8 +249,8 @@ public final class VrrpConfig
         "debug", "dont_track_primary", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
         "check_unicast_src", "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
         "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
-        "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
-        "vmac_xmit_base", "native_ipv6", "mcast_src_ip", "linkbeat_use_polling", "preempt");
+        "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
+        "vmac_xmit_base", "native_ipv6", "linkbeat_use_polling", "preempt");
 
     /**
      * Read the VRRP part of a configuration's top-level statements.
@@ -391,6 +391,7 @@ public final class VrrpConfig
         c.garpMasterRefreshMs = d.garpRefreshMs;
         c.garpMasterRefreshRepeat = d.garpRefreshRepeat;
         final List<Integer> addresses = new ArrayList<>();
+        final List<Integer> excluded = new ArrayList<>();
         final List<Integer> peers = new ArrayList<>();
         Statement auth = null;
         for (final Statement k : children(s))
@@ -428,7 +429,15 @@ public final class VrrpConfig
                         addresses.add(addressOf(a));
                     }
                 }
-                case "unicast_src_ip" -> c.source = KeepalivedConfig.address(k, 0, "unicast_src_ip");
+                case "virtual_ipaddress_excluded" ->
+                {
+                    for (final Statement a : children(k))
+                    {
+                        excluded.add(addressOf(a));
+                    }
+                }
+                // mcast_src_ip is the older name of the adverts' source address, as keepalived reads it.
+                case "unicast_src_ip", "mcast_src_ip" -> c.source = KeepalivedConfig.address(k, 0, k.keyword());
                 case "unicast_peer" ->
                 {
                     for (final Statement a : children(k))
@@ -534,6 +543,7 @@ public final class VrrpConfig
             authentication(auth, c, kc);
         }
         c.addresses = addresses.stream().mapToInt(Integer::intValue).toArray();
+        c.excludedAddresses = excluded.stream().mapToInt(Integer::intValue).toArray();
         c.unicastPeers = peers.stream().mapToInt(Integer::intValue).toArray();
         for (final Instance other : instances)
         {
@@ -830,6 +840,7 @@ public final class VrrpConfig
             b.append(c.name).append('|').append(c.iface).append('|').append(c.vrid).append('|').append(c.version)
                 .append('|').append(c.priority).append('|').append(c.advertCentis).append('|')
                 .append(java.util.Arrays.toString(c.authPass)).append('|').append(java.util.Arrays.toString(c.addresses))
+                .append('|').append(java.util.Arrays.toString(c.excludedAddresses))
                 .append('|').append(c.source).append('|').append(java.util.Arrays.toString(c.unicastPeers)).append('|')
                 .append(c.preempt).append('|').append(c.preemptDelayMs).append('|').append(c.garpMasterDelayMs)
                 .append('|').append(c.garpMasterRepeat).append('|').append(c.garpMasterRefreshMs).append('|')

@@ -114,7 +114,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             configs.put(v, i);
             byName.put(i.cfg.name, v);
             here.add(i);
-            for (final int a : i.cfg.addresses)
+            for (final int a : i.cfg.ownedAddresses())
             {
                 managed.add(a);
             }
@@ -427,7 +427,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     public void gratuitousArp(final VrrpInstance instance)
     {
         final long mac = instance.config().useVmac ? instance.config().vmac() : localMac;
-        for (final int a : instance.config().addresses)
+        for (final int a : instance.config().ownedAddresses())
         {
             if (tx.isFull())
             {
@@ -486,7 +486,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             if (VrrpState.MASTER == i.state())
             {
                 any = true;
-                for (final int a : i.config().addresses)
+                for (final int a : i.config().ownedAddresses())
                 {
                     masterAddrs.add(a);
                 }
@@ -505,7 +505,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         {
             if (VrrpState.MASTER == i.state() && i.config().useVmac)
             {
-                for (final int a : i.config().addresses)
+                for (final int a : i.config().ownedAddresses())
                 {
                     fwd.arpMacs().put(a & 0xFFFFFFFFL, i.config().vmac());
                 }

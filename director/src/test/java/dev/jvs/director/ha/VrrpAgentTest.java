@@ -141,4 +141,54 @@ class VrrpAgentTest
             Files.readAllLines(notes), "the group's scripts, once per state all its members reached, in order");
         assertTrue(log.stream().anyMatch(l -> l.equals("VRRP sync group G1: MASTER")), log.toString());
     }
+
+    /**
+     * virtual_ipaddress_excluded: the master owns the excluded address (gratuitous ARP, the gate) but its
+     * adverts list only the virtual_ipaddress ones; mcast_src_ip is the adverts' source.
+     */
+    @Test
+    void excludedAddressesShouldBeOwnedButNotAdvertised() throws Exception
+    {
+        final KeepalivedConfig kc = KeepalivedConfig.parse(dir.resolve("k.conf"), """
+            vrrp_instance VI_1 {
+                interface eth0
+                virtual_router_id 51
+                priority 150
+                mcast_src_ip 198.19.0.9
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+                virtual_ipaddress_excluded {
+                    198.19.0.81
+                    198.19.0.82
+                }
+            }
+            """);
+        assertTrue(kc.warnings.isEmpty(), kc.warnings.toString());
+        final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
+            new Neighbors(), new Counters());
+        final Frames tx = new Frames();
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, tx, new Neighbors(),
+            l -> { });
+        agent.start(0);
+        for (long t = 0; t <= 5_000; t += 10)
+        {
+            agent.onCycle(t);
+        }
+        assertTrue(fwd.ownedAddresses().contains(0xC6130051) && fwd.ownedAddresses().contains(0xC6130052),
+            "the excluded addresses are the master's");
+        final List<byte[]> adverts = tx.sent.stream().filter(f -> Ethernet.TYPE_IPV4 ==
+            Ethernet.type(new UnsafeBuffer(f), 0)).toList();
+        assertFalse(adverts.isEmpty());
+        for (final byte[] a : adverts)
+        {
+            assertEquals(1, a[14 + 20 + 3] & 0xFF, "one address in the advert (count IPs)");
+            assertEquals(0xC6130009, new UnsafeBuffer(a).getInt(14 + 12, java.nio.ByteOrder.BIG_ENDIAN),
+                "mcast_src_ip");
+        }
+        final long garps = tx.sent.stream().filter(f -> Ethernet.TYPE_ARP == Ethernet.type(new UnsafeBuffer(f), 0))
+            .count();
+        assertEquals(15, garps, "garp_master_repeat 5 for each of the three addresses");
+        agent.stop(6_000);
+    }
 }
