@@ -246,7 +246,7 @@ public final class VrrpConfig
         "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "linkbeat_use_polling", "router_id");
     /** vrrp_instance keywords jvs accepts and does not act on (they tune kernel features jvs replaces). */
     private static final Set<String> INSTANCE_ACCEPTED = Set.of(
-        "debug", "dont_track_primary", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
+        "debug", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
         "check_unicast_src", "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
         "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
         "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
@@ -512,6 +512,10 @@ public final class VrrpConfig
                 // No macvlan interface: the engine answers ARP and sends gratuitous ARP from the virtual MAC, and
                 // its socket accepts frames to it; the interface name keepalived would give the macvlan is unused.
                 case "use_vmac" -> c.useVmac = true;
+                case "dont_track_primary" ->
+                {
+                    // Read after the loop: the interface is then not tracked.
+                }
                 case "vmac_xmit_base" -> c.vmacXmitBase = true;
                 default ->
                 {
@@ -537,6 +541,11 @@ public final class VrrpConfig
         if (addresses.isEmpty())
         {
             throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no virtual_ipaddress");
+        }
+        if (children(s).stream().noneMatch(k -> "dont_track_primary".equals(k.keyword())))
+        {
+            // keepalived watches the instance's own interface unless told not to: down means FAULT.
+            in.trackInterfaces.putIfAbsent(c.iface, 0);
         }
         if (null != auth)
         {

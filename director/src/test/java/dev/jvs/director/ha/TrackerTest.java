@@ -208,4 +208,29 @@ class TrackerTest
         assertFalse(p.matches("nginx", List.of("nginx", "-c")), "param_match without parameters: none allowed");
         assertTrue(p.matches("nginx", List.of("nginx")));
     }
+
+    /** keepalived tracks an instance's own interface (down: FAULT) unless dont_track_primary says not to. */
+    @Test
+    void theInstancesOwnInterfaceShouldBeTrackedUnlessDontTrackPrimary() throws Exception
+    {
+        final String conf = """
+            vrrp_instance VI_1 {
+                interface jvs-none0
+                virtual_router_id 51
+                EXTRA
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            """;
+        final VrrpConfig tracked = KeepalivedConfig.parse(Path.of("k.conf"), conf.replace("EXTRA", "")).vrrp;
+        final Tracker t = new Tracker(tracked, tracked.instances, s -> { });
+        assertEquals(new Tracker.Update("VI_1", 0, true), t.initial("VI_1"), "no such interface: FAULT");
+        t.close();
+        final VrrpConfig notTracked = KeepalivedConfig.parse(Path.of("k.conf"),
+            conf.replace("EXTRA", "dont_track_primary")).vrrp;
+        final Tracker u = new Tracker(notTracked, notTracked.instances, s -> { });
+        assertEquals(new Tracker.Update("VI_1", 0, false), u.initial("VI_1"));
+        u.close();
+    }
 }

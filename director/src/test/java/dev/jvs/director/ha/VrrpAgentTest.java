@@ -88,6 +88,7 @@ class VrrpAgentTest
             }
             vrrp_instance VI_1 {
                 interface eth0
+                dont_track_primary
                 virtual_router_id 51
                 priority 150
                 virtual_ipaddress {
@@ -96,6 +97,7 @@ class VrrpAgentTest
             }
             vrrp_instance VI_2 {
                 interface eth0
+                dont_track_primary
                 virtual_router_id 52
                 priority 150
                 virtual_ipaddress {
@@ -152,6 +154,7 @@ class VrrpAgentTest
         final KeepalivedConfig kc = KeepalivedConfig.parse(dir.resolve("k.conf"), """
             vrrp_instance VI_1 {
                 interface eth0
+                dont_track_primary
                 virtual_router_id 51
                 priority 150
                 mcast_src_ip 198.19.0.9
