@@ -406,17 +406,6 @@ final class RunCommand implements Runnable
             worker.doWork();
             worker.idle();
         }
-        log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
-            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
-            "pcap".equals(io) ? io : io + " " + ringVersion + (pipelined ? " pipeline" : "") +
-                (workers > 1 ? ", " + workers + " workers" : ""), services.all().size()));
-        for (final VirtualService s : services.all())
-        {
-            log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
-                0 != s.fwmark() ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP",
-                0 != s.fwmark() ? String.valueOf(s.fwmark()) : Ipv4.toString(s.vaddr()) + ":" + s.vport(),
-                s.schedulerName(), s.dests().count()));
-        }
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicBoolean reload = new AtomicBoolean(false);
         onSignal("HUP", () -> reload.set(true));
@@ -478,6 +467,18 @@ final class RunCommand implements Runnable
         catch (final java.io.IOException | RuntimeException ex)
         {
             log("warning: control plane: " + ex.getMessage());
+        }
+        // Logged once the control socket and the metrics listen: a script that waits for it can use them.
+        log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
+            iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
+            "pcap".equals(io) ? io : io + " " + ringVersion + (pipelined ? " pipeline" : "") +
+                (workers > 1 ? ", " + workers + " workers" : ""), services.all().size()));
+        for (final VirtualService s : services.all())
+        {
+            log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
+                0 != s.fwmark() ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP",
+                0 != s.fwmark() ? String.valueOf(s.fwmark()) : Ipv4.toString(s.vaddr()) + ":" + s.vport(),
+                s.schedulerName(), s.dests().count()));
         }
         checker.start();
         if (!vrrp.isEmpty())

@@ -43,6 +43,8 @@ public final class InstanceConfig
     public int garpMasterRefreshRepeat = 1;
     /** The configured initial state (keepalived still starts as backup unless it owns the addresses). */
     public String initialState = "BACKUP";
+    /** check_unicast_src: with unicast peers, take adverts from them only. */
+    public boolean checkUnicastSource;
     /** virtual_ipaddress_excluded: owned by the master like the addresses, but not listed in adverts. */
     public int[] excludedAddresses = new int[0];
 

@@ -37,7 +37,9 @@ public enum VrrpCounter
     /** Dropped: address count or list differs from ours. */
     ADDRESS_LIST_ERRORS("addr_list_err", true),
     /** Dropped: v2 advertisement interval differs from ours. */
-    ADVERT_INTERVAL_ERRORS("advert_interval_err", true);
+    ADVERT_INTERVAL_ERRORS("advert_interval_err", true),
+    /** Dropped: a unicast advert from no configured peer (check_unicast_src); keepalived only logs it. */
+    UNKNOWN_PEER("unicast_src_unknown", true);
 
     private final String label;
     private final boolean drop;

@@ -247,7 +247,7 @@ public final class VrrpConfig
     /** vrrp_instance keywords jvs accepts and does not act on (they tune kernel features jvs replaces). */
     private static final Set<String> INSTANCE_ACCEPTED = Set.of(
         "debug", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
-        "check_unicast_src", "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
+        "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
         "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
         "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
         "vmac_xmit_base", "native_ipv6", "linkbeat_use_polling", "preempt");
@@ -512,6 +512,7 @@ public final class VrrpConfig
                 // No macvlan interface: the engine answers ARP and sends gratuitous ARP from the virtual MAC, and
                 // its socket accepts frames to it; the interface name keepalived would give the macvlan is unused.
                 case "use_vmac" -> c.useVmac = true;
+                case "check_unicast_src" -> c.checkUnicastSource = true;
                 case "dont_track_primary" ->
                 {
                     // Read after the loop: the interface is then not tracked.

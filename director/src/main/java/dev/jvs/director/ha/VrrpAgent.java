@@ -335,13 +335,31 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             dropped[VrrpCounter.VRID_ERRORS.ordinal()]++;
             return true;
         }
-        if (b.getInt(ip + 12, ByteOrder.BIG_ENDIAN) == i.config().source)
+        final int src = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN);
+        if (src == i.config().source)
         {
+            return true;
+        }
+        if (i.config().checkUnicastSource && i.config().unicastPeers.length > 0 && !isPeer(i.config(), src))
+        {
+            i.count(VrrpCounter.UNKNOWN_PEER);
             return true;
         }
         i.onAdvert(b, ip, now);
         nextDeadline = 0;
         return true;
+    }
+
+    private static boolean isPeer(final dev.jvs.vrrp.InstanceConfig c, final int src)
+    {
+        for (final int p : c.unicastPeers)
+        {
+            if (p == src)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

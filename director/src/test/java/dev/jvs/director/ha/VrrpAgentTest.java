@@ -194,4 +194,53 @@ class VrrpAgentTest
         assertEquals(15, garps, "garp_master_repeat 5 for each of the three addresses");
         agent.stop(6_000);
     }
+
+    /** check_unicast_src: an advert from no configured peer is counted and changes nothing. */
+    @Test
+    void checkUnicastSrcShouldIgnoreAdvertsFromStrangers() throws Exception
+    {
+        final KeepalivedConfig kc = KeepalivedConfig.parse(dir.resolve("k.conf"), """
+            vrrp_instance VI_1 {
+                interface eth0
+                dont_track_primary
+                virtual_router_id 51
+                priority 100
+                unicast_src_ip 198.19.0.2
+                unicast_peer {
+                    198.19.0.3
+                }
+                check_unicast_src
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            """);
+        assertTrue(kc.warnings.isEmpty(), kc.warnings.toString());
+        final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
+            new Neighbors(), new Counters());
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, new Frames(),
+            new Neighbors(), l -> { });
+        agent.start(0);
+        for (long t = 0; t <= 5_000; t += 10)
+        {
+            agent.onCycle(t);
+        }
+        final dev.jvs.vrrp.VrrpInstance i = agent.instances().get(0);
+        assertEquals(VrrpState.MASTER, i.state());
+        final UnsafeBuffer advert = new UnsafeBuffer(new byte[64]);
+        for (final int from : new int[] {0xC6130009, 0xC6130003})
+        {
+            final int n = dev.jvs.vrrp.VrrpPacket.write(advert, 0, 2, 51, 254, new int[] {0xC6130050}, 100, null, from,
+                0xC6130002, 1);
+            agent.onFrame(advert, 0, n, dev.jvs.vrrp.VrrpPacket.PROTOCOL, 5_100);
+            agent.onCycle(5_100);
+            if (0xC6130009 == from)
+            {
+                assertEquals(VrrpState.MASTER, i.state(), "a stranger's higher priority changes nothing");
+                assertEquals(1, i.counter(dev.jvs.vrrp.VrrpCounter.UNKNOWN_PEER));
+            }
+        }
+        assertEquals(VrrpState.BACKUP, i.state(), "the configured peer's higher priority wins");
+        agent.stop(6_000);
+    }
 }
