@@ -27,6 +27,8 @@ final class AdmHandler implements ControlPlane.Handler
     private final AtomicBoolean reload;
     private final RateEstimator rates = new RateEstimator();
     private Runnable onEdit = () -> { };
+    /** Made once: tick runs every cycle of the forwarding thread, which allocates nothing. */
+    private final Supplier<Totals> totals;
     private dev.jvs.director.ha.VrrpAgent vrrp;
     private java.util.function.Supplier<dev.jvs.director.ha.ConnSync> sync = () -> null;
 
@@ -35,6 +37,7 @@ final class AdmHandler implements ControlPlane.Handler
     {
         this.shards = shards;
         this.fwd = shards.primary();
+        this.totals = shards::totals;
         this.config = config;
         this.checker = checker;
         this.reload = reload;
@@ -65,7 +68,7 @@ final class AdmHandler implements ControlPlane.Handler
      */
     void tick(final long nowMs)
     {
-        rates.tick(fwd.services(), shards::totals, nowMs);
+        rates.tick(fwd.services(), totals, nowMs);
     }
 
     @Override
