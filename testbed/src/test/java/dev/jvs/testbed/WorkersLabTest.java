@@ -85,8 +85,10 @@ class WorkersLabTest extends LabTest
         return Long.parseLong(x.group(1));
     }
 
-    @Test
-    void twoWorkersShouldShareTheClientsAndAgreeOnEveryChange() throws Exception
+    /** With either receive ring: the fanout group is made of the sockets, whatever their ring. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"v2", "v3"})
+    void twoWorkersShouldShareTheClientsAndAgreeOnEveryChange(final String ring) throws Exception
     {
         final Path socket = work.resolve("jvs.sock");
         try (Lab lab = new Lab(Lab.Mode.NAT, 3, work, JAR))
@@ -104,8 +106,8 @@ class WorkersLabTest extends LabTest
             }
             assertTrue(!ofWorker1.isEmpty() && ofWorker1.size() < CLIENTS, "both workers have clients: " + ofWorker1);
             lab.startDirector(config(1, 2, 3), List.of("--workers", "2", "--control", socket.toString(),
-                "--metrics", "198.19.0.2:9100", "--rt-priority", "5", "--cpus", "1,0"));
-            assertTrue(lab.directorLog().contains("2 workers"), lab.directorLog());
+                "--metrics", "198.19.0.2:9100", "--rt-priority", "5", "--cpus", "1,0", "--ring", ring));
+            assertTrue(lab.directorLog().contains("io afpacket " + ring + ", 2 workers"), lab.directorLog());
             // --rt-priority: both forwarding threads (worker 0 runs on the main thread) and only they are FIFO.
             Thread.sleep(300);
             final String threads = lab.ns().sh("director", "ps -L -o cls=,rtprio=,comm= -p " + lab.directorPid());
