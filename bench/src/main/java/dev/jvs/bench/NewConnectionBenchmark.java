@@ -55,6 +55,10 @@ public class NewConnectionBenchmark
     private Neighbors neighbors;
     private EngineConfig cfg;
 
+    /** Workers sharing connection counts: 1 (none to share with) or 2 (each bind published to a cell). */
+    @org.openjdk.jmh.annotations.Param({"1", "2"})
+    public int workers;
+
     /** The service and the SYN template. */
     @Setup
     public void setup()
@@ -63,6 +67,10 @@ public class NewConnectionBenchmark
         cfg.localMac = ForwardBenchmark.DIRECTOR_MAC;
         neighbors = new Neighbors();
         services = new ServiceTable(() -> 1);
+        if (workers > 1)
+        {
+            services.share(new dev.jvs.engine.service.CountBoard(workers), 0);
+        }
         final VirtualService s = services.add(6, ForwardBenchmark.VIP, 80, "wlc", 0, now);
         for (int r = 0; r < 100; r++)
         {
