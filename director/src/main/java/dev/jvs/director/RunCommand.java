@@ -352,7 +352,7 @@ final class RunCommand implements Runnable
         kernel.offloads();
         try
         {
-            kernel.dropOwnedTraffic(vips(services), natServers(services), local);
+            kernel.dropOwnedTraffic(vips(services), services.natServerAddresses(), local);
             if (!cfg.answerArp && vrrp.isEmpty())
             {
                 kernel.addVipAddresses(vips(services));
@@ -942,23 +942,6 @@ final class RunCommand implements Runnable
     {
         return services.all().stream().filter(s -> 0 == s.fwmark()).mapToInt(VirtualService::vaddr).distinct()
             .toArray();
-    }
-
-    static int[] natServers(final ServiceTable services)
-    {
-        final java.util.TreeSet<Integer> a = new java.util.TreeSet<>();
-        for (final VirtualService s : services.all())
-        {
-            for (int p = 0; p < s.dests().count(); p++)
-            {
-                final int id = s.dests().idAt(p);
-                if (dev.jvs.engine.Method.NAT == s.method(id))
-                {
-                    a.add(s.dests().address(id));
-                }
-            }
-        }
-        return a.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static int[] localAddresses(final String name) throws SocketException

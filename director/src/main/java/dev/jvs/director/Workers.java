@@ -157,7 +157,7 @@ final class Workers implements AutoCloseable
                 m &= s.persistenceNetmask();
             }
         }
-        final int[] nat = RunCommand.natServers(services);
+        final int[] nat = services.natServerAddresses();
         final int[][] p = Fanout.program(m, nat);
         if (null != program && Arrays.deepEquals(p, program))
         {

@@ -298,6 +298,28 @@ public final class ServiceTable
         return realServerArray;
     }
 
+    /**
+     * @return the addresses of the real servers that are NAT destinations of a service, sorted, each once
+     *         (their replies come back through the director; a removed service's count too, as its open
+     *         connections still run; made on the control path).
+     */
+    public int[] natServerAddresses()
+    {
+        final java.util.TreeSet<Integer> a = new java.util.TreeSet<>();
+        for (final VirtualService s : all)
+        {
+            for (int p = 0; p < s.dests().count(); p++)
+            {
+                final int id = s.dests().idAt(p);
+                if (dev.jvs.engine.Method.NAT == s.method(id))
+                {
+                    a.add(s.dests().address(id));
+                }
+            }
+        }
+        return a.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** @return the number of services ever added (indexes 0 .. n-1 for {@link #get(int)}). */
     public int size()
     {
