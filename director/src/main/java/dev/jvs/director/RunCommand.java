@@ -243,6 +243,8 @@ final class RunCommand implements Runnable
         kc.warnings.forEach(w -> log("warning: " + w));
         final EngineConfig cfg = new EngineConfig();
         cfg.answerArp = "engine".equals(vipMode);
+        // global_defs lvs_timeouts, as keepalived sets them in IPVS (ipvsadm --set).
+        cfg.setTimeouts(kc.vrrp.lvsTimeouts[0], kc.vrrp.lvsTimeouts[1], kc.vrrp.lvsTimeouts[2]);
         final int ifindex;
         try
         {
@@ -925,6 +927,12 @@ final class RunCommand implements Runnable
         next.onTransition((rs, up) -> mailer.realServer(rs, up));
         checker.close();
         checker = next;
+        if (!java.util.Arrays.equals(runningConfig.vrrp.lvsTimeouts, kc.vrrp.lvsTimeouts))
+        {
+            final int[] t = kc.vrrp.lvsTimeouts.clone();
+            shards.everywhere(f -> f.config().setTimeouts(t[0], t[1], t[2]));
+            log("reload: lvs_timeouts tcp " + t[0] + " tcpfin " + t[1] + " udp " + t[2] + " (0: unchanged)");
+        }
         runningConfig = kc;
         final Mailer oldMailer = mailer;
         mailer = new Mailer(kc.vrrp, RunCommand::log);

@@ -22,7 +22,8 @@ class AdmLabTest extends LabTest
         final Path socket = work.resolve("jvs.sock");
         try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
         {
-            lab.startDirector("virtual_server " + Lab.VIP + " 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n" +
+            lab.startDirector("global_defs {\n lvs_timeouts tcp 7200 udp 100\n}\n" +
+                "virtual_server " + Lab.VIP + " 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n" +
                 " real_server " + Lab.rs(1) + " 80 {\n  TCP_CHECK {\n   connect_timeout 1\n  }\n }\n" +
                 " real_server " + Lab.rs(2) + " 80\n}\n",
                 List.of("--control", socket.toString(), "--metrics", "198.19.0.2:9100"));
@@ -31,6 +32,8 @@ class AdmLabTest extends LabTest
             assertEquals(Map.of("rs1", 2, "rs2", 2), Map.copyOf(lab.counts(4)));
             Thread.sleep(300);
 
+            assertEquals("Timeout (tcp tcpfin udp): 7200 120 100\n", adm(socket, "-L", "--timeout").out(),
+                "global_defs lvs_timeouts, as keepalived sets them");
             final Netns.Result list = adm(socket, "-L", "-n");
             assertEquals(0, list.exit(), list.out());
             assertEquals("""

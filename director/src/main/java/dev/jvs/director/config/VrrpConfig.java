@@ -211,6 +211,8 @@ public final class VrrpConfig
     public SyncDaemon syncDaemon;
     /** global_defs router_id, or null. */
     public String routerId;
+    /** global_defs lvs_timeouts: {tcp, tcpfin, udp} seconds, 0 where not given (ipvsadm --set). */
+    public final int[] lvsTimeouts = new int[3];
     /** notification_email: where smtp_alert mails go. */
     public final List<String> notificationEmails = new ArrayList<>();
     /** notification_email_from (keepalived's default: keepalived@HOSTNAME). */
@@ -231,10 +233,19 @@ public final class VrrpConfig
     public boolean smtpAlertVrrp;
 
     /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
+    /**
+     * global_defs keywords that change what keepalived does and that jvs does not do: said in a warning rather
+     * than passed over (scripts run as jvs's own user, no strict mode, no startup/shutdown scripts or fifos).
+     */
+    private static final Set<String> GLOBAL_NOT_ACTED = Set.of(
+        "script_user", "enable_script_security", "vrrp_strict", "startup_script", "shutdown_script",
+        "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script", "max_auto_priority",
+        "vrrp_priority", "checker_priority", "vrrp_skip_check_adv_addr");
+
     private static final Set<String> GLOBAL_ACCEPTED = Set.of(
         "script_user", "enable_script_security", "max_auto_priority", "vrrp_no_swap", "checker_no_swap",
         "vrrp_priority", "checker_priority", "vrrp_rlimit_rttime", "checker_rlimit_rttime", "dynamic_interfaces",
-        "vrrp_check_unicast_src", "vrrp_skip_check_adv_addr", "vrrp_strict", "enable_snmp_vrrp",
+        "vrrp_skip_check_adv_addr", "vrrp_strict", "enable_snmp_vrrp",
         "enable_snmp_checker", "enable_snmp_rfc", "enable_dbus", "lvs_flush", "lvs_flush_onstop",
         "vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters",
         "process_names", "process_name", "vrrp_process_name", "checker_process_name", "use_pid_dir",
@@ -242,7 +253,7 @@ public final class VrrpConfig
         "default_interface", "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script",
         "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_garp_interval",
         "vrrp_gna_interval", "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat", "vrrp_min_garp",
-        "vrrp_startup_delay", "vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_monitor_rcv_bufs", "lvs_timeouts",
+        "vrrp_startup_delay", "vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_monitor_rcv_bufs",
         "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "linkbeat_use_polling", "router_id");
     /** vrrp_instance keywords jvs accepts and does not act on (they tune kernel features jvs replaces). */
     private static final Set<String> INSTANCE_ACCEPTED = Set.of(
@@ -297,6 +308,29 @@ public final class VrrpConfig
         int garpRepeat = 5;
         long garpRefreshMs;
         int garpRefreshRepeat = 1;
+        boolean checkUnicastSource;
+    }
+
+    /** lvs_timeouts [tcp SECS] [tcpfin SECS] [udp SECS], as ipvsadm --set (the kernel's range, 1 s to 24 days). */
+    private void lvsTimeouts(final Statement k) throws ConfigException
+    {
+        final List<String> a = k.args();
+        if (a.isEmpty() || 0 != a.size() % 2)
+        {
+            throw new ConfigException(k.at(), "lvs_timeouts takes pairs: tcp SECS, tcpfin SECS, udp SECS");
+        }
+        for (int i = 0; i < a.size(); i += 2)
+        {
+            final int slot = switch (a.get(i))
+            {
+                case "tcp" -> 0;
+                case "tcpfin" -> 1;
+                case "udp" -> 2;
+                default -> throw new ConfigException(k.at(), "lvs_timeouts: '" + a.get(i) +
+                    "' is not tcp, tcpfin or udp");
+            };
+            lvsTimeouts[slot] = (int)KeepalivedConfig.number(k, i + 1, 1, 2_073_600, "lvs_timeouts " + a.get(i));
+        }
     }
 
     private void globals(final Statement s, final KeepalivedConfig kc, final Defaults d) throws ConfigException
@@ -306,6 +340,8 @@ public final class VrrpConfig
             switch (k.keyword())
             {
                 case "router_id" -> routerId = KeepalivedConfig.word(k, 0);
+                case "lvs_timeouts" -> lvsTimeouts(k);
+                case "vrrp_check_unicast_src" -> d.checkUnicastSource = true;
                 case "notification_email" ->
                 {
                     for (final Statement m : children(k))
@@ -347,6 +383,10 @@ public final class VrrpConfig
                     if (!GLOBAL_ACCEPTED.contains(k.keyword()))
                     {
                         kc.warn(k, "unknown keyword '" + k.keyword() + "' in global_defs");
+                    }
+                    else if (GLOBAL_NOT_ACTED.contains(k.keyword()))
+                    {
+                        kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
                     }
                 }
             }
@@ -390,6 +430,7 @@ public final class VrrpConfig
         c.garpMasterRepeat = d.garpRepeat;
         c.garpMasterRefreshMs = d.garpRefreshMs;
         c.garpMasterRefreshRepeat = d.garpRefreshRepeat;
+        c.checkUnicastSource = d.checkUnicastSource;
         final List<Integer> addresses = new ArrayList<>();
         final List<Integer> excluded = new ArrayList<>();
         final List<Integer> peers = new ArrayList<>();

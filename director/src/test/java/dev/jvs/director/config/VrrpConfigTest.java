@@ -166,4 +166,35 @@ class VrrpConfigTest
             c.warnings.toString());
         assertTrue(c.warnings.stream().anyMatch(w -> w.contains(":8: unknown keyword 'whatever'")), c.warnings.toString());
     }
+
+    /** global_defs lvs_timeouts (ipvsadm --set) and vrrp_check_unicast_src (every instance's default). */
+    @Test
+    void globalLvsTimeoutsAndCheckUnicastSrc() throws Exception
+    {
+        final VrrpConfig v = KeepalivedConfig.parse(F, """
+            global_defs {
+                lvs_timeouts tcp 7200 udp 60
+                vrrp_check_unicast_src
+            }
+            vrrp_instance VI_1 {
+                interface eth0
+                virtual_router_id 51
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            """).vrrp;
+        assertArrayEquals(new int[] {7200, 0, 60}, v.lvsTimeouts, "tcpfin not given: unchanged");
+        assertTrue(v.instances.get(0).cfg.checkUnicastSource);
+        ConfigException e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "global_defs {\n  lvs_timeouts tcp\n}\n"));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("lvs_timeouts takes pairs"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "global_defs {\n  lvs_timeouts tcp 0\n}\n"));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
+            "global_defs {\n  lvs_timeouts icmp 5\n}\n"));
+        assertTrue(e.getMessage().contains("'icmp' is not tcp, tcpfin or udp"), e.getMessage());
+    }
 }
