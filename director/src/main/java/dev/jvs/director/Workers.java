@@ -140,7 +140,7 @@ final class Workers implements AutoCloseable
     /**
      * Set the fanout program for the running services (at start, after a reload or an edit): the NAT real
      * servers' frames go by destination, and clients by the coarsest persistence netmask. A changed netmask
-     * moves some clients to another worker, whose table does not have their connections: they start again.
+     * moves some clients to another worker, whose table does not have their connections: those break.
      */
     void refreshFanout()
     {

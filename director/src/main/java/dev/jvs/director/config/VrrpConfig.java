@@ -507,26 +507,8 @@ public final class VrrpConfig
                         in.trackInterfaces.put(t.keyword(), weight(t));
                     }
                 }
-                case "track_file" ->
-                {
-                    for (final Statement t : children(k))
-                    {
-                        final boolean given = !t.args().isEmpty();
-                        in.trackFilesUsed.put(t.keyword(), given ? new int[] {weight(t),
-                            t.args().contains("reverse") ? 1 : 0} : null);
-                        in.trackScriptAt.put("file:" + t.keyword(), t.at());
-                    }
-                }
-                case "track_process" ->
-                {
-                    for (final Statement t : children(k))
-                    {
-                        final boolean given = !t.args().isEmpty();
-                        in.trackProcessesUsed.put(t.keyword(), given ? new int[] {weight(t),
-                            t.args().contains("reverse") ? 1 : 0} : null);
-                        in.trackScriptAt.put("process:" + t.keyword(), t.at());
-                    }
-                }
+                case "track_file" -> tracked(k, in, in.trackFilesUsed, "file:");
+                case "track_process" -> tracked(k, in, in.trackProcessesUsed, "process:");
                 case "track_script" ->
                 {
                     for (final Statement t : children(k))
@@ -743,6 +725,34 @@ public final class VrrpConfig
         trackFiles.put(f.name, f);
     }
 
+    /** track_file / track_process in an instance: NAME [weight W [reverse]], remembered with its position. */
+    private static void tracked(final Statement k, final Instance in, final Map<String, int[]> used,
+        final String kind) throws ConfigException
+    {
+        for (final Statement t : children(k))
+        {
+            used.put(t.keyword(), t.args().isEmpty() ? null :
+                new int[] {weight(t), t.args().contains("reverse") ? 1 : 0});
+            in.trackScriptAt.put(kind + t.keyword(), t.at());
+        }
+    }
+
+    /** Warn about and forget what an instance tracks that no block defines. */
+    private static void dropUnknown(final KeepalivedConfig kc, final Instance i, final Map<String, int[]> used,
+        final Map<String, ?> defined, final String kind, final String keyword, final String block)
+    {
+        for (final String t : List.copyOf(used.keySet()))
+        {
+            if (!defined.containsKey(t))
+            {
+                final Position at = i.trackScriptAt.get(kind + t);
+                kc.warnings.add(at.file() + ":" + at.line() + ": (" + i.cfg.name + ") " + keyword + " " + t +
+                    " names no " + block + ", ignored");
+                used.remove(t);
+            }
+        }
+    }
+
     private void trackProcess(final Statement s, final KeepalivedConfig kc) throws ConfigException
     {
         final TrackProcess p = new TrackProcess();
@@ -832,26 +842,9 @@ public final class VrrpConfig
         }
         for (final Instance i : instances)
         {
-            for (final String t : List.copyOf(i.trackProcessesUsed.keySet()))
-            {
-                if (!trackProcesses.containsKey(t))
-                {
-                    final Position at = i.trackScriptAt.get("process:" + t);
-                    kc.warnings.add(at.file() + ":" + at.line() + ": (" + i.cfg.name + ") track_process " + t +
-                        " names no vrrp_track_process block, ignored");
-                    i.trackProcessesUsed.remove(t);
-                }
-            }
-            for (final String t : List.copyOf(i.trackFilesUsed.keySet()))
-            {
-                if (!trackFiles.containsKey(t))
-                {
-                    final Position at = i.trackScriptAt.get("file:" + t);
-                    kc.warnings.add(at.file() + ":" + at.line() + ": (" + i.cfg.name + ") track_file " + t +
-                        " names no track_file block, ignored");
-                    i.trackFilesUsed.remove(t);
-                }
-            }
+            dropUnknown(kc, i, i.trackProcessesUsed, trackProcesses, "process:", "track_process",
+                "vrrp_track_process block");
+            dropUnknown(kc, i, i.trackFilesUsed, trackFiles, "file:", "track_file", "track_file block");
             for (final String t : List.copyOf(i.trackScripts.keySet()))
             {
                 if (!scripts.containsKey(t))

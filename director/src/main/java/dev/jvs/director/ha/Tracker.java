@@ -336,72 +336,66 @@ public final class Tracker implements AutoCloseable
      */
     Update evaluate(final VrrpConfig.Instance i)
     {
-        int delta = 0;
-        boolean fault = false;
-        for (final Map.Entry<String, Integer> t : i.trackScripts.entrySet())
+        final Tally t = new Tally();
+        for (final Map.Entry<String, Integer> e : i.trackScripts.entrySet())
         {
-            final ScriptState s = scripts.get(t.getKey());
-            final int w = null != t.getValue() ? t.getValue() : s.script.weight;
-            final boolean good = s.up != s.script.reverse;
-            if (0 == w)
-            {
-                fault |= !good;
-            }
-            else if (w > 0 ? good : !good)
-            {
-                delta += w;
-            }
+            final ScriptState s = scripts.get(e.getKey());
+            t.weigh(null != e.getValue() ? e.getValue() : s.script.weight, s.up != s.script.reverse);
         }
-        for (final Map.Entry<String, Integer> t : i.trackInterfaces.entrySet())
+        for (final Map.Entry<String, Integer> e : i.trackInterfaces.entrySet())
         {
-            final boolean up = interfaces.get(t.getKey());
-            final int w = t.getValue();
-            if (0 == w)
-            {
-                fault |= !up;
-            }
-            else if (w > 0 ? up : !up)
-            {
-                delta += w;
-            }
+            t.weigh(e.getValue(), interfaces.get(e.getKey()));
         }
-        for (final Map.Entry<String, int[]> t : i.trackFilesUsed.entrySet())
+        for (final Map.Entry<String, int[]> e : i.trackProcessesUsed.entrySet())
         {
-            final VrrpConfig.TrackFile f = files.get(t.getKey());
-            final int w = null != t.getValue() ? t.getValue()[0] : f.weight;
-            final boolean reverse = null != t.getValue() ? 1 == t.getValue()[1] : f.reverse;
+            final ProcessState p = processes.get(e.getKey());
+            final boolean reverse = null != e.getValue() ? 1 == e.getValue()[1] : p.process.reverse;
+            t.weigh(null != e.getValue() ? e.getValue()[0] : p.process.weight, p.up != reverse);
+        }
+        for (final Map.Entry<String, int[]> e : i.trackFilesUsed.entrySet())
+        {
+            final VrrpConfig.TrackFile f = files.get(e.getKey());
+            final int w = null != e.getValue() ? e.getValue()[0] : f.weight;
+            final boolean reverse = null != e.getValue() ? 1 == e.getValue()[1] : f.reverse;
             final long value = fileValues.getOrDefault(f.name, 0L);
             if (0 == w)
             {
-                fault |= 0 != value;
+                t.fault |= 0 != value;
                 continue;
             }
             final long r = value * w * (reverse ? -1 : 1);
             if (r < -253)
             {
-                fault = true;
+                t.fault = true;
             }
             else
             {
-                delta += (int)Math.min(253, r);
+                t.delta += (int)Math.min(253, r);
             }
         }
-        for (final Map.Entry<String, int[]> t : i.trackProcessesUsed.entrySet())
+        return new Update(i.cfg.name, t.delta, t.fault);
+    }
+
+    /**
+     * keepalived's rule for scripts, interfaces and processes: weight 0 is FAULT while bad; a positive weight
+     * is added while good, a negative one while bad.
+     */
+    private static final class Tally
+    {
+        int delta;
+        boolean fault;
+
+        void weigh(final int weight, final boolean good)
         {
-            final ProcessState p = processes.get(t.getKey());
-            final int w = null != t.getValue() ? t.getValue()[0] : p.process.weight;
-            final boolean reverse = null != t.getValue() ? 1 == t.getValue()[1] : p.process.reverse;
-            final boolean good = p.up != reverse;
-            if (0 == w)
+            if (0 == weight)
             {
                 fault |= !good;
             }
-            else if (w > 0 ? good : !good)
+            else if (weight > 0 ? good : !good)
             {
-                delta += w;
+                delta += weight;
             }
         }
-        return new Update(i.cfg.name, delta, fault);
     }
 
     private static void initFile(final VrrpConfig.TrackFile f, final Consumer<String> log)
