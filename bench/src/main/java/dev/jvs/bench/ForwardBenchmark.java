@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -30,7 +31,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One frame of an established flow through the engine, from the received frame to the frame written in the
  * TX buffer (parse, checksum check, lookup, state, rewrite, copy): DR, NAT towards the server, NAT reply
- * towards the client, and TUN. 64-byte TCP frames (an ACK with 6 bytes of data), 1024 flows cycled.
+ * towards the client, and TUN. 60-byte TCP frames (an ACK with 6 bytes of data) laid out one after another
+ * as in a receive ring, one per flow, cycled. {@code forward} takes one frame at a time; {@code forwardGroup}
+ * takes them as a worker does, in groups of {@link Forwarder#GROUP} whose connection lookups are started
+ * together ({@link Forwarder#prefetch}) before the frames are processed.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,16 +50,18 @@ public class ForwardBenchmark
     static final int VIP = 0xC6130050;        // 198.19.0.80
     static final int RS = 0xC613000B;         // 198.19.0.11
     static final int DIRECTOR = 0xC6130002;   // 198.19.0.2
-    static final int FLOWS = 1024;
+    static final int STRIDE = 64;
+    static final int LENGTH = 14 + 20 + 20 + 6;
 
     @Param({"DR", "NAT", "NAT_REPLY", "TUN"})
     String path;
 
-    @Param({"1024"})
+    /** Established flows: a power of two. */
+    @Param({"1024", "16384", "1048576"})
     int flows;
 
     private Forwarder fwd;
-    private final UnsafeBuffer[] frames = new UnsafeBuffer[FLOWS];
+    private UnsafeBuffer frames;
     private final UnsafeBuffer tx = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
     private int i;
     private long now = 1_000_000;
@@ -73,23 +79,34 @@ public class ForwardBenchmark
         final int method = "DR".equals(path) ? Method.DR : "TUN".equals(path) ? Method.TUN : Method.NAT;
         final VirtualService s = services.add(6, VIP, 80, "wlc", 0, now);
         s.addRealServer(RS, 80, method, 1, 0, 0);
-        fwd = new Forwarder(cfg, services, new ConnectionTable(1 << 16, 42, now), n, new Counters());
+        if (Integer.bitCount(flows) != 1)
+        {
+            throw new IllegalArgumentException("flows must be a power of two: " + flows);
+        }
+        fwd = new Forwarder(cfg, services, new ConnectionTable(Math.max(1 << 16, 2 * flows), 42, now), n,
+            new Counters());
+        frames = new UnsafeBuffer(ByteBuffer.allocateDirect(flows * STRIDE));
         for (int f = 0; f < flows; f++)
         {
-            final int client = 0xC6120000 | f;   // 198.18.x.y
-            send(frame(CLIENT_MAC, DIRECTOR_MAC, client, 40000, VIP, 80, 0x02, 0));
+            final int client = 0xC6120000 | (f & 0x1FFFF);   // 198.18.0.0/15
+            final int port = 40000 + (f >>> 17);
+            send(frame(CLIENT_MAC, DIRECTOR_MAC, client, port, VIP, 80, 0x02, 0));
             if (Method.NAT == method)
             {
-                send(frame(RS_MAC, DIRECTOR_MAC, RS, 80, client, 40000, 0x12, 0));
+                send(frame(RS_MAC, DIRECTOR_MAC, RS, 80, client, port, 0x12, 0));
             }
-            send(frame(CLIENT_MAC, DIRECTOR_MAC, client, 40000, VIP, 80, 0x10, 0));
-            frames[f] = "NAT_REPLY".equals(path) ?
-                frame(RS_MAC, DIRECTOR_MAC, RS, 80, client, 40000, 0x18, 6) :
-                frame(CLIENT_MAC, DIRECTOR_MAC, client, 40000, VIP, 80, 0x18, 6);
+            send(frame(CLIENT_MAC, DIRECTOR_MAC, client, port, VIP, 80, 0x10, 0));
+            final UnsafeBuffer data = "NAT_REPLY".equals(path) ?
+                frame(RS_MAC, DIRECTOR_MAC, RS, 80, client, port, 0x18, 6) :
+                frame(CLIENT_MAC, DIRECTOR_MAC, client, port, VIP, 80, 0x18, 6);
+            frames.putBytes(f * STRIDE, data, 0, data.capacity());
         }
-        if (0 == forward())
+        for (int f = 0; f < flows; f++)
         {
-            throw new IllegalStateException("setup did not establish the flows");
+            if (0 == fwd.process(frames, f * STRIDE, LENGTH, 0, tx, 0, tx.capacity(), now))
+            {
+                throw new IllegalStateException("setup did not establish flow " + f);
+            }
         }
     }
 
@@ -127,7 +144,32 @@ public class ForwardBenchmark
     @Benchmark
     public int forward()
     {
-        final UnsafeBuffer f = frames[i++ & (flows - 1)];
-        return fwd.process(f, 0, f.capacity(), 0, tx, 0, tx.capacity(), now);
+        return fwd.process(frames, (i++ & (flows - 1)) * STRIDE, LENGTH, 0, tx, 0, tx.capacity(), now);
+    }
+
+    /**
+     * Forward a group of frames as a worker does: start every lookup of the group, then process each frame.
+     * The score is per frame.
+     *
+     * @return bytes written for transmission, summed.
+     */
+    @Benchmark
+    @OperationsPerInvocation(Forwarder.GROUP)
+    public int forwardGroup()
+    {
+        final int base = i;
+        i += Forwarder.GROUP;
+        final int mask = flows - 1;
+        for (int g = 0; g < Forwarder.GROUP; g++)
+        {
+            fwd.prefetch(g, frames, ((base + g) & mask) * STRIDE, LENGTH);
+        }
+        fwd.prefetchEntries(Forwarder.GROUP);
+        int n = 0;
+        for (int g = 0; g < Forwarder.GROUP; g++)
+        {
+            n += fwd.process(frames, ((base + g) & mask) * STRIDE, LENGTH, 0, tx, 0, tx.capacity(), now);
+        }
+        return n;
     }
 }

@@ -53,10 +53,25 @@ public final class RxRing implements Receiver
         ring = socket.ring;
     }
 
+    /**
+     * A ring over memory the caller fills as the kernel would: for tests of the walk.
+     *
+     * @param ring the slots.
+     * @param frameSize slot size.
+     * @param frameCount slots.
+     */
+    RxRing(final UnsafeBuffer ring, final int frameSize, final int frameCount)
+    {
+        this.socket = null;
+        this.ring = ring;
+        this.frameSize = frameSize;
+        this.frames = frameCount;
+    }
+
     @Override
     public int fd()
     {
-        return socket.fd;
+        return null == socket ? -1 : socket.fd;
     }
 
     /**
@@ -73,21 +88,37 @@ public final class RxRing implements Receiver
         int n = 0;
         while (n < limit)
         {
-            final int base = next * frameSize;
-            final int status = r.getIntVolatile(base + V2_STATUS);
-            if (0 == (status & TP_STATUS_USER))
+            // The group: the ready slots from here on, each prepared before any is handled.
+            int g = 0;
+            for (int s = next; g < FrameHandler.GROUP && g < frames && n + g < limit;
+                g++, s = s + 1 == frames ? 0 : s + 1)
+            {
+                final int base = s * frameSize;
+                if (0 == (r.getIntVolatile(base + V2_STATUS) & TP_STATUS_USER))
+                {
+                    break;
+                }
+                handler.prepare(g, r, base + (r.getShort(base + V2_MAC) & 0xFFFF), r.getInt(base + V2_SNAPLEN));
+            }
+            if (0 == g)
             {
                 break;
             }
-            if (0 != (status & TpacketLayout.TP_STATUS_LOSING))
+            handler.prepared(g);
+            for (int j = 0; j < g; j++)
             {
-                losing++;
+                final int base = next * frameSize;
+                final int status = r.getInt(base + V2_STATUS);
+                if (0 != (status & TpacketLayout.TP_STATUS_LOSING))
+                {
+                    losing++;
+                }
+                handler.onFrame(r, base + (r.getShort(base + V2_MAC) & 0xFFFF), r.getInt(base + V2_SNAPLEN),
+                    r.getInt(base + V2_LEN), status);
+                r.putIntOrdered(base + V2_STATUS, TP_STATUS_KERNEL);
+                next = next + 1 == frames ? 0 : next + 1;
             }
-            handler.onFrame(r, base + (r.getShort(base + V2_MAC) & 0xFFFF), r.getInt(base + V2_SNAPLEN),
-                r.getInt(base + V2_LEN), status);
-            r.putIntOrdered(base + V2_STATUS, TP_STATUS_KERNEL);
-            next = next + 1 == frames ? 0 : next + 1;
-            n++;
+            n += g;
         }
         return n;
     }
@@ -112,6 +143,9 @@ public final class RxRing implements Receiver
     @Override
     public void close()
     {
-        socket.close();
+        if (null != socket)
+        {
+            socket.close();
+        }
     }
 }

@@ -56,10 +56,25 @@ public final class RxRingV3 implements Receiver
         ring = socket.ring;
     }
 
+    /**
+     * A ring over memory the caller fills as the kernel would: for tests of the walk.
+     *
+     * @param ring the blocks.
+     * @param blockSize bytes per block.
+     * @param blockCount blocks.
+     */
+    RxRingV3(final UnsafeBuffer ring, final int blockSize, final int blockCount)
+    {
+        this.socket = null;
+        this.ring = ring;
+        this.blockSize = blockSize;
+        this.blocks = blockCount;
+    }
+
     @Override
     public int fd()
     {
-        return socket.fd;
+        return null == socket ? -1 : socket.fd;
     }
 
     @Override
@@ -76,11 +91,22 @@ public final class RxRingV3 implements Receiver
             }
             final int count = r.getInt(block + BLOCK_NUM_PKTS);
             int p = block + r.getInt(block + BLOCK_FIRST);
-            for (int k = 0; k < count; k++)
+            for (int k = 0; k < count; k += FrameHandler.GROUP)
             {
-                handler.onFrame(r, p + (r.getShort(p + V3_MAC) & 0xFFFF), r.getInt(p + V3_SNAPLEN), r.getInt(p + V3_LEN),
-                    r.getInt(p + V3_STATUS));
-                p += r.getInt(p + V3_NEXT);
+                final int g = Math.min(FrameHandler.GROUP, count - k);
+                int q = p;
+                for (int j = 0; j < g; j++)
+                {
+                    handler.prepare(j, r, q + (r.getShort(q + V3_MAC) & 0xFFFF), r.getInt(q + V3_SNAPLEN));
+                    q += r.getInt(q + V3_NEXT);
+                }
+                handler.prepared(g);
+                for (int j = 0; j < g; j++)
+                {
+                    handler.onFrame(r, p + (r.getShort(p + V3_MAC) & 0xFFFF), r.getInt(p + V3_SNAPLEN),
+                        r.getInt(p + V3_LEN), r.getInt(p + V3_STATUS));
+                    p += r.getInt(p + V3_NEXT);
+                }
             }
             r.putIntOrdered(block + BLOCK_STATUS, TP_STATUS_KERNEL);
             next = next + 1 == blocks ? 0 : next + 1;
@@ -98,6 +124,9 @@ public final class RxRingV3 implements Receiver
     @Override
     public void close()
     {
-        socket.close();
+        if (null != socket)
+        {
+            socket.close();
+        }
     }
 }

@@ -71,6 +71,18 @@ public final class Worker implements Agent, FrameHandler
     }
 
     @Override
+    public void prepare(final int slot, final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        fwd.prefetch(slot, buffer, offset, length);
+    }
+
+    @Override
+    public void prepared(final int count)
+    {
+        fwd.prefetchEntries(count);
+    }
+
+    @Override
     public void onFrame(final UnsafeBuffer buffer, final int offset, final int length, final int wireLength,
         final int status)
     {
