@@ -79,12 +79,11 @@ public final class Checksums
         long s;
         if (20 == headerLength)
         {
-            final long a = b.getInt(ip, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
-            final long c = b.getInt(ip + 4, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
-            final long d = b.getInt(ip + 8, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
-            final long e = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
-            final long f = b.getInt(ip + 16, ByteOrder.BIG_ENDIAN) & 0xFFFFFFFFL;
-            s = a + c + d + e + f;
+            // Native order: the ones' complement sum is byte-order independent (RFC 1071), and a valid
+            // header sums to 0xFFFF in either order, so no byte swaps.
+            final long x = b.getLong(ip);
+            final long y = b.getLong(ip + 8);
+            s = (x & 0xFFFFFFFFL) + (x >>> 32) + (y & 0xFFFFFFFFL) + (y >>> 32) + (b.getInt(ip + 16) & 0xFFFFFFFFL);
             // Below 2^35: three end-around carries bring it to 16 bits.
             s = (s >>> 32) + (s & 0xFFFFFFFFL);
             s = (s >>> 16) + (s & 0xFFFF);

@@ -89,6 +89,20 @@ public final class Ethernet
     }
 
     /**
+     * Write both MACs of a header in two stores.
+     *
+     * @param b buffer.
+     * @param at the frame's offset.
+     * @param dst destination MAC (low 48 bits).
+     * @param src source MAC (low 48 bits).
+     */
+    public static void macs(final MutableDirectBuffer b, final int at, final long dst, final long src)
+    {
+        b.putLong(at + DST_OFFSET, (dst << 16) | ((src >>> 32) & 0xFFFF), ByteOrder.BIG_ENDIAN);
+        b.putInt(at + SRC_OFFSET + 2, (int)src, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
      * @param mac a MAC in the low 48 bits.
      * @return it as aa:bb:cc:dd:ee:ff.
      */
