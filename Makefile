@@ -35,7 +35,7 @@ bench-schedulers: build
 
 bench-engine: build
 	mkdir -p bench/results
-	java -jar $(BENCH_JAR) "ForwardBenchmark|NewConnectionBenchmark|ConnectionLookupBenchmark" -p flows=1024 \
+	java -jar $(BENCH_JAR) "ForwardBenchmark|NewConnectionBenchmark|ConnectionLookupBenchmark|MemoryBaselineBenchmark" \
 		-jvmArgsAppend -Dagrona.disable.bounds.checks=true -prof gc \
 		-rf json -rff bench/results/engine.json | tee bench/results/engine.txt
 
