@@ -179,7 +179,16 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         services.refreshCounts();
         if (!tunnelMtu.isEmpty())
         {
-            tunnelMtu.values().removeIfLong(v -> (v >>> 16) <= nowMs);
+            // The map's iterators are reused: no garbage on the worker thread (a capturing lambda would be).
+            final org.agrona.collections.Long2LongHashMap.EntryIterator it = tunnelMtu.entrySet().iterator();
+            while (it.hasNext())
+            {
+                it.next();
+                if ((it.getLongValue() >>> 16) <= nowMs)
+                {
+                    it.remove();
+                }
+            }
         }
         return conns.expire(nowMs, limit, this);
     }

@@ -229,6 +229,14 @@ class ForwarderTest
         assertNotNull(fits);
         assertEquals(4, u8(fits, 23), "1240 + 20 fits the path: tunnelled");
 
+        // Ten minutes on, the timer forgets the learnt MTU, as IPVS's path MTU expires.
+        fx.now += 10 * 60_000 - 1;
+        fx.fwd.onTimer(fx.now, 1000);
+        assertEquals(1, u8(fx.send(frame().tcp(ACK | PSH).payload(1300).build()), 23), "learnt until 10 min");
+        fx.now += 1;
+        fx.fwd.onTimer(fx.now, 1000);
+        assertEquals(4, u8(fx.send(frame().tcp(ACK | PSH).payload(1300).build()), 23), "forgotten: tunnelled");
+
         // About a connection the director does not have: counted, nothing sent.
         final byte[] stranger = frame().from(dev.jvs.engine.frame.Ipv4.parse("198.18.0.99"), 5555).tcp(ACK).build();
         final byte[] fake = Packets.icmpError(RS3_MAC, DIRECTOR_MAC, router, DIRECTOR, 3, 4, 1300,
