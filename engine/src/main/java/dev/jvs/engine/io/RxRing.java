@@ -18,12 +18,10 @@ import static dev.jvs.engine.io.TpacketLayout.V2_STATUS;
  * (DESIGN.md). The socket is created with protocol 0 and bound to ETH_P_ALL afterwards, so it never captures
  * on other interfaces; PACKET_IGNORE_OUTGOING keeps our own transmissions out.
  */
-public final class RxRing implements Receiver
+public final class RxRing extends MappedRing
 {
     private static final int BLOCK_SIZE = 1 << 16;
 
-    private final RingSocket socket;
-    private final UnsafeBuffer ring;
     private final int frameSize;
     private final int frames;
     private int next;
@@ -37,8 +35,28 @@ public final class RxRing implements Receiver
      */
     public RxRing(final int ifindex, final int frameSize, final int frameCount) throws PacketIoException
     {
+        super(open(ifindex, frameSize, frameCount));
         this.frameSize = frameSize;
         this.frames = frameCount;
+    }
+
+    /**
+     * A ring over memory the caller fills as the kernel would: for tests of the walk.
+     *
+     * @param memory the slots.
+     * @param frameSize slot size.
+     * @param frameCount slots.
+     */
+    RxRing(final UnsafeBuffer memory, final int frameSize, final int frameCount)
+    {
+        super(memory);
+        this.frameSize = frameSize;
+        this.frames = frameCount;
+    }
+
+    private static RingSocket open(final int ifindex, final int frameSize, final int frameCount)
+        throws PacketIoException
+    {
         final int perBlock = BLOCK_SIZE / frameSize;
         if (frameSize < 256 || Integer.bitCount(frameSize) != 1 || frameCount % perBlock != 0)
         {
@@ -49,29 +67,7 @@ public final class RxRing implements Receiver
         req.setInt(4, frameCount / perBlock);
         req.setInt(8, frameSize);
         req.setInt(12, frameCount);
-        socket = new RingSocket(ifindex, LibC.TPACKET_V2, req, (long)frameSize * frameCount);
-        ring = socket.ring;
-    }
-
-    /**
-     * A ring over memory the caller fills as the kernel would: for tests of the walk.
-     *
-     * @param ring the slots.
-     * @param frameSize slot size.
-     * @param frameCount slots.
-     */
-    RxRing(final UnsafeBuffer ring, final int frameSize, final int frameCount)
-    {
-        this.socket = null;
-        this.ring = ring;
-        this.frameSize = frameSize;
-        this.frames = frameCount;
-    }
-
-    @Override
-    public int fd()
-    {
-        return null == socket ? -1 : socket.fd;
+        return new RingSocket(ifindex, LibC.TPACKET_V2, req, (long)frameSize * frameCount);
     }
 
     /**
@@ -123,29 +119,9 @@ public final class RxRing implements Receiver
         return n;
     }
 
-    /**
-     * Sleep in poll(2) until a frame arrives or the timeout passes.
-     *
-     * @param timeoutMs most milliseconds to wait.
-     */
-    @Override
-    public void await(final int timeoutMs)
-    {
-        socket.await(timeoutMs);
-    }
-
     /** @return times the kernel reported the ring had overflowed. */
     public long losing()
     {
         return losing;
-    }
-
-    @Override
-    public void close()
-    {
-        if (null != socket)
-        {
-            socket.close();
-        }
     }
 }

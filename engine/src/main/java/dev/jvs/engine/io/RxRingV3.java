@@ -21,10 +21,8 @@ import static dev.jvs.engine.io.TpacketLayout.V3_STATUS;
  * TPACKET_V2 under load; a lone packet may wait up to the timer, so blocks are kept small (DESIGN.md:
  * 64 KiB blocks halved request/response rates). The socket is a {@link RingSocket}.
  */
-public final class RxRingV3 implements Receiver
+public final class RxRingV3 extends MappedRing
 {
-    private final RingSocket socket;
-    private final UnsafeBuffer ring;
     private final int blockSize;
     private final int blocks;
     private int next;
@@ -39,8 +37,28 @@ public final class RxRingV3 implements Receiver
     public RxRingV3(final int ifindex, final int blockSize, final int blockCount, final int retireMs)
         throws PacketIoException
     {
+        super(open(ifindex, blockSize, blockCount, retireMs));
         this.blockSize = blockSize;
         this.blocks = blockCount;
+    }
+
+    /**
+     * A ring over memory the caller fills as the kernel would: for tests of the walk.
+     *
+     * @param memory the blocks.
+     * @param blockSize bytes per block.
+     * @param blockCount blocks.
+     */
+    RxRingV3(final UnsafeBuffer memory, final int blockSize, final int blockCount)
+    {
+        super(memory);
+        this.blockSize = blockSize;
+        this.blocks = blockCount;
+    }
+
+    private static RingSocket open(final int ifindex, final int blockSize, final int blockCount,
+        final int retireMs) throws PacketIoException
+    {
         if (blockSize < 4096 || blockSize % 4096 != 0 || blockCount < 2)
         {
             throw new PacketIoException("bad ring geometry: block size " + blockSize + ", blocks " + blockCount);
@@ -52,29 +70,7 @@ public final class RxRingV3 implements Receiver
         req.setInt(8, 2048);
         req.setInt(12, blockSize / 2048 * blockCount);
         req.setInt(16, Math.max(1, retireMs));
-        socket = new RingSocket(ifindex, LibC.TPACKET_V3, req, (long)blockSize * blockCount);
-        ring = socket.ring;
-    }
-
-    /**
-     * A ring over memory the caller fills as the kernel would: for tests of the walk.
-     *
-     * @param ring the blocks.
-     * @param blockSize bytes per block.
-     * @param blockCount blocks.
-     */
-    RxRingV3(final UnsafeBuffer ring, final int blockSize, final int blockCount)
-    {
-        this.socket = null;
-        this.ring = ring;
-        this.blockSize = blockSize;
-        this.blocks = blockCount;
-    }
-
-    @Override
-    public int fd()
-    {
-        return null == socket ? -1 : socket.fd;
+        return new RingSocket(ifindex, LibC.TPACKET_V3, req, (long)blockSize * blockCount);
     }
 
     @Override
@@ -113,20 +109,5 @@ public final class RxRingV3 implements Receiver
             n += count;
         }
         return n;
-    }
-
-    @Override
-    public void await(final int timeoutMs)
-    {
-        socket.await(timeoutMs);
-    }
-
-    @Override
-    public void close()
-    {
-        if (null != socket)
-        {
-            socket.close();
-        }
     }
 }
