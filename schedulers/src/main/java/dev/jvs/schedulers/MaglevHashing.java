@@ -13,7 +13,7 @@ import java.util.Arrays;
  * flows: the quiesced server's slots give "no destination", or with mh-fallback a deterministic re-hash.
  * A pick is one hsiphash and one array read.
  */
-public final class MaglevHashing extends Scheduler
+public final class MaglevHashing extends TableScheduler
 {
     /** The primes the kernel may use for the table size. */
     static final int[] PRIMES = {251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071};
@@ -24,7 +24,6 @@ public final class MaglevHashing extends Scheduler
     static final long HASH1_KEY = 2654435761L;
     static final long HASH2_KEY = 2654446892L;
 
-    private final int[] lookup = new int[TAB_SIZE];
     private final boolean fallback;
     private final boolean usePort;
 
@@ -40,46 +39,15 @@ public final class MaglevHashing extends Scheduler
      */
     public MaglevHashing(final Destinations dests, final int serviceFlags)
     {
-        super(dests);
+        super(dests, TAB_SIZE);
         this.fallback = 0 != (serviceFlags & FLAG_SCHED1);
         this.usePort = 0 != (serviceFlags & FLAG_SCHED2);
-        Arrays.fill(lookup, NO_DEST);
     }
 
     @Override
     public String name()
     {
         return "mh";
-    }
-
-    @Override
-    protected void onInit()
-    {
-        reassign();
-    }
-
-    @Override
-    protected void onDone()
-    {
-        Arrays.fill(lookup, NO_DEST);
-    }
-
-    @Override
-    protected void onDestAdded(final int id)
-    {
-        reassign();
-    }
-
-    @Override
-    protected void onDestRemoved(final int id, final int formerPosition)
-    {
-        reassign();
-    }
-
-    @Override
-    protected void onDestUpdated(final int id)
-    {
-        reassign();
     }
 
     static int hashKey(final int addr, final int port, final long key, final int off)
@@ -92,7 +60,8 @@ public final class MaglevHashing extends Scheduler
         return Integer.remainderUnsigned(hash, m);
     }
 
-    private void reassign()
+    @Override
+    void reassign()
     {
         final Destinations d = dests;
         final int n = d.count;
@@ -113,7 +82,7 @@ public final class MaglevHashing extends Scheduler
         }
         if (gcd < 1)
         {
-            Arrays.fill(lookup, NO_DEST);
+            Arrays.fill(table, NO_DEST);
             return;
         }
         final int rshift = Math.max(0, (32 - Integer.numberOfLeadingZeros(maxWeight / gcd)) - TAB_BITS);
@@ -160,7 +129,7 @@ public final class MaglevHashing extends Scheduler
                     c = perm[p];
                 }
                 taken[c] = true;
-                lookup[c] = d.order[p];
+                table[c] = d.order[p];
                 if (++filled == TAB_SIZE)
                 {
                     return;
@@ -175,49 +144,20 @@ public final class MaglevHashing extends Scheduler
     }
 
     @Override
-    public int pick(final Flow flow)
+    int slotOf(final int addr, final int port, final int offset)
     {
-        final int port = usePort && flow.hasPorts() ? flow.sport : 0;
-        final int addr = flow.saddr;
-        final Destinations d = dests;
-        final int ihash = mod(hashKey(addr, port, HASH1_KEY, 0), TAB_SIZE);
-        int id = lookup[ihash];
-        if (NO_DEST == id)
-        {
-            return NO_DEST;
-        }
-        if (available(d, id))
-        {
-            return id;
-        }
-        if (!fallback)
-        {
-            return NO_DEST;
-        }
-        for (int off = 0; off < TAB_SIZE; off++)
-        {
-            final int roffset = (off + ihash) % TAB_SIZE;
-            id = lookup[mod(hashKey(addr, port, HASH1_KEY, roffset), TAB_SIZE)];
-            if (NO_DEST == id)
-            {
-                break;
-            }
-            if (available(d, id))
-            {
-                return id;
-            }
-        }
-        return NO_DEST;
+        return mod(hashKey(addr, port, HASH1_KEY, offset), TAB_SIZE);
     }
 
-    private static boolean available(final Destinations d, final int id)
+    @Override
+    public int pick(final Flow flow)
     {
-        return d.weight[id] > 0 && 0 == (d.flags[id] & Destinations.F_OVERLOAD);
+        return pickByKey(flow.saddr, usePort && flow.hasPorts() ? flow.sport : 0, fallback);
     }
 
     /** @param slot table slot. @return its destination id (tests). */
     int slot(final int slot)
     {
-        return lookup[slot];
+        return table[slot];
     }
 }

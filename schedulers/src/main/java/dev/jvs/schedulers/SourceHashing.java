@@ -8,7 +8,7 @@ import java.util.Arrays;
  * client address (and the client port with sh-port). An unavailable destination (weight 0 or overloaded)
  * means no destination, or with sh-fallback a deterministic walk around the table.
  */
-public final class SourceHashing extends Scheduler
+public final class SourceHashing extends TableScheduler
 {
     static final int TAB_BITS = 8;
     static final int TAB_SIZE = 1 << TAB_BITS;
@@ -16,7 +16,6 @@ public final class SourceHashing extends Scheduler
     /** 2654435761, the golden-ratio multiplier the kernel uses ({@code 2654435761UL}). */
     static final int GOLDEN = 0x9E3779B1;
 
-    private final int[] buckets = new int[TAB_SIZE];
     private final boolean fallback;
     private final boolean usePort;
 
@@ -26,10 +25,9 @@ public final class SourceHashing extends Scheduler
      */
     public SourceHashing(final Destinations dests, final int serviceFlags)
     {
-        super(dests);
+        super(dests, TAB_SIZE);
         this.fallback = 0 != (serviceFlags & FLAG_SCHED1);
         this.usePort = 0 != (serviceFlags & FLAG_SCHED2);
-        Arrays.fill(buckets, NO_DEST);
     }
 
     @Override
@@ -39,36 +37,7 @@ public final class SourceHashing extends Scheduler
     }
 
     @Override
-    protected void onInit()
-    {
-        reassign();
-    }
-
-    @Override
-    protected void onDone()
-    {
-        Arrays.fill(buckets, NO_DEST);
-    }
-
-    @Override
-    protected void onDestAdded(final int id)
-    {
-        reassign();
-    }
-
-    @Override
-    protected void onDestRemoved(final int id, final int formerPosition)
-    {
-        reassign();
-    }
-
-    @Override
-    protected void onDestUpdated(final int id)
-    {
-        reassign();
-    }
-
-    private void reassign()
+    void reassign()
     {
         final Destinations d = dests;
         final int n = d.count;
@@ -78,11 +47,11 @@ public final class SourceHashing extends Scheduler
         {
             if (0 == n)
             {
-                buckets[i] = NO_DEST;
+                table[i] = NO_DEST;
                 continue;
             }
             final int id = d.order[p];
-            buckets[i] = id;
+            table[i] = id;
             if (++dCount >= d.weight[id])
             {
                 p = p + 1 == n ? 0 : p + 1;
@@ -103,47 +72,12 @@ public final class SourceHashing extends Scheduler
     @Override
     public int pick(final Flow flow)
     {
-        final int port = usePort && flow.hasPorts() ? flow.sport : 0;
-        final int addr = flow.saddr;
-        final Destinations d = dests;
-        final int ihash = hashKey(addr, port, 0);
-        int id = buckets[ihash];
-        if (NO_DEST == id)
-        {
-            return NO_DEST;
-        }
-        if (available(d, id))
-        {
-            return id;
-        }
-        if (!fallback)
-        {
-            return NO_DEST;
-        }
-        for (int offset = 0; offset < TAB_SIZE; offset++)
-        {
-            final int roffset = (offset + ihash) & TAB_MASK;
-            id = buckets[hashKey(addr, port, roffset)];
-            if (NO_DEST == id)
-            {
-                break;
-            }
-            if (available(d, id))
-            {
-                return id;
-            }
-        }
-        return NO_DEST;
-    }
-
-    private static boolean available(final Destinations d, final int id)
-    {
-        return d.weight[id] > 0 && 0 == (d.flags[id] & Destinations.F_OVERLOAD);
+        return pickByKey(flow.saddr, usePort && flow.hasPorts() ? flow.sport : 0, fallback);
     }
 
     /** @param i bucket. @return its destination id (tests). */
     int bucket(final int i)
     {
-        return buckets[i];
+        return table[i];
     }
 }
