@@ -946,6 +946,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     {
         final VirtualService svc = services.get(conns.service(e));
         final int dest = conns.dest(e);
+        final int method = conns.fwd(e);
+        final int raddr = conns.daddr(e);
+        final int rport = conns.dport(e);
         if (cfg.expireNodestConn && !svc.dests().isListed(dest))
         {
             expireNow(e, nowMs);
@@ -965,8 +968,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             stateTransition(e, svc, TcpStates.DIR_INPUT, nowMs);
             syncIfNeeded(e, before);
         }
-        final int n = transmitIn(svc, dest, conns.fwd(e), conns.daddr(e), conns.dport(e), in, off, out, outOff,
-            outCap);
+        final int n = transmitIn(svc, dest, method, raddr, rport, in, off, out, outOff, outCap);
         if (n > 0)
         {
             svc.countIn(dest, ipTotal);
