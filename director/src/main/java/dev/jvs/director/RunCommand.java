@@ -75,6 +75,11 @@ final class RunCommand implements Runnable
         description = "receive ring: v2 (a frame at a time, default) or v3 (blocks of --block-size, 1 ms retire timer)")
     private String ringVersion;
 
+    @Option(names = "--tx", defaultValue = "ring",
+        description = "transmit through a TPACKET_V2 TX ring kicked by one sendto per batch (ring, default) or " +
+            "with one sendmmsg per batch (sendmmsg)")
+    private String txMode;
+
     @Option(names = "--block-size", defaultValue = "16384", description = "TPACKET_V3 block size")
     private int blockSize;
 
@@ -179,6 +184,11 @@ final class RunCommand implements Runnable
         if (!"v2".equals(ringVersion) && !"v3".equals(ringVersion))
         {
             System.err.println("jvs run: --ring must be v2 or v3, not " + ringVersion);
+            return 1;
+        }
+        if (!"sendmmsg".equals(txMode) && !"ring".equals(txMode))
+        {
+            System.err.println("jvs run: --tx must be sendmmsg or ring, not " + txMode);
             return 1;
         }
         if (!"afpacket".equals(io) && !"pcap".equals(io))
@@ -307,13 +317,13 @@ final class RunCommand implements Runnable
                 if (pipelined)
                 {
                     // capture, forward and transmit on three threads joined by ring buffers (16 MiB each way).
-                    pipeline = new dev.jvs.engine.io.Pipeline(rx, new Transmitter(ifindex, 256), 16 << 20,
+                    pipeline = new dev.jvs.engine.io.Pipeline(rx, sender(ifindex), 16 << 20,
                         () -> new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 100_000));
                     worker = new Worker(fwd, pipeline.receiver(), pipeline.sender(), neighbors, cfg.mtu);
                 }
                 else
                 {
-                    worker = new Worker(fwd, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
+                    worker = new Worker(fwd, rx, sender(ifindex), neighbors, cfg.mtu);
                 }
             }
             else
@@ -474,7 +484,7 @@ final class RunCommand implements Runnable
         log(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
             iface, Ethernet.macToString(cfg.localMac), Ipv4.toString(cfg.localIp), cfg.mtu,
             "pcap".equals(io) ? io : io + " " + ringVersion + (pipelined ? " pipeline" : "") +
-                (workers > 1 ? ", " + workers + " workers" : ""), services.all().size()));
+                (workers > 1 ? ", " + workers + " workers" : "") + ", tx " + txMode, services.all().size()));
         for (final VirtualService s : services.all())
         {
             log(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
@@ -646,6 +656,11 @@ final class RunCommand implements Runnable
         return 0;
     }
 
+    private dev.jvs.engine.io.Sender sender(final int ifindex) throws PacketIoException
+    {
+        return "ring".equals(txMode) ? new dev.jvs.engine.io.TxRing(ifindex, 256) : new Transmitter(ifindex, 256);
+    }
+
     private dev.jvs.engine.io.Receiver ring(final int ifindex) throws PacketIoException
     {
         return "v3".equals(ringVersion) ?
@@ -673,7 +688,7 @@ final class RunCommand implements Runnable
         final dev.jvs.engine.io.Receiver rx = ring(ifindex);
         try
         {
-            return new Worker(f, rx, new Transmitter(ifindex, 256), neighbors, cfg.mtu);
+            return new Worker(f, rx, sender(ifindex), neighbors, cfg.mtu);
         }
         catch (final PacketIoException ex)
         {

@@ -55,7 +55,7 @@ public final class E2eBench
     {
         final Lab.Mode mode = switch (config)
         {
-            case "none", "jvs-dr", "jvs-dr-pipe", "jvs-dr-rt" -> Lab.Mode.DR;
+            case "none", "jvs-dr", "jvs-dr-pipe", "jvs-dr-rt", "jvs-dr-txring" -> Lab.Mode.DR;
             case "jvs-tun" -> Lab.Mode.TUN;
             default -> Lab.Mode.NAT;
         };
@@ -70,6 +70,12 @@ public final class E2eBench
                 {
                     final List<String> o = new ArrayList<>(directorOptions);
                     o.addAll(List.of("--rt-priority", "10"));
+                    lab.startDirector(jvsConf(mode.name()), o);
+                }
+                case "jvs-dr-txring", "jvs-nat-txring" ->
+                {
+                    final List<String> o = new ArrayList<>(directorOptions);
+                    o.addAll(List.of("--tx", "ring"));
                     lab.startDirector(jvsConf(mode.name()), o);
                 }
                 case "jvs-dr-pipe", "jvs-nat-pipe" ->
@@ -157,15 +163,15 @@ public final class E2eBench
     static void udpRun(final Lab.Mode mode, final Path work, final Path jar, final int seconds) throws IOException,
         InterruptedException
     {
-        udpRun(mode, work, jar, seconds, 1);
+        udpRun(mode, work, jar, seconds, 1, List.of());
     }
 
     /**
      * As above with {@code workers} forwarding threads; with more than one, the generator sends from 16 source
      * addresses so the fanout has clients to spread, and each worker's share is printed.
      */
-    static void udpRun(final Lab.Mode mode, final Path work, final Path jar, final int seconds, final int workers)
-        throws IOException, InterruptedException
+    static void udpRun(final Lab.Mode mode, final Path work, final Path jar, final int seconds, final int workers,
+        final List<String> options) throws IOException, InterruptedException
     {
         try (Lab lab = new Lab(mode, 3, work, jar, false))
         {
@@ -177,8 +183,10 @@ public final class E2eBench
                 lab.ns().sh("rs" + i, "nft add table netdev sink && nft 'add chain netdev sink in { type filter hook " +
                     "ingress device eth0 priority 0; }' && nft add rule netdev sink in udp dport 9 drop");
             }
-            lab.startDirector(conf.append("}\n").toString(), List.of("--ring-frames", "32768", "--workers",
+            final List<String> o = new ArrayList<>(List.of("--ring-frames", "32768", "--workers",
                 String.valueOf(workers), "--metrics", "198.19.0.2:9100"));
+            o.addAll(options);
+            lab.startDirector(conf.append("}\n").toString(), o);
             final String dmac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
             final String src = workers > 1 ? (Lab.Mode.NAT == mode ? "198.18.0.100" : "198.19.0.100") :
                 Lab.Mode.NAT == mode ? "198.18.0.5" : "198.19.0.5";
@@ -233,7 +241,8 @@ public final class E2eBench
 
     /**
      * @param args jar, output directory, rounds, seconds per run; optionally the configurations to run
-     *             (comma-separated) and options for jvs run (comma-separated).
+     *             (comma-separated) and options for jvs run (comma-separated). Or jar, output directory,
+     *             {@code udp}, seconds, and optionally workers and options for jvs run; or {@code gc} and seconds.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -243,9 +252,10 @@ public final class E2eBench
         if ("udp".equals(args[2]))
         {
             final int workers = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+            final List<String> options = args.length > 5 ? List.of(args[5].split(",")) : List.of();
             for (final Lab.Mode m : new Lab.Mode[] {Lab.Mode.DR, Lab.Mode.NAT})
             {
-                udpRun(m, Files.createTempDirectory("jvs-udp"), jar, Integer.parseInt(args[3]), workers);
+                udpRun(m, Files.createTempDirectory("jvs-udp"), jar, Integer.parseInt(args[3]), workers, options);
             }
             return;
         }

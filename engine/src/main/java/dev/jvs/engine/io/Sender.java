@@ -14,6 +14,12 @@ public interface Sender extends AutoCloseable
     /** @return the offset of the next free slot. */
     int slotOffset();
 
+    /** @return bytes a frame may take at {@link #slotOffset()}. */
+    default int slotCapacity()
+    {
+        return SLOT_SIZE;
+    }
+
     /** @return true when no slot is free until {@link #flush()}. */
     boolean isFull();
 

@@ -98,7 +98,7 @@ public final class Worker implements Agent, FrameHandler
         }
         final int flags = 0 != (status & TpacketLayout.TP_STATUS_CSUMNOTREADY) ? Forwarder.CSUM_NOT_READY : 0;
         final int out = fwd.process(buffer, offset, length, flags, tx.buffer(), tx.slotOffset(),
-            Sender.SLOT_SIZE, now);
+            tx.slotCapacity(), now);
         if (out > 0)
         {
             tx.commit(out);

@@ -25,6 +25,10 @@ public final class LibC
     public static final int PACKET_VERSION = 10;
     /** PACKET_TX_RING. */
     public static final int PACKET_TX_RING = 13;
+    /** PACKET_LOSS: a TX ring skips a malformed frame instead of stopping at it. */
+    public static final int PACKET_LOSS = 14;
+    /** PACKET_VNET_HDR: frames carry a struct virtio_net_hdr first. */
+    public static final int PACKET_VNET_HDR = 15;
     /** PACKET_FANOUT. */
     public static final int PACKET_FANOUT = 18;
     /** PACKET_QDISC_BYPASS. */
