@@ -658,7 +658,20 @@ final class RunCommand implements Runnable
 
     private dev.jvs.engine.io.Sender sender(final int ifindex) throws PacketIoException
     {
-        return "ring".equals(txMode) ? new dev.jvs.engine.io.TxRing(ifindex, 256) : new Transmitter(ifindex, 256);
+        if ("ring".equals(txMode))
+        {
+            try
+            {
+                return new dev.jvs.engine.io.TxRing(ifindex, 256);
+            }
+            catch (final PacketIoException ex)
+            {
+                // A kernel without PACKET_VNET_HDR on a TX ring (before Linux 4.x): the same copy by sendmmsg.
+                log("warning: no TX ring (" + ex.getMessage() + "): sending with sendmmsg");
+                txMode = "sendmmsg";
+            }
+        }
+        return new Transmitter(ifindex, 256);
     }
 
     private dev.jvs.engine.io.Receiver ring(final int ifindex) throws PacketIoException
