@@ -51,8 +51,6 @@ public final class TxRing implements Sender
     private final UnsafeBuffer ring;
     private int next;
     private int pending;
-    private long sent;
-    private long failed;
 
     /**
      * @param ifindex interface index.
@@ -160,33 +158,14 @@ public final class TxRing implements Sender
             return 0;
         }
         final int flags = full ? 0 : LibC.MSG_DONTWAIT;
-        while (LibC.sendto(fd, null, 0, flags, null, 0) < 0)
+        while (LibC.sendto(fd, null, 0, flags, null, 0) < 0 && LibC.EINTR == LibC.errno())
         {
-            final int err = LibC.errno();
-            if (LibC.EINTR != err)
-            {
-                // EAGAIN, ENOBUFS: a full device queue; the kernel dropped what it could not queue, as a
-                // full NIC queue drops (its slots turn available again).
-                failed++;
-                break;
-            }
+            // Interrupted: ask again. After another error (ENOBUFS, a full device queue) the frame the device
+            // refused is requested again (tpacket_snd) and goes with the next kick.
         }
         final int n = pending;
-        sent += n;
         pending = 0;
         return n;
-    }
-
-    /** @return the kicks the kernel answered with an error. */
-    public long failed()
-    {
-        return failed;
-    }
-
-    /** @return frames sent. */
-    public long sent()
-    {
-        return sent;
     }
 
     @Override
