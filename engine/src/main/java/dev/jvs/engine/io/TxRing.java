@@ -40,9 +40,9 @@ public final class TxRing implements Sender
     static final int VNET_HDR_SIZE = 10;
     static final int VNET_HDR_LEN = 2;
     private static final int BLOCK_SIZE = 1 << 16;
-    private static final int TP_STATUS_SEND_REQUEST = 1;
+    static final int TP_STATUS_SEND_REQUEST = 1;
     /** SEND_REQUEST, SENDING, WRONG_FORMAT: the slot is not ours (the high bits may carry a timestamp kind). */
-    private static final int NOT_AVAILABLE = 7;
+    static final int NOT_AVAILABLE = 7;
 
     private final int fd;
     private final int frames;

@@ -27,6 +27,7 @@ class TpacketLayoutTest
         #include <linux/if_tun.h>
         #include <linux/sockios.h>
         #include <netinet/in.h>
+        #include <linux/virtio_net.h>
         #define P(name, value) printf("%s %ld\\n", name, (long)(value))
         int main(void) {
           P("REQ_SIZE", sizeof(struct tpacket_req));
@@ -70,6 +71,14 @@ class TpacketLayoutTest
           P("IFF_TUN", IFF_TUN);
           P("IFF_NO_PI", IFF_NO_PI);
           P("IPPROTO_IPIP", IPPROTO_IPIP);
+          P("TX_DATA", TPACKET2_HDRLEN - sizeof(struct sockaddr_ll));
+          P("VNET_HDR_SIZE", sizeof(struct virtio_net_hdr));
+          P("VNET_HDR_LEN", offsetof(struct virtio_net_hdr, hdr_len));
+          P("PACKET_LOSS", PACKET_LOSS);
+          P("PACKET_VNET_HDR", PACKET_VNET_HDR);
+          P("TP_STATUS_SEND_REQUEST", TP_STATUS_SEND_REQUEST);
+          P("TP_STATUS_NOT_AVAILABLE", TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING | TP_STATUS_WRONG_FORMAT);
+          P("MSG_DONTWAIT", MSG_DONTWAIT);
           P("MSGHDR_SIZE", sizeof(struct mmsghdr));
           P("MSG_IOV", offsetof(struct msghdr, msg_iov));
           P("MSG_IOVLEN", offsetof(struct msghdr, msg_iovlen));
@@ -137,6 +146,14 @@ class TpacketLayoutTest
         assertEquals(k.get("IFF_TUN"), LibC.IFF_TUN);
         assertEquals(k.get("IFF_NO_PI"), LibC.IFF_NO_PI);
         assertEquals(k.get("IPPROTO_IPIP"), LibC.IPPROTO_IPIP);
+        assertEquals(k.get("TX_DATA"), TxRing.DATA);
+        assertEquals(k.get("VNET_HDR_SIZE"), TxRing.VNET_HDR_SIZE);
+        assertEquals(k.get("VNET_HDR_LEN"), TxRing.VNET_HDR_LEN);
+        assertEquals(k.get("PACKET_LOSS"), LibC.PACKET_LOSS);
+        assertEquals(k.get("PACKET_VNET_HDR"), LibC.PACKET_VNET_HDR);
+        assertEquals(k.get("TP_STATUS_SEND_REQUEST"), TxRing.TP_STATUS_SEND_REQUEST);
+        assertEquals(k.get("TP_STATUS_NOT_AVAILABLE"), TxRing.NOT_AVAILABLE);
+        assertEquals(k.get("MSG_DONTWAIT"), LibC.MSG_DONTWAIT);
         assertEquals(k.get("MSGHDR_SIZE"), Transmitter.MSGHDR_SIZE);
         assertEquals(k.get("MSG_IOV"), Transmitter.MSG_IOV);
         assertEquals(k.get("MSG_IOVLEN"), Transmitter.MSG_IOVLEN);
