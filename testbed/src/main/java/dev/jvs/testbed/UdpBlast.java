@@ -10,9 +10,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A packet generator for the raw forwarding benchmark: 64-byte UDP frames (1024 flows, by source port) sent
- * through an AF_PACKET socket in batches of 256 per sendmmsg, as fast as it can, bounded by a count and a
- * time. Runs inside the client namespace: {@code UdpBlast IFACE DST_MAC SRC_IP DST_IP PORT COUNT SECONDS}.
+ * A packet generator for the raw forwarding benchmark: 64-byte UDP frames (1024 flows by default, by source
+ * port) sent through an AF_PACKET socket in batches of 256 per sendmmsg, as fast as it can, bounded by a count
+ * and a time. Runs inside the client namespace:
+ * {@code UdpBlast IFACE DST_MAC SRC_IP DST_IP PORT COUNT SECONDS [SOURCES [FLOWS]]}.
  */
 public final class UdpBlast
 {
@@ -49,8 +50,9 @@ public final class UdpBlast
     }
 
     /**
-     * @param args IFACE DST_MAC SRC_IP DST_IP PORT COUNT SECONDS [SOURCES]: SOURCES consecutive source
-     *             addresses from SRC_IP (default 1), so that a director's fanout can spread them over workers.
+     * @param args IFACE DST_MAC SRC_IP DST_IP PORT COUNT SECONDS [SOURCES [FLOWS]]: SOURCES consecutive source
+     *             addresses from SRC_IP (default 1), so that a director's fanout can spread them over workers;
+     *             FLOWS source ports from 10000 (a power of two up to 32768, default 1024).
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
@@ -63,6 +65,11 @@ public final class UdpBlast
         final long count = Long.parseLong(args[5]);
         final long deadline = System.nanoTime() + Long.parseLong(args[6]) * 1_000_000_000L;
         final int sources = args.length > 7 ? Integer.parseInt(args[7]) : 1;
+        final int flows = args.length > 8 ? Integer.parseInt(args[8]) : 1024;
+        if (Integer.bitCount(flows) != 1 || flows > 32768)
+        {
+            throw new IllegalArgumentException("FLOWS must be a power of two up to 32768: " + flows);
+        }
         final long srcMac = Sockets.mac(iface);
         final int batch = 256;
         try (Transmitter tx = new Transmitter(Sockets.ifindex(iface), batch))
@@ -75,7 +82,7 @@ public final class UdpBlast
             {
                 for (int i = 0; i < batch; i++)
                 {
-                    final int f = flow++ & 1023;
+                    final int f = flow++ & (flows - 1);
                     frame(b, tx.slotOffset(), srcMac, dstMac, saddr + f % sources, daddr, 10_000 + f, dport);
                     tx.commit(64);
                 }

@@ -354,6 +354,54 @@ class DirectorLabTest extends LabTest
         }
     }
 
+    /**
+     * The live path with prefetching on: 32,768 UDP flows through DR (above the 16,384 connections from which
+     * the worker starts each group's lookups together), every frame delivered, every flow a connection.
+     */
+    @Test
+    void manyFlowsShouldAllGoThroughWithPrefetchingOn() throws Exception
+    {
+        final Path socket = work.resolve("jvs.sock");
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR, false))
+        {
+            for (int i = 1; i <= 2; i++)
+            {
+                lab.ns().sh("rs" + i, "nft add table netdev sink && nft 'add chain netdev sink in { type filter hook " +
+                    "ingress device eth0 priority 0; }' && nft add rule netdev sink in udp dport 9 counter drop");
+            }
+            lab.startDirector("virtual_server " + Lab.VIP + " 9 {\n lb_algo rr\n lb_kind DR\n protocol UDP\n" +
+                " real_server " + Lab.rs(1) + " 9 {\n }\n real_server " + Lab.rs(2) + " 9 {\n }\n}\n",
+                List.of("--control", socket.toString()));
+            final String dmac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
+            final String out = lab.ns().sh("client", "java -cp " + JAR + ":" +
+                Path.of("target/classes").toAbsolutePath() + " dev.jvs.testbed.UdpBlast eth0 " + dmac +
+                " 198.19.0.5 " + Lab.VIP + " 9 131072 20 1 32768");
+            final Matcher m = Pattern.compile("sent (\\d+) frames").matcher(out);
+            assertTrue(m.find(), out);
+            assertEquals(131072, Long.parseLong(m.group(1)), out);
+            Thread.sleep(500);
+            long dropped = 0;
+            for (int i = 1; i <= 2; i++)
+            {
+                final Matcher c = Pattern.compile("packets (\\d+)").matcher(lab.ns().sh("rs" + i,
+                    "nft list chain netdev sink in"));
+                assertTrue(c.find());
+                dropped += Long.parseLong(c.group(1));
+            }
+            assertEquals(131072, dropped, "every frame reached a real server");
+            final String list = adm(socket, "-L", "-n").out();
+            final Matcher conns = Pattern.compile("Route\\s+1\\s+0\\s+(\\d+)").matcher(list);
+            long total = 0;
+            while (conns.find())
+            {
+                total += Long.parseLong(conns.group(1));
+            }
+            assertEquals(32768, total, "a connection per flow:\n" + list);
+            final String log = lab.stopDirector();
+            assertTrue(log.contains(" 0 dropped"), log);
+        }
+    }
+
     /** Traffic that throws. */
     @FunctionalInterface
     private interface Traffic
