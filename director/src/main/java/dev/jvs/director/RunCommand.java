@@ -104,7 +104,6 @@ final class RunCommand implements Runnable
     private int workers;
 
     private Workers forwarding;
-    private Shards shards;
     private java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> syncPeers = java.util.Map.of();
     private int ifindexRunning;
     private dev.jvs.engine.service.CountBoard countBoard;
@@ -354,7 +353,6 @@ final class RunCommand implements Runnable
                 return 1;
             }
         }
-        shards = forwarding.shards();
         // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
         vrrpFingerprint = kc.vrrp.fingerprint();
         final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, iface, cfg.localIp, cfg.localMac, fwd, worker.sender(),
@@ -446,7 +444,7 @@ final class RunCommand implements Runnable
             {
                 log("warning: cannot set SCHED_FIFO " + rtPriority + ": " + why);
             }
-            shards.others(f ->
+            forwarding.shards().others(f ->
             {
                 final String w = LibC.realtime(rtPriority);
                 if (null != w)
@@ -456,7 +454,7 @@ final class RunCommand implements Runnable
             });
         }
         final dev.jvs.director.adm.ControlPlane controlPlane = new dev.jvs.director.adm.ControlPlane(RunCommand::log);
-        final AdmHandler adm = new AdmHandler(shards, () -> runningConfig, () -> checker, reload);
+        final AdmHandler adm = new AdmHandler(forwarding.shards(), () -> runningConfig, () -> checker, reload);
         adm.onEdit(forwarding::refreshFanout);
         adm.vrrp(vrrp);
         adm.sync(() -> sync);
@@ -512,7 +510,7 @@ final class RunCommand implements Runnable
                 {
                     sync.master(active);
                     final java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> peers = syncPeers;
-                    shards.others(f -> peers.get(f).master(active));
+                    forwarding.shards().others(f -> peers.get(f).master(active));
                 }
             });
             worker.resolveAlso(vrrp.instances().stream().flatMapToInt(i ->
@@ -520,7 +518,7 @@ final class RunCommand implements Runnable
             vrrp.onTransition((i, st) -> mailer.vrrp(i, st.name()));
             worker.tap(vrrp);
             acceptVirtualMacs(kc, worker, ifindex);
-            vrrp.mirror(shards::others);
+            vrrp.mirror(forwarding.shards()::others);
             vrrp.start(System.currentTimeMillis());
         }
         if (null != cpus && cpus.length > 0)
@@ -532,7 +530,7 @@ final class RunCommand implements Runnable
             log(null == why ? "worker 0 on CPU " + list[0] :
                 "warning: cannot pin worker 0 to CPU " + list[0] + ": " + why);
             final java.util.List<Forwarder> others = forwarding.others();
-            shards.others(f ->
+            forwarding.shards().others(f ->
             {
                 final int index = others.indexOf(f) + 1;
                 final int cpu = list[index % list.length];
@@ -611,7 +609,7 @@ final class RunCommand implements Runnable
             {
                 logSyncSummary();
             }
-            final Totals totals = shards.totals();
+            final Totals totals = forwarding.shards().totals();
             forwarding.close();
             worker.onClose();
             if (null != pipeline)
@@ -666,7 +664,7 @@ final class RunCommand implements Runnable
             }
             catch (final PacketIoException ex)
             {
-                // A kernel without PACKET_VNET_HDR on a TX ring (before Linux 4.x): the same copy by sendmmsg.
+                // A kernel or device that refuses the ring's setup: the same copy by sendmmsg.
                 log("warning: no TX ring (" + ex.getMessage() + "): sending with sendmmsg");
                 txMode = "sendmmsg";
             }
@@ -803,7 +801,7 @@ final class RunCommand implements Runnable
             final HealthChecker hc = checker;
             final long now = System.currentTimeMillis();
             log("health: " + ConfigLoader.reconcile(kc, services, neighbors, now, hc));
-            shards.others(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, now, hc));
+            forwarding.shards().others(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, now, hc));
             return;
         }
         KeepalivedConfig.RealServer rs;
@@ -813,7 +811,7 @@ final class RunCommand implements Runnable
             final HealthChecker hc = checker;
             final KeepalivedConfig.RealServer changed = rs;
             log("health: " + ConfigLoader.applyHealth(kc, services, changed, hc));
-            shards.others(f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc));
+            forwarding.shards().others(f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc));
         }
     }
 
@@ -828,7 +826,7 @@ final class RunCommand implements Runnable
             fwd.syncSink(null);
             logSyncSummary();
             final Workers w = forwarding;
-            shards.others(f ->
+            forwarding.shards().others(f ->
             {
                 w.workerOf(f).tap(null);
                 f.syncSink(null);
@@ -871,10 +869,10 @@ final class RunCommand implements Runnable
                         final byte[] copy = new byte[len];
                         b.getBytes(off, copy);
                         final long at = System.currentTimeMillis();
-                        shards.others(f -> peers.get(f).receive(copy, at));
+                        forwarding.shards().others(f -> peers.get(f).receive(copy, at));
                     });
                 final Workers w = forwarding;
-                shards.others(f ->
+                forwarding.shards().others(f ->
                 {
                     w.workerOf(f).tap(peers.get(f));
                     peers.get(f).master(role);
@@ -891,7 +889,8 @@ final class RunCommand implements Runnable
         final java.util.Map<Forwarder, dev.jvs.director.ha.ConnSync> peers = syncPeers;
         if (!peers.isEmpty())
         {
-            final java.util.List<String> lines = shards.all(f -> peers.containsKey(f) ? peers.get(f).summary() : null);
+            final java.util.List<String> lines = forwarding.shards().all(f -> peers.containsKey(f) ?
+                peers.get(f).summary() : null);
             for (int w = 1; w < lines.size(); w++)
             {
                 log("worker " + w + ": " + lines.get(w));
@@ -926,7 +925,7 @@ final class RunCommand implements Runnable
         if (wasEmpty && !vrrp.isEmpty())
         {
             worker.tap(vrrp);
-            vrrp.mirror(shards::others);
+            vrrp.mirror(forwarding.shards()::others);
         }
         acceptVirtualMacs(runningConfig, worker, ifindexRunning);
     }
@@ -958,7 +957,7 @@ final class RunCommand implements Runnable
         if (!java.util.Arrays.equals(runningConfig.vrrp.lvsTimeouts, kc.vrrp.lvsTimeouts))
         {
             final int[] t = kc.vrrp.lvsTimeouts.clone();
-            shards.everywhere(f -> f.config().setTimeouts(t[0], t[1], t[2]));
+            forwarding.shards().everywhere(f -> f.config().setTimeouts(t[0], t[1], t[2]));
             log("reload: lvs_timeouts tcp " + t[0] + " tcpfin " + t[1] + " udp " + t[2] + " (0: unchanged)");
         }
         runningConfig = kc;
@@ -969,7 +968,7 @@ final class RunCommand implements Runnable
         final long now = System.currentTimeMillis();
         final HealthChecker hc = checker;
         log("reloaded " + config + ": " + ConfigLoader.reconcile(kc, services, neighbors, now, hc));
-        shards.others(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, now, hc));
+        forwarding.shards().others(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, now, hc));
         checker.start();
         return true;
     }

@@ -11,9 +11,7 @@ import dev.jvs.engine.service.VirtualService;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -36,7 +34,6 @@ final class Workers implements AutoCloseable
     private final Pump pump;
     private WorkerGroup group;
     private Shards shards;
-    private Map<Forwarder, Worker> workerOf = Map.of();
     private int[][] program;
     private volatile int mask = -1;
 
@@ -86,11 +83,7 @@ final class Workers implements AutoCloseable
             ws.forEach(Worker::onClose);
             throw ex;
         }
-        final List<Forwarder> fs = ws.stream().map(Worker::forwarder).toList();
-        group = new WorkerGroup(ws, fs, idleMode, ex -> log.accept("worker error: " + ex));
-        final Map<Forwarder, Worker> byForwarder = new IdentityHashMap<>();
-        ws.forEach(w -> byForwarder.put(w.forwarder(), w));
-        workerOf = byForwarder;
+        group = new WorkerGroup(ws, idleMode, ex -> log.accept("worker error: " + ex));
         shards = new Shards(primary.forwarder(), group, pump);
         refreshFanout();
     }
@@ -119,7 +112,7 @@ final class Workers implements AutoCloseable
     /** @return worker i's agent for its forwarder (i &gt; 0), to act on it from an operation run on its thread. */
     Worker workerOf(final Forwarder f)
     {
-        return workerOf.get(f);
+        return null == group ? null : group.workerOf(f);
     }
 
     /** @return the forwarders of workers 1 to N-1. */

@@ -232,7 +232,6 @@ public final class VrrpConfig
     /** smtp_alert_vrrp (global): mail on VRRP transitions. */
     public boolean smtpAlertVrrp;
 
-    /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
     /**
      * global_defs keywords that change what keepalived does and that jvs does not do: said in a warning rather
      * than passed over (scripts run as jvs's own user, no strict mode, no startup/shutdown scripts or fifos).
@@ -241,7 +240,7 @@ public final class VrrpConfig
         "script_user", "enable_script_security", "vrrp_strict", "startup_script", "shutdown_script",
         "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script", "max_auto_priority",
         "vrrp_priority", "checker_priority", "vrrp_skip_check_adv_addr");
-
+    /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
     private static final Set<String> GLOBAL_ACCEPTED = Set.of(
         "script_user", "enable_script_security", "max_auto_priority", "vrrp_no_swap", "checker_no_swap",
         "vrrp_priority", "checker_priority", "vrrp_rlimit_rttime", "checker_rlimit_rttime", "dynamic_interfaces",
@@ -261,7 +260,7 @@ public final class VrrpConfig
         "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
         "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
         "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
-        "vmac_xmit_base", "native_ipv6", "linkbeat_use_polling", "preempt");
+        "native_ipv6", "linkbeat_use_polling", "preempt");
 
     /**
      * Read the VRRP part of a configuration's top-level statements.

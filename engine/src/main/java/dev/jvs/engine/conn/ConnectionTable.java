@@ -226,9 +226,9 @@ public final class ConnectionTable
     // Batched lookups (group prefetching). A lookup in a big table is two dependent cache misses: the index
     // slot, then the entry. Java has no prefetch instruction, and a load only overlaps with the loads that
     // enter the CPU's reorder window with it (about 200 instructions), so touching one frame's key ahead
-    // of processing gains nothing. Touching a group's slots back to back, then its entries back to back,
-    // puts a group's misses in flight together: two memory latencies per group instead of two per frame.
-    // The loop that touches must be short (hashes computed before it), or the window holds only a few keys.
+    // of processing overlaps little. Hashing a group's keys first, then touching each key's slot and entry
+    // in one short loop, puts the group's misses in flight together: about two memory latencies per group
+    // instead of two per frame (bench/RESULTS.md).
 
     /**
      * @param proto IP protocol.

@@ -40,18 +40,16 @@ public final class WorkerGroup implements AutoCloseable
     private final Consumer<Throwable> errors;
 
     /**
-     * @param workers the workers 1 to N-1, each with its forwarder.
-     * @param forwarders their forwarders, in the same order.
+     * @param workers the workers 1 to N-1.
      * @param idle what a worker does when no frame is ready ({@link #IDLE_POLL} ...).
      * @param errors told of an operation or a cycle that failed (the worker goes on).
      */
-    public WorkerGroup(final List<Worker> workers, final List<Forwarder> forwarders, final int idle,
-        final Consumer<Throwable> errors)
+    public WorkerGroup(final List<Worker> workers, final int idle, final Consumer<Throwable> errors)
     {
         this.errors = errors;
         for (int i = 0; i < workers.size(); i++)
         {
-            members.add(new Member(i + 1, workers.get(i), forwarders.get(i), idle));
+            members.add(new Member(i + 1, workers.get(i), workers.get(i).forwarder(), idle));
         }
     }
 
@@ -59,6 +57,22 @@ public final class WorkerGroup implements AutoCloseable
     public int size()
     {
         return members.size();
+    }
+
+    /**
+     * @param fwd the forwarder of one of workers 1 to N-1.
+     * @return its worker (act on it only from an operation posted to it), or null.
+     */
+    public Worker workerOf(final Forwarder fwd)
+    {
+        for (final Member m : members)
+        {
+            if (m.fwd == fwd)
+            {
+                return m.worker;
+            }
+        }
+        return null;
     }
 
     /** @return the forwarders of workers 1 to N-1; read them only through {@link #ask}. */
