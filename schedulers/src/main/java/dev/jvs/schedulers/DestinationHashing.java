@@ -1,11 +1,9 @@
 package dev.jvs.schedulers;
 
-import java.util.Arrays;
-
 /**
  * dh ({@code ip_vs_dh.c}): a 256-bucket table filled round-robin from the list, one bucket per destination
- * in turn (weights do not shape it); the bucket is chosen by a multiplicative hash of the destination
- * address. A destination that is gone, weight 0 or overloaded means no destination.
+ * in turn (weights do not shape it); the bucket is the kernel's {@code ip_vs_dh_hashkey},
+ * {@code hash_32(ntohl(daddr), 8)}. A destination that is gone, weight 0 or overloaded means no destination.
  */
 public final class DestinationHashing extends TableScheduler
 {
@@ -34,7 +32,7 @@ public final class DestinationHashing extends TableScheduler
     @Override
     public int pick(final Flow flow)
     {
-        final int id = table[slotOf(flow.daddr, 0, 0)];
+        final int id = table[KernelHash.hash32(flow.daddr, SourceHashing.TAB_BITS)];
         return NO_DEST == id || 0 == (dests.flags[id] & Destinations.F_AVAILABLE) || !usable(id) ? NO_DEST : id;
     }
 }

@@ -38,8 +38,12 @@ public final class Destinations
     /** A persistence template. */
     public static final int CONN_TEMPLATE = 2;
 
-    /** Largest weight accepted, as ipvsadm documents it. */
-    public static final int MAX_WEIGHT = 65535;
+    /**
+     * Largest weight accepted: the kernel refuses only negative weights ({@code ip_vs_ctl.c}: "server weight
+     * less than zero"), and keepalived passes up to INT_MAX ({@code IPVS_WEIGHT_LIMIT}). ipvsadm's own
+     * command line stops at 65535; {@code jvs adm} keeps that limit.
+     */
+    public static final int MAX_WEIGHT = Integer.MAX_VALUE;
 
     int[] weight;
     int[] lastWeight;
@@ -138,7 +142,7 @@ public final class Destinations
      *
      * @param address IPv4 address, host order.
      * @param destPort port, 0..65535.
-     * @param w weight, 0..65535.
+     * @param w weight, 0..{@link #MAX_WEIGHT}.
      * @param u upper threshold, 0 for none.
      * @param l lower threshold, 0 for none.
      * @return the new destination's id.
@@ -620,9 +624,9 @@ public final class Destinations
 
     private static void checkArgs(final int w, final int u, final int l)
     {
-        if (w < 0 || w > MAX_WEIGHT)
+        if (w < 0)
         {
-            throw new IllegalArgumentException("weight must be 0.." + MAX_WEIGHT + ": weight=" + w);
+            throw new IllegalArgumentException("server weight less than zero: weight=" + w);
         }
         if (u < 0 || l < 0)
         {

@@ -17,8 +17,12 @@ package dev.jvs.schedulers;
  */
 public final class LocalityBased extends Scheduler
 {
-    /** Default entry pool size. */
-    public static final int DEFAULT_CAPACITY = 65_536;
+    /**
+     * The kernel's limit: {@code ip_vs_lblc_new} refuses a new entry once the table holds more than
+     * {@code max_size} (1024 buckets * 16), so it never holds more than 16385; the address is then scheduled
+     * by wlc every time until the collector makes room.
+     */
+    public static final int DEFAULT_CAPACITY = LocalityTable.MAX_SIZE + 1;
 
     private final boolean replicated;
     private final LoadIndex wlc;

@@ -89,7 +89,7 @@ final class LocalityTable
     /** The kernel's {@code hash_32(addr, 10)}: multiply by the 32-bit golden ratio, keep the top bits. */
     static int hashKey(final int addr)
     {
-        return (addr * 0x61C88647) >>> (32 - TAB_BITS);
+        return KernelHash.hash32(addr, TAB_BITS);
     }
 
     int get(final int addr)

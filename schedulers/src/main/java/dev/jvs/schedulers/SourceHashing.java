@@ -1,11 +1,9 @@
 package dev.jvs.schedulers;
 
-import java.util.Arrays;
-
 /**
  * sh ({@code ip_vs_sh.c}): a 256-bucket table filled by walking the list, each destination taking as many
- * consecutive buckets as its weight (at least one); the bucket is chosen by a multiplicative hash of the
- * client address (and the client port with sh-port). An unavailable destination (weight 0 or overloaded)
+ * consecutive buckets as its weight (at least one); the bucket is the kernel's {@code ip_vs_sh_hashkey} of the
+ * client address (plus the client port with sh-port). An unavailable destination (weight 0 or overloaded)
  * means no destination, or with sh-fallback a deterministic walk around the table.
  */
 public final class SourceHashing extends TableScheduler
@@ -13,8 +11,6 @@ public final class SourceHashing extends TableScheduler
     static final int TAB_BITS = 8;
     static final int TAB_SIZE = 1 << TAB_BITS;
     static final int TAB_MASK = TAB_SIZE - 1;
-    /** 2654435761, the golden-ratio multiplier the kernel uses ({@code 2654435761UL}). */
-    static final int GOLDEN = 0x9E3779B1;
 
     private final boolean fallback;
     private final boolean usePort;
@@ -61,12 +57,19 @@ public final class SourceHashing extends TableScheduler
     }
 
     /**
-     * The kernel's {@code ip_vs_sh_hashkey}: only the low 8 bits survive, so 32-bit arithmetic gives the
-     * same bucket as the kernel's unsigned long.
+     * The kernel's {@code ip_vs_sh_hashkey} since Linux 3.17 (sh-port, sh-fallback):
+     * {@code (offset + hash_32(ntohs(port) + ntohl(addr), IP_VS_SH_TAB_BITS)) & IP_VS_SH_TAB_MASK}. Kernels
+     * before 3.17 kept the low 8 bits of {@code addr * 2654435761}: a director mixed with such a kernel
+     * would place clients differently.
+     *
+     * @param addr address, host order.
+     * @param port port, or 0.
+     * @param offset the fallback walk's offset, or 0.
+     * @return the bucket.
      */
     static int hashKey(final int addr, final int port, final int offset)
     {
-        return (offset + (port + addr) * GOLDEN) & TAB_MASK;
+        return (offset + KernelHash.hash32(port + addr, TAB_BITS)) & TAB_MASK;
     }
 
     @Override

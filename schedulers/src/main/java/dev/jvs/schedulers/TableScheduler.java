@@ -24,7 +24,7 @@ abstract class TableScheduler extends Scheduler
     abstract void reassign();
 
     /**
-     * The slot of a key: {@code ip_vs_sh_hashkey}, which dh's 256-bucket table uses too (port and offset 0).
+     * The slot of a key: {@code ip_vs_sh_hashkey} (mh overrides it with its own).
      *
      * @param addr address.
      * @param port port, or 0.

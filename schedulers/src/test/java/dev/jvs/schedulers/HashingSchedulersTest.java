@@ -24,6 +24,52 @@ class HashingSchedulersTest
         assertEquals(0x88d38328, HalfSipHash.hash1u32(0x03020100, 0x0706050403020100L, 0x0f0e0d0c0b0a0908L));
     }
 
+    /**
+     * Buckets worked out with a short script from the kernel's definitions, not from jvs:
+     * {@code hash_32(v, 8) = ((v * 0x61C88647) mod 2^32) >> 24};
+     * dh: {@code hash_32(ntohl(addr), 8)}; sh: {@code (offset + hash_32(ntohs(port) + ntohl(addr), 8)) & 255}.
+     */
+    @Test
+    void dhAndShShouldPickTheKernelsBucketsForKnownAddresses()
+    {
+        final String[] addr = {"198.18.0.1", "198.18.0.2", "198.18.0.5", "198.18.1.1", "198.18.255.254",
+            "198.19.0.80", "198.19.10.20", "198.18.3.7", "198.19.200.1", "198.18.0.100", "198.19.0.11",
+            "198.19.255.255"};
+        final int[] plain = {188, 30, 67, 133, 29, 111, 90, 97, 235, 141, 20, 5};
+        final int[] port40000 = {96, 194, 231, 41, 193, 19, 254, 5, 143, 49, 184, 169};
+        final int[] port1234Offset7 = {28, 126, 163, 228, 125, 207, 185, 192, 75, 236, 116, 101};
+        for (int i = 0; i < addr.length; i++)
+        {
+            final int a = parse(addr[i]);
+            assertEquals(plain[i], KernelHash.hash32(a, 8), "dh " + addr[i]);
+            assertEquals(plain[i], SourceHashing.hashKey(a, 0, 0), "sh " + addr[i]);
+            assertEquals(port40000[i], SourceHashing.hashKey(a, 40000, 0), "sh-port 40000 " + addr[i]);
+            assertEquals(port1234Offset7[i], SourceHashing.hashKey(a, 1234, 7), "sh-port 1234, offset 7 " + addr[i]);
+        }
+    }
+
+    @Test
+    void dhShouldSendADestinationAddressToTheServerOfItsKernelBucket()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            d.add(rip(11 + i), 80, 1, 0, 0);
+        }
+        final Scheduler s = Fixtures.bind("dh", d, 0);
+        // Three servers fill the buckets round-robin from the head: bucket b holds list position b % 3.
+        final Flow f = new Flow().set(Flow.TCP, client(1), 1000, parse("198.19.0.80"), 80, 0);
+        assertEquals(d.idAt(111 % 3), s.pick(f));
+        f.set(Flow.TCP, client(1), 1000, parse("198.19.200.1"), 80, 0);
+        assertEquals(d.idAt(235 % 3), s.pick(f));
+    }
+
+    private static int parse(final String dotted)
+    {
+        final String[] p = dotted.split("\\.");
+        return Fixtures.ip(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
+            Integer.parseInt(p[3]));
+    }
+
     @Test
     void shShouldFillBucketsInListOrderByWeight()
     {

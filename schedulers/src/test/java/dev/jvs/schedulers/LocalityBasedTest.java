@@ -86,7 +86,7 @@ class LocalityBasedTest
     }
 
     @Test
-    void lblcShouldCollectEntriesUnusedFor6MinutesOnlyAboveTheTableLimit()
+    void lblcShouldCacheAtMost16385AddressesAndCollectThoseUnusedFor6MinutesAboveTheLimit()
     {
         d.add(rip(11), 80, 1, 0, 0);
         final LocalityBased s = new LocalityBased(d, false, 0);
@@ -95,12 +95,13 @@ class LocalityBasedTest
         {
             s.pick(to(ip(198, 19, 128 + (i >> 8), i & 0xff), 0));
         }
-        assertEquals(20_000, s.entries());
+        // ip_vs_lblc_new: no new entry once entries > max_size (16384).
+        assertEquals(16_385, s.entries());
         s.onTimer(5 * 60_000);
-        assertEquals(20_000, s.entries(), "younger than 6 minutes");
+        assertEquals(16_385, s.entries(), "younger than 6 minutes");
         s.onTimer(7 * 60_000);
-        // goal = (20000 - 16384) * 4 / 3 = 4821, in whole buckets; then the table is under the limit.
-        assertTrue(s.entries() <= 20_000 - 4821 && s.entries() > 14_000, "entries " + s.entries());
+        // goal = (16385 - 16384) * 4 / 3 = 1: the first bucket after the rover that holds an entry goes whole.
+        assertTrue(s.entries() < 16_385 && s.entries() > 16_300, "entries " + s.entries());
     }
 
     @Test
@@ -143,5 +144,41 @@ class LocalityBasedTest
         d.counts(b, 0, 0);
         d.counts(a, 0, 0);
         assertEquals(b, s.pick(to(X, later)), "only b is left for X");
+    }
+
+    @Test
+    void lblcrShouldEraseOneMemberPerExpirationBecauseTheEraseRestartsTheClock()
+    {
+        final int c = d.add(rip(13), 80, 4, 0, 0);
+        final int b = d.add(rip(12), 80, 4, 0, 0);
+        final int a = d.add(rip(11), 80, 1, 0, 0);
+        final LocalityBased s = new LocalityBased(d, true, 0);
+        d.scheduler(s);
+        assertEquals(a, s.pick(to(X, 0)));
+        d.counts(a, 2, 0);
+        assertEquals(b, s.pick(to(X, 0)), "a overloaded, b and c under half: wlc's head-most least is b");
+        d.counts(b, 5, 0);
+        assertEquals(c, s.pick(to(X, 0)), "b overloaded too: c joins");
+        assertEquals(3, s.cachedServers(X));
+        for (long t = HOUR_MS; t < 24 * HOUR_MS; t += HOUR_MS)
+        {
+            s.onTimer(t);
+            s.pick(to(X, t));
+            assertEquals(3, s.cachedServers(X), "used every hour, modified at 0: kept whole until " + t);
+        }
+        final long t1 = 24 * HOUR_MS + 1;
+        s.onTimer(t1);
+        s.pick(to(X, t1));
+        assertEquals(2, s.cachedServers(X), "one member erased after the expiration");
+        for (long t = t1 + 1; t <= t1 + 24 * HOUR_MS; t += HOUR_MS)
+        {
+            s.onTimer(t);
+            s.pick(to(X, t));
+            assertEquals(2, s.cachedServers(X), "the erase set lastmod: nothing more until " + (2 * t1) + ", at " + t);
+        }
+        final long t2 = t1 + 24 * HOUR_MS + 1;
+        s.onTimer(t2);
+        s.pick(to(X, t2));
+        assertEquals(1, s.cachedServers(X), "a second expiration later, the next member goes");
     }
 }

@@ -201,7 +201,7 @@ class SimulatorTest
         assertBad("line 1: expected a JSON object", "[1,2]");
         assertBad("line 2: real server A already exists", add("A", 11, 1), add("A", 11, 1));
         assertBad("line 2: real server A already has address", add("A", 11, 1), add("B", 11, 1));
-        assertBad("line 1: \"weight\" must be an integer 0..65535", add("A", 11, 70000));
+        assertBad("line 1: \"weight\" must be an integer 0..2147483647", add("A", 11, -1));
         assertBad("line 1: \"addr\" must be IPv4:port", "{\"op\":\"add\",\"rs\":\"A\",\"addr\":\"198.19.0.300:80\"}");
         assertBad("line 1: \"addr\" has a bad port", "{\"op\":\"add\",\"rs\":\"A\",\"addr\":\"198.19.0.3:http\"}");
         assertBad("line 1: no real server Z in the service", "{\"op\":\"edit\",\"rs\":\"Z\",\"weight\":1}");
