@@ -47,6 +47,7 @@ bench-checkers: build
 # End-to-end: HTTP through the namespace testbed with wrk against the alternatives (needs root; about 4 min).
 bench-e2e: build
 	@bash .ci/deps-bench
+	mkdir -p bench/results
 	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results 3 8 \
 		| tee bench/results/e2e.txt
 	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.E2eBench $(JAR) bench/results gc 60 \

@@ -319,14 +319,16 @@ public final class Lab implements AutoCloseable
     }
 
     /**
-     * Kill a director started by {@link #startDirectorOn} with SIGKILL, as a crash would.
+     * Crash a director started by {@link #startDirectorOn}: it and every process it started are frozen, then
+     * killed ({@link Netns#crash}).
      *
      * @param host the host.
+     * @throws IOException when kill cannot run.
      * @throws InterruptedException when interrupted.
      */
-    public void crashDirector(final String host) throws InterruptedException
+    public void crashDirector(final String host) throws IOException, InterruptedException
     {
-        directors.get(host).destroyForcibly().waitFor();
+        Netns.crash(directors.get(host));
     }
 
     /**
@@ -424,13 +426,14 @@ public final class Lab implements AutoCloseable
     }
 
     /**
-     * Kill the director with SIGKILL, as a crash would.
+     * Crash the director: it and every process it started are frozen, then killed ({@link Netns#crash}).
      *
+     * @throws IOException when kill cannot run.
      * @throws InterruptedException when interrupted.
      */
-    public void killDirector() throws InterruptedException
+    public void killDirector() throws IOException, InterruptedException
     {
-        director.destroyForcibly().waitFor();
+        Netns.crash(director);
     }
 
     /**

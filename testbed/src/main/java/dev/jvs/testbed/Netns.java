@@ -101,15 +101,47 @@ public final class Netns implements AutoCloseable
         return run(List.of("ip", "netns", "exec", name(host), "sh", "-c", cmd), timeoutS);
     }
 
-    /** Start a long-running process on a host; it is killed at close. */
+    /**
+     * Start a long-running process on a host; it is killed at close. It leads a process group of its own
+     * ({@code setsid} execs in place, so the returned process is the daemon and its pid the group's id), so that
+     * {@link #crash} can freeze it and everything it started at once.
+     */
     public Process spawn(final String host, final List<String> cmd, final Path log) throws IOException
     {
-        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name(host)));
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name(host), "setsid"));
         full.addAll(cmd);
         final Process p = new ProcessBuilder(full).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();
         processes.add(p);
         return p;
+    }
+
+    /**
+     * Crash a process started by {@link #spawn} and every process it started, as a machine failure would: all
+     * are frozen first (SIGSTOP to its process group and to any descendant that left it), then killed. Killing
+     * them one by one is not a crash: a child that outlives its parent for a moment sees the parent die and may
+     * shut down cleanly (keepalived's VRRP child then sends priority 0, and the peer takes over at once).
+     *
+     * @param p the process.
+     * @throws IOException when kill cannot run.
+     * @throws InterruptedException when interrupted.
+     */
+    public static void crash(final Process p) throws IOException, InterruptedException
+    {
+        final List<String> targets = new ArrayList<>(List.of("--", "-" + p.pid()));
+        p.toHandle().descendants().forEach(h -> targets.add(Long.toString(h.pid())));
+        final List<String> stop = new ArrayList<>(List.of("kill", "-STOP"));
+        stop.addAll(targets);
+        run(stop, 10);
+        // Descendants started between the listing and the stop are in the group, or children of a frozen one.
+        p.toHandle().descendants().forEach(h -> targets.add(Long.toString(h.pid())));
+        final List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
+        kill.addAll(targets);
+        run(kill, 10);
+        if (!p.waitFor(10, TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException("process " + p.pid() + " survived SIGKILL");
+        }
     }
 
     private static void check(final Result r, final String what)

@@ -28,6 +28,8 @@ public final class VrrpLan implements AutoCloseable
     private final Netns ns = new Netns();
     private final Path work;
     private final Path jar;
+    /** Each daemon by its configuration file. */
+    private final java.util.Map<Path, Process> daemons = new java.util.HashMap<>();
     private int started;
     private Process capture;
     private Path pcap;
@@ -93,9 +95,9 @@ public final class VrrpLan implements AutoCloseable
     {
         final Path f = work.resolve("keepalived-" + host + "-" + (++started) + ".conf");
         Files.writeString(f, conf);
-        ns.spawn(host, List.of("keepalived", "--vrrp", "-n", "-l", "-D", "--log-console", "-f", f.toString(),
+        daemons.put(f, ns.spawn(host, List.of("keepalived", "--vrrp", "-n", "-l", "-D", "--log-console", "-f", f.toString(),
             "-p", work.resolve(f.getFileName() + ".pid").toString(), "-r",
-            work.resolve(f.getFileName() + ".vrrp.pid").toString()), work.resolve(f.getFileName() + ".log"));
+            work.resolve(f.getFileName() + ".vrrp.pid").toString()), work.resolve(f.getFileName() + ".log")));
         return f;
     }
 
@@ -133,6 +135,7 @@ public final class VrrpLan implements AutoCloseable
             f.toString(), "-i", "eth0", "--capacity", "4096", "--control", "none"));
         cmd.addAll(options);
         final Process p = ns.spawn(host, cmd, log);
+        daemons.put(f, p);
         for (int t = 0; t < 150; t++)
         {
             if (Files.exists(log) && Files.readString(log).contains("started on"))
@@ -161,8 +164,9 @@ public final class VrrpLan implements AutoCloseable
     }
 
     /**
-     * Kill the daemon started with a configuration file, as a crash would (SIGKILL, every process of it), then
-     * remove the addresses a crashed keepalived leaves on the interface (an operator's first step too).
+     * Kill the daemon started with a configuration file as a crash would (every process of it frozen, then
+     * killed: {@link Netns#crash}), then remove the addresses a crashed keepalived leaves on the interface (an
+     * operator's first step too).
      *
      * @param host where it runs.
      * @param conf its configuration file.
@@ -171,11 +175,7 @@ public final class VrrpLan implements AutoCloseable
      */
     public void crash(final String host, final Path conf) throws IOException, InterruptedException
     {
-        ns.shAllowFail(host, "pkill -9 -f '" + conf + "'", 10);
-        for (int t = 0; t < 50 && 0 == ns.shAllowFail(host, "pgrep -f '" + conf + "'", 5).exit(); t++)
-        {
-            Thread.sleep(50);
-        }
+        Netns.crash(daemons.get(conf));
         ns.sh(host, "ip addr flush dev eth0 && ip addr add " + address(host) + "/24 dev eth0");
     }
 
