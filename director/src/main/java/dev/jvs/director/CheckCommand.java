@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {
         "Check a keepalived.conf: exit 0 when it is valid, 1 with the errors (file:line:column) when not.",
-        "Warnings (unknown keywords, file:line) go to standard error and do not fail the check."})
+        "Warnings (unknown keywords, defaults keepalived fills in; file:line, in line order) go to standard error",
+        "and do not fail the check; before an error, every warning collected up to it is printed."})
 final class CheckCommand implements Callable<Integer>
 {
     @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
@@ -36,10 +37,12 @@ final class CheckCommand implements Callable<Integer>
         }
         catch (final ConfigException ex)
         {
+            // Every warning first: a misspelt keyword warned about may be the cause of the error.
+            KeepalivedConfig.inLineOrder(ex.warnings()).forEach(w -> System.err.println("warning: " + w));
             System.err.println(ex.getMessage());
             return 1;
         }
-        kc.warnings.forEach(w -> System.err.println("warning: " + w));
+        KeepalivedConfig.inLineOrder(kc.warnings).forEach(w -> System.err.println("warning: " + w));
         if (dump)
         {
             final ServiceTable services = new ServiceTable(() -> 0);

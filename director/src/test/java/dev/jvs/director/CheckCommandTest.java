@@ -19,9 +19,10 @@ class CheckCommandTest extends CapturedOutput
             virtual_server 198.19.0.80 80 {
                 lb_algo wlc
                 lb_kind DR
+                protocol TCP
                 persistence_timeout 300
                 persistence_granularity 255.255.255.0
-                sh-port
+                flag-2
                 real_server 198.19.0.12 80 { weight 2 }
                 real_server 198.19.0.11 80 {
                     weight 3
@@ -55,7 +56,7 @@ class CheckCommandTest extends CapturedOutput
             "-a -f 7 -r 198.19.0.13:0 -m -w 1",
             "# vrrp_instance VI_1: eth0 vrid 51 VRRPv2 priority 150 advert_int 1.00 nopreempt addresses 198.19.0.80",
             ""), out.toString(StandardCharsets.UTF_8));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("keepalived.conf:15: unknown keyword 'frobnicate'"),
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("keepalived.conf:16: unknown keyword 'frobnicate'"),
             err.toString(StandardCharsets.UTF_8));
     }
 

@@ -89,7 +89,7 @@ public final class CheckerBench
         acceptor.start();
 
         final StringBuilder conf = new StringBuilder("virtual_server 198.19.0.80 80 {\n  delay_loop " + delay +
-            "\n  lb_algo rr\n  lb_kind NAT\n");
+            "\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n");
         for (int i = 0; i < servers; i++)
         {
             conf.append("  real_server 198.18.").append(64 + i / 250).append('.').append(1 + i % 250)

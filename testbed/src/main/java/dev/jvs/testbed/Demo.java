@@ -72,6 +72,7 @@ public final class Demo
             virtual_server 198.19.0.80 80 {
                 lb_algo rr
                 lb_kind DR
+                protocol TCP
                 real_server 198.19.0.11 80
                 real_server 198.19.0.12 80
             }

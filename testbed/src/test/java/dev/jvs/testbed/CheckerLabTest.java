@@ -231,7 +231,7 @@ class CheckerLabTest extends LabTest
     {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ping")), "needs iputils-ping");
         final String conf = "virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n    lb_algo rr\n" +
-            "    lb_kind DR\n" +
+            "    lb_kind DR\n    protocol TCP\n" +
             "    real_server " + Lab.rs(1) + " 80 {\n        PING_CHECK {\n            connect_timeout 1\n" +
             "            retry 0\n        }\n    }\n" +
             "    real_server 198.19.0.99 80 {\n        PING_CHECK {\n            connect_timeout 1\n" +
@@ -299,6 +299,7 @@ class CheckerLabTest extends LabTest
             "-out client.pem"), 120);
         assertTrue(Files.exists(d.resolve("client.pem")), "the test's PKI");
         final String vs = "virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n" +
+            "    protocol TCP\n" +
             "    real_server " + Lab.rs(1) + " 80 {\n        SSL_GET {\n            url {\n" +
             "                path /index.html\n            }\n            connect_port 443\n" +
             "            connect_timeout 2\n            retry 0\n        }\n    }\n}\n";
@@ -334,7 +335,7 @@ class CheckerLabTest extends LabTest
             "  }\n  notification_email_from jvs@example.test\n  smtp_server 198.19.0.5 2525\n" +
             "  smtp_connect_timeout 5\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n" +
             "  priority 150\n  advert_int 1\n  smtp_alert\n  virtual_ipaddress {\n    " + Lab.VIP + "\n  }\n}\n" +
-            "virtual_server " + Lab.VIP + " 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind DR\n  smtp_alert\n" +
+            "virtual_server " + Lab.VIP + " 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  smtp_alert\n" +
             "  real_server " + Lab.rs(1) + " 80 {\n    TCP_CHECK {\n      connect_timeout 1\n      retry 0\n    }\n  }\n" +
             "  real_server " + Lab.rs(2) + " 80\n}\n";
         try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR))

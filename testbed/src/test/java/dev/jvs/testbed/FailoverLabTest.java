@@ -218,7 +218,7 @@ class FailoverLabTest extends LabTest
             final java.util.function.IntFunction<String> conf = p -> "vrrp_instance VI_1 {\n  interface eth0\n" +
                 "  virtual_router_id 51\n  priority " + p + "\n  advert_int 1\n  use_vmac\n" +
                 "  virtual_ipaddress {\n    " + Lab.VIP + "\n  }\n}\nvirtual_server " + Lab.VIP + " 80 {\n" +
-                "  lb_algo rr\n  lb_kind DR\n  real_server " + Lab.rs(1) + " 80\n  real_server " + Lab.rs(2) +
+                "  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server " + Lab.rs(1) + " 80\n  real_server " + Lab.rs(2) +
                 " 80\n}\n";
             final Path log1 = lab.startDirectorOn("director", conf.apply(150), List.of());
             final Path log2 = lab.startDirectorOn("director2", conf.apply(100), List.of());
@@ -253,7 +253,7 @@ class FailoverLabTest extends LabTest
             b.append("vrrp_instance VI_").append(i + 1).append(" {\n  interface eth0\n  virtual_router_id ")
                 .append(51 + i).append("\n  priority ").append(prio[i]).append("\n  advert_int 1\n")
                 .append("  virtual_ipaddress {\n    ").append(vips[i]).append("\n  }\n}\n");
-            b.append("virtual_server ").append(vips[i]).append(" 80 {\n  lb_algo rr\n  lb_kind DR\n  real_server ")
+            b.append("virtual_server ").append(vips[i]).append(" 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server ")
                 .append(Lab.rs(1)).append(" 80\n  real_server ").append(Lab.rs(2)).append(" 80\n}\n");
         }
         return b.toString();

@@ -49,7 +49,7 @@ class VrrpInteropTest extends LabTest
     static String jvs(final int version, final int priority, final boolean nopreempt)
     {
         return vrrp(version, priority, nopreempt) +
-            "virtual_server 198.19.0.80 80 {\n  lb_algo rr\n  lb_kind DR\n  real_server 198.19.0.11 80\n}\n";
+            "virtual_server 198.19.0.80 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server 198.19.0.11 80\n}\n";
     }
 
     private static double now()

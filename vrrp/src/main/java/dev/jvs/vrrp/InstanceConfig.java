@@ -41,6 +41,12 @@ public final class InstanceConfig
     public long garpMasterRefreshMs;
     /** garp_master_refresh_repeat. */
     public int garpMasterRefreshRepeat = 1;
+    /** garp_lower_prio_repeat: gratuitous ARPs per address a master sends on a lower priority advert. */
+    public int garpLowerPrioRepeat = 5;
+    /** lower_prio_no_advert: a master does not answer a lower priority advert with one of its own. */
+    public boolean lowerPrioNoAdvert;
+    /** higher_prio_send_advert: a master sends one more advert before yielding to a higher priority one. */
+    public boolean higherPrioSendAdvert;
     /** The configured initial state (keepalived still starts as backup unless it owns the addresses). */
     public String initialState = "BACKUP";
     /** check_unicast_src: with unicast peers, take adverts from them only. */

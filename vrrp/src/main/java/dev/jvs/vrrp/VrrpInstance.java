@@ -306,6 +306,10 @@ public final class VrrpInstance
         if (priority > effectivePriority ||
             (priority == effectivePriority && Integer.compareUnsigned(src, cfg.source) > 0))
         {
+            if (cfg.higherPrioSendAdvert)
+            {
+                advertise(now);
+            }
             if (3 == cfg.version)
             {
                 masterAdverMs = advertCentis * 10L;
@@ -315,9 +319,13 @@ public final class VrrpInstance
             enterBackup(now, "higher priority advert from " + dotted(src));
             return;
         }
-        // A lower priority master (a peer that just started, or preempting late): assert ourselves now.
-        advertise(now);
-        for (int i = 0; i < cfg.garpMasterRepeat; i++)
+        // A lower priority master (a peer that just started, or preempting late): assert ourselves now, unless
+        // lower_prio_no_advert (strict mode: RFC 5798 has the master ignore it), and refresh the ARP caches.
+        if (!cfg.lowerPrioNoAdvert)
+        {
+            advertise(now);
+        }
+        for (int i = 0; i < cfg.garpLowerPrioRepeat; i++)
         {
             out.gratuitousArp(this);
         }

@@ -20,6 +20,10 @@ class VrrpInstanceTest
         final List<VrrpInstance> down = new ArrayList<>();
         long now;
         boolean cut;
+        /** Deliver adverts after the sender's call returns, as a wire does (not from inside it). */
+        boolean deferred;
+        private final java.util.ArrayDeque<Runnable> wire = new java.util.ArrayDeque<>();
+        private boolean delivering;
 
         VrrpInstance add(final InstanceConfig c)
         {
@@ -44,16 +48,36 @@ class VrrpInstanceTest
             {
                 if (to != from && to.config().vrid == c.vrid && !down.contains(to))
                 {
-                    final VrrpCounter bad = VrrpPacket.check(b, 0, b.capacity(), true);
-                    if (null == bad)
+                    final Runnable deliver = () ->
                     {
-                        to.onAdvert(b, 0, now);
+                        final VrrpCounter bad = VrrpPacket.check(b, 0, b.capacity(), true);
+                        if (null == bad)
+                        {
+                            to.onAdvert(b, 0, now);
+                        }
+                        else
+                        {
+                            to.count(bad);
+                        }
+                    };
+                    if (deferred)
+                    {
+                        wire.add(deliver);
                     }
                     else
                     {
-                        to.count(bad);
+                        deliver.run();
                     }
                 }
+            }
+            if (deferred && !delivering)
+            {
+                delivering = true;
+                while (!wire.isEmpty())
+                {
+                    wire.poll().run();
+                }
+                delivering = false;
             }
         }
 
@@ -417,5 +441,49 @@ class VrrpInstanceTest
         lan.runTo(20_000);
         assertEquals(VrrpState.BACKUP, b.state(), "and the backup never noticed");
         assertEquals(0, lan.events.stream().filter(e -> e.contains("B MASTER")).count());
+    }
+
+    /**
+     * A master hearing a lower priority advert answers with an advert and a round of gratuitous ARPs
+     * (garp_lower_prio_repeat), unless lower_prio_no_advert; with higher_prio_send_advert it advertises once
+     * more before yielding to a higher priority (keepalived's vrrp_state_master_rx). The other node becomes
+     * master while the LAN is cut, then the LAN heals.
+     */
+    @Test
+    void aMastersAnswerToLowerAndHigherPriorityAdvertsShouldFollowItsSettings()
+    {
+        for (final boolean strict : new boolean[] {false, true})
+        {
+            final Lan lan = new Lan();
+            final InstanceConfig mc = node("M", 200, 2, 2);
+            mc.lowerPrioNoAdvert = strict;
+            mc.garpLowerPrioRepeat = strict ? 0 : 2;
+            lan.add(mc).start(0);
+            lan.cut = true;
+            lan.add(node("L", 100, 3, 2)).start(0);
+            lan.runTo(9_500);
+            assertEquals(2, lan.masters());
+            lan.cut = false;
+            lan.events.clear();
+            lan.runTo(10_300);
+            assertEquals(strict ?
+                List.of("9609 L adv 100", "10218 M adv 200", "10218 L BACKUP (higher priority advert from 0.0.0.2)") :
+                List.of("9609 L adv 100", "9609 M adv 200", "9609 L BACKUP (higher priority advert from 0.0.0.2)",
+                    "9609 M garp", "9609 M garp"), lan.events.subList(0, strict ? 3 : 5), "strict: " + strict);
+        }
+        final Lan lan = new Lan();
+        lan.deferred = true;
+        final InstanceConfig mc = node("M", 100, 2, 2);
+        mc.higherPrioSendAdvert = true;
+        lan.add(mc).start(0);
+        lan.cut = true;
+        lan.add(node("H", 200, 3, 2)).start(0);
+        lan.runTo(9_500);
+        lan.cut = false;
+        lan.events.clear();
+        lan.runTo(10_000);
+        // M's advert reaches H, which answers (a lower priority master); M advertises once more, then yields.
+        assertEquals(List.of("9609 M adv 100", "9609 H adv 200", "9609 M adv 100", "9609 M BACKUP (higher priority " +
+            "advert from 0.0.0.3)"), lan.events.stream().filter(e -> !e.contains("garp")).toList().subList(0, 4));
     }
 }

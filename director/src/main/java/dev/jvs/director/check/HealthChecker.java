@@ -265,7 +265,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             final long total = server.rs.weight + value * w * (reverse ? -1 : 1);
             if (ch.fileDynamic && total >= 0)
             {
-                final int nw = (int)Math.min(65535, total);
+                final int nw = (int)Math.min(Integer.MAX_VALUE, total);
                 if (server.dynamicWeight != nw)
                 {
                     server.dynamicWeight = nw;

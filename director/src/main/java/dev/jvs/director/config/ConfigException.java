@@ -8,6 +8,7 @@ public final class ConfigException extends Exception
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    private transient java.util.List<String> warnings = java.util.List.of();
     private final int line;
     private final int column;
 
@@ -32,6 +33,22 @@ public final class ConfigException extends Exception
     public ConfigException(final Position at, final String message)
     {
         this(at.file(), at.line(), at.column(), message);
+    }
+
+    /**
+     * @param collected the warnings the load collected before it stopped here.
+     * @return this.
+     */
+    public ConfigException withWarnings(final java.util.List<String> collected)
+    {
+        warnings = java.util.List.copyOf(collected);
+        return this;
+    }
+
+    /** @return the warnings collected before this error (a misspelt keyword may be its cause). */
+    public java.util.List<String> warnings()
+    {
+        return warnings;
     }
 
     /** @return the file. */

@@ -32,8 +32,8 @@ public final class KeepalivedConfig
         public int addr;
         /** Port (0: the client's). */
         public int port;
-        /** Weight. */
-        public int weight = 1;
+        /** Weight (-1 until set: then the virtual server's {@code weight}, by default 1). */
+        public int weight = -1;
         /** Upper connection threshold. */
         public int uthreshold;
         /** Lower connection threshold. */
@@ -185,14 +185,16 @@ public final class KeepalivedConfig
         public int fwmark;
         /** Group name or null. */
         public String group;
-        /** Scheduler. */
-        public String scheduler = "wlc";
+        /** Scheduler (null until set; keepalived's default wlc is filled in with its warning). */
+        public String scheduler;
         /** Scheduler flags. */
         public int flags;
-        /** Forwarding method of its real servers. */
-        public int method = Method.NAT;
-        /** Protocol: 6 or 17. */
-        public int protocol = 6;
+        /** Forwarding method of its real servers (-1 until set; keepalived's default NAT comes with a warning). */
+        public int method = -1;
+        /** Protocol: 6 or 17 (0 until set; keepalived's default is UDP, with a warning). */
+        public int protocol;
+        /** The {@code weight} its real servers get when they set none (keepalived's default 1). */
+        public int defaultWeight = 1;
         /** Persistence timeout, seconds (0 none). */
         public int persistenceTimeout;
         /** Persistence netmask. */
@@ -236,6 +238,20 @@ public final class KeepalivedConfig
         Long delayBeforeRetryMs;
         String virtualhost;
 
+        /** @return keepalived's {@code FMT_VS}: "[ADDR]:PROTO:PORT", "FWM N" or "[GROUP]:PORT". */
+        public String keepalivedName()
+        {
+            if (null != group)
+            {
+                return "[" + group + "]:" + port;
+            }
+            if (0 != fwmark)
+            {
+                return "FWM " + fwmark;
+            }
+            return "[" + Ipv4.toString(vip) + "]:" + protocolName(protocol) + ":" + port;
+        }
+
         /** @return "ADDR:PORT", "fwmark N" or "group NAME". */
         public String name()
         {
@@ -256,6 +272,9 @@ public final class KeepalivedConfig
     public record MarkRule(int protocol, int addr, int prefix, int portLow, int portHigh, int mark)
     {
     }
+
+    /** keepalived's {@code IPVS_SVC_PERSISTENT_TIMEOUT}: what a zero-port service is made persistent for. */
+    static final int PERSISTENT_TIMEOUT_S = 6 * 60;
 
     /** Virtual servers in declaration order. */
     public final List<VirtualServer> virtualServers = new ArrayList<>();
@@ -352,6 +371,42 @@ public final class KeepalivedConfig
     private static KeepalivedConfig interpret(final List<Statement> top) throws ConfigException
     {
         final KeepalivedConfig c = new KeepalivedConfig();
+        try
+        {
+            return c.interpretInto(top);
+        }
+        catch (final ConfigException ex)
+        {
+            throw ex.withWarnings(c.warnings);
+        }
+    }
+
+    /**
+     * Warnings in the order of the file (by file, then line; stable within a line), as {@code jvs check}
+     * prints them.
+     *
+     * @param warnings "file:line: text" lines.
+     * @return them sorted.
+     */
+    public static List<String> inLineOrder(final List<String> warnings)
+    {
+        final java.util.regex.Pattern at = java.util.regex.Pattern.compile("^(.*?):(\\d+): ");
+        final List<String> sorted = new ArrayList<>(warnings);
+        sorted.sort(java.util.Comparator.comparing((String w) ->
+        {
+            final java.util.regex.Matcher m = at.matcher(w);
+            return m.find() ? m.group(1) : "";
+        }).thenComparingLong(w ->
+        {
+            final java.util.regex.Matcher m = at.matcher(w);
+            return m.find() ? Long.parseLong(m.group(2)) : 0;
+        }));
+        return sorted;
+    }
+
+    private KeepalivedConfig interpretInto(final List<Statement> top) throws ConfigException
+    {
+        final KeepalivedConfig c = this;
         for (final Statement s : top)
         {
             switch (s.keyword())
@@ -460,22 +515,18 @@ public final class KeepalivedConfig
                     vs.scheduler = name;
                 }
                 case "lb_kind", "lvs_method" -> vs.method = method(k);
-                case "protocol" ->
-                {
-                    vs.protocol = protocol(k);
-                    if (0 != vs.fwmark)
-                    {
-                        // keepalived: "protocol specified for fwmark - protocol will be ignored".
-                        warnings.add(k.at().file() + ":" + k.at().line() + ": protocol specified for fwmark " +
-                            vs.fwmark + " - protocol will be ignored");
-                    }
-                }
+                case "weight" -> vs.defaultWeight = (int)number(k, 0, 1, Integer.MAX_VALUE, "virtual server weight");
+                case "protocol" -> vs.protocol = protocol(k);
                 case "persistence_timeout" ->
                     vs.persistenceTimeout = k.args().isEmpty() ? 360 : (int)number(k, 0, 1, 2678400, "timeout");
                 case "persistence_granularity" -> vs.persistenceNetmask = netmask(k);
                 case "ops" -> vs.ops = true;
-                case "hashed", "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback" ->
-                    vs.flags |= "hashed".equals(k.keyword()) ? 0 : Schedulers.parseFlags(k.keyword());
+                case "hashed" ->
+                {
+                    // Accepted by keepalived and ignored.
+                }
+                case "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback" ->
+                    vs.flags |= schedulerFlag(k, vs);
                 case "real_server" -> vs.realServers.add(realServer(k, vs));
                 case "delay_loop" -> vs.delayLoopMs = seconds(k);
                 case "warmup" -> vs.warmupMs = seconds(k);
@@ -577,11 +628,6 @@ public final class KeepalivedConfig
                 }
             }
         }
-        if (vs.ops && 17 != vs.protocol)
-        {
-            warnings.add(s.at().file() + ":" + s.at().line() + ": ops applies to UDP only, ignored for " + vs.name());
-            vs.ops = false;
-        }
         virtualServers.add(vs);
     }
 
@@ -596,14 +642,6 @@ public final class KeepalivedConfig
         rs.vs = vs;
         rs.addr = address(s, 0, "real server address");
         rs.port = s.args().size() == 2 ? (int)number(s, 1, 0, 65535, "port") : 0;
-        for (final RealServer other : vs.realServers)
-        {
-            if (other.addr == rs.addr && other.port == rs.port)
-            {
-                throw new ConfigException(s.at(), "real server " + Ipv4.toString(rs.addr) + ":" + rs.port +
-                    " appears twice in virtual_server " + vs.name() + " (first at line " + other.at.line() + ")");
-            }
-        }
         if (!s.isBlock())
         {
             return rs;
@@ -612,7 +650,7 @@ public final class KeepalivedConfig
         {
             switch (k.keyword())
             {
-                case "weight" -> rs.weight = (int)number(k, 0, 0, 65535, "weight");
+                case "weight" -> rs.weight = (int)number(k, 0, 0, Integer.MAX_VALUE, "weight");
                 case "uthreshold" -> rs.uthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "uthreshold");
                 case "lthreshold" -> rs.lthreshold = (int)number(k, 0, 0, Integer.MAX_VALUE, "lthreshold");
                 case "lb_kind", "lvs_method" -> rs.method = method(k);
@@ -761,6 +799,269 @@ public final class KeepalivedConfig
         }
     }
 
+    void warnAt(final Position at, final String text)
+    {
+        warnings.add(at.file() + ":" + at.line() + ": " + text);
+    }
+
+    /** @return whether the virtual server is a firewall mark, or a group of nothing but marks. */
+    private boolean marksOnly(final VirtualServer vs)
+    {
+        if (null == vs.group)
+        {
+            return 0 != vs.fwmark;
+        }
+        return groups.get(vs.group).stream().allMatch(m -> 0 != m.fwmark());
+    }
+
+    /** @return whether the virtual server is by address: an address and port, or a group with addresses. */
+    private boolean byAddress(final VirtualServer vs)
+    {
+        if (null == vs.group)
+        {
+            return 0 == vs.fwmark;
+        }
+        return groups.get(vs.group).stream().anyMatch(m -> 0 == m.fwmark());
+    }
+
+    /**
+     * keepalived's {@code validate_check_config}, in its order and with its words: what a virtual server leaves
+     * unset is defaulted with a warning, and what contradicts itself is corrected with a warning, so that a file
+     * runs here as it runs under keepalived.
+     */
+    private void complete()
+    {
+        for (final java.util.Iterator<VirtualServer> it = virtualServers.iterator(); it.hasNext(); )
+        {
+            final VirtualServer vs = it.next();
+            if (vs.realServers.isEmpty())
+            {
+                warnAt(vs.at, "Virtual server " + vs.keepalivedName() + " has no real servers - ignoring");
+                it.remove();
+                continue;
+            }
+            final boolean anyMark = 0 != vs.fwmark || null != vs.group && groups.get(vs.group).stream()
+                .anyMatch(m -> 0 != m.fwmark());
+            if (vs.haSuspend && anyMark)
+            {
+                warnAt(vs.at, "Virtual server " + vs.keepalivedName() +
+                    ": cannot use ha_suspend with fwmarks - clearing ha_suspend");
+                vs.haSuspend = false;
+            }
+            completeAddressed(vs);
+            if (0 != vs.protocol && marksOnly(vs))
+            {
+                warnAt(vs.at, "Warning: Virtual server " + vs.keepalivedName() +
+                    ": protocol specified for fwmark - protocol will be ignored");
+                vs.protocol = 0;
+            }
+            if (null == vs.scheduler)
+            {
+                warnAt(vs.at, "Virtual server " + vs.keepalivedName() + ": no scheduler set, setting default 'wlc'");
+                vs.scheduler = "wlc";
+            }
+            removeDuplicates(vs);
+            long weightSum = 0;
+            for (final RealServer rs : vs.realServers)
+            {
+                if (rs.method < 0)
+                {
+                    rs.method = defaultMethod(vs);
+                }
+                if (rs.weight < 0)
+                {
+                    rs.weight = vs.defaultWeight;
+                }
+                weightSum += rs.weight;
+            }
+            if (0 != vs.sorryAddr && vs.sorryMethod < 0)
+            {
+                vs.sorryMethod = defaultMethod(vs);
+            }
+            completeQuorum(vs, weightSum);
+            completePorts(vs);
+        }
+    }
+
+    /** keepalived keeps the first of two real servers with the same address and port, and says so. */
+    private void removeDuplicates(final VirtualServer vs)
+    {
+        for (int i = 0; i < vs.realServers.size(); i++)
+        {
+            final RealServer rs = vs.realServers.get(i);
+            for (int j = 0; j < i; j++)
+            {
+                final RealServer first = vs.realServers.get(j);
+                if (first.addr == rs.addr && first.port == rs.port)
+                {
+                    warnAt(rs.at, "VS " + vs.keepalivedName() + ": real server " + rsName(rs, vs) +
+                        " is duplicated - removing second rs");
+                    vs.realServers.remove(i--);
+                    break;
+                }
+            }
+        }
+    }
+
+    private int defaultMethod(final VirtualServer vs)
+    {
+        if (vs.method < 0)
+        {
+            warnAt(vs.at, "Virtual server " + vs.keepalivedName() + ": no forwarding method set, setting default NAT");
+            vs.method = Method.NAT;
+        }
+        return vs.method;
+    }
+
+    /** The checks keepalived makes of a virtual server given by address (or a group with addresses). */
+    private void completeAddressed(final VirtualServer vs)
+    {
+        if (byAddress(vs))
+        {
+            if (0 == vs.protocol)
+            {
+                // If the protocol is 0, the kernel defaults to UDP: keepalived sets it explicitly.
+                warnAt(vs.at, "Virtual server " + vs.keepalivedName() + ": no protocol set - defaulting to UDP");
+                vs.protocol = 17;
+            }
+            if (vs.ops && 17 != vs.protocol)
+            {
+                warnAt(vs.at, "Virtual server " + vs.keepalivedName() +
+                    ": one packet scheduling requires UDP - resetting");
+                vs.ops = false;
+            }
+            if (0 == vs.persistenceTimeout && null == vs.group && 0 == vs.fwmark && 0 == vs.port)
+            {
+                warnAt(vs.at, "Virtual server " + vs.keepalivedName() +
+                    ": zero port only valid for persistent services - setting");
+                vs.persistenceTimeout = PERSISTENT_TIMEOUT_S;
+            }
+        }
+        if (0 == vs.persistenceTimeout && null != vs.group &&
+            groups.get(vs.group).stream().anyMatch(m -> 0 == m.fwmark() && 0 == m.port()))
+        {
+            warnAt(vs.at, "Virtual server " + vs.keepalivedName() +
+                ": zero port only valid for persistent services - setting");
+            vs.persistenceTimeout = PERSISTENT_TIMEOUT_S;
+        }
+    }
+
+    private void completeQuorum(final VirtualServer vs, final long weightSum)
+    {
+        if (vs.quorum > weightSum)
+        {
+            warnAt(vs.at, "Warning - quorum " + vs.quorum + " for " + vs.keepalivedName() +
+                " exceeds total weight of real servers " + weightSum + ", reducing quorum to " + weightSum);
+            vs.quorum = weightSum;
+        }
+        if (vs.quorum > 0 && vs.hysteresis >= vs.quorum)
+        {
+            warnAt(vs.at, "Virtual server " + vs.keepalivedName() + ": hysteresis " + vs.hysteresis + " >= quorum " +
+                vs.quorum + "; setting hysteresis to " + (vs.quorum - 1));
+            vs.hysteresis = vs.quorum - 1;
+        }
+    }
+
+    /**
+     * Unless NAT, a real server's port is the virtual server's (DR and TUN do not rewrite it), and with a
+     * firewall mark it is none; NAT real servers without a port take the virtual server's.
+     */
+    private void completePorts(final VirtualServer vs)
+    {
+        final String v = vs.keepalivedName();
+        if (null != vs.group)
+        {
+            final List<GroupMember> members = groups.get(vs.group);
+            for (final RealServer rs : vs.realServers)
+            {
+                if (Method.NAT == rs.method || 0 == rs.port)
+                {
+                    continue;
+                }
+                if (members.stream().anyMatch(m -> 0 != m.fwmark()))
+                {
+                    warnAt(rs.at, "WARNING - fwmark virtual server " + v + ", real server " + rsName(rs, vs) +
+                        " has port specified - port will be ignored");
+                }
+                for (final GroupMember m : members)
+                {
+                    if (0 == m.fwmark() && m.port() != rs.port)
+                    {
+                        warnAt(rs.at, "virtual server " + v + ":[" + memberName(m) + "] and real server " +
+                            rsName(rs, vs) + " ports don't match");
+                    }
+                }
+            }
+            return;
+        }
+        for (final RealServer rs : vs.realServers)
+        {
+            if (Method.NAT == rs.method)
+            {
+                if (0 == vs.fwmark && 0 == rs.port)
+                {
+                    rs.port = vs.port;
+                }
+            }
+            else if (0 != vs.fwmark)
+            {
+                if (0 != rs.port)
+                {
+                    warnAt(rs.at, "WARNING - fwmark virtual server " + v + ", real server " + rsName(rs, vs) +
+                        " has port specified - clearing");
+                    rs.port = 0;
+                }
+            }
+            else if (0 == rs.port)
+            {
+                rs.port = vs.port;
+            }
+            else if (rs.port != vs.port)
+            {
+                warnAt(rs.at, "WARNING - virtual server " + v + " and real server " + rsName(rs, vs) +
+                    " ports don't match - resetting");
+                rs.port = vs.port;
+            }
+        }
+        if (0 != vs.sorryAddr && Method.NAT != vs.sorryMethod)
+        {
+            if (0 != vs.fwmark)
+            {
+                if (0 != vs.sorryPort)
+                {
+                    warnAt(vs.at, "WARNING - virtual server " + v + ", sorry server has port specified - clearing");
+                    vs.sorryPort = 0;
+                }
+            }
+            else if (0 == vs.sorryPort)
+            {
+                vs.sorryPort = vs.port;
+            }
+            else if (vs.sorryPort != vs.port)
+            {
+                warnAt(vs.at, "WARNING - virtual server " + v + " and sorry server ports don't match - resetting");
+                vs.sorryPort = vs.port;
+            }
+        }
+    }
+
+    /** keepalived's FMT_RS: "[ADDR]:PROTO:PORT". */
+    private static String rsName(final RealServer rs, final VirtualServer vs)
+    {
+        return "[" + Ipv4.toString(rs.addr) + "]:" + protocolName(vs.protocol) + ":" + rs.port;
+    }
+
+    /** keepalived's format_vsge: "ADDR,PORT", "FIRST-LAST,PORT" or "FWM N". */
+    private static String memberName(final GroupMember m)
+    {
+        if (0 != m.fwmark())
+        {
+            return "FWM " + m.fwmark();
+        }
+        return Ipv4.toString(m.first()) + (m.first() != m.last() ? "-" + Ipv4.toString(m.last()) : "") + "," +
+            m.port();
+    }
+
     private void validate() throws ConfigException
     {
         for (final VirtualServer vs : virtualServers)
@@ -771,6 +1072,7 @@ public final class KeepalivedConfig
                     " names no virtual_server_group");
             }
         }
+        complete();
         for (int i = 0; i < virtualServers.size(); i++)
         {
             for (int j = 0; j < i; j++)
@@ -1045,17 +1347,40 @@ public final class KeepalivedConfig
         return m;
     }
 
+    /**
+     * keepalived's {@code svr_forwarding_handler}: NAT, DR or TUN, case-sensitive. keepalived warns about any
+     * other word and runs the server as NAT; jvs refuses it, so that {@code lb_kind dr} is not silently NAT.
+     * TUN may be followed by {@code type ipip} (the only tunnel jvs builds) and a checksum option.
+     */
     private static int method(final Statement s) throws ConfigException
     {
-        try
+        final String w = word(s, 0);
+        final int m = switch (w)
         {
-            return Method.parse(word(s, 0));
-        }
-        catch (final IllegalArgumentException ex)
+            case "NAT" -> Method.NAT;
+            case "DR" -> Method.DR;
+            case "TUN" -> Method.TUN;
+            default -> throw new ConfigException(s.argAt(0), "unknown " + s.keyword() + " '" + w +
+                "': expected NAT, DR or TUN (case-sensitive; keepalived would warn and run it as NAT)");
+        };
+        for (int i = 1; i < s.args().size(); i++)
         {
-            throw new ConfigException(s.argAt(0), "unknown " + s.keyword() + " '" + word(s, 0) +
-                "': expected NAT, DR or TUN");
+            final String a = s.args().get(i);
+            if ("type".equals(a) && i + 1 < s.args().size())
+            {
+                if (!"ipip".equals(s.args().get(i + 1)))
+                {
+                    throw new ConfigException(s.argAt(i + 1), "tunnel type '" + s.args().get(i + 1) +
+                        "' is not supported by jvs: only ipip");
+                }
+                i++;
+            }
+            else if (!"nocsum".equals(a) && !"csum".equals(a) && !"remcsum".equals(a))
+            {
+                throw new ConfigException(s.argAt(i), "unexpected '" + a + "' after " + s.keyword() + " " + w);
+            }
         }
+        return m;
     }
 
     private static int protocol(final Statement s) throws ConfigException
@@ -1063,14 +1388,41 @@ public final class KeepalivedConfig
         return protocolName(s, 0);
     }
 
+    /** keepalived's {@code proto_handler}: TCP, UDP (or SCTP, which jvs does not forward), in any case. */
     private static int protocolName(final Statement s, final int i) throws ConfigException
     {
         return switch (word(s, i).toUpperCase(Locale.ROOT))
         {
             case "TCP" -> 6;
             case "UDP" -> 17;
+            case "SCTP" -> throw new ConfigException(s.argAt(i), "protocol SCTP is not supported by jvs");
             default -> throw new ConfigException(s.argAt(i), "unknown protocol '" + word(s, i) +
-                "': expected TCP or UDP");
+                "': expected TCP or UDP (keepalived would ignore it and default to UDP)");
         };
+    }
+
+    /**
+     * keepalived's {@code lbflags_handler}: flag-N always; sh-* only once lb_algo is sh and mh-* once it is mh
+     * (the order of the lines matters, as there), otherwise warned about and ignored.
+     */
+    private int schedulerFlag(final Statement k, final VirtualServer vs)
+    {
+        final String f = k.keyword();
+        if (f.startsWith("flag-") || f.startsWith("sh-") && "sh".equals(vs.scheduler) ||
+            f.startsWith("mh-") && "mh".equals(vs.scheduler))
+        {
+            return Schedulers.parseFlags(f);
+        }
+        if (!"sh".equals(vs.scheduler) && !"mh".equals(vs.scheduler))
+        {
+            warnAt(k.at(), f + " only applies to sh scheduler - ignoring");
+        }
+        return 0;
+    }
+
+    /** @param protocol 6, 17 or 0. @return "tcp", "udp" or "none", as keepalived's inet_sockaddrtotrio. */
+    static String protocolName(final int protocol)
+    {
+        return 6 == protocol ? "tcp" : 17 == protocol ? "udp" : "none";
     }
 }

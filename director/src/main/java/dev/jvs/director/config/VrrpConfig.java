@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,6 +50,18 @@ public final class VrrpConfig
         public final Map<String, int[]> trackProcessesUsed = new LinkedHashMap<>();
         /** Where each tracked script is named, for errors. */
         final Map<String, Position> trackScriptAt = new LinkedHashMap<>();
+        /** strict_mode (or global vrrp_strict): RFC conformance keepalived enforces by changing the config. */
+        public boolean strict;
+        /** Whether priority and state were written (keepalived derives each from the other). */
+        boolean prioritySet;
+        boolean stateSet;
+        /** Set by keywords, resolved against the globals and strict mode by {@code complete}. */
+        Boolean lowerPrioNoAdvert;
+        Boolean higherPrioSendAdvert;
+        Integer garpLowerPrioRepeat;
+        /** The authentication block and advert_int as written, completed once the whole file is read. */
+        Statement auth;
+        long advertMs = 1_000;
     }
 
     /** A vrrp_script. */
@@ -237,7 +250,7 @@ public final class VrrpConfig
      * than passed over (scripts run as jvs's own user, no strict mode, no startup/shutdown scripts or fifos).
      */
     private static final Set<String> GLOBAL_NOT_ACTED = Set.of(
-        "script_user", "enable_script_security", "vrrp_strict", "startup_script", "shutdown_script",
+        "script_user", "enable_script_security", "startup_script", "shutdown_script",
         "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script", "max_auto_priority",
         "vrrp_priority", "checker_priority", "vrrp_skip_check_adv_addr");
     /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
@@ -256,11 +269,10 @@ public final class VrrpConfig
         "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "linkbeat_use_polling", "router_id");
     /** vrrp_instance keywords jvs accepts and does not act on (they tune kernel features jvs replaces). */
     private static final Set<String> INSTANCE_ACCEPTED = Set.of(
-        "debug", "accept", "no_accept", "strict_mode", "skip_check_adv_addr",
+        "debug", "accept", "no_accept", "skip_check_adv_addr",
         "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
-        "garp_lower_prio_delay", "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
-        "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
-        "native_ipv6", "linkbeat_use_polling", "preempt");
+        "garp_lower_prio_delay", "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
+        "native_ipv6", "linkbeat_use_polling");
 
     /**
      * Read the VRRP part of a configuration's top-level statements.
@@ -295,7 +307,7 @@ public final class VrrpConfig
                 }
             }
         }
-        v.validate(kc);
+        v.validate(kc, d);
         return v;
     }
 
@@ -308,6 +320,11 @@ public final class VrrpConfig
         long garpRefreshMs;
         int garpRefreshRepeat = 1;
         boolean checkUnicastSource;
+        boolean strict;
+        boolean lowerPrioNoAdvert;
+        boolean higherPrioSendAdvert;
+        /** vrrp_garp_lower_prio_repeat; unset: vrrp_garp_master_repeat, as keepalived defaults it. */
+        Integer garpLowerPrioRepeat;
     }
 
     /** lvs_timeouts [tcp SECS] [tcpfin SECS] [udp SECS], as ipvsadm --set (the kernel's range, 1 s to 24 days). */
@@ -341,6 +358,14 @@ public final class VrrpConfig
                 case "router_id" -> routerId = KeepalivedConfig.word(k, 0);
                 case "lvs_timeouts" -> lvsTimeouts(k);
                 case "vrrp_check_unicast_src" -> d.checkUnicastSource = true;
+                case "vrrp_strict" -> d.strict = true;
+                case "vrrp_lower_prio_no_advert" -> d.lowerPrioNoAdvert = trueFalse(k, kc);
+                case "vrrp_higher_prio_send_advert" -> d.higherPrioSendAdvert = trueFalse(k, kc);
+                case "vrrp_garp_lower_prio_repeat" -> d.garpLowerPrioRepeat =
+                    (int)KeepalivedConfig.number(k, 0, 0, 255, "vrrp_garp_lower_prio_repeat");
+                case "vrrp_notify_priority_changes" ->
+                    kc.warn(k, "'vrrp_notify_priority_changes' is not acted on: priority changes go to keepalived's " +
+                        "notify FIFO, which jvs does not have");
                 case "notification_email" ->
                 {
                     for (final Statement m : children(k))
@@ -433,7 +458,7 @@ public final class VrrpConfig
         final List<Integer> addresses = new ArrayList<>();
         final List<Integer> excluded = new ArrayList<>();
         final List<Integer> peers = new ArrayList<>();
-        Statement auth = null;
+        in.strict = d.strict;
         for (final Statement k : children(s))
         {
             switch (k.keyword())
@@ -443,25 +468,47 @@ public final class VrrpConfig
                     final String w = KeepalivedConfig.word(k, 0);
                     if (!"MASTER".equals(w) && !"BACKUP".equals(w))
                     {
-                        throw new ConfigException(k.argAt(0), "state must be MASTER or BACKUP, not '" + w + "'");
+                        throw new ConfigException(k.argAt(0), "state must be MASTER or BACKUP, not '" + w +
+                            "' (case-sensitive; keepalived would warn and run it as BACKUP)");
                     }
-                    c.initialState = w;
+                    if ("BACKUP".equals(w) && "MASTER".equals(c.initialState) && in.stateSet)
+                    {
+                        kc.warnAt(k.at(), "(" + c.name + ") state previously set as MASTER - ignoring BACKUP");
+                    }
+                    else
+                    {
+                        c.initialState = w;
+                    }
+                    in.stateSet = true;
                 }
                 case "interface" -> c.iface = KeepalivedConfig.word(k, 0);
                 case "virtual_router_id" ->
                     c.vrid = (int)KeepalivedConfig.number(k, 0, 1, 255, "virtual_router_id");
-                case "priority" -> c.priority = (int)KeepalivedConfig.number(k, 0, 1, 255, "priority");
+                case "priority" ->
+                {
+                    c.priority = (int)KeepalivedConfig.number(k, 0, 1, 255, "priority");
+                    in.prioritySet = true;
+                }
                 case "advert_int" ->
                 {
                     final long ms = KeepalivedConfig.seconds(k);
-                    if (ms < 10 || ms > 40_950)
+                    if (ms < 10 || ms > 255_000)
                     {
-                        throw new ConfigException(k.argAt(0), "advert_int must be 0.01..40.95 seconds");
+                        throw new ConfigException(k.argAt(0), "advert_int must be 0.01..255 seconds");
                     }
-                    c.advertCentis = (int)(ms / 10);
+                    in.advertMs = ms;
                 }
+                case "strict_mode" -> in.strict = k.args().isEmpty() || trueFalse(k, kc);
+                case "lower_prio_no_advert" -> in.lowerPrioNoAdvert = k.args().isEmpty() || trueFalse(k, kc);
+                case "higher_prio_send_advert" -> in.higherPrioSendAdvert = k.args().isEmpty() || trueFalse(k, kc);
+                case "garp_lower_prio_repeat" -> in.garpLowerPrioRepeat =
+                    (int)KeepalivedConfig.number(k, 0, 0, 255, "garp_lower_prio_repeat");
+                case "preempt" -> c.preempt = true;
+                case "notify_priority_changes" ->
+                    kc.warn(k, "'notify_priority_changes' is not acted on: priority changes go to keepalived's " +
+                        "notify FIFO, which jvs does not have");
                 case "version" -> c.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "version");
-                case "authentication" -> auth = k;
+                case "authentication" -> in.auth = k;
                 case "virtual_ipaddress" ->
                 {
                     for (final Statement a : children(k))
@@ -546,7 +593,7 @@ public final class VrrpConfig
                     {
                         kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_instance");
                     }
-                    else if (!Set.of("debug", "preempt").contains(k.keyword()))
+                    else if (!"debug".equals(k.keyword()))
                     {
                         kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
                     }
@@ -570,13 +617,9 @@ public final class VrrpConfig
             // keepalived watches the instance's own interface unless told not to: down means FAULT.
             in.trackInterfaces.putIfAbsent(c.iface, 0);
         }
-        if (null != auth)
-        {
-            authentication(auth, c, kc);
-        }
         c.addresses = addresses.stream().mapToInt(Integer::intValue).toArray();
-        c.excludedAddresses = excluded.stream().mapToInt(Integer::intValue).toArray();
         c.unicastPeers = peers.stream().mapToInt(Integer::intValue).toArray();
+        c.excludedAddresses = excluded.stream().mapToInt(Integer::intValue).toArray();
         for (final Instance other : instances)
         {
             if (other.cfg.name.equals(c.name))
@@ -593,9 +636,153 @@ public final class VrrpConfig
         instances.add(in);
     }
 
-    private static void authentication(final Statement auth, final InstanceConfig c, final KeepalivedConfig kc)
+    /**
+     * keepalived's {@code vrrp_complete_instance}, the parts jvs runs: priority and state derived from each
+     * other, what strict mode turns off, the advertisement interval each version can carry, and the preemption
+     * settings that cannot work together; each change with keepalived's warning.
+     */
+    private static void completeInstance(final Instance in, final KeepalivedConfig kc, final Defaults d)
         throws ConfigException
     {
+        final InstanceConfig c = in.cfg;
+        final String n = "(" + c.name + ")";
+        final boolean master = "MASTER".equals(c.initialState) && in.stateSet;
+        if (!in.prioritySet)
+        {
+            c.priority = master ? 255 : 100;
+        }
+        if (!in.stateSet)
+        {
+            c.initialState = 255 == c.priority ? "MASTER" : "BACKUP";
+        }
+        else if (in.strict && master != (255 == c.priority))
+        {
+            kc.warnAt(in.at, n + " State MASTER must match being address owner");
+            c.initialState = 255 == c.priority ? "MASTER" : "BACKUP";
+        }
+        authentication(in.auth, in, kc);
+        if (in.strict && c.unicastPeers.length > 0)
+        {
+            throw new ConfigException(in.at, n + " Unicast peers are not supported in strict mode");
+        }
+        if (255 == c.priority && !c.preempt)
+        {
+            kc.warnAt(in.at, n + " nopreempt is incompatible with priority 255. resetting nopreempt");
+            c.preempt = true;
+        }
+        if ("MASTER".equals(c.initialState))
+        {
+            if (!c.preempt)
+            {
+                kc.warnAt(in.at, n + " Warning - nopreempt will not work with initial state MASTER - clearing");
+                c.preempt = true;
+            }
+            if (0 != c.preemptDelayMs)
+            {
+                kc.warnAt(in.at, n + " Warning - preempt delay will not work with initial state MASTER - clearing");
+                c.preemptDelayMs = 0;
+            }
+        }
+        if (0 != c.preemptDelayMs && in.strict)
+        {
+            kc.warnAt(in.at, n + " preempt_delay is incompatible with strict mode - resetting");
+            c.preemptDelayMs = 0;
+        }
+        if (0 != c.preemptDelayMs && !c.preempt)
+        {
+            kc.warnAt(in.at, n + " preempt_delay is incompatible with nopreempt mode - resetting");
+            c.preemptDelayMs = 0;
+        }
+        completeLowerPriority(in, kc, d);
+        c.advertCentis = advertCentis(in, kc, in.advertMs);
+    }
+
+    /** What a master does about a lower priority advert, and about a higher one (strict mode: RFC only). */
+    private static void completeLowerPriority(final Instance in, final KeepalivedConfig kc, final Defaults d)
+    {
+        final InstanceConfig c = in.cfg;
+        final String n = "(" + c.name + ")";
+        final int defaultRepeat = null != d.garpLowerPrioRepeat ? d.garpLowerPrioRepeat : d.garpRepeat;
+        c.garpLowerPrioRepeat = null == in.garpLowerPrioRepeat ? (in.strict ? 0 : defaultRepeat) :
+            in.garpLowerPrioRepeat;
+        if (in.strict && null != in.garpLowerPrioRepeat && 0 != in.garpLowerPrioRepeat)
+        {
+            kc.warnAt(in.at, n + " Strict mode requires no repeat garps. resetting");
+            c.garpLowerPrioRepeat = 0;
+        }
+        c.lowerPrioNoAdvert = null == in.lowerPrioNoAdvert ? in.strict || d.lowerPrioNoAdvert : in.lowerPrioNoAdvert;
+        if (in.strict && Boolean.FALSE.equals(in.lowerPrioNoAdvert))
+        {
+            kc.warnAt(in.at, n + " Strict mode requires no lower priority advert. resetting");
+            c.lowerPrioNoAdvert = true;
+        }
+        c.higherPrioSendAdvert = null == in.higherPrioSendAdvert ? !in.strict && d.higherPrioSendAdvert :
+            in.higherPrioSendAdvert;
+        if (in.strict && Boolean.TRUE.equals(in.higherPrioSendAdvert))
+        {
+            kc.warnAt(in.at, n + " strict mode requires higher_prio_send_advert to be clear. resetting");
+            c.higherPrioSendAdvert = false;
+        }
+    }
+
+    /**
+     * VRRPv2 carries whole seconds below 256, VRRPv3 centiseconds below 40.96 s: keepalived rounds or clamps
+     * what does not fit, with a warning.
+     */
+    private static int advertCentis(final Instance in, final KeepalivedConfig kc, final long advertMs)
+    {
+        final String n = "(" + in.cfg.name + ")";
+        if (2 == in.cfg.version)
+        {
+            if (advertMs >= 256_000)
+            {
+                kc.warnAt(in.at, String.format(Locale.ROOT, "%s VRRPv2 advertisement interval %.2fs is out of range. " +
+                    "Must be less than 256s. Setting to 255s", n, advertMs / 1000.0));
+                return 25_500;
+            }
+            if (0 != advertMs % 1000)
+            {
+                kc.warnAt(in.at, String.format(Locale.ROOT, "%s VRRPv2 advertisement interval %fs must be an " +
+                    "integer. rounding", n, advertMs / 1000.0));
+                return (int)Math.max(1, (advertMs + 500) / 1000) * 100;
+            }
+            return (int)(advertMs / 10);
+        }
+        if (advertMs >= 40_960)
+        {
+            kc.warnAt(in.at, String.format(Locale.ROOT, "%s VRRPv3 advertisement interval %.2fs is out of range. " +
+                "Must be less than 40.96s. Setting to 40.95s", n, advertMs / 1000.0));
+            return 4095;
+        }
+        return (int)Math.max(1, advertMs / 10);
+    }
+
+    /** keepalived's "true"/"false" and their synonyms ({@code check_true_false}). */
+    private static boolean trueFalse(final Statement k, final KeepalivedConfig kc) throws ConfigException
+    {
+        final String w = KeepalivedConfig.word(k, 0).toLowerCase(Locale.ROOT);
+        return switch (w)
+        {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(k.argAt(0), k.keyword() + " '" + KeepalivedConfig.word(k, 0) +
+                "' is not true or false");
+        };
+    }
+
+    /**
+     * The authentication block, and keepalived's order of reasons to turn it off: strict mode, VRRPv3, a
+     * type without a password. auth_pass longer than 8 characters is truncated, as keepalived does.
+     */
+    private static void authentication(final Statement auth, final Instance in, final KeepalivedConfig kc)
+        throws ConfigException
+    {
+        if (null == auth)
+        {
+            return;
+        }
+        final InstanceConfig c = in.cfg;
+        final String n = "(" + c.name + ")";
         String type = null;
         String pass = null;
         for (final Statement a : children(auth))
@@ -603,7 +790,14 @@ public final class VrrpConfig
             switch (a.keyword())
             {
                 case "auth_type" -> type = KeepalivedConfig.word(a, 0);
-                case "auth_pass" -> pass = KeepalivedConfig.word(a, 0);
+                case "auth_pass" ->
+                {
+                    pass = KeepalivedConfig.word(a, 0);
+                    if (pass.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > VrrpPacket.AUTH_LENGTH)
+                    {
+                        kc.warnAt(a.at(), "Truncating auth_pass to " + VrrpPacket.AUTH_LENGTH + " characters");
+                    }
+                }
                 default -> kc.warn(a, "unknown keyword '" + a.keyword() + "' in authentication");
             }
         }
@@ -613,17 +807,29 @@ public final class VrrpConfig
         }
         if (null != type && !"PASS".equals(type))
         {
-            throw new ConfigException(auth.at(), "auth_type must be PASS or AH, not '" + type + "'");
+            throw new ConfigException(auth.at(), "auth_type must be PASS or AH, not '" + type +
+                "' (case-sensitive; keepalived would warn and run without authentication)");
+        }
+        if (null == type)
+        {
+            return;
+        }
+        if (in.strict)
+        {
+            kc.warnAt(auth.at(), n + " Strict mode does not support authentication. Ignoring.");
+            return;
         }
         if (3 == c.version)
         {
-            kc.warn(auth, "authentication in a VRRPv3 instance (v3 has none)");
+            kc.warnAt(auth.at(), n + " VRRP version 3 does not support authentication. Ignoring.");
             return;
         }
-        if (null != pass)
+        if (null == pass || pass.isEmpty())
         {
-            c.password(pass);
+            kc.warnAt(auth.at(), n + " Authentication specified but no password given. Ignoring");
+            return;
         }
+        c.password(pass);
     }
 
     private static int weight(final Statement t) throws ConfigException
@@ -803,13 +1009,19 @@ public final class VrrpConfig
                 groupNotify.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(k.keyword(), String.join(" ",
                     k.args()));
             }
-            else if (!Set.of("smtp_alert", "global_tracking", "sync_group_tracking_weight").contains(k.keyword()))
+            else if ("sync_group_tracking_weight".equals(k.keyword()))
             {
-                kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_sync_group");
+                trackingWeightGroups.add(name);
+            }
+            else if ("global_tracking".equals(k.keyword()))
+            {
+                kc.warnAt(k.at(), "(" + name + ") global_tracking is deprecated. Use track_interface/script/file " +
+                    "on the sync group");
+                trackingWeightGroups.add(name);
             }
             else if (!"smtp_alert".equals(k.keyword()))
             {
-                kc.warn(k, "'" + k.keyword() + "' in vrrp_sync_group is read and not acted on by jvs");
+                kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_sync_group");
             }
         }
         syncGroups.put(name, members);
@@ -817,8 +1029,83 @@ public final class VrrpConfig
     }
 
     private final Map<String, Position> syncGroupAt = new LinkedHashMap<>();
+    /** Sync groups with sync_group_tracking_weight: their members keep tracking weights. */
+    private final Set<String> trackingWeightGroups = new java.util.HashSet<>();
 
-    private void validate(final KeepalivedConfig kc) throws ConfigException
+    /** @param instance an instance's name. @return its sync group's name, or null. */
+    public String syncGroupOf(final String instance)
+    {
+        for (final Map.Entry<String, List<String>> g : syncGroups.entrySet())
+        {
+            if (g.getValue().contains(instance))
+            {
+                return g.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * keepalived does not let tracking move the priority of a sync group member (without
+     * sync_group_tracking_weight: the group must change state as one) nor of the address owner: a weighted
+     * tracked interface is then tracked without weight (a sync member) or not at all (the owner), a weighted
+     * script is dropped, a track_file with the default weight 1 is tracked with weight 0 and one with another
+     * weight is dropped; each with keepalived's warning.
+     */
+    private void ignoreTrackingWeights(final Instance i, final KeepalivedConfig kc)
+    {
+        final String group = syncGroupOf(i.cfg.name);
+        final boolean sync = null != group && !trackingWeightGroups.contains(group);
+        if (!sync && 255 != i.cfg.priority)
+        {
+            return;
+        }
+        final String n = "(" + i.cfg.name + ")";
+        final String why = sync ? "SYNC group" : "address_owner";
+        for (final Map.Entry<String, Integer> t : List.copyOf(i.trackInterfaces.entrySet()))
+        {
+            if (0 != t.getValue())
+            {
+                kc.warnAt(i.at, n + " ignoring " + t.getKey() + " tracked interface " + (sync ? "weight " : "") +
+                    "due to " + (sync ? "SYNC group" : "address owner"));
+                if (sync)
+                {
+                    i.trackInterfaces.put(t.getKey(), 0);
+                }
+                else
+                {
+                    i.trackInterfaces.remove(t.getKey());
+                }
+            }
+        }
+        for (final Map.Entry<String, Integer> t : List.copyOf(i.trackScripts.entrySet()))
+        {
+            final int w = null != t.getValue() ? t.getValue() : scripts.get(t.getKey()).weight;
+            if (0 != w)
+            {
+                kc.warnAt(i.at, n + " ignoring tracked script " + t.getKey() + " with weights due to " + why);
+                i.trackScripts.remove(t.getKey());
+            }
+        }
+        for (final Map.Entry<String, int[]> t : List.copyOf(i.trackFilesUsed.entrySet()))
+        {
+            final TrackFile f = trackFiles.get(t.getKey());
+            final int w = null != t.getValue() ? t.getValue()[0] : f.weight;
+            if (1 == w)
+            {
+                kc.warnAt(i.at, n + " ignoring weight from tracked file " + f.file + " due to " + why +
+                    ". specify weight 0");
+                i.trackFilesUsed.put(t.getKey(), new int[] {0, null != t.getValue() ? t.getValue()[1] : 0});
+            }
+            else if (0 != w)
+            {
+                kc.warnAt(i.at, n + " ignoring tracked file " + f.file + " with weight " + w + " due to " + why);
+                i.trackFilesUsed.remove(t.getKey());
+            }
+        }
+    }
+
+    private void validate(final KeepalivedConfig kc, final Defaults d) throws ConfigException
     {
         final Set<String> names = new java.util.HashSet<>();
         instances.forEach(i -> names.add(i.cfg.name));
@@ -841,6 +1128,7 @@ public final class VrrpConfig
         }
         for (final Instance i : instances)
         {
+            completeInstance(i, kc, d);
             dropUnknown(kc, i, i.trackProcessesUsed, trackProcesses, "process:", "track_process",
                 "vrrp_track_process block");
             dropUnknown(kc, i, i.trackFilesUsed, trackFiles, "file:", "track_file", "track_file block");
@@ -854,6 +1142,7 @@ public final class VrrpConfig
                     i.trackScripts.remove(t);
                 }
             }
+            ignoreTrackingWeights(i, kc);
         }
         if (null != syncDaemon && null != syncDaemon.instance && !names.contains(syncDaemon.instance))
         {
@@ -887,7 +1176,8 @@ public final class VrrpConfig
                 .append('|').append(c.source).append('|').append(java.util.Arrays.toString(c.unicastPeers)).append('|')
                 .append(c.preempt).append('|').append(c.preemptDelayMs).append('|').append(c.garpMasterDelayMs)
                 .append('|').append(c.garpMasterRepeat).append('|').append(c.garpMasterRefreshMs).append('|')
-                .append(c.garpMasterRefreshRepeat).append('|').append(i.notifyMaster).append('|').append(i.notifyBackup)
+                .append(c.garpMasterRefreshRepeat).append('|').append(c.garpLowerPrioRepeat).append('|')
+                .append(c.lowerPrioNoAdvert).append('|').append(c.higherPrioSendAdvert).append('|').append(i.notifyMaster).append('|').append(i.notifyBackup)
                 .append('|').append(i.notifyFault).append('|').append(i.notifyStop).append('|').append(i.notify)
                 .append('|').append(i.trackInterfaces).append('|').append(i.trackScripts).append('|')
                 .append(i.trackFilesUsed.keySet()).append('|').append(i.trackProcessesUsed.keySet()).append('|')

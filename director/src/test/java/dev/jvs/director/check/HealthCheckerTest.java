@@ -58,6 +58,9 @@ class HealthCheckerTest
                 real_server 198.19.0.13 80 { weight 3; MISC_CHECK { misc_path "sleep 30"; misc_timeout 0.3; retry 0 } }
                 real_server 198.19.0.14 80 { weight 3; MISC_CHECK { misc_path "exit 7"; misc_dynamic; retry 0 } }
                 real_server 198.19.0.15 80 { weight 3; MISC_CHECK { misc_path "exit 7"; retry 0 } }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """.replace("; ", "\n"));
         final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -100,6 +103,9 @@ class HealthCheckerTest
                     notify_down "touch %1$s/rs2-down"
                     MISC_CHECK { misc_path "test -e %2$s"; retry 0 }
                 }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """.formatted(dir, flag).replace("; ", "\n"));
         final KeepalivedConfig.VirtualServer vs = c.virtualServers.get(0);
@@ -168,6 +174,9 @@ class HealthCheckerTest
                 quorum_down "echo quorum_down >> NOTES"
                 real_server 198.19.0.11 80 { MISC_CHECK { misc_path "exit 1"; retry 0 } }
                 real_server 198.19.0.12 80 { notify_down "echo down12 >> NOTES"; MISC_CHECK { misc_path "exit 0" } }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """.replace("; ", "\n").replace("NOTES", notes.toString()));
         final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
@@ -215,6 +224,9 @@ class HealthCheckerTest
                         max_reply_length 4
                     }
                 }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """);
         final KeepalivedConfig.Check ch = c.virtualServers.get(0).realServers.get(0).checks.get(0);
@@ -264,6 +276,9 @@ class HealthCheckerTest
                         dynamic
                     }
                 }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """.replace("GATE", gate.toString()).replace("OFFSET", offset.toString()));
         final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;

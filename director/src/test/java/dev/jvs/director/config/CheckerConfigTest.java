@@ -45,6 +45,9 @@ class CheckerConfigTest
                 real_server 198.19.0.12 80 {
                     TCP_CHECK
                 }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """.replace("; ", "\n"));
         assertTrue(c.warnings.isEmpty(), c.warnings.toString());
@@ -120,7 +123,8 @@ class CheckerConfigTest
     void keywordsJvsDoesNotActOnShouldBeWarnedAboutNotSwallowed() throws Exception
     {
         final KeepalivedConfig c = KeepalivedConfig.parse(F,
-            "virtual_server 198.19.0.80 80 {\n persistence_engine sip\n real_server 198.19.0.11 80 {\n  rise 3\n }\n}\n");
+            "virtual_server 198.19.0.80 80 {\n persistence_engine sip\n real_server 198.19.0.11 80 {\n  rise 3\n }\n" +
+            " protocol TCP\n lb_kind NAT\n lb_algo rr\n}\n");
         assertEquals(java.util.List.of("keepalived.conf:2: 'persistence_engine' is not acted on by jvs yet, ignored",
             "keepalived.conf:4: 'rise' is not acted on by jvs yet, ignored"), c.warnings);
     }
@@ -160,6 +164,9 @@ class CheckerConfigTest
                 real_server 198.19.0.12 80 { weight 7
                     inhibit_on_failure
                 }
+                protocol TCP
+                lb_kind NAT
+                lb_algo wlc
             }
             """);
         final ServiceTable t = new ServiceTable(() -> 4);

@@ -41,7 +41,7 @@ class KeepalivedConfigTest
                 persistence_timeout 50
                 persistence_granularity 255.255.255.0
                 protocol TCP
-                sh-port
+                flag-2
                 real_server 198.19.0.11 443 {
                     weight 3
                     uthreshold 100
@@ -112,11 +112,14 @@ class KeepalivedConfigTest
         final KeepalivedConfig c = parse("""
             virtual_server 198.19.0.80 80 {
                 lb_algo rr
+                lb_kind NAT
+                protocol TCP
                 frobnicate 3
+                real_server 198.19.0.11 80
             }
             """);
         assertEquals(1, c.warnings.size());
-        assertEquals("keepalived.conf:3: unknown keyword 'frobnicate' in virtual_server 198.19.0.80:80, ignored",
+        assertEquals("keepalived.conf:5: unknown keyword 'frobnicate' in virtual_server 198.19.0.80:80, ignored",
             c.warnings.get(0));
     }
 
@@ -137,14 +140,11 @@ class KeepalivedConfigTest
         assertEquals(16, e.column());
         assertTrue(e.getMessage().contains("'198.19.0.800' is not an IPv4 address"), e.getMessage());
 
-        e = error("virtual_server 198.19.0.80 80 {\n  real_server 198.19.0.11 80 {\n    weight 70000\n  }\n}\n");
+        e = error("virtual_server 198.19.0.80 80 {\n  real_server 198.19.0.11 80 {\n    weight 2147483648\n  }\n}\n");
         assertEquals(3, e.line());
         assertEquals(12, e.column());
-        assertTrue(e.getMessage().contains("weight 70000 is out of range: it must be 0..65535"), e.getMessage());
-
-        e = error("virtual_server 198.19.0.80 80 {\n  real_server 198.19.0.11 80\n  real_server 198.19.0.11 80\n}\n");
-        assertEquals(3, e.line());
-        assertTrue(e.getMessage().contains("appears twice"), e.getMessage());
+        assertTrue(e.getMessage().contains("weight 2147483648 is out of range: it must be 0..2147483647"),
+            e.getMessage());
 
         e = error("virtual_server 198.19.0.80 80 {\n  lb_algo fastest\n}\n");
         assertEquals(2, e.line());
@@ -169,13 +169,15 @@ class KeepalivedConfigTest
     {
         Files.createDirectories(dir.resolve("conf.d"));
         Files.writeString(dir.resolve("keepalived.conf"), "include conf.d/*.conf\n");
-        Files.writeString(dir.resolve("conf.d/a.conf"), "virtual_server 198.19.0.80 80 {\n lb_algo rr\n}\n");
+        Files.writeString(dir.resolve("conf.d/a.conf"),
+            "virtual_server 198.19.0.80 80 {\n lb_algo rr\n real_server 198.19.0.11 80\n}\n");
         Files.writeString(dir.resolve("conf.d/b.conf"), "virtual_server 198.19.0.81 80 {\n lb_algo xx\n}\n");
         final ConfigException e = assertThrows(ConfigException.class,
             () -> KeepalivedConfig.load(dir.resolve("keepalived.conf")));
         assertEquals(dir.resolve("conf.d/b.conf"), e.file(), "the error names the included file");
         assertEquals(2, e.line());
-        Files.writeString(dir.resolve("conf.d/b.conf"), "virtual_server 198.19.0.81 80 {\n lb_algo sh\n}\n");
+        Files.writeString(dir.resolve("conf.d/b.conf"),
+            "virtual_server 198.19.0.81 80 {\n lb_algo sh\n real_server 198.19.0.11 80\n}\n");
         assertEquals(2, KeepalivedConfig.load(dir.resolve("keepalived.conf")).virtualServers.size());
     }
 }

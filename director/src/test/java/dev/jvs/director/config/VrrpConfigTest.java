@@ -40,14 +40,14 @@ class VrrpConfigTest
             VI_1
             VI_GW
           }
+          sync_group_tracking_weight
         }
         vrrp_instance VI_1 {
-          state MASTER
+          state BACKUP
           interface eth0
           virtual_router_id 51
           priority 150
-          advert_int 0.5
-          nopreempt
+          advert_int 2
           preempt_delay 10
           unicast_src_ip 198.19.0.2
           unicast_peer {
@@ -89,8 +89,8 @@ class VrrpConfigTest
         final VrrpConfig.Instance i = v.instance("VI_1");
         assertEquals(51, i.cfg.vrid);
         assertEquals(150, i.cfg.priority);
-        assertEquals(50, i.cfg.advertCentis);
-        assertFalse(i.cfg.preempt);
+        assertEquals(200, i.cfg.advertCentis);
+        assertTrue(i.cfg.preempt);
         assertEquals(10_000, i.cfg.preemptDelayMs);
         assertEquals(Ipv4.parse("198.19.0.2"), i.cfg.source);
         assertArrayEquals(new int[] {Ipv4.parse("198.19.0.3")}, i.cfg.unicastPeers);
