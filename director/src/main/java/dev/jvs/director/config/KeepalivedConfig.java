@@ -415,6 +415,9 @@ public final class KeepalivedConfig
                 case "virtual_server_group" -> c.group(s);
                 case "jvs_fwmark_rules" -> c.markRules(s);
                 case "SSL" -> c.ssl(s);
+                case "static_ipaddress", "static_routes", "static_rules" -> c.warnAt(s.at(), s.keyword() +
+                    " is not acted on by jvs: keepalived would add these at start; give them to the system's " +
+                    "network configuration");
                 default ->
                 {
                     if (!OTHER_TOP.contains(s.keyword()))

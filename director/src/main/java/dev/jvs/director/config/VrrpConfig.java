@@ -62,6 +62,7 @@ public final class VrrpConfig
         /** The authentication block and advert_int as written, completed once the whole file is read. */
         Statement auth;
         long advertMs = 1_000;
+        final List<Statement> vipLines = new ArrayList<>();
     }
 
     /** A vrrp_script. */
@@ -514,6 +515,7 @@ public final class VrrpConfig
                     for (final Statement a : children(k))
                     {
                         addresses.add(addressOf(a));
+                        in.vipLines.add(a);
                     }
                 }
                 case "virtual_ipaddress_excluded" ->
@@ -521,6 +523,7 @@ public final class VrrpConfig
                     for (final Statement a : children(k))
                     {
                         excluded.add(addressOf(a));
+                        in.vipLines.add(a);
                     }
                 }
                 // mcast_src_ip is the older name of the adverts' source address, as keepalived reads it.
@@ -693,6 +696,10 @@ public final class VrrpConfig
             kc.warnAt(in.at, n + " preempt_delay is incompatible with nopreempt mode - resetting");
             c.preemptDelayMs = 0;
         }
+        for (final Statement a : in.vipLines)
+        {
+            vipOptions(a, c, kc);
+        }
         completeLowerPriority(in, kc, d);
         c.advertCentis = advertCentis(in, kc, in.advertMs);
     }
@@ -842,6 +849,31 @@ public final class VrrpConfig
             }
         }
         return 0;
+    }
+
+    /**
+     * The words after a virtual_ipaddress: keepalived adds the address to the kernel with them; jvs owns the
+     * address itself (answers ARP for it, takes its traffic), so only {@code dev} could change what it does,
+     * and each is said in a warning rather than passed over.
+     */
+    private static void vipOptions(final Statement a, final InstanceConfig c, final KeepalivedConfig kc)
+    {
+        final List<String> w = a.args();
+        for (int i = 0; i < w.size(); i++)
+        {
+            final String o = w.get(i);
+            final boolean valued = Set.of("dev", "brd", "scope", "label", "peer", "track_group", "metric", "preferred_lft",
+                "valid_lft").contains(o);
+            final String v = valued && i + 1 < w.size() ? w.get(++i) : null;
+            if ("dev".equals(o) && c.iface.equals(v))
+            {
+                continue;
+            }
+            kc.warnAt(a.at(), "'" + o + (null != v ? " " + v : "") + "' on virtual_ipaddress " + a.keyword() + " (" +
+                c.name + ") is not acted on: " + ("dev".equals(o) ? "jvs owns the instance's addresses on its " +
+                "interface " + c.iface :
+                "jvs answers for the address itself instead of adding it to the kernel with options"));
+        }
     }
 
     /** An address line: "198.19.0.80", "198.19.0.1/24", with dev/brd/label words after it. */

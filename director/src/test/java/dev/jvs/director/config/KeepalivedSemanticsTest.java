@@ -323,4 +323,26 @@ class KeepalivedSemanticsTest
             "k.conf:5: unknown keyword 'wieght' in real_server 198.19.0.11, ignored"),
             KeepalivedConfig.inLineOrder(e.warnings()));
     }
+
+    @Test
+    void addressOptionsAndStaticAddressesShouldBeWarnedAboutNotDropped() throws Exception
+    {
+        final KeepalivedConfig c = parse("static_ipaddress {\n    198.18.0.9/24 dev eth0\n}\n" + """
+            vrrp_instance VI_1 {
+                virtual_ipaddress {
+                    198.18.0.80/24 dev eth0 label eth0:vip
+                    198.18.0.81 dev eth1
+                }
+                interface eth0
+                virtual_router_id 51
+            }
+            """);
+        assertEquals(List.of(
+            "k.conf:1: static_ipaddress is not acted on by jvs: keepalived would add these at start; give them to " +
+                "the system's network configuration",
+            "k.conf:6: 'label eth0:vip' on virtual_ipaddress 198.18.0.80/24 (VI_1) is not acted on: jvs answers " +
+                "for the address itself instead of adding it to the kernel with options",
+            "k.conf:7: 'dev eth1' on virtual_ipaddress 198.18.0.81 (VI_1) is not acted on: jvs owns the " +
+                "instance's addresses on its interface eth0"), c.warnings);
+    }
 }
