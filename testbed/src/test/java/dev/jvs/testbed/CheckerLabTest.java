@@ -225,6 +225,57 @@ class CheckerLabTest extends LabTest
         }
     }
 
+    /**
+     * Scripts run as keepalived runs them: a MISC_CHECK as {@code script_user} (its effective uid is
+     * written down by the script itself), and with {@code enable_script_security} a script run as root from a
+     * directory anyone may write is refused: never run, its checker dropped, and the log says why.
+     */
+    @Test
+    void scriptsShouldRunAsScriptUserAndAnUnsafeRootScriptShouldBeRefused() throws Exception
+    {
+        needs("/usr/bin/setpriv");
+        final java.nio.file.attribute.FileAttribute<?>[] none = {};
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path out = Files.createDirectory(work.resolve("out"), none);
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        final Path safe = Files.createDirectory(work.resolve("scripts"), none);
+        final Path unsafe = Files.createDirectory(work.resolve("unsafe"), none);
+        Files.setPosixFilePermissions(unsafe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        final Path check = safe.resolve("check.sh");
+        Files.writeString(check, "#!/bin/sh\nid -u > " + out.resolve("uid") + "\nexit 0\n");
+        final Path bad = unsafe.resolve("bad.sh");
+        Files.writeString(bad, "#!/bin/sh\ntouch " + out.resolve("bad-ran") + "\nexit 1\n");
+        for (final Path f : List.of(check, bad))
+        {
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        final String conf = "global_defs {\n    script_user nobody\n    enable_script_security\n}\n" +
+            "virtual_server " + Lab.VIP + " 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n" +
+            "    protocol TCP\n" +
+            "    real_server " + Lab.rs(1) + " 80 {\n        MISC_CHECK {\n            misc_path " + check +
+            "\n        }\n    }\n" +
+            "    real_server " + Lab.rs(2) + " 80 {\n        MISC_CHECK {\n            misc_path " + bad +
+            "\n            user root\n        }\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
+        {
+            lab.startDirector(conf);
+            final long end = System.currentTimeMillis() + 8000;
+            while (!Files.exists(out.resolve("uid")) && System.currentTimeMillis() < end)
+            {
+                Thread.sleep(100);
+            }
+            assertEquals("65534", Files.readString(out.resolve("uid")).strip(), "the check ran as nobody");
+            Thread.sleep(2500);
+            assertTrue(!Files.exists(out.resolve("bad-ran")), "the unsafe script never ran");
+            final String log = lab.directorLog();
+            assertTrue(log.contains("Unsafe permissions found for script '" + bad + "' - disabling."), log);
+            assertTrue(log.contains("Disabling misc script " + bad + " due to insecure"), log);
+            assertTrue(!log.contains(Lab.rs(2) + ":80 of " + Lab.VIP + ":80 is DOWN"),
+                "its checker is gone, so its server stays in: " + log);
+            lab.stopDirector();
+        }
+    }
+
     /** PING_CHECK: a host that answers ICMP echo stays up, an address nobody holds goes down. */
     @Test
     void pingCheckShouldTellALiveHostFromAMissingOne() throws Exception

@@ -1,5 +1,6 @@
 package dev.jvs.director.check;
 
+import dev.jvs.director.config.Command;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.config.KeepalivedConfig.Check;
 import dev.jvs.director.config.KeepalivedConfig.RealServer;
@@ -228,7 +229,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         {
             try
             {
-                process = new ProcessBuilder("/bin/sh", "-c", ch.miscPath).redirectErrorStream(true)
+                process = new ProcessBuilder(ch.misc.argv(List.of())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.PIPE)
                     .start();
                 process.getOutputStream().close();
@@ -871,15 +872,15 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     }
 
     /** Notify scripts run on their own; keepalived does not wait for them either. */
-    private void notifyScript(final String command)
+    private void notifyScript(final Command command)
     {
-        if (null == command)
+        if (null == command || null != command.disabled())
         {
             return;
         }
         try
         {
-            new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true)
+            new ProcessBuilder(command.argv(List.of())).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().getOutputStream().close();
         }
         catch (final IOException ex)

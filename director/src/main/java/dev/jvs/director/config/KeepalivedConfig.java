@@ -49,11 +49,11 @@ public final class KeepalivedConfig
         /** Start down until the checks pass (keepalived's alpha). */
         public boolean alpha;
         /** Scripts run when the checks bring it up or take it down, or null. */
-        public String notifyUp;
+        public Command notifyUp;
         /** smtp_alert: mail on its transitions. */
         public boolean smtpAlert;
         /** See {@link #notifyUp}. */
-        public String notifyDown;
+        public Command notifyDown;
         /** The virtual server it belongs to. */
         public VirtualServer vs;
         // Checker defaults set at this level (null: inherit the virtual server's).
@@ -107,6 +107,10 @@ public final class KeepalivedConfig
         public String heloName = "smtpchecker.keepalived.org";
         /** MISC_CHECK: the command line, run by /bin/sh. */
         public String miscPath;
+        /** MISC_CHECK (and PING_CHECK's ping): what runs, as whom. */
+        public Command misc;
+        /** MISC_CHECK: user [group] given with {@code user}, or null. */
+        String[] miscUser;
         /** MISC_CHECK: how long it may run (default delay_loop). */
         public long miscTimeoutMs;
         /** MISC_CHECK: exit status 2-255 sets the weight to status - 2. */
@@ -152,6 +156,7 @@ public final class KeepalivedConfig
             c.dnsName = dnsName;
             c.heloName = heloName;
             c.miscPath = miscPath;
+            c.miscUser = miscUser;
             c.miscTimeoutMs = miscTimeoutMs;
             c.miscDynamic = miscDynamic;
             c.udpPayload = udpPayload;
@@ -220,9 +225,9 @@ public final class KeepalivedConfig
         /** Hysteresis around the quorum. */
         public long hysteresis;
         /** Scripts run when the quorum is gained or lost, or null. */
-        public String quorumUp;
+        public Command quorumUp;
         /** See {@link #quorumUp}. */
-        public String quorumDown;
+        public Command quorumDown;
         /** The sorry server's address (0: none) and port, used while the quorum is lost. */
         public int sorryAddr;
         /** See {@link #sorryAddr}. */
@@ -299,6 +304,8 @@ public final class KeepalivedConfig
     public Ssl ssl;
     /** global_defs, vrrp_instance, vrrp_sync_group, vrrp_script, lvs_sync_daemon. */
     public VrrpConfig vrrp;
+    /** Every script the configuration names, in order, resolved by {@link ScriptSecurity} once all is read. */
+    final List<Command> commands = new ArrayList<>();
     /** Warnings ("file:line: unknown keyword ..."). */
     public final List<String> warnings = new ArrayList<>();
 
@@ -429,6 +436,9 @@ public final class KeepalivedConfig
         }
         c.validate();
         c.vrrp = VrrpConfig.read(top, c);
+        ScriptSecurity.resolve(c, c.vrrp.scriptSecurity, c.vrrp.scriptUser, c.vrrp.scriptUserAt);
+        c.dropDisabledChecks();
+        c.vrrp.dropDisabledScripts(c);
         for (final VirtualServer vs : c.virtualServers)
         {
             for (final RealServer rs : vs.realServers)
@@ -544,8 +554,8 @@ public final class KeepalivedConfig
                 case "virtualhost" -> vs.virtualhost = word(k, 0);
                 case "quorum" -> vs.quorum = number(k, 0, 0, 0xFFFFFFFFL, "quorum");
                 case "hysteresis" -> vs.hysteresis = number(k, 0, 0, 0xFFFFFFFFL, "hysteresis");
-                case "quorum_up" -> vs.quorumUp = String.join(" ", k.args());
-                case "quorum_down" -> vs.quorumDown = String.join(" ", k.args());
+                case "quorum_up" -> vs.quorumUp = command("quorum_up", k);
+                case "quorum_down" -> vs.quorumDown = command("quorum_down", k);
                 case "sorry_server" ->
                 {
                     vs.sorryAddr = address(k, 0, "sorry server address");
@@ -591,7 +601,8 @@ public final class KeepalivedConfig
                     // One ICMP echo by iputils' ping, run as a MISC_CHECK is: keepalived's own ICMP socket would
                     // need a raw socket beside the checker's selector. Up when the echo comes back in time.
                     final long waitS = Math.max(1, (ch.connectTimeoutMs + 999) / 1000);
-                    ch.miscPath = "exec ping -n -q -c 1 -W " + waitS + " " + Ipv4.toString(ch.connectIp);
+                    ch.miscPath = "ping -n -q -c 1 -W " + waitS + " " + Ipv4.toString(ch.connectIp);
+                    ch.misc = Command.internal("PING_CHECK", ch.miscPath);
                     ch.miscTimeoutMs = waitS * 1000 + 1000;
                     continue;
                 }
@@ -609,6 +620,8 @@ public final class KeepalivedConfig
                     {
                         throw new ConfigException(ch.at, "MISC_CHECK needs a misc_path");
                     }
+                    ch.misc = command("MISC_CHECK", ch.miscPath, null == ch.miscUser ? null : ch.miscUser[0],
+                        null == ch.miscUser ? null : ch.miscUser[1], ch.at);
                     if (0 == ch.miscTimeoutMs)
                     {
                         ch.miscTimeoutMs = ch.delayLoopMs;
@@ -663,8 +676,8 @@ public final class KeepalivedConfig
                 case "inhibit_on_failure" -> rs.inhibitOnFailure = true;
                 case "smtp_alert" -> rs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
                 case "alpha" -> rs.alpha = true;
-                case "notify_up" -> rs.notifyUp = String.join(" ", k.args());
-                case "notify_down" -> rs.notifyDown = String.join(" ", k.args());
+                case "notify_up" -> rs.notifyUp = command("notify_up", k);
+                case "notify_down" -> rs.notifyDown = command("notify_down", k);
                 case "delay_loop" -> rs.delayLoopMs = seconds(k);
                 case "warmup" -> rs.warmupMs = seconds(k);
                 case "connect_timeout" -> rs.connectTimeoutMs = seconds(k);
@@ -802,6 +815,23 @@ public final class KeepalivedConfig
         }
     }
 
+    /**
+     * A script line as keepalived's notify_script_init reads it: the command (one word, quoted when it has
+     * blanks), then an optional user and group.
+     */
+    Command command(final String type, final Statement k) throws ConfigException
+    {
+        return command(type, word(k, 0), k.args().size() > 1 ? k.args().get(1) : null,
+            k.args().size() > 2 ? k.args().get(2) : null, k.at());
+    }
+
+    Command command(final String type, final String line, final String user, final String group, final Position at)
+    {
+        final Command c = new Command(type, line, user, group, at, false);
+        commands.add(c);
+        return c;
+    }
+
     void warnAt(final Position at, final String text)
     {
         warnings.add(at.file() + ":" + at.line() + ": " + text);
@@ -883,6 +913,27 @@ public final class KeepalivedConfig
             }
             completeQuorum(vs, weightSum);
             completePorts(vs);
+        }
+    }
+
+    /** keepalived frees a MISC_CHECK whose script it disabled: the real server is then not checked by it. */
+    private void dropDisabledChecks()
+    {
+        for (final VirtualServer vs : virtualServers)
+        {
+            for (final RealServer rs : vs.realServers)
+            {
+                rs.checks.removeIf(ch ->
+                {
+                    if (null != ch.misc && null != ch.misc.disabled() && "MISC_CHECK".equals(ch.type))
+                    {
+                        warnAt(ch.at, "Disabling misc script " + ch.miscPath + (ch.misc.disabled().contains("insecure") ?
+                            " due to insecure" : " since not found/accessible"));
+                        return true;
+                    }
+                    return false;
+                });
+            }
         }
     }
 
@@ -1204,7 +1255,7 @@ public final class KeepalivedConfig
             case "retry", "nb_get_retry" -> ch.retries = (int)number(k, 0, 0, 1_000_000, k.keyword());
             case "delay_before_retry" -> ch.delayBeforeRetry = seconds(k);
             case "virtualhost" -> ch.virtualhost = word(k, 0);
-            case "misc_path" -> ch.miscPath = String.join(" ", k.args());
+            case "misc_path" -> ch.miscPath = word(k, 0);
             case "helo_name" -> ch.heloName = word(k, 0);
             case "name" -> ch.dnsName = word(k, 0);
             case "type" ->
@@ -1234,7 +1285,7 @@ public final class KeepalivedConfig
             }
             case "min_reply_length" -> ch.minReplyLength = (int)number(k, 0, 0, 65507, "min_reply_length");
             case "max_reply_length" -> ch.maxReplyLength = (int)number(k, 0, 0, 65507, "max_reply_length");
-            case "user" -> warn(k, "'user' in MISC_CHECK (jvs runs the script as its own user)");
+            case "user" -> ch.miscUser = new String[] {word(k, 0), k.args().size() > 1 ? k.args().get(1) : null};
             case "warmup" -> ch.warmup = seconds(k);
             case "fwmark", "alpha" ->
             {

@@ -29,15 +29,15 @@ public final class VrrpConfig
         /** For the state machine. */
         public final InstanceConfig cfg = new InstanceConfig();
         /** notify_master, notify_backup, notify_fault, notify_stop, notify (null: none). */
-        public String notifyMaster;
+        public Command notifyMaster;
         /** See {@link #notifyMaster}. */
-        public String notifyBackup;
+        public Command notifyBackup;
         /** See {@link #notifyMaster}. */
-        public String notifyFault;
+        public Command notifyFault;
         /** See {@link #notifyMaster}. */
-        public String notifyStop;
+        public Command notifyStop;
         /** Called with "INSTANCE" name state priority. */
-        public String notify;
+        public Command notify;
         /** track_interface: interface to weight (0: FAULT when down). */
         public final Map<String, Integer> trackInterfaces = new LinkedHashMap<>();
         /** track_script: script name to weight override (null: the script's own). */
@@ -71,7 +71,7 @@ public final class VrrpConfig
         /** Its name. */
         public String name;
         /** The command line. */
-        public String script;
+        public Command script;
         /** Seconds between runs (keepalived default 1). */
         public long intervalMs = 1_000;
         /** How long a run may take (default: the interval). */
@@ -214,7 +214,12 @@ public final class VrrpConfig
     /** Sync groups: name to member instance names. */
     public final Map<String, List<String>> syncGroups = new LinkedHashMap<>();
     /** A sync group's notify scripts by keyword (notify_master, notify_backup, notify_fault, notify_stop, notify). */
-    public final Map<String, Map<String, String>> groupNotify = new LinkedHashMap<>();
+    public final Map<String, Map<String, Command>> groupNotify = new LinkedHashMap<>();
+    /** enable_script_security: unsafe scripts are refused instead of warned about. */
+    public boolean scriptSecurity;
+    /** script_user USER [GROUP], or null; and where it is written. */
+    String[] scriptUser;
+    Position scriptUserAt;
     /** Track files by name. */
     public final Map<String, TrackFile> trackFiles = new LinkedHashMap<>();
     /** vrrp_track_process blocks by name. */
@@ -251,7 +256,7 @@ public final class VrrpConfig
      * than passed over (scripts run as jvs's own user, no strict mode, no startup/shutdown scripts or fifos).
      */
     private static final Set<String> GLOBAL_NOT_ACTED = Set.of(
-        "script_user", "enable_script_security", "startup_script", "shutdown_script",
+        "startup_script", "shutdown_script",
         "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script", "max_auto_priority",
         "vrrp_priority", "checker_priority", "vrrp_skip_check_adv_addr");
     /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
@@ -360,6 +365,12 @@ public final class VrrpConfig
                 case "lvs_timeouts" -> lvsTimeouts(k);
                 case "vrrp_check_unicast_src" -> d.checkUnicastSource = true;
                 case "vrrp_strict" -> d.strict = true;
+                case "enable_script_security" -> scriptSecurity = true;
+                case "script_user" ->
+                {
+                    scriptUser = new String[] {KeepalivedConfig.word(k, 0), k.args().size() > 1 ? k.args().get(1) : null};
+                    scriptUserAt = k.at();
+                }
                 case "vrrp_lower_prio_no_advert" -> d.lowerPrioNoAdvert = trueFalse(k, kc);
                 case "vrrp_higher_prio_send_advert" -> d.higherPrioSendAdvert = trueFalse(k, kc);
                 case "vrrp_garp_lower_prio_repeat" -> d.garpLowerPrioRepeat =
@@ -544,11 +555,11 @@ public final class VrrpConfig
                 case "garp_master_refresh" -> c.garpMasterRefreshMs = KeepalivedConfig.seconds(k);
                 case "garp_master_refresh_repeat" -> c.garpMasterRefreshRepeat =
                     (int)KeepalivedConfig.number(k, 0, 1, 255, "garp_master_refresh_repeat");
-                case "notify_master" -> in.notifyMaster = String.join(" ", k.args());
-                case "notify_backup" -> in.notifyBackup = String.join(" ", k.args());
-                case "notify_fault" -> in.notifyFault = String.join(" ", k.args());
-                case "notify_stop" -> in.notifyStop = String.join(" ", k.args());
-                case "notify" -> in.notify = String.join(" ", k.args());
+                case "notify_master" -> in.notifyMaster = kc.command("notify", k);
+                case "notify_backup" -> in.notifyBackup = kc.command("notify", k);
+                case "notify_fault" -> in.notifyFault = kc.command("notify", k);
+                case "notify_stop" -> in.notifyStop = kc.command("notify", k);
+                case "notify" -> in.notify = kc.command("notify", k);
                 case "track_interface" ->
                 {
                     for (final Statement t : children(k))
@@ -900,11 +911,12 @@ public final class VrrpConfig
     {
         final Script sc = new Script();
         sc.name = KeepalivedConfig.word(s, 0);
+        String[] user = null;
         for (final Statement k : children(s))
         {
             switch (k.keyword())
             {
-                case "script" -> sc.script = String.join(" ", k.args());
+                case "script" -> sc.script = kc.command("vrrp_script", KeepalivedConfig.word(k, 0), null, null, k.at());
                 case "interval" -> sc.intervalMs = Math.max(10, KeepalivedConfig.seconds(k));
                 case "timeout" -> sc.timeoutMs = KeepalivedConfig.seconds(k);
                 case "weight" ->
@@ -915,9 +927,15 @@ public final class VrrpConfig
                 case "rise" -> sc.rise = (int)KeepalivedConfig.number(k, 0, 1, 1_000_000, "rise");
                 case "fall" -> sc.fall = (int)KeepalivedConfig.number(k, 0, 1, 1_000_000, "fall");
                 case "init_fail" -> sc.initFail = true;
-                case "user" -> kc.warn(k, "'user' in vrrp_script (jvs runs the script as its own user)");
+                case "user" -> user = new String[] {KeepalivedConfig.word(k, 0),
+                    k.args().size() > 1 ? k.args().get(1) : null};
                 default -> kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_script");
             }
+        }
+        if (null != sc.script && null != user)
+        {
+            sc.script.user = user[0];
+            sc.script.group = user[1];
         }
         if (null == sc.script)
         {
@@ -1038,8 +1056,8 @@ public final class VrrpConfig
             else if (Set.of("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
                 .contains(k.keyword()))
             {
-                groupNotify.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(k.keyword(), String.join(" ",
-                    k.args()));
+                groupNotify.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(k.keyword(),
+                    kc.command("notify", k));
             }
             else if ("sync_group_tracking_weight".equals(k.keyword()))
             {
@@ -1063,6 +1081,30 @@ public final class VrrpConfig
     private final Map<String, Position> syncGroupAt = new LinkedHashMap<>();
     /** Sync groups with sync_group_tracking_weight: their members keep tracking weights. */
     private final Set<String> trackingWeightGroups = new java.util.HashSet<>();
+
+    /**
+     * keepalived frees a vrrp_script its security check disabled, and every track_script naming it (the
+     * instance then runs as if it were not tracked).
+     *
+     * @param kc for the warnings.
+     */
+    void dropDisabledScripts(final KeepalivedConfig kc)
+    {
+        for (final Script sc : List.copyOf(scripts.values()))
+        {
+            if (null != sc.script.disabled())
+            {
+                scripts.remove(sc.name);
+                for (final Instance i : instances)
+                {
+                    if (null != i.trackScripts.remove(sc.name) || i.trackScripts.containsKey(sc.name))
+                    {
+                        i.trackScripts.remove(sc.name);
+                    }
+                }
+            }
+        }
+    }
 
     /** @param instance an instance's name. @return its sync group's name, or null. */
     public String syncGroupOf(final String instance)

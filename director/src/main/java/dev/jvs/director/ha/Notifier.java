@@ -1,5 +1,7 @@
 package dev.jvs.director.ha;
 
+import dev.jvs.director.config.Command;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -28,37 +30,33 @@ public final class Notifier implements AutoCloseable
     }
 
     /**
-     * Run a command line through /bin/sh with extra arguments, later, on the notify thread.
+     * Run a script later, on the notify thread, as its user, with extra arguments after its own.
      *
-     * @param command the script and its arguments as configured.
-     * @param args more arguments (quoted for the shell), may be empty.
+     * @param command the script, or null (nothing to run); a disabled one is not run.
+     * @param args more arguments, may be empty.
      */
-    public void run(final String command, final List<String> args)
+    public void run(final Command command, final List<String> args)
     {
-        if (null == command)
+        if (null == command || null != command.disabled())
         {
             return;
         }
-        final StringBuilder line = new StringBuilder(command);
-        for (final String a : args)
-        {
-            line.append(" '").append(a.replace("'", "'\\''")).append('\'');
-        }
+        final List<String> argv = command.argv(args);
         exec.execute(() ->
         {
             try
             {
-                final Process p = new ProcessBuilder("/bin/sh", "-c", line.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                final Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 if (!p.waitFor(30, TimeUnit.SECONDS))
                 {
                     p.destroyForcibly();
-                    log.accept("notify script timed out after 30 s: " + line);
+                    log.accept("notify script timed out after 30 s: " + String.join(" ", argv));
                 }
             }
             catch (final IOException ex)
             {
-                log.accept("notify script failed to start: " + line + ": " + ex.getMessage());
+                log.accept("notify script failed to start: " + String.join(" ", argv) + ": " + ex.getMessage());
             }
             catch (final InterruptedException ex)
             {

@@ -156,7 +156,7 @@ public final class Tracker implements AutoCloseable
         boolean ok;
         try
         {
-            final Process p = new ProcessBuilder("/bin/sh", "-c", s.script.script).redirectErrorStream(true)
+            final Process p = new ProcessBuilder(s.script.script.argv(List.of())).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (p.waitFor(s.script.timeoutMs, TimeUnit.MILLISECONDS))
             {

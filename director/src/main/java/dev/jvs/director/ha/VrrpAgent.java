@@ -8,6 +8,7 @@ import dev.jvs.engine.frame.Arp;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.io.Sender;
 import dev.jvs.vrrp.SyncGroup;
+import dev.jvs.director.config.Command;
 import dev.jvs.vrrp.VrrpCounter;
 import dev.jvs.vrrp.VrrpInstance;
 import dev.jvs.vrrp.VrrpOutput;
@@ -51,7 +52,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private VipOwner vipOwner;
     private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
     private VrrpInstance syncInstance;
-    private final Map<SyncGroup, Map<String, String>> groupNotify = new LinkedHashMap<>();
+    private final Map<SyncGroup, Map<String, Command>> groupNotify = new LinkedHashMap<>();
     private final Map<SyncGroup, VrrpState> groupState = new java.util.HashMap<>();
     private boolean syncRole;
     private java.util.function.BiConsumer<VrrpConfig.Instance, VrrpState> transitions = (i, st) -> { };
@@ -583,7 +584,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             return;
         }
         groupState.put(g, s);
-        final Map<String, String> scripts = groupNotify.getOrDefault(g, Map.of());
+        final Map<String, Command> scripts = groupNotify.getOrDefault(g, Map.of());
         final String key = switch (s)
         {
             case MASTER -> "notify_master";
@@ -630,7 +631,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         recompute();
         nextDeadline = 0;
         final VrrpConfig.Instance c = configs.get(instance);
-        final String script = switch (to)
+        final Command script = switch (to)
         {
             case MASTER -> c.notifyMaster;
             case BACKUP -> c.notifyBackup;

@@ -53,11 +53,11 @@ class HealthCheckerTest
         final KeepalivedConfig c = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
             virtual_server 198.19.0.80 80 {
                 delay_loop 1
-                real_server 198.19.0.11 80 { weight 3; MISC_CHECK { misc_path "exit 0"; retry 0 } }
-                real_server 198.19.0.12 80 { weight 3; MISC_CHECK { misc_path "exit 1"; retry 0 } }
+                real_server 198.19.0.11 80 { weight 3; MISC_CHECK { misc_path "/bin/sh -c 'exit 0'\"; retry 0 } }
+                real_server 198.19.0.12 80 { weight 3; MISC_CHECK { misc_path "/bin/sh -c 'exit 1'\"; retry 0 } }
                 real_server 198.19.0.13 80 { weight 3; MISC_CHECK { misc_path "sleep 30"; misc_timeout 0.3; retry 0 } }
-                real_server 198.19.0.14 80 { weight 3; MISC_CHECK { misc_path "exit 7"; misc_dynamic; retry 0 } }
-                real_server 198.19.0.15 80 { weight 3; MISC_CHECK { misc_path "exit 7"; retry 0 } }
+                real_server 198.19.0.14 80 { weight 3; MISC_CHECK { misc_path "/bin/sh -c 'exit 7'\"; misc_dynamic; retry 0 } }
+                real_server 198.19.0.15 80 { weight 3; MISC_CHECK { misc_path "/bin/sh -c 'exit 7'\"; retry 0 } }
                 protocol TCP
                 lb_kind NAT
                 lb_algo wlc
@@ -98,7 +98,7 @@ class HealthCheckerTest
                 sorry_server 198.19.0.99 8080
                 quorum_down "touch %1$s/quorum-down"
                 quorum_up "touch %1$s/quorum-up"
-                real_server 198.19.0.11 80 { MISC_CHECK { misc_path "exit 0"; retry 0 } }
+                real_server 198.19.0.11 80 { MISC_CHECK { misc_path "/bin/sh -c 'exit 0'\"; retry 0 } }
                 real_server 198.19.0.12 80 {
                     notify_down "touch %1$s/rs2-down"
                     MISC_CHECK { misc_path "test -e %2$s"; retry 0 }
@@ -171,9 +171,9 @@ class HealthCheckerTest
                 delay_loop 0.2
                 ha_suspend
                 omega
-                quorum_down "echo quorum_down >> NOTES"
-                real_server 198.19.0.11 80 { MISC_CHECK { misc_path "exit 1"; retry 0 } }
-                real_server 198.19.0.12 80 { notify_down "echo down12 >> NOTES"; MISC_CHECK { misc_path "exit 0" } }
+                quorum_down "/bin/sh -c 'echo quorum_down >> NOTES'"
+                real_server 198.19.0.11 80 { MISC_CHECK { misc_path "/bin/sh -c 'exit 1'\"; retry 0 } }
+                real_server 198.19.0.12 80 { notify_down "/bin/sh -c 'echo down12 >> NOTES'"; MISC_CHECK { misc_path "/bin/sh -c 'exit 0'\" } }
                 protocol TCP
                 lb_kind NAT
                 lb_algo wlc

@@ -101,7 +101,12 @@ class CheckerConfigTest
         final java.nio.file.Path f = java.nio.file.Path.of(
             java.util.Objects.requireNonNull(getClass().getResource("/keepalived-sample.conf")).toURI());
         final KeepalivedConfig c = KeepalivedConfig.load(f);
-        assertTrue(c.warnings.isEmpty(), c.warnings.toString());
+        // Its scripts are not on this machine: keepalived would disable them as jvs does, saying so.
+        assertEquals(java.util.List.of(
+            f + ":119: Script /usr/local/bin/alert.sh cannot be accessed - No such file or directory",
+            f + ":114: Script /usr/local/bin/check.sh cannot be accessed - No such file or directory",
+            f + ":114: Disabling misc script /usr/local/bin/check.sh 198.18.200.5 since not found/accessible"),
+            c.warnings);
         assertEquals(3, c.virtualServers.size());
         final KeepalivedConfig.Check ssl = c.virtualServers.get(0).realServers.get(0).checks.get(0);
         assertEquals("SSL_GET", ssl.type);
@@ -110,9 +115,9 @@ class CheckerConfigTest
         assertEquals(443, ssl.connectPort);
         assertEquals(Ipv4.parse("198.18.200.200"), c.virtualServers.get(1).sorryAddr);
         final KeepalivedConfig.VirtualServer third = c.virtualServers.get(2);
-        assertEquals("/usr/local/bin/check.sh 198.18.200.5", third.realServers.get(1).checks.get(0).miscPath);
-        assertTrue(third.realServers.get(1).checks.get(0).miscDynamic);
-        assertEquals("/usr/local/bin/alert.sh down", third.realServers.get(1).notifyDown);
+        assertTrue(third.realServers.get(1).checks.isEmpty(), "the MISC_CHECK of a missing script is dropped");
+        assertEquals("/usr/local/bin/alert.sh down", third.realServers.get(1).notifyDown.line());
+        assertEquals("it cannot be found or executed", third.realServers.get(1).notifyDown.disabled());
         assertEquals("mail.example", third.realServers.get(2).checks.get(0).heloName);
         assertEquals(25, third.realServers.get(2).checks.get(0).connectPort);
         assertEquals(6, third.realServers.get(3).checks.get(0).dnsType);

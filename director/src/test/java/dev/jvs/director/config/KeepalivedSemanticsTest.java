@@ -296,11 +296,13 @@ class KeepalivedSemanticsTest
         assertEquals(0, instance(c).trackInterfaces.get("eth1"), "tracked without weight: down means FAULT");
         assertTrue(instance(c).trackScripts.isEmpty(), "a weighted script is dropped");
         assertEquals(List.of("k.conf:10: (VI_1) ignoring eth1 tracked interface weight due to SYNC group",
-            "k.conf:10: (VI_1) ignoring tracked script chk with weights due to SYNC group"), c.warnings);
+            "k.conf:10: (VI_1) ignoring tracked script chk with weights due to SYNC group",
+            "k.conf:2: SECURITY VIOLATION - scripts are being executed but script_security not enabled."), c.warnings);
         c = parse(text.formatted("    sync_group_tracking_weight\n"));
         assertEquals(10, instance(c).trackInterfaces.get("eth1"));
         assertEquals(1, instance(c).trackScripts.size());
-        assertTrue(c.warnings.isEmpty(), c.warnings.toString());
+        assertEquals(List.of("k.conf:2: SECURITY VIOLATION - scripts are being executed but script_security not " +
+            "enabled."), c.warnings);
     }
 
     @Test

@@ -119,8 +119,17 @@ class PreprocessorTest
     }
 
     @Test
-    void nestedMultilineDefinitionsMakeTwoVirtualServersOfThreeRealServers() throws Exception
+    void nestedMultilineDefinitionsMakeTwoVirtualServersOfThreeRealServers(
+        @org.junit.jupiter.api.io.TempDir final Path dir) throws Exception
     {
+        // The scripts exist, or keepalived (and jvs) would disable the checks that name them.
+        java.nio.file.Files.createDirectories(dir.resolve("scripts"));
+        for (final String f : List.of("vs.sh", "notify.sh"))
+        {
+            java.nio.file.Files.writeString(dir.resolve("scripts").resolve(f), "#!/bin/sh\n");
+            java.nio.file.Files.setPosixFilePermissions(dir.resolve("scripts").resolve(f),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         final String text = """
             $RS= \\
             real_server 192.168.${VS_NUM}.${RS_NUM} 80 { \\
@@ -162,13 +171,13 @@ class PreprocessorTest
             $ALPHA=
             $VS
             """;
-        final KeepalivedConfig c = KeepalivedConfig.parse(Path.of("/etc/keepalived/keepalived.conf"), text, "x");
+        final KeepalivedConfig c = KeepalivedConfig.parse(dir.resolve("keepalived.conf"), text, "x");
         assertEquals(2, c.virtualServers.size(), "the above will create 2 virtual servers");
         assertEquals(3, c.virtualServers.get(1).realServers.size(), "each with 3 real servers");
         final KeepalivedConfig.RealServer rs = c.virtualServers.get(1).realServers.get(2);
         assertEquals(dev.jvs.engine.frame.Ipv4.parse("192.168.1.3"), rs.addr);
         assertEquals(2, rs.checks.size());
-        assertEquals("/etc/keepalived/scripts/vs.sh RS_misc.${INST}.1.3.1 10.0.1.4:80->192.168.1.3:80",
+        assertEquals(dir + "/scripts/vs.sh RS_misc.${INST}.1.3.1 10.0.1.4:80->192.168.1.3:80",
             rs.checks.get(1).miscPath, "INST is not defined: it stays");
         assertEquals(2, c.virtualServers.get(0).quorum);
     }

@@ -100,7 +100,7 @@ class VrrpConfigTest
         assertEquals(Map.of("chk_nginx", -30), i.trackScripts);
         assertEquals(10, i.trackInterfaces.get("eth1"));
         assertEquals(0, i.trackInterfaces.get("eth2"));
-        assertEquals("/etc/keepalived/master.sh", i.notifyMaster);
+        assertEquals("/etc/keepalived/master.sh", i.notifyMaster.line());
         final VrrpConfig.Instance gw = v.instance("VI_GW");
         assertEquals(100, gw.cfg.priority, "keepalived's default priority");
         assertEquals(100, gw.cfg.advertCentis, "default advert_int 1 s");

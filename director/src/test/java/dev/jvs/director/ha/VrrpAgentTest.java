@@ -83,8 +83,8 @@ class VrrpAgentTest
                     VI_1
                     VI_2
                 }
-                notify_master "echo group-master >> NOTES"
-                notify "echo NOTIFY >> NOTES"
+                notify_master "/bin/sh -c 'echo group-master >> NOTES'"
+                notify "/bin/sh -c 'echo NOTIFY >> NOTES' notify"
             }
             vrrp_instance VI_1 {
                 interface eth0
