@@ -226,13 +226,15 @@ public final class VrrpPacket
     }
 
     /**
-     * Check what holds for any VRRP packet before it is given to an instance: lengths, TTL, version, type and
-     * checksum (keepalived's vrrp_check_packet order).
+     * Check what holds for any VRRP packet before it is given to an instance: lengths (exactly the header,
+     * addresses and v2 authentication), TTL, version, type, checksum and a VRRPv3 interval other than 0
+     * (keepalived's vrrp_check_packet order).
      *
      * @param b buffer.
      * @param ip IP header offset.
      * @param avail bytes available from {@code ip}.
-     * @param multicast whether the packet arrived to the group (TTL 255 is required either way).
+     * @param multicast whether the instance it is for uses multicast: only then must the TTL be 255
+     *     (keepalived does not check it for unicast peers, whose adverts may be routed).
      * @return null when well formed, or the counter that says why not.
      */
     public static VrrpCounter check(final DirectBuffer b, final int ip, final int avail, final boolean multicast)
@@ -247,7 +249,7 @@ public final class VrrpPacket
         {
             return VrrpCounter.PACKET_LENGTH_ERRORS;
         }
-        if (TTL != (b.getByte(ip + 8) & 0xFF))
+        if (multicast && TTL != (b.getByte(ip + 8) & 0xFF))
         {
             return VrrpCounter.TTL_ERRORS;
         }
@@ -261,13 +263,20 @@ public final class VrrpPacket
         {
             return VrrpCounter.INVALID_TYPE;
         }
-        if (total - hl < HEADER_LENGTH + 4 * addressCount(b, v) + (2 == version ? AUTH_LENGTH : 0))
+        // Exactly the header, the addresses and (v2) the authentication data: longer is as wrong as shorter
+        // (RFC 3768/5798 7.1, keepalived's "vrrp packet too long").
+        if (total - hl != HEADER_LENGTH + 4 * addressCount(b, v) + (2 == version ? AUTH_LENGTH : 0))
         {
             return VrrpCounter.PACKET_LENGTH_ERRORS;
         }
         if (checksum(b, ip, total) != (b.getShort(v + 6, ByteOrder.BIG_ENDIAN) & 0xFFFF))
         {
             return VrrpCounter.CHECKSUM_ERRORS;
+        }
+        if (3 == version && 0 == advertCentis(b, v))
+        {
+            // keepalived adopts a Max Adver Int of 0 and then flaps on every such packet: not a usable advert.
+            return VrrpCounter.ADVERT_INTERVAL_ERRORS;
         }
         return null;
     }

@@ -115,6 +115,38 @@ class VrrpPacketTest
         }
     }
 
+    /** RFC 3768/5798 7.1 as keepalived applies them, and what keepalived should have refused. */
+    @Test
+    void shouldDropTooLongAdvertsAndAZeroV3IntervalAndCheckTtlOnlyForMulticast()
+    {
+        // One address fewer in the count than the packet carries: 4 bytes more than the header says.
+        final UnsafeBuffer longer = buffer(V2_FIRST);
+        longer.putByte(23, (byte)1);
+        fixChecksum(longer, 44);
+        assertEquals(VrrpCounter.PACKET_LENGTH_ERRORS, VrrpPacket.check(longer, 0, 44, true), "too long");
+        // Trailing bytes inside the IP length: a 48-byte datagram for a 40-byte advert.
+        final UnsafeBuffer padded = new UnsafeBuffer(new byte[48]);
+        padded.putBytes(0, buffer(V2_FIRST), 0, 44);
+        padded.putShort(2, (short)48, java.nio.ByteOrder.BIG_ENDIAN);
+        assertEquals(VrrpCounter.PACKET_LENGTH_ERRORS, VrrpPacket.check(padded, 0, 48, true), "trailing bytes");
+        assertNull(VrrpPacket.check(buffer(V2_FIRST), 0, 60, true), "Ethernet padding after the IP length is fine");
+
+        final UnsafeBuffer zero = buffer(V3_FIRST);
+        zero.putShort(24, (short)0);
+        fixChecksum(zero, 36);
+        assertEquals(VrrpCounter.ADVERT_INTERVAL_ERRORS, VrrpPacket.check(zero, 0, 36, true), "Max Adver Int 0");
+
+        final UnsafeBuffer routed = mutate(V2_FIRST, 8, 63);
+        assertEquals(VrrpCounter.TTL_ERRORS, VrrpPacket.check(routed, 0, 44, true));
+        assertNull(VrrpPacket.check(routed, 0, 44, false), "unicast peers: the TTL is not checked");
+    }
+
+    private static void fixChecksum(final UnsafeBuffer b, final int total)
+    {
+        b.putShort(26, (short)0);
+        b.putShort(26, (short)VrrpPacket.checksum(b, 0, total), java.nio.ByteOrder.BIG_ENDIAN);
+    }
+
     private static UnsafeBuffer mutate(final String hex, final int at, final int value)
     {
         final UnsafeBuffer b = buffer(hex);

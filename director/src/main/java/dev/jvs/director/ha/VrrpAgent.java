@@ -48,6 +48,11 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private final List<VrrpInstance> instances = new ArrayList<>();
     private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
     private final long[] dropped = new long[VrrpCounter.values().length];
+    /** Drop reasons already logged: by instance, and for adverts no instance took (bits by counter). */
+    private final Map<VrrpInstance, Long> loggedByInstance = new java.util.IdentityHashMap<>();
+    private long loggedDrops;
+    private final long[] countsBefore = new long[VrrpCounter.values().length];
+    private static final VrrpCounter[] COUNTERS = VrrpCounter.values();
     private ControlTap next;
     private VipOwner vipOwner;
     private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
@@ -316,39 +321,92 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             return false;
         }
         final int dst = b.getInt(ip + 16, ByteOrder.BIG_ENDIAN);
-        final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, VrrpPacket.GROUP == dst);
+        final int src = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN);
         final int hl = (b.getByte(ip) & 0x0F) * 4;
         final VrrpInstance i = ipTotal >= hl + 2 ? byVrid[VrrpPacket.vrid(b, ip + hl)] : null;
+        final boolean multicast = null == i || 0 == i.config().unicastPeers.length;
+        final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, multicast);
         if (null != bad)
         {
-            if (null != i)
-            {
-                i.count(bad);
-            }
-            else
-            {
-                dropped[bad.ordinal()]++;
-            }
+            drop(i, bad, src, "");
             return true;
         }
         if (null == i)
         {
-            dropped[VrrpCounter.VRID_ERRORS.ordinal()]++;
+            drop(null, VrrpCounter.VRID_ERRORS, src, "");
             return true;
         }
-        final int src = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN);
         if (src == i.config().source)
         {
             return true;
         }
-        if (i.config().checkUnicastSource && i.config().unicastPeers.length > 0 && !isPeer(i.config(), src))
+        if (multicast != (0xE0000000 == (dst & 0xF0000000)))
         {
-            i.count(VrrpCounter.UNKNOWN_PEER);
+            // keepalived: "Expected multicast packet but received unicast packet" (and the reverse).
+            drop(i, VrrpCounter.ADDRESS_LIST_ERRORS, src, multicast ? ": expected a multicast packet, received a " +
+                "unicast one" : ": expected a unicast packet, received a multicast one");
             return true;
         }
+        if (i.config().checkUnicastSource && i.config().unicastPeers.length > 0 && !isPeer(i.config(), src))
+        {
+            drop(i, VrrpCounter.UNKNOWN_PEER, src, "");
+            return true;
+        }
+        final long[] before = dropCounts(i, countsBefore);
         i.onAdvert(b, ip, now);
+        for (final VrrpCounter c : COUNTERS)
+        {
+            if (c.isDrop() && i.counter(c) != before[c.ordinal()])
+            {
+                // The instance counted it already; only the log line is missing.
+                final long logged = loggedByInstance.getOrDefault(i, 0L);
+                if (0 == (logged & (1L << c.ordinal())))
+                {
+                    loggedByInstance.put(i, logged | 1L << c.ordinal());
+                    log.accept("VRRP " + i.config().name + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
+                        " dropped: " + c.label() + " (further drops of this kind are counted, not logged)");
+                }
+            }
+        }
         nextDeadline = 0;
         return true;
+    }
+
+    /**
+     * Count a dropped advert, and log the first drop of each kind for each instance (keepalived logs each
+     * one; a peer that keeps sending bad adverts would flood the log): later ones are only counted.
+     */
+    private void drop(final VrrpInstance i, final VrrpCounter why, final int src, final String detail)
+    {
+        final long bit = 1L << why.ordinal();
+        if (null == i)
+        {
+            dropped[why.ordinal()]++;
+            if (0 == (loggedDrops & bit))
+            {
+                loggedDrops |= bit;
+                log.accept("VRRP: advert from " + dev.jvs.engine.frame.Ipv4.toString(src) + " dropped: " +
+                    why.label() + detail + " (further drops of this kind are counted, not logged)");
+            }
+            return;
+        }
+        i.count(why);
+        final Long logged = loggedByInstance.getOrDefault(i, 0L);
+        if (0 == (logged & bit))
+        {
+            loggedByInstance.put(i, logged | bit);
+            log.accept("VRRP " + i.config().name + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
+                " dropped: " + why.label() + detail + " (further drops of this kind are counted, not logged)");
+        }
+    }
+
+    private static long[] dropCounts(final VrrpInstance i, final long[] n)
+    {
+        for (final VrrpCounter c : COUNTERS)
+        {
+            n[c.ordinal()] = i.counter(c);
+        }
+        return n;
     }
 
     private static boolean isPeer(final dev.jvs.vrrp.InstanceConfig c, final int src)

@@ -243,4 +243,58 @@ class VrrpAgentTest
         assertEquals(VrrpState.BACKUP, i.state(), "the configured peer's higher priority wins");
         agent.stop(6_000);
     }
+
+    /**
+     * A multicast instance takes adverts to the group only (keepalived: "Expected multicast packet but received
+     * unicast packet"), and a too long advert is dropped: each counted every time, logged the first time.
+     */
+    @Test
+    void aMulticastInstanceShouldDropUnicastAndOverlongAdvertsCountingAndLoggingOnce() throws Exception
+    {
+        final KeepalivedConfig kc = KeepalivedConfig.parse(dir.resolve("k.conf"), """
+            vrrp_instance VI_1 {
+                interface eth0
+                dont_track_primary
+                virtual_router_id 51
+                priority 100
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            """);
+        final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
+            new Neighbors(), new Counters());
+        final List<String> log = new ArrayList<>();
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, new Frames(),
+            new Neighbors(), log::add);
+        agent.start(0);
+        for (long t = 0; t <= 5_000; t += 10)
+        {
+            agent.onCycle(t);
+        }
+        final dev.jvs.vrrp.VrrpInstance i = agent.instances().get(0);
+        assertEquals(VrrpState.MASTER, i.state());
+        final UnsafeBuffer advert = new UnsafeBuffer(new byte[64]);
+        for (int k = 0; k < 3; k++)
+        {
+            final int n = dev.jvs.vrrp.VrrpPacket.write(advert, 0, 2, 51, 254, new int[] {0xC6130050}, 100, null,
+                0xC6130003, 0xC6130002, 1);
+            agent.onFrame(advert, 0, n, dev.jvs.vrrp.VrrpPacket.PROTOCOL, 5_100);
+            agent.onCycle(5_100);
+        }
+        assertEquals(VrrpState.MASTER, i.state(), "a unicast advert changes nothing");
+        assertEquals(3, i.counter(dev.jvs.vrrp.VrrpCounter.ADDRESS_LIST_ERRORS));
+        final int n = dev.jvs.vrrp.VrrpPacket.write(advert, 0, 2, 51, 254, new int[] {0xC6130050}, 100, null,
+            0xC6130003, dev.jvs.vrrp.VrrpPacket.GROUP, 1);
+        advert.putShort(2, (short)(n + 4), java.nio.ByteOrder.BIG_ENDIAN);
+        agent.onFrame(advert, 0, n + 4, dev.jvs.vrrp.VrrpPacket.PROTOCOL, 5_200);
+        assertEquals(VrrpState.MASTER, i.state(), "too long: dropped");
+        assertEquals(1, i.counter(dev.jvs.vrrp.VrrpCounter.PACKET_LENGTH_ERRORS));
+        assertEquals(List.of(
+            "VRRP VI_1: advert from 198.19.0.3 dropped: addr_list_err: expected a multicast packet, received a " +
+                "unicast one (further drops of this kind are counted, not logged)",
+            "VRRP VI_1: advert from 198.19.0.3 dropped: packet_len_err (further drops of this kind are counted, " +
+                "not logged)"), log.stream().filter(l -> l.contains("dropped")).toList());
+        agent.stop(6_000);
+    }
 }
