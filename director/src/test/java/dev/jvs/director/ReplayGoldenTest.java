@@ -49,7 +49,7 @@ class ReplayGoldenTest
         Assumptions.assumeTrue(0 == run(List.of(PYTHON, "-c", "import scapy.all")).exit,
             "python3-scapy is not installed");
         for (final String f : List.of("make_pcap.py", "keepalived-nat.conf", "keepalived-dr.conf",
-            "keepalived-tun.conf"))
+            "keepalived-tun.conf", "tun_fragments.py"))
         {
             try (InputStream in = ReplayGoldenTest.class.getResourceAsStream("/golden/" + f))
             {
@@ -203,5 +203,38 @@ class ReplayGoldenTest
             "-Y", "ip.checksum.status == \"Good\"", "-T", "fields", "-e", "frame.number"));
         assertEquals(toServers + toClients, good.out.lines().filter(l -> l.matches("\\d+")).count(),
             "tshark validated every IP frame");
+    }
+
+    /**
+     * A UDP datagram without DF that does not fit the tunnel leaves in IPIP fragments (as Linux's ip_fragment
+     * cuts the outer packet), and scapy, reassembling them, finds the client's datagram byte for byte.
+     */
+    @org.junit.jupiter.api.Test
+    void tunShouldFragmentADatagramWithoutDfThatDoesNotFitTheTunnel() throws Exception
+    {
+        final Path in = dir.resolve("in-frag.pcap");
+        final Path out = dir.resolve("out-frag.pcap");
+        final Path script = dir.resolve("tun_fragments.py");
+        final Proc gen = run(List.of(PYTHON, script.toString(), "make", in.toString()));
+        assertEquals(0, gen.exit, gen.out);
+        final PrintStream oldOut = System.out;
+        final ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(summary, true, StandardCharsets.UTF_8));
+        final int exit;
+        try
+        {
+            exit = Main.execute("replay", "-f", dir.resolve("keepalived-tun.conf").toString(),
+                "--in", in.toString(), "--out", out.toString(), "--director-ip", "198.19.0.2");
+        }
+        finally
+        {
+            System.setOut(oldOut);
+        }
+        final String s = summary.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, s);
+        assertTrue(s.contains("tunnelled packet sent in fragments"), s);
+        final Proc check = run(List.of(PYTHON, script.toString(), "check", in.toString(), out.toString()));
+        assertEquals(0, check.exit, check.out);
+        assertTrue(check.out.contains("identical"), check.out);
     }
 }

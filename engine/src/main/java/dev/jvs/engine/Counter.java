@@ -53,7 +53,9 @@ public enum Counter
     /** Frame bigger than the interface MTU (merged by GRO/LRO, or jumbo). */
     DROP_OVERSIZE("frame larger than the MTU", true),
     /** Traffic for a virtual service reached a director that is a VRRP backup. */
-    DROP_STANDBY("virtual service traffic while VRRP backup", true);
+    DROP_STANDBY("virtual service traffic while VRRP backup", true),
+    /** A tunnelled packet without DF too big for the path, sent in IP fragments as Linux's ip_fragment does. */
+    TUN_FRAGMENTED("tunnelled packet sent in fragments", false);
 
     private final String label;
     private final boolean drop;

@@ -16,6 +16,7 @@ import dev.jvs.schedulers.Flow;
 import dev.jvs.schedulers.Scheduler;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -109,6 +110,13 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
      * server address to (expiry ms &lt;&lt; 16 | MTU), for 10 minutes as Linux keeps a PMTU (ip_rt_mtu_expires).
      */
     private final org.agrona.collections.Long2LongHashMap tunnelMtu = new org.agrona.collections.Long2LongHashMap(-1L);
+    /** A tunnelled packet too big for its path, whole, while {@link #nextFrame} cuts it (no allocation). */
+    private final UnsafeBuffer fragScratch = new UnsafeBuffer(new byte[2 * Ethernet.VLAN_TAG_LENGTH +
+        Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH + 65_535]);
+    private int fragPayload;
+    private int fragSent;
+    private int fragLeft;
+    private int fragL2;
     private static final long PMTU_EXPIRES_MS = 600_000;
 
     /**
@@ -264,6 +272,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     public int process(final DirectBuffer in, final int off, final int len, final int frameFlags,
         final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
     {
+        fragLeft = 0;
         if (len < Ethernet.HEADER_LENGTH)
         {
             return count(Counter.DROP_TRUNCATED_L2);
@@ -1165,7 +1174,13 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
     }
 
-    /** IPIP: the datagram (TTL decremented) behind a new outer header from the director to the real server. */
+    /**
+     * IPIP ({@code ip_vs_tunnel_xmit}): the datagram (TTL decremented) behind a new outer header from the
+     * director to the real server, DF copied from the inner header when pmtu_disc is on (cleared otherwise), the
+     * DS field copied with ECN encapsulated as {@code INET_ECN_encapsulate} does. Too big for the path: with DF,
+     * an ICMP fragmentation needed goes back; without, the outer packet leaves in fragments, as ip_fragment
+     * cuts it (see {@link #nextFrame}).
+     */
     private int tunnel(final int raddr, final long mac, final DirectBuffer in, final int off,
         final MutableDirectBuffer out, final int outOff, final int outCap)
     {
@@ -1173,22 +1188,38 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             return count(Counter.DROP_OVERSIZE);
         }
-        final int frag = Ipv4.fragField(in, ipOff);
+        final int df = cfg.pmtuDisc ? Ipv4.fragField(in, ipOff) & Ipv4.FLAG_DF : 0;
         final long learnt = tunnelMtu.isEmpty() ? -1L : tunnelMtu.get(raddr & 0xFFFFFFFFL);
         final int mtu = -1L == learnt ? cfg.mtu : Math.min(cfg.mtu, (int)(learnt & 0xFFFF));
         if (ipTotal + Ipv4.MIN_HEADER_LENGTH > mtu)
         {
-            if (0 != (frag & Ipv4.FLAG_DF) && cfg.pmtuDisc)
+            if (0 != df)
             {
                 return fragNeeded(in, off, out, outOff, outCap, mtu - Ipv4.MIN_HEADER_LENGTH);
             }
-            return count(Counter.DROP_OVERSIZE);
+            final int whole = encapsulate(raddr, mac, df, in, off, fragScratch, 0);
+            fragPayload = mtu - Ipv4.MIN_HEADER_LENGTH;
+            fragSent = 0;
+            fragLeft = whole - l2Len - Ipv4.MIN_HEADER_LENGTH;
+            fragL2 = l2Len;
+            counters.inc(Counter.FORWARDED_IN);
+            counters.inc(Counter.TUN_FRAGMENTED);
+            return nextFrame(out, outOff, outCap);
         }
         final int n = l2Len + Ipv4.MIN_HEADER_LENGTH + ipTotal;
         if (n > outCap)
         {
             return count(Counter.DROP_NO_ROOM);
         }
+        encapsulate(raddr, mac, df, in, off, out, outOff);
+        counters.inc(Counter.FORWARDED_IN);
+        return n;
+    }
+
+    /** Write the frame {@link #tunnel} sends: Ethernet, the outer header, the inner datagram. @return its length. */
+    private int encapsulate(final int raddr, final long mac, final int df, final DirectBuffer in, final int off,
+        final MutableDirectBuffer out, final int outOff)
+    {
         out.putBytes(outOff, in, off, l2Len);
         final int outer = outOff + l2Len;
         final int inner = outer + Ipv4.MIN_HEADER_LENGTH;
@@ -1201,17 +1232,64 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         Ethernet.macs(out, outOff, mac, cfg.localMac);
         out.putShort(outOff + l2Len - 2, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
         out.putByte(outer, (byte)0x45);
-        out.putByte(outer + Ipv4.TOS_OFFSET, (byte)Ipv4.tos(in, ipOff));
+        final int tos = Ipv4.tos(in, ipOff);
+        // INET_ECN_encapsulate: the inner ECN bits, but CE becomes ECT(0) outside.
+        out.putByte(outer + Ipv4.TOS_OFFSET, (byte)(3 == (tos & 3) ? (tos & ~3) | 2 : tos));
         Ipv4.totalLength(out, outer, Ipv4.MIN_HEADER_LENGTH + ipTotal);
         out.putShort(outer + Ipv4.ID_OFFSET, (short)nextIpId(), ByteOrder.BIG_ENDIAN);
-        out.putShort(outer + Ipv4.FRAG_OFFSET, (short)(frag & Ipv4.FLAG_DF), ByteOrder.BIG_ENDIAN);
+        out.putShort(outer + Ipv4.FRAG_OFFSET, (short)df, ByteOrder.BIG_ENDIAN);
         out.putByte(outer + Ipv4.TTL_OFFSET, out.getByte(inner + Ipv4.TTL_OFFSET));
         out.putByte(outer + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_IPIP);
         Ipv4.src(out, outer, cfg.localIp);
         Ipv4.dst(out, outer, raddr);
         Ipv4.fillChecksum(out, outer);
-        counters.inc(Counter.FORWARDED_IN);
-        return n;
+        return l2Len + Ipv4.MIN_HEADER_LENGTH + ipTotal;
+    }
+
+    /** @return whether the last {@link #process} left frames to send: call {@link #nextFrame} until false. */
+    public boolean hasMoreFrames()
+    {
+        return fragLeft > 0;
+    }
+
+    /**
+     * The next fragment of a tunnelled packet too big for its path ({@code ip_do_fragment}'s slow path): each
+     * carries the outer header with the packet's IP id, a payload of the path MTU less the header rounded down
+     * to 8 bytes (the last one the rest), its offset, and MF on all but the last. Call it right after the
+     * {@link #process} that started the packet, until {@link #hasMoreFrames} is false: the next frame
+     * received replaces it.
+     *
+     * @param out where the fragment is written.
+     * @param outOff offset in {@code out}.
+     * @param outCap room in {@code out}.
+     * @return its length, or {@link #NOTHING} when none is left or it does not fit (then none is left).
+     */
+    public int nextFrame(final MutableDirectBuffer out, final int outOff, final int outCap)
+    {
+        final int left = fragLeft;
+        if (left <= 0)
+        {
+            return NOTHING;
+        }
+        // ip_do_fragment: the rest when it fits, else as much as fits, rounded down to 8 bytes.
+        final int len = left <= fragPayload ? left : fragPayload & ~7;
+        final int hdr = fragL2 + Ipv4.MIN_HEADER_LENGTH;
+        if (hdr + len > outCap)
+        {
+            fragLeft = 0;
+            return count(Counter.DROP_NO_ROOM);
+        }
+        final UnsafeBuffer whole = fragScratch;
+        out.putBytes(outOff, whole, 0, hdr);
+        out.putBytes(outOff + hdr, whole, hdr + fragSent, len);
+        final int ip = outOff + fragL2;
+        Ipv4.totalLength(out, ip, Ipv4.MIN_HEADER_LENGTH + len);
+        out.putShort(ip + Ipv4.FRAG_OFFSET, (short)((fragSent >>> 3) | (len < left ? Ipv4.FLAG_MF : 0)),
+            ByteOrder.BIG_ENDIAN);
+        Ipv4.fillChecksum(out, ip);
+        fragSent += len;
+        fragLeft = left - len;
+        return hdr + len;
     }
 
     private int nextIpId()

@@ -58,6 +58,19 @@ final class EngineFixture
         return n > 0 ? Arrays.copyOf(out.byteArray(), n) : null;
     }
 
+    /** @return every frame transmitted for one received frame (several: the fragments of a tunnelled one). */
+    java.util.List<byte[]> sendAll(final byte[] frame)
+    {
+        final java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        int n = fwd.process(new UnsafeBuffer(frame), 0, frame.length, 0, out, 0, out.capacity(), now);
+        while (n > 0)
+        {
+            sent.add(Arrays.copyOf(out.byteArray(), n));
+            n = fwd.hasMoreFrames() ? fwd.nextFrame(out, 0, out.capacity()) : 0;
+        }
+        return sent;
+    }
+
     long total()
     {
         long t = 0;

@@ -2,6 +2,7 @@ package dev.jvs.engine;
 
 import dev.jvs.engine.conn.ConnectionTable;
 import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.Checksums;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.FwmarkRule;
 import dev.jvs.engine.service.VirtualService;
@@ -187,11 +188,49 @@ class ForwarderTest
         assertEquals(20 + 8 + 548, u16(o, 16), "quotes 548 bytes like icmp_send");
         assertChecksums(o, 14);
         assertEquals(1, fx.counters.get(Counter.DROP_FRAG_NEEDED));
+        assertNotNull(fx.send(frame().tcp(ACK | PSH).payload(1440).build()), "1480 bytes fit the tunnel");
+    }
+
+    /**
+     * Without DF, Linux fragments the outer IPIP packet (ip_vs_tunnel_xmit sets ignore_df; ip_fragment cuts it
+     * to the path MTU): 1520 bytes become 1500 (1480 of payload, MF) and 40 (20 of payload at offset 185 * 8). The fragments put
+     * back together are the tunnelled packet, the inner datagram byte for byte with its TTL one less.
+     */
+    @Test
+    void tunShouldFragmentTheOuterPacketWhenTheInnerHasNoDf()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.addRealServer(RS3, 80, Method.TUN, 1, 0, 0);
+        fx.send(frame().tcp(SYN).build());
         final Packets.Builder nodf = frame().tcp(ACK | PSH).payload(1460);
         nodf.df = false;
-        assertNull(fx.send(nodf.build()));
-        assertEquals(1, fx.counters.get(Counter.DROP_OVERSIZE));
-        assertNotNull(fx.send(frame().tcp(ACK | PSH).payload(1440).build()), "1480 bytes fit the tunnel");
+        final byte[] in = nodf.build();
+        final java.util.List<byte[]> frags = fx.sendAll(in);
+        assertEquals(2, frags.size());
+        final byte[] a = frags.get(0);
+        final byte[] b = frags.get(1);
+        assertEquals(14 + 1500, a.length, "the first fills the MTU");
+        assertEquals(14 + 20 + 20, b.length, "the last 20 bytes");
+        assertEquals(0x2000, u16(a, 20), "MF, offset 0");
+        assertEquals(1480 / 8, u16(b, 20), "no MF, offset 185");
+        assertEquals(u16(a, 18), u16(b, 18), "one IP id");
+        assertEquals(4, u8(a, 23));
+        assertEquals(4, u8(b, 23), "both IPIP");
+        assertEquals(RS3, ip(b, 30));
+        assertEquals(RS3_MAC, dstMac(b));
+        assertTrue(Checksums.ipHeaderValid(buf(a), 14, 20) && Checksums.ipHeaderValid(buf(b), 14, 20));
+        final byte[] inner = new byte[1500];
+        System.arraycopy(a, 34, inner, 0, 1480);
+        System.arraycopy(b, 34, inner, 1480, 20);
+        final byte[] expected = java.util.Arrays.copyOfRange(in, 14, 14 + 1500);
+        expected[8]--;
+        final UnsafeBuffer e = buf(expected);
+        e.putShort(10, (short)0);
+        Ipv4.fillChecksum(e, 0);
+        assertArrayEquals(expected, inner, "the inner datagram, TTL one less");
+        assertEquals(1, fx.counters.get(Counter.TUN_FRAGMENTED));
+        assertEquals(0, fx.counters.get(Counter.DROP_OVERSIZE));
+        assertEquals(1, fx.sendAll(frame().tcp(ACK | PSH).payload(100).build()).size(), "small ones: one frame");
     }
 
     /**

@@ -83,11 +83,12 @@ public final class PcapReplay
                 }
                 nIn++;
                 rx.wrap(frame);
-                final int n = fwd.process(rx, 0, frame.length, 0, tx, 0, txBytes.length, nowMs);
-                if (n > 0)
+                int n = fwd.process(rx, 0, frame.length, 0, tx, 0, txBytes.length, nowMs);
+                while (n > 0)
                 {
                     dumper.dumpRaw(Arrays.copyOf(txBytes, n), ts);
                     nOut++;
+                    n = fwd.hasMoreFrames() ? fwd.nextFrame(tx, 0, txBytes.length) : 0;
                 }
             }
             dumper.flush();

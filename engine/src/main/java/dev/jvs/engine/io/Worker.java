@@ -103,6 +103,19 @@ public final class Worker implements Agent, FrameHandler
         {
             tx.commit(out);
         }
+        while (fwd.hasMoreFrames())
+        {
+            // A tunnelled packet too big for its path, in fragments: each takes a slot of its own.
+            if (tx.isFull())
+            {
+                tx.flush();
+            }
+            final int more = fwd.nextFrame(tx.buffer(), tx.slotOffset(), tx.slotCapacity());
+            if (more > 0)
+            {
+                tx.commit(more);
+            }
+        }
     }
 
     /**
