@@ -697,15 +697,19 @@ public final class VrrpConfig
                 c.preemptDelayMs = 0;
             }
         }
-        if (0 != c.preemptDelayMs && in.strict)
+        if (0 != c.preemptDelayMs)
         {
-            kc.warnAt(in.at, n + " preempt_delay is incompatible with strict mode - resetting");
-            c.preemptDelayMs = 0;
-        }
-        if (0 != c.preemptDelayMs && !c.preempt)
-        {
-            kc.warnAt(in.at, n + " preempt_delay is incompatible with nopreempt mode - resetting");
-            c.preemptDelayMs = 0;
+            // Both are said when both apply, as keepalived checks both under one condition.
+            if (in.strict)
+            {
+                kc.warnAt(in.at, n + " preempt_delay is incompatible with strict mode - resetting");
+                c.preemptDelayMs = 0;
+            }
+            if (!c.preempt)
+            {
+                kc.warnAt(in.at, n + " preempt_delay is incompatible with nopreempt mode - resetting");
+                c.preemptDelayMs = 0;
+            }
         }
         for (final Statement a : in.vipLines)
         {
