@@ -1,0 +1,220 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.schedulers.Destinations;
+import org.agrona.DirectBuffer;
+
+/**
+ * The connection table's side of connection sync ({@code ip_vs_sync.c}): which entries a master sends, and when
+ * ({@code ip_vs_sync_conn_needed}), and how a backup installs what it receives ({@code ip_vs_proc_conn}).
+ */
+final class SyncEntries
+{
+    /** TCP states in which IPVS sends a connection (ip_vs_sync_conn_needed). */
+    private static final int SYNC_STATES = 1 << TcpStates.ESTABLISHED | 1 << TcpStates.FIN_WAIT |
+        1 << TcpStates.CLOSE | 1 << TcpStates.CLOSE_WAIT | 1 << TcpStates.TIME_WAIT;
+
+    private final ServiceTable services;
+    private final ConnectionTable conns;
+    private final Counters counters;
+    private final Packet pkt;
+    private Forwarder.SyncSink sink;
+    /** Set once an entry was installed: its client's MAC is learnt from its first frame here. */
+    private boolean learnMacs;
+
+    SyncEntries(final ServiceTable services, final ConnectionTable conns, final Counters counters, final Packet pkt)
+    {
+        this.services = services;
+        this.conns = conns;
+        this.counters = counters;
+        this.pkt = pkt;
+    }
+
+    void sink(final Forwarder.SyncSink s)
+    {
+        sink = s;
+    }
+
+    /** @return whether this director is a sync master sending entries. */
+    boolean sending()
+    {
+        return null != sink;
+    }
+
+    /**
+     * After a client's packet moved connection {@code e} from state {@code before}: send it when IPVS would.
+     */
+    void afterPacket(final int e, final int before)
+    {
+        int pkts = conns.syncCount(e) + 1;
+        if (pkts >= Forwarder.SYNC_PERIOD)
+        {
+            pkts = 0;
+        }
+        conns.syncCount(e, pkts);
+        final boolean send;
+        if (Ipv4.PROTO_TCP == pkt.proto)
+        {
+            final int state = conns.state(e);
+            if (0 == (SYNC_STATES & (1 << state)))
+            {
+                send = false;
+            }
+            else
+            {
+                send = (state != before && TcpStates.ESTABLISHED != state) || Forwarder.SYNC_THRESHOLD == pkts;
+            }
+        }
+        else
+        {
+            send = Forwarder.SYNC_THRESHOLD == pkts;
+        }
+        if (send)
+        {
+            sink.onSync(conns, e);
+            final int t = conns.control(e);
+            if (t >= 0)
+            {
+                sink.onSync(conns, t);
+            }
+        }
+    }
+
+    /** @return whether installed entries may still have to learn their client's MAC ({@link #learnMac}). */
+    boolean learnsMacs()
+    {
+        return learnMacs;
+    }
+
+    /** A synced entry learns where its NAT replies go from the client's first frame through this director. */
+    void learnMac(final int e, final DirectBuffer in, final int off)
+    {
+        final int f = conns.flags(e);
+        if (0 != (f & ConnectionTable.F_SYNCED))
+        {
+            conns.mac(e, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+            conns.flags(e, f & ~ConnectionTable.F_SYNCED);
+        }
+    }
+
+    /** See {@link Forwarder#installSynced}. */
+    int install(final int proto, final int caddr, final int cport, final int vaddr, final int vport,
+        final int daddr, final int dport, final int fwmark, final boolean template, final boolean inactive,
+        final int state, final int timeoutMs, final long nowMs)
+    {
+        final VirtualService svc = 0 != fwmark ? services.getFwmark(fwmark) :
+            template && 0 == proto ? services.getFwmark(vaddr) : services.get(proto, vaddr, vport);
+        final VirtualService s = null != svc ? svc : template ? services.get(proto, vaddr, 0) : null;
+        if (null == s)
+        {
+            return -1;
+        }
+        final int dest = destinationOf(s.dests(), daddr, dport);
+        if (dest < 0)
+        {
+            return -1;
+        }
+        if (template)
+        {
+            return installTemplate(s, dest, proto, caddr, vaddr, vport, daddr, dport, timeoutMs, nowMs);
+        }
+        int e = conns.lookupIn(proto, caddr, cport, vaddr, vport);
+        if (e < 0)
+        {
+            e = installNew(s, dest, proto, caddr, cport, vaddr, vport, daddr, dport, inactive, timeoutMs, nowMs);
+            if (e < 0)
+            {
+                return -1;
+            }
+        }
+        else if (0 == (conns.flags(e) & ConnectionTable.F_TEMPLATE))
+        {
+            update(s.dests(), e, dest, inactive);
+        }
+        conns.state(e, Ipv4.PROTO_TCP == proto ? state : 1);
+        conns.touch(e, timeoutMs, nowMs);
+        return e;
+    }
+
+    private static int destinationOf(final Destinations d, final int daddr, final int dport)
+    {
+        for (int p = 0, n = d.count(); p < n; p++)
+        {
+            final int id = d.idAt(p);
+            if (d.address(id) == daddr && (d.port(id) == dport || 0 == dport || 0 == d.port(id)))
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private int installTemplate(final VirtualService s, final int dest, final int proto, final int caddr,
+        final int vaddr, final int vport, final int daddr, final int dport, final int timeoutMs, final long nowMs)
+    {
+        int t = conns.lookupTemplate(proto, caddr, vaddr, vport);
+        if (t < 0)
+        {
+            t = conns.insertTemplate(proto, caddr, vaddr, vport, daddr, dport, timeoutMs, nowMs);
+            if (t < 0)
+            {
+                return -1;
+            }
+            conns.dest(t, dest);
+            conns.service(t, s.index());
+            s.dests().bind(dest, Destinations.CONN_TEMPLATE);
+        }
+        conns.touch(t, timeoutMs, nowMs);
+        return t;
+    }
+
+    private int installNew(final VirtualService s, final int dest, final int proto, final int caddr, final int cport,
+        final int vaddr, final int vport, final int daddr, final int dport, final boolean inactive,
+        final int timeoutMs, final long nowMs)
+    {
+        final int method = s.method(dest);
+        int flags = ConnectionTable.F_SYNCED | (inactive ? ConnectionTable.F_INACTIVE : 0);
+        flags |= Method.NAT == method ? ConnectionTable.F_OUT_INDEXED : ConnectionTable.F_NOOUTPUT;
+        if (!inactive)
+        {
+            flags |= ConnectionTable.F_CONFIRMED;
+        }
+        final int e = conns.insert(proto, caddr, cport, vaddr, vport, daddr, dport, flags, timeoutMs, nowMs);
+        if (e < 0)
+        {
+            counters.inc(Counter.DROP_TABLE_FULL);
+            return -1;
+        }
+        conns.dest(e, dest);
+        conns.service(e, s.index());
+        conns.fwd(e, method);
+        conns.mac(e, 0L);
+        s.dests().bind(dest, inactive ? Destinations.CONN_INACTIVE : Destinations.CONN_ACTIVE);
+        learnMacs = true;
+        return e;
+    }
+
+    /** An entry already here: its active/inactive state as the master says. */
+    private void update(final Destinations d, final int e, final int dest, final boolean inactive)
+    {
+        final int f = conns.flags(e);
+        if (inactive != (0 != (f & ConnectionTable.F_INACTIVE)) && conns.dest(e) == dest)
+        {
+            if (inactive)
+            {
+                d.deactivate(dest);
+                conns.flags(e, f | ConnectionTable.F_INACTIVE);
+            }
+            else
+            {
+                d.activate(dest);
+                conns.flags(e, (f & ~ConnectionTable.F_INACTIVE) | ConnectionTable.F_CONFIRMED);
+            }
+        }
+    }
+}
