@@ -1,5 +1,11 @@
 package dev.jvs.director;
 
+import dev.jvs.director.cli.AdmCommand;
+import dev.jvs.director.cli.CheckCommand;
+import dev.jvs.director.cli.ReplayCommand;
+import dev.jvs.director.cli.RsTunCommand;
+import dev.jvs.director.cli.RunCommand;
+import dev.jvs.director.cli.SimCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,6 +43,12 @@ public final class Main implements Runnable
             return AdmCommand.run(java.util.List.of(args).subList(1, args.length));
         }
         final CommandLine cl = new CommandLine(new Main());
+        final CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, rest) ->
+        {
+            final int refused = RunCommand.refuse(ex);
+            return refused >= 0 ? refused : usage.handleParseException(ex, rest);
+        });
         final int status = cl.execute(args);
         final CommandLine sub = cl.getParseResult() == null || !cl.getParseResult().hasSubcommand() ? null :
             cl.getParseResult().subcommand().commandSpec().commandLine();

@@ -32,6 +32,12 @@ public final class Counters
         return n;
     }
 
+    /** @return a copy of every counter, by ordinal (on the writer's thread). */
+    public long[] snapshot()
+    {
+        return values.clone();
+    }
+
     /** Reset all to zero. */
     public void clear()
     {

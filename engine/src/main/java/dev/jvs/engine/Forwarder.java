@@ -95,6 +95,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     /** The prefetch loads folded together: stored to a field, they cannot be eliminated. */
     private long sink;
     private ControlTap tap;
+    private Ownership ownership;
 
     /**
      * @param cfg the director's parameters.
@@ -662,6 +663,59 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     public void gate(final int mode)
     {
         arp.gate(mode);
+    }
+
+    /**
+     * Take what VRRP says this director owns: its master addresses and their ARP MACs, plus the service VIPs no
+     * instance manages, and the gate. Kept, so that {@link #reown()} applies it again to changed services.
+     *
+     * @param o the ownership.
+     */
+    public void own(final Ownership o)
+    {
+        ownership = o;
+        reown();
+    }
+
+    /** The services changed (a reload, an edit): own their unmanaged VIPs by the last ownership, if any. */
+    public void reown()
+    {
+        final Ownership o = ownership;
+        if (null == o)
+        {
+            return;
+        }
+        final org.agrona.collections.IntHashSet owned = arp.owned();
+        owned.clear();
+        for (final int a : o.addresses())
+        {
+            owned.add(a);
+        }
+        arp.arpMacs().clear();
+        for (int i = 0; i + 1 < o.vmacs().length; i += 2)
+        {
+            arp.arpMacs().put(o.vmacs()[i] & 0xFFFFFFFFL, o.vmacs()[i + 1]);
+        }
+        for (final dev.jvs.engine.service.VirtualService v : services.all())
+        {
+            if (0 == v.fwmark() && !contains(o.managed(), v.vaddr()))
+            {
+                owned.add(v.vaddr());
+            }
+        }
+        arp.gate(o.gate());
+    }
+
+    private static boolean contains(final int[] a, final int v)
+    {
+        for (final int x : a)
+        {
+            if (x == v)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return whether forwarding is gated by VRRP. */

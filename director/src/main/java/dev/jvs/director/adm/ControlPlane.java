@@ -29,7 +29,7 @@ public final class ControlPlane implements AutoCloseable
     {
     }
 
-    /** Answers requests on the forwarding thread. */
+    /** Answers requests on the conductor's thread. */
     @FunctionalInterface
     public interface Handler
     {
@@ -40,7 +40,7 @@ public final class ControlPlane implements AutoCloseable
         String handle(List<String> args);
     }
 
-    /** Requests from the socket threads to the forwarding thread: a many-to-one ring of references. */
+    /** Requests from the socket threads to the conductor: a many-to-one ring of references. */
     private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Request> queue =
         new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(256);
     private final Consumer<String> log;
@@ -48,11 +48,20 @@ public final class ControlPlane implements AutoCloseable
     private Path socketPath;
     private com.sun.net.httpserver.HttpServer http;
     private volatile boolean open = true;
+    private volatile Runnable onRequest = () -> { };
 
     /** @param log where problems go. */
     public ControlPlane(final Consumer<String> log)
     {
         this.log = log;
+    }
+
+    /**
+     * @param wake run when a request is queued (wakes the thread that serves them).
+     */
+    public void onRequest(final Runnable wake)
+    {
+        this.onRequest = wake;
     }
 
     /**
@@ -112,7 +121,7 @@ public final class ControlPlane implements AutoCloseable
     }
 
     /**
-     * Answer what is waiting; call from the forwarding thread each cycle.
+     * Answer what is waiting; call from the conductor each cycle.
      *
      * @param handler the answers.
      * @return how many requests were answered.
@@ -148,6 +157,7 @@ public final class ControlPlane implements AutoCloseable
             throw new IllegalArgumentException("jvs adm: the daemon is busy (" + queue.capacity() +
                 " requests waiting); try again");
         }
+        onRequest.run();
         try
         {
             return r.answer.get(5, TimeUnit.SECONDS);
@@ -159,7 +169,7 @@ public final class ControlPlane implements AutoCloseable
         }
         catch (final java.util.concurrent.TimeoutException ex)
         {
-            throw new IllegalStateException("the forwarding thread did not answer within 5 s");
+            throw new IllegalStateException("the daemon did not answer within 5 s");
         }
         catch (final InterruptedException ex)
         {

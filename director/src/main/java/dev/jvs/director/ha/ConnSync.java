@@ -1,7 +1,6 @@
 package dev.jvs.director.ha;
 
 import dev.jvs.director.config.VrrpConfig;
-import dev.jvs.engine.ControlTap;
 import dev.jvs.engine.EngineConfig;
 import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Method;
@@ -20,13 +19,13 @@ import java.nio.ByteOrder;
 import java.util.function.Consumer;
 
 /**
- * Connection sync ({@code lvs_sync_daemon}) on the forwarding thread, in IPVS's message format: the master
+ * Connection sync ({@code lvs_sync_daemon}) on a worker's thread, one per worker, in IPVS's message format: the master
  * batches the entries the forwarder hands it into messages of up to maxlen bytes and multicasts each when
  * full or 200 ms after its first entry (IPVS waits up to 2 s; a shorter wait narrows what a failover
  * loses at the cost of a few more, smaller packets); the backup installs what it receives. Which side this
  * director plays follows VRRP: master while it forwards, backup otherwise.
  */
-public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessage.Visitor
+public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
 {
     private static final long FLUSH_MS = 200;
     private static final int HEADERS = Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH + Udp.HEADER_LENGTH;
@@ -52,19 +51,6 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
     private long unknown;
     private long badMessages;
     private java.util.function.IntPredicate mine = client -> true;
-    private Relay relay = (b, off, len) -> { };
-
-    /** Hands a received message on to the other workers (they each install their own clients' entries). */
-    @FunctionalInterface
-    public interface Relay
-    {
-        /**
-         * @param b the frame.
-         * @param offset where the sync message starts.
-         * @param length its length.
-         */
-        void relay(DirectBuffer b, int offset, int length);
-    }
 
     /**
      * @param cfg lvs_sync_daemon.
@@ -100,20 +86,56 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
     }
 
     /**
-     * With several workers: this one installs only the entries of the clients the fanout gives it, and worker
-     * 0, which receives every message, hands each on.
+     * With several workers: every worker is handed every message, and installs only the entries of the
+     * clients the fanout gives it.
      *
      * @param owned whether a client address is this worker's.
-     * @param others where worker 0 hands received messages on (no-op on the others).
      */
-    public void owner(final java.util.function.IntPredicate owned, final Relay others)
+    public void owner(final java.util.function.IntPredicate owned)
     {
         this.mine = owned;
-        this.relay = others;
     }
 
     /**
-     * A message worker 0 received and handed on; on this worker's thread.
+     * Where a received frame's sync message starts, if it is one for this director's backup: UDP to the sync
+     * port, sent to the group (or to this director), not by this director itself.
+     *
+     * @param cfg lvs_sync_daemon.
+     * @param localIp this director's address.
+     * @param b the frame.
+     * @param ip the IPv4 header's offset (checked).
+     * @param ipTotal the IP total length.
+     * @param protocol the IP protocol.
+     * @return the message's offset, or -1 when the frame is no sync message, -2 when it is our own.
+     */
+    public static int messageOffset(final VrrpConfig.SyncDaemon cfg, final int localIp, final DirectBuffer b,
+        final int ip, final int ipTotal, final int protocol)
+    {
+        final int udp = ip + Ipv4.headerLength(b, ip);
+        if (Ipv4.PROTO_UDP != protocol || ipTotal < udp - ip + Udp.HEADER_LENGTH ||
+            (b.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != cfg.port ||
+            Ipv4.dst(b, ip) != cfg.group && Ipv4.dst(b, ip) != localIp)
+        {
+            return -1;
+        }
+        return Ipv4.src(b, ip) == localIp ? -2 : udp + Udp.HEADER_LENGTH;
+    }
+
+    /**
+     * @param b the frame.
+     * @param ip the IPv4 header's offset.
+     * @param ipTotal the IP total length.
+     * @param offset the message's offset ({@link #messageOffset}).
+     * @return the message's length by its UDP header, cut to what the packet holds.
+     */
+    public static int messageLength(final DirectBuffer b, final int ip, final int ipTotal, final int offset)
+    {
+        final int len = Udp.length(b, offset - Udp.HEADER_LENGTH) - Udp.HEADER_LENGTH;
+        return Math.max(0, Math.min(len, ip + ipTotal - offset));
+    }
+
+    /**
+     * A received message, handed to every worker by the conductor; on this worker's thread.
      *
      * @param message the sync message bytes.
      * @param nowMs the time.
@@ -180,7 +202,12 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         sentConns++;
     }
 
-    @Override
+    /**
+     * Once per worker cycle: send what waited long enough.
+     *
+     * @param nowMs the time.
+     * @return work done.
+     */
     public int onCycle(final long nowMs)
     {
         now = nowMs;
@@ -192,7 +219,7 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         return 0;
     }
 
-    @Override
+    /** @return when a batch is due to be sent (ms), or Long.MAX_VALUE. */
     public long nextDeadlineMs()
     {
         return master && SyncMessage.count(msg, 0) > 0 ? firstAt + FLUSH_MS : Long.MAX_VALUE;
@@ -231,36 +258,6 @@ public final class ConnSync implements ControlTap, Forwarder.SyncSink, SyncMessa
         tx.commit(HEADERS + payload);
         sentMessages++;
         SyncMessage.header(msg, 0, cfg.syncId);
-    }
-
-    @Override
-    public boolean onFrame(final DirectBuffer b, final int ip, final int ipTotal, final int protocol, final long nowMs)
-    {
-        final int hl = Ipv4.headerLength(b, ip);
-        final int udp = ip + hl;
-        if (Ipv4.PROTO_UDP != protocol || (b.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != cfg.port ||
-            Ipv4.dst(b, ip) != cfg.group && Ipv4.dst(b, ip) != localIp)
-        {
-            return false;
-        }
-        if (master || Ipv4.src(b, ip) == localIp)
-        {
-            return true;
-        }
-        now = nowMs;
-        receivedMessages++;
-        final int len = Udp.length(b, udp) - Udp.HEADER_LENGTH;
-        if (len > 0 && udp + Udp.HEADER_LENGTH + len <= ip + ipTotal)
-        {
-            // Whole messages only; a malformed one is still parsed (and counted) here.
-            relay.relay(b, udp + Udp.HEADER_LENGTH, len);
-        }
-        final SyncMessage.Verdict v = SyncMessage.parse(b, udp + Udp.HEADER_LENGTH, len, cfg.syncId, this);
-        if (SyncMessage.Verdict.OK != v)
-        {
-            badMessages++;
-        }
-        return true;
     }
 
     @Override

@@ -4,6 +4,9 @@ import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.ControlTap;
 import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.Ownership;
+import dev.jvs.engine.agent.Forwarders;
+import dev.jvs.director.notify.Notifier;
 import dev.jvs.engine.frame.Arp;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.io.Sender;
@@ -27,15 +30,14 @@ import java.util.function.Consumer;
 
 /**
  * The director's VRRP: the instances of keepalived.conf that run on the forwarding interface, on the
- * forwarding thread. Advertisements and gratuitous ARPs go out through the worker's transmitter; received
- * advertisements come from the forwarder (IP protocol 112). Becoming master makes the engine answer ARP
+ * conductor's thread. Advertisements and gratuitous ARPs go out through a transmitter of its own; received
+ * advertisements come from the workers (IP protocol 112, copied to the conductor). Becoming master makes the engine answer ARP
  * for the instances' addresses and forward for the virtual services; no instance master means standby:
  * nothing forwarded, nothing answered (connection sync keeps the table warm meanwhile).
  */
 public final class VrrpAgent implements ControlTap, VrrpOutput
 {
-    private java.util.function.Consumer<java.util.function.Consumer<dev.jvs.engine.Forwarder>> mirror = op -> { };
-    private final Forwarder fwd;
+    private final Forwarders workers;
     private final Sender tx;
     private final Neighbors neighbors;
     private final long localMac;
@@ -53,7 +55,6 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private long loggedDrops;
     private final long[] countsBefore = new long[VrrpCounter.values().length];
     private static final VrrpCounter[] COUNTERS = VrrpCounter.values();
-    private ControlTap next;
     private VipOwner vipOwner;
     private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
     private VrrpInstance syncInstance;
@@ -70,15 +71,15 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
      * @param iface the forwarding interface (instances on other interfaces are not run here).
      * @param localIp the interface's primary address (source unless unicast_src_ip).
      * @param localMac the interface's MAC.
-     * @param fwd the engine.
+     * @param workers every worker's forwarder: what this director owns is posted to them.
      * @param tx its transmitter.
      * @param neighbors MACs of unicast peers.
      * @param log log lines.
      */
     public VrrpAgent(final VrrpConfig cfg, final String iface, final int localIp, final long localMac,
-        final Forwarder fwd, final Sender tx, final Neighbors neighbors, final Consumer<String> log)
+        final Forwarders workers, final Sender tx, final Neighbors neighbors, final Consumer<String> log)
     {
-        this.fwd = fwd;
+        this.workers = workers;
         this.tx = tx;
         this.neighbors = neighbors;
         this.localMac = localMac;
@@ -144,7 +145,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
      * SIGHUP: run the new configuration's instances, as keepalived reloads them. An instance that keeps its
      * name keeps its state (a master stays master and advertises its new settings at once; but one whose
      * priority changed, unless nopreempt, goes back to backup and the election decides again); a new one
-     * starts as backup; one that is gone stops, with priority 0 if it was master. On the forwarding thread.
+     * starts as backup; one that is gone stops, with priority 0 if it was master. On the conductor's thread.
      *
      * @param cfg the new configuration.
      * @param now ms.
@@ -222,7 +223,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     }
 
     /**
-     * Told of every instance's state change (smtp_alert), on the forwarding thread; must not block.
+     * Told of every instance's state change (smtp_alert), on the conductor's thread; must not block.
      *
      * @param listener (instance, new state).
      */
@@ -250,16 +251,6 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     }
 
     /**
-     * Frames this agent does not take go to {@code next} (connection sync).
-     *
-     * @param next the next tap.
-     */
-    public void next(final ControlTap next)
-    {
-        this.next = next;
-    }
-
-    /**
      * Told true when this director becomes active (some instance master), false when it stops being active.
      *
      * @param listener the listener (connection sync's role).
@@ -270,7 +261,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     }
 
     /**
-     * Start the instances (on the forwarding thread).
+     * Start the instances (on the conductor's thread).
      *
      * @param now ms.
      */
@@ -312,11 +303,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     @Override
     public boolean onFrame(final DirectBuffer b, final int ip, final int ipTotal, final int protocol, final long now)
     {
-        if (VrrpPacket.PROTOCOL != protocol)
-        {
-            return null != next && next.onFrame(b, ip, ipTotal, protocol, now);
-        }
-        if (instances.isEmpty())
+        if (VrrpPacket.PROTOCOL != protocol || instances.isEmpty())
         {
             return false;
         }
@@ -452,17 +439,13 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
             nextDeadline = d;
             work++;
         }
-        if (null != next)
-        {
-            work += next.onCycle(now);
-        }
         return work;
     }
 
     @Override
     public long nextDeadlineMs()
     {
-        return null != next ? Math.min(nextDeadline, next.nextDeadlineMs()) : nextDeadline;
+        return nextDeadline;
     }
 
     @Override
@@ -522,32 +505,6 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     }
 
     /**
-     * The other workers' forwarders follow worker 0's gate through this (they run on threads of their own).
-     *
-     * @param others posts an operation to every other worker.
-     */
-    public void mirror(final java.util.function.Consumer<java.util.function.Consumer<dev.jvs.engine.Forwarder>> others)
-    {
-        this.mirror = others;
-        mirrorGate();
-    }
-
-    private void mirrorGate()
-    {
-        final int mode = fwd.isStandby() ? dev.jvs.engine.Forwarder.GATE_OWNED : dev.jvs.engine.Forwarder.GATE_OPEN;
-        final int[] owned = fwd.ownedAddresses().stream().mapToInt(Integer::intValue).toArray();
-        mirror.accept(f ->
-        {
-            f.ownedAddresses().clear();
-            for (final int a : owned)
-            {
-                f.ownedAddresses().add(a);
-            }
-            f.gate(mode);
-        });
-    }
-
-    /**
      * What this director owns and forwards, from the instances' states: the addresses of the instances it is
      * master of, plus the service VIPs no instance manages (a static address is always its own). Master of
      * every instance: the gate is open. The sync role follows lvs_sync_daemon's instance (any master if it
@@ -573,30 +530,23 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
                 all = false;
             }
         }
-        final org.agrona.collections.IntHashSet owned = fwd.ownedAddresses();
-        owned.clear();
-        owned.addAll(masterAddrs);
         // use_vmac: the master's addresses answer ARP from the virtual router MAC.
-        fwd.arpMacs().clear();
+        final org.agrona.collections.LongArrayList vmacs = new org.agrona.collections.LongArrayList();
         for (final VrrpInstance i : instances)
         {
             if (VrrpState.MASTER == i.state() && i.config().useVmac)
             {
                 for (final int a : i.config().ownedAddresses())
                 {
-                    fwd.arpMacs().put(a & 0xFFFFFFFFL, i.config().vmac());
+                    vmacs.addLong(a);
+                    vmacs.addLong(i.config().vmac());
                 }
             }
         }
-        for (final dev.jvs.engine.service.VirtualService v : fwd.services().all())
-        {
-            if (0 == v.fwmark() && !managed.contains(v.vaddr()))
-            {
-                owned.add(v.vaddr());
-            }
-        }
-        fwd.gate(all ? dev.jvs.engine.Forwarder.GATE_OPEN : dev.jvs.engine.Forwarder.GATE_OWNED);
-        mirrorGate();
+        final Ownership o = new Ownership(all ? Forwarder.GATE_OPEN : Forwarder.GATE_OWNED,
+            masterAddrs.stream().mapToInt(Integer::intValue).toArray(), vmacs.toLongArray(),
+            managed.stream().mapToInt(Integer::intValue).toArray());
+        workers.post(f -> f.own(o));
         if (null != vipOwner)
         {
             final int[] add = masterAddrs.stream().filter(a -> !kernelOwned.contains(a)).mapToInt(Integer::intValue)
@@ -661,12 +611,12 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         return syncRole;
     }
 
-    /** The services changed (a reload): recompute the VIPs no instance manages. On the forwarding thread. */
+    /** The services changed (a reload, an edit): every worker owns its unmanaged VIPs again. */
     public void refresh()
     {
         if (!instances.isEmpty())
         {
-            recompute();
+            workers.post(Forwarder::reown);
         }
     }
 

@@ -114,7 +114,7 @@ class VrrpAgentTest
             new Neighbors(), new Counters());
         final Frames tx = new Frames();
         final List<String> log = new ArrayList<>();
-        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, tx, new Neighbors(),
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, dev.jvs.engine.agent.Forwarders.inline(fwd), tx, new Neighbors(),
             log::add);
         assertTrue(fwd.isStandby(), "backup until elected");
         agent.start(0);
@@ -171,7 +171,7 @@ class VrrpAgentTest
         final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
             new Neighbors(), new Counters());
         final Frames tx = new Frames();
-        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, tx, new Neighbors(),
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, dev.jvs.engine.agent.Forwarders.inline(fwd), tx, new Neighbors(),
             l -> { });
         agent.start(0);
         for (long t = 0; t <= 5_000; t += 10)
@@ -218,7 +218,7 @@ class VrrpAgentTest
         assertTrue(kc.warnings.isEmpty(), kc.warnings.toString());
         final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
             new Neighbors(), new Counters());
-        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, new Frames(),
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, dev.jvs.engine.agent.Forwarders.inline(fwd), new Frames(),
             new Neighbors(), l -> { });
         agent.start(0);
         for (long t = 0; t <= 5_000; t += 10)
@@ -265,7 +265,7 @@ class VrrpAgentTest
         final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
             new Neighbors(), new Counters());
         final List<String> log = new ArrayList<>();
-        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, fwd, new Frames(),
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L, dev.jvs.engine.agent.Forwarders.inline(fwd), new Frames(),
             new Neighbors(), log::add);
         agent.start(0);
         for (long t = 0; t <= 5_000; t += 10)

@@ -1,0 +1,375 @@
+package dev.jvs.director.adm;
+
+import dev.jvs.engine.Method;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.schedulers.Destinations;
+import dev.jvs.schedulers.Scheduler;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * ipvsadm's save format ({@code ipvsadm-save -n} / {@code ipvsadm -Sn}): one {@code -A} line per service and
+ * one {@code -a} line per real server, services and real servers sorted as ipvsadm sorts them (protocol,
+ * then address, then port; firewall-mark services by mark).
+ */
+public final class IpvsadmFormat
+{
+    private IpvsadmFormat()
+    {
+    }
+
+    private static String service(final VirtualService s)
+    {
+        if (0 != s.fwmark())
+        {
+            return "-f " + Integer.toUnsignedString(s.fwmark());
+        }
+        return (6 == s.protocol() ? "-t " : "-u ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+    }
+
+    private static String flags(final int f)
+    {
+        final List<String> n = new ArrayList<>();
+        if (0 != (f & Scheduler.FLAG_SCHED1))
+        {
+            n.add("flag-1");
+        }
+        if (0 != (f & Scheduler.FLAG_SCHED2))
+        {
+            n.add("flag-2");
+        }
+        if (0 != (f & Scheduler.FLAG_SCHED3))
+        {
+            n.add("flag-3");
+        }
+        return String.join(",", n);
+    }
+
+    /**
+     * @param services the services (removed ones are skipped).
+     * @return the lines.
+     */
+    static List<VirtualService> sorted(final ServiceTable services)
+    {
+        final List<VirtualService> list = new ArrayList<>(services.all().stream().filter(s -> !s.isRemoved()).toList());
+        list.sort(Comparator.comparingInt((VirtualService s) -> 0 != s.fwmark() ? 1 : 0)
+            .thenComparingInt(VirtualService::protocol)
+            .thenComparingLong(s -> Integer.toUnsignedLong(s.vaddr()))
+            .thenComparingInt(VirtualService::vport)
+            .thenComparingLong(s -> Integer.toUnsignedLong(s.fwmark())));
+        return list;
+    }
+
+    public static List<String> save(final ServiceTable services)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final VirtualService s : sorted(services))
+        {
+            final StringBuilder a = new StringBuilder("-A ").append(service(s)).append(" -s ").append(s.schedulerName());
+            if (0 != s.schedulerFlags())
+            {
+                a.append(" -b ").append(flags(s.schedulerFlags()));
+            }
+            if (s.persistenceTimeoutMs() > 0)
+            {
+                a.append(" -p ").append(s.persistenceTimeoutMs() / 1000);
+                if (0xFFFFFFFF != s.persistenceNetmask())
+                {
+                    a.append(" -M ").append(Ipv4.toString(s.persistenceNetmask()));
+                }
+            }
+            if (s.onePacket())
+            {
+                a.append(" -o");
+            }
+            out.add(a.toString());
+            final Destinations d = s.dests();
+            final List<Integer> ids = new ArrayList<>();
+            for (int p = 0; p < d.count(); p++)
+            {
+                ids.add(d.idAt(p));
+            }
+            ids.sort(Comparator.comparingLong((Integer id) -> Integer.toUnsignedLong(d.address(id)))
+                .thenComparingInt(d::port));
+            for (final int id : ids)
+            {
+                final StringBuilder r = new StringBuilder("-a ").append(service(s)).append(" -r ")
+                    .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id)).append(' ')
+                    .append(switch (s.method(id))
+                    {
+                        case Method.NAT -> "-m";
+                        case Method.TUN -> "-i";
+                        default -> "-g";
+                    }).append(" -w ").append(d.weight(id));
+                if (0 != d.upperThreshold(id))
+                {
+                    r.append(" -x ").append(d.upperThreshold(id));
+                }
+                if (0 != d.lowerThreshold(id))
+                {
+                    r.append(" -y ").append(d.lowerThreshold(id));
+                }
+                out.add(r.toString());
+            }
+        }
+        return out;
+    }
+
+    /** "TCP  198.19.0.80:80" or "FWM  7": ipvsadm's service name. */
+    private static String listName(final VirtualService s)
+    {
+        if (0 != s.fwmark())
+        {
+            return "FWM  " + Integer.toUnsignedString(s.fwmark());
+        }
+        return (6 == s.protocol() ? "TCP  " : "UDP  ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+    }
+
+    /** The service line of ipvsadm -L -n (and of --thresholds, --persistent-conn). */
+    private static String serviceLine(final VirtualService s)
+    {
+        final StringBuilder b = new StringBuilder(listName(s)).append(' ').append(s.schedulerName());
+        if (0 != s.schedulerFlags())
+        {
+            b.append(' ').append(flags(s.schedulerFlags()));
+        }
+        if (s.persistenceTimeoutMs() > 0)
+        {
+            b.append(" persistent ").append(s.persistenceTimeoutMs() / 1000);
+            if (0xFFFFFFFF != s.persistenceNetmask())
+            {
+                b.append(" mask ").append(Ipv4.toString(s.persistenceNetmask()));
+            }
+        }
+        if (s.onePacket())
+        {
+            b.append(" ops");
+        }
+        return b.toString();
+    }
+
+    /**
+     * ipvsadm -L -n --thresholds.
+     *
+     * @param services the services.
+     * @param tableSize the connection table's size.
+     * @return the text.
+     */
+    static String thresholds(final ServiceTable services, final int tableSize)
+    {
+        return thresholds(services, tableSize, Totals.of(services));
+    }
+
+    /** As {@link #thresholds(ServiceTable, int)}, with the connection counts of every worker. */
+    static String thresholds(final ServiceTable services, final int tableSize, final Totals t)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
+        b.append("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\n");
+        b.append("  -> RemoteAddress:Port\n");
+        for (final VirtualService s : sorted(services))
+        {
+            b.append(serviceLine(s)).append('\n');
+            final Destinations d = s.dests();
+            for (int p = 0; p < d.count(); p++)
+            {
+                final int id = d.idAt(p);
+                b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-10d %-10d %-10d %-10d%n",
+                    Ipv4.toString(d.address(id)) + ":" + d.port(id), d.upperThreshold(id), d.lowerThreshold(id),
+                    t.dest(s, id, Totals.ACTIVE), t.dest(s, id, Totals.INACTIVE)));
+            }
+        }
+        return b.toString();
+    }
+
+    private static String forward(final int method)
+    {
+        return switch (method)
+        {
+            case Method.NAT -> "Masq";
+            case Method.TUN -> "Tunnel";
+            default -> "Route";
+        };
+    }
+
+    /** ipvsadm's print_largenum: 9 columns, K/M/G/T above 10^8 unless exact. */
+    static void largenum(final StringBuilder b, final long i, final boolean exact)
+    {
+        if (exact)
+        {
+            final String v = Long.toUnsignedString(i);
+            b.append(String.format(java.util.Locale.ROOT, "%" + (v.length() <= 8 ? 9 : v.length() + 1) + "s", v));
+        }
+        else if (i < 100_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%9d", i));
+        }
+        else if (i < 1_000_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dK", i / 1000));
+        }
+        else if (i < 100_000_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dM", i / 1_000_000));
+        }
+        else if (i < 100_000_000_000_000L)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dG", i / 1_000_000_000L));
+        }
+        else
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%8dT", i / 1_000_000_000_000L));
+        }
+    }
+
+    /**
+     * ipvsadm -L -n [--stats] [--exact], in ipvsadm 1.31's layout; real servers in the kernel's list order.
+     *
+     * @param services the services.
+     * @param tableSize the connection table's size, for the title line.
+     * @param stats --stats.
+     * @param exact --exact.
+     * @return the text.
+     */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact)
+    {
+        return list(services, tableSize, stats, exact, null, false);
+    }
+
+    /**
+     * As {@link #list(ServiceTable, int, boolean, boolean)}, with rates (ipvsadm --rate) when given them, or
+     * ipvsadm --persistent-conn's columns when {@code persistent}.
+     */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
+        final RateEstimator rates, final boolean persistent)
+    {
+        return list(services, tableSize, stats, exact, rates, persistent, Totals.of(services));
+    }
+
+    /** As above, with the numbers of every worker summed in {@code t}. */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
+        final RateEstimator rates, final boolean persistent, final Totals t)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
+        if (null != rates)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%-33s %8s %8s %8s %8s %8s%n", "Prot LocalAddress:Port",
+                "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS"));
+            b.append("  -> RemoteAddress:Port\n");
+        }
+        else if (stats)
+        {
+            b.append(String.format(java.util.Locale.ROOT, "%-33s %8s %8s %8s %8s %8s%n", "Prot LocalAddress:Port",
+                "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes"));
+            b.append("  -> RemoteAddress:Port\n");
+        }
+        else if (persistent)
+        {
+            b.append("Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn\n");
+            b.append("  -> RemoteAddress:Port\n");
+        }
+        else
+        {
+            b.append("Prot LocalAddress:Port Scheduler Flags\n");
+            b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+        }
+        for (final VirtualService s : sorted(services))
+        {
+            final Destinations d = s.dests();
+            if (null != rates)
+            {
+                b.append(String.format(java.util.Locale.ROOT, "%-33s", listName(s)));
+                for (final long v : rates.rates(s, -1))
+                {
+                    largenum(b, v, exact);
+                }
+                b.append('\n');
+            }
+            else if (stats)
+            {
+                b.append(String.format(java.util.Locale.ROOT, "%-33s", listName(s)));
+                largenum(b, t.service(s, Totals.CONNS), exact);
+                largenum(b, t.service(s, Totals.IN_PKTS), exact);
+                largenum(b, t.service(s, Totals.OUT_PKTS), exact);
+                largenum(b, t.service(s, Totals.IN_BYTES), exact);
+                largenum(b, t.service(s, Totals.OUT_BYTES), exact);
+                b.append('\n');
+            }
+            else
+            {
+                b.append(serviceLine(s)).append('\n');
+            }
+            for (int p = 0; p < d.count(); p++)
+            {
+                final int id = d.idAt(p);
+                final String name = Ipv4.toString(d.address(id)) + ":" + d.port(id);
+                if (null != rates)
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));
+                    for (final long v : rates.rates(s, id))
+                    {
+                        largenum(b, v, exact);
+                    }
+                    b.append('\n');
+                }
+                else if (stats)
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));
+                    largenum(b, t.dest(s, id, Totals.CONNS), exact);
+                    largenum(b, t.dest(s, id, Totals.IN_PKTS), exact);
+                    largenum(b, t.dest(s, id, Totals.OUT_PKTS), exact);
+                    largenum(b, t.dest(s, id, Totals.IN_BYTES), exact);
+                    largenum(b, t.dest(s, id, Totals.OUT_BYTES), exact);
+                    b.append('\n');
+                }
+                else if (persistent)
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-9d %-11d %-10d %-9d%n", name,
+                        d.weight(id), t.dest(s, id, Totals.PERSISTENT), t.dest(s, id, Totals.ACTIVE),
+                        t.dest(s, id, Totals.INACTIVE)));
+                }
+                else
+                {
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-7s %-6d %-10d %-10d%n", name,
+                        forward(s.method(id)), d.weight(id), t.dest(s, id, Totals.ACTIVE),
+                        t.dest(s, id, Totals.INACTIVE)));
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * ipvsadm -L -n -c: the connection entries (templates show state NONE and the client's port 0).
+     *
+     * @param t the connection table.
+     * @param nowMs the table's clock.
+     * @return the text.
+     */
+    static String connections(final dev.jvs.engine.conn.ConnectionTable t, final long nowMs)
+    {
+        final StringBuilder b = new StringBuilder("IPVS connection entries\n");
+        b.append("pro expire state       source             virtual            destination\n");
+        for (int e = 0; e < t.capacity(); e++)
+        {
+            if (!t.inUse(e))
+            {
+                continue;
+            }
+            final long left = Math.max(0, (t.expires(e) - nowMs + 999) / 1000);
+            final boolean template = 0 != (t.flags(e) & dev.jvs.engine.conn.ConnectionTable.F_TEMPLATE);
+            final String state = template ? "NONE" : 17 == t.proto(e) ? "UDP" :
+                dev.jvs.engine.conn.TcpStates.name(t.state(e));
+            b.append(String.format(java.util.Locale.ROOT, "%-3s %02d:%02d  %-11s %-18s %-18s %s%n",
+                6 == t.proto(e) ? "TCP" : 17 == t.proto(e) ? "UDP" : "IP", left / 60, left % 60, state,
+                Ipv4.toString(t.caddr(e)) + ":" + t.cport(e), Ipv4.toString(t.vaddr(e)) + ":" + t.vport(e),
+                Ipv4.toString(t.daddr(e)) + ":" + t.dport(e)));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,197 @@
+package dev.jvs.director.adm;
+
+import dev.jvs.director.check.HealthChecker;
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.ha.VrrpAgent;
+import dev.jvs.engine.Counter;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.schedulers.Destinations;
+import dev.jvs.vrrp.VrrpCounter;
+import dev.jvs.vrrp.VrrpInstance;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Prometheus text exposition (format 0.0.4) of a running director, in parts: the services' part reads
+ * worker 0's tables and is written on its thread; the rest (health, engine counters, VRRP) on the conductor's.
+ */
+final class Metrics
+{
+    private static final String[][] PER_SERVICE = {
+        {"jvs_service_connections_total", "Connections scheduled by the virtual service."},
+        {"jvs_service_in_packets_total", "Packets from clients to the virtual service."},
+        {"jvs_service_out_packets_total", "Packets from real servers back to clients (NAT)."},
+        {"jvs_service_in_bytes_total", "Bytes from clients to the virtual service."},
+        {"jvs_service_out_bytes_total", "Bytes from real servers back to clients (NAT)."}};
+    private static final String[][] PER_SERVER = {
+        {"jvs_real_server_connections_total", "counter", "Connections scheduled to the real server."},
+        {"jvs_real_server_active_connections", "gauge", "Established connections (ipvsadm ActiveConn)."},
+        {"jvs_real_server_inactive_connections", "gauge", "Other connections (ipvsadm InActConn)."},
+        {"jvs_real_server_weight", "gauge", "Current weight (0 when inhibited)."},
+        {"jvs_real_server_in_packets_total", "counter", "Packets forwarded to the real server."},
+        {"jvs_real_server_out_packets_total", "counter", "Packets from the real server to clients (NAT)."},
+        {"jvs_real_server_in_bytes_total", "counter", "Bytes forwarded to the real server."},
+        {"jvs_real_server_out_bytes_total", "counter", "Bytes from the real server to clients (NAT)."}};
+    private static final int[] SERVICE_COLUMNS = {Totals.CONNS, Totals.IN_PKTS, Totals.OUT_PKTS, Totals.IN_BYTES,
+        Totals.OUT_BYTES};
+    private static final int[] SERVER_COLUMNS = {Totals.CONNS, Totals.ACTIVE, Totals.INACTIVE, -1, Totals.IN_PKTS,
+        Totals.OUT_PKTS, Totals.IN_BYTES, Totals.OUT_BYTES};
+    private static final String[] RATE_NAMES = {"jvs_service_connections_per_second",
+        "jvs_service_in_packets_per_second", "jvs_service_out_packets_per_second", "jvs_service_in_bytes_per_second",
+        "jvs_service_out_bytes_per_second"};
+
+    private Metrics()
+    {
+    }
+
+    static void help(final StringBuilder b, final String name, final String type, final String help)
+    {
+        b.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ')
+            .append(type).append('\n');
+    }
+
+    /** Per service and real server: counts, weights and rates (worker 0's thread: its tables). */
+    static void services(final StringBuilder b, final ServiceTable table, final Totals t, final RateEstimator rates)
+    {
+        final List<VirtualService> services = IpvsadmFormat.sorted(table);
+        for (int m = 0; m < PER_SERVICE.length; m++)
+        {
+            help(b, PER_SERVICE[m][0], "counter", PER_SERVICE[m][1]);
+            for (final VirtualService s : services)
+            {
+                b.append(PER_SERVICE[m][0]).append("{service=\"").append(AdmHandler.service(s)).append("\"} ")
+                    .append(t.service(s, SERVICE_COLUMNS[m])).append('\n');
+            }
+        }
+        for (int m = 0; m < PER_SERVER.length; m++)
+        {
+            help(b, PER_SERVER[m][0], PER_SERVER[m][1], PER_SERVER[m][2]);
+            for (final VirtualService s : services)
+            {
+                final Destinations d = s.dests();
+                for (int p = 0; p < d.count(); p++)
+                {
+                    final int id = d.idAt(p);
+                    final long v = SERVER_COLUMNS[m] < 0 ? d.weight(id) : t.dest(s, id, SERVER_COLUMNS[m]);
+                    b.append(PER_SERVER[m][0]).append("{service=\"").append(AdmHandler.service(s))
+                        .append("\",server=\"").append(Ipv4.toString(d.address(id))).append(':').append(d.port(id))
+                        .append("\"} ").append(v).append('\n');
+                }
+            }
+        }
+        for (int m = 0; m < RATE_NAMES.length; m++)
+        {
+            help(b, RATE_NAMES[m], "gauge", "The kernel estimator's 2 s EWMA, as ipvsadm --rate shows it.");
+            for (final VirtualService s : services)
+            {
+                b.append(RATE_NAMES[m]).append("{service=\"").append(AdmHandler.service(s)).append("\"} ")
+                    .append(rates.rates(s, -1)[m]).append('\n');
+            }
+        }
+    }
+
+    /** What the health checks found, by virtual and real server as keepalived.conf names them. */
+    static void health(final StringBuilder b, final KeepalivedConfig config, final HealthChecker hc)
+    {
+        help(b, "jvs_real_server_up", "gauge", "1 when the health checks pass (or there are none), else 0.");
+        final StringBuilder transitions = new StringBuilder();
+        for (final KeepalivedConfig.VirtualServer vs : config.virtualServers)
+        {
+            for (final KeepalivedConfig.RealServer rs : vs.realServers)
+            {
+                final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr) + ":" +
+                    rs.port + "\"} ";
+                b.append("jvs_real_server_up").append(labels).append(hc.isDown(rs) ? 0 : 1).append('\n');
+                final long n = hc.transitions(rs);
+                if (n >= 0)
+                {
+                    transitions.append("jvs_real_server_health_transitions_total").append(labels).append(n)
+                        .append('\n');
+                }
+            }
+        }
+        help(b, "jvs_real_server_health_transitions_total", "counter", "Times the checks took it down or up.");
+        b.append(transitions);
+        help(b, "jvs_virtual_server_quorum_up", "gauge", "1 while the live weight meets the quorum, else 0.");
+        for (final KeepalivedConfig.VirtualServer vs : config.virtualServers)
+        {
+            b.append("jvs_virtual_server_quorum_up{virtual_server=\"").append(vs.name()).append("\"} ")
+                .append(hc.quorumUp(vs) ? 1 : 0).append('\n');
+        }
+    }
+
+    /** The engine's counters and table, summed over the workers, and each worker's share. */
+    static void engine(final StringBuilder b, final Totals t, final List<Long> perWorker)
+    {
+        help(b, "jvs_packets_total", "counter", "Frames by what the engine did with them.");
+        for (final Counter c : Counter.values())
+        {
+            if (!c.isDrop())
+            {
+                b.append("jvs_packets_total{what=\"").append(c.name().toLowerCase(Locale.ROOT)).append("\"} ")
+                    .append(t.counter(c)).append('\n');
+            }
+        }
+        help(b, "jvs_drops_total", "counter", "Frames dropped, by reason.");
+        for (final Counter c : Counter.values())
+        {
+            if (c.isDrop())
+            {
+                b.append("jvs_drops_total{reason=\"").append(c.name().substring(5).toLowerCase(Locale.ROOT))
+                    .append("\"} ").append(t.counter(c)).append('\n');
+            }
+        }
+        help(b, "jvs_connection_table_entries", "gauge", "Connections and templates in the table.");
+        b.append("jvs_connection_table_entries ").append(t.tableSize()).append('\n');
+        help(b, "jvs_connection_table_capacity", "gauge", "Entries the table can hold.");
+        b.append("jvs_connection_table_capacity ").append(t.tableCapacity()).append('\n');
+        if (perWorker.size() > 1)
+        {
+            help(b, "jvs_worker_forwarded_total", "counter",
+                "Frames each worker forwarded, both ways (how the fanout spreads clients).");
+            for (int w = 0; w < perWorker.size(); w++)
+            {
+                b.append("jvs_worker_forwarded_total{worker=\"").append(w).append("\"} ").append(perWorker.get(w))
+                    .append('\n');
+            }
+        }
+    }
+
+    /** VRRP per instance: state as keepalived numbers it (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT), counters. */
+    static void vrrp(final StringBuilder b, final VrrpAgent vrrp)
+    {
+        help(b, "jvs_vrrp_state", "gauge", "VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 4 STOP.");
+        for (final VrrpInstance i : vrrp.instances())
+        {
+            b.append("jvs_vrrp_state{instance=\"").append(i.config().name).append("\"} ").append(i.state().ordinal())
+                .append('\n');
+        }
+        help(b, "jvs_vrrp_priority", "gauge", "Effective priority (configured plus tracking weights).");
+        for (final VrrpInstance i : vrrp.instances())
+        {
+            b.append("jvs_vrrp_priority{instance=\"").append(i.config().name).append("\"} ")
+                .append(i.effectivePriority()).append('\n');
+        }
+        help(b, "jvs_vrrp_dropped_total", "counter", "VRRP packets no instance took (unknown VRID, malformed).");
+        for (final VrrpCounter c : VrrpCounter.values())
+        {
+            if (c.isDrop())
+            {
+                b.append("jvs_vrrp_dropped_total{reason=\"").append(c.label()).append("\"} ").append(vrrp.dropped(c))
+                    .append('\n');
+            }
+        }
+        help(b, "jvs_vrrp_events_total", "counter", "keepalived's vrrp statistics, by its names.");
+        for (final VrrpInstance i : vrrp.instances())
+        {
+            for (final VrrpCounter c : VrrpCounter.values())
+            {
+                b.append("jvs_vrrp_events_total{instance=\"").append(i.config().name).append("\",event=\"")
+                    .append(c.label()).append("\"} ").append(i.counter(c)).append('\n');
+            }
+        }
+    }
+}

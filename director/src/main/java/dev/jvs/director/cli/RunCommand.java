@@ -1,0 +1,198 @@
+package dev.jvs.director.cli;
+
+import dev.jvs.director.daemon.Daemon;
+import dev.jvs.director.daemon.Settings;
+import dev.jvs.engine.agent.IdleMode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** {@code jvs run}: the director on one interface, until SIGTERM or SIGINT. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Run the director for the configuration's virtual services on an interface.",
+        "Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (not root, no interface, bad config)."})
+public final class RunCommand implements Runnable
+{
+    @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
+    private Path config;
+
+    @Option(names = "--control",
+        description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: /run/jvs/IFACE.sock.")
+    private String control;
+
+    @Option(names = "--metrics", description = "Serve Prometheus metrics at http://ADDR:PORT/metrics.")
+    private String metrics;
+
+    @Option(names = {"-i", "--interface"}, required = true, description = "the interface clients reach the VIPs on")
+    private String iface;
+
+    @Option(names = "--director-ip", description = "outer source of IPIP (default: the interface's first IPv4)")
+    private String directorIp;
+
+    @Option(names = "--capacity", defaultValue = "1000000", description = "connection table size")
+    private int capacity;
+
+    @Option(names = "--ring-frames", defaultValue = "32768",
+        description = "receive ring slots of 2 KiB (default ${DEFAULT-VALUE}: 64 MiB absorbs bursts at full rate)")
+    private int ringFrames;
+
+    @Option(names = "--ring", defaultValue = "v2", converter = RingConverter.class,
+        description = "receive ring: v2 (a frame at a time, default) or v3 (blocks of --block-size, 1 ms retire timer)")
+    private Settings.RingVersion ring;
+
+    @Option(names = "--tx", defaultValue = "ring", converter = TxConverter.class,
+        description = "transmit through a TPACKET_V2 TX ring kicked by one sendto per batch (ring, default) or " +
+            "with one sendmmsg per batch (sendmmsg)")
+    private Settings.TxMode tx;
+
+    @Option(names = "--block-size", defaultValue = "16384", description = "TPACKET_V3 block size")
+    private int blockSize;
+
+    @Option(names = "--io", defaultValue = "afpacket", converter = IoConverter.class,
+        description = "packet I/O: afpacket (mapped ring, default) or pcap (libpcap, portable and slower)")
+    private Settings.Io io;
+
+    @Option(names = "--vip-mode", defaultValue = "engine", converter = VipModeConverter.class,
+        description = "who answers ARP for the VIPs: engine (jvs's ARP responder, default) or kernel (VIPs added as " +
+            "addresses of the interface; the nftables drops keep the kernel out of their traffic)")
+    private Settings.VipMode vipMode;
+
+    @Option(names = "--pipeline",
+        description = "capture, forward and transmit on three threads joined by ring buffers (default: one thread)")
+    private boolean pipelined;
+
+    @Option(names = "--workers", defaultValue = "1",
+        description = "forwarding threads sharing the interface through a PACKET_FANOUT group that keeps each " +
+            "client (masked by the coarsest persistence granularity) on one worker; --capacity is split among them")
+    private int workers;
+
+    @Option(names = "--nice", defaultValue = "0",
+        description = "nice value of the forwarding threads, -20..19 (keepalived's process_priority)")
+    private int nice;
+
+    @Option(names = "--rt-priority", defaultValue = "0",
+        description = "run the forwarding threads SCHED_FIFO at this priority, 1..99 (keepalived's " +
+            "vrrp_rt_priority for the data plane): a frame's wake-up preempts the other processes; not with --idle spin")
+    private int rtPriority;
+
+    @Option(names = "--cpus", split = ",",
+        description = "pin worker i to the i-th of these CPUs (round robin when fewer), e.g. --cpus 2,3; the " +
+            "conductor and the control plane's other threads stay unpinned")
+    private int[] cpus;
+
+    @Option(names = "--idle", defaultValue = "poll", converter = IdleConverter.class,
+        description = "when no frame is ready: poll (sleep in poll(2), default), backoff (spin, yield, then poll), spin")
+    private IdleMode idle;
+
+    @Option(names = {"-S", "--log-facility"},
+        description = "also log to syslog with this facility, as keepalived -S: 0..7 for local0..local7, or daemon")
+    private String logFacility;
+
+    @Option(names = "--syslog-socket", defaultValue = "/dev/log", hidden = true, description = "the syslog socket")
+    private String syslogSocket;
+
+    private int exit;
+
+    @Override
+    public void run()
+    {
+        exit = new Daemon(new Settings(config, iface, directorIp, control, metrics, capacity, ringFrames, ring, tx,
+            blockSize, io, vipMode, pipelined, workers, nice, rtPriority, cpus, idle, logFacility, syslogSocket)).run();
+    }
+
+    /** @return the daemon's exit status. */
+    public int exitCode()
+    {
+        return exit;
+    }
+
+    /**
+     * A value no converter takes is a refusal like any other: {@code jvs run: SENTENCE} and status 1 (picocli's
+     * own usage errors keep their status 2).
+     *
+     * @param ex the parse error.
+     * @return the status, or -1 when picocli's handler should take it.
+     */
+    public static int refuse(final CommandLine.ParameterException ex)
+    {
+        if (ex.getCommandLine().getCommand() instanceof RunCommand && ex.getCause() instanceof OptionValue)
+        {
+            System.err.println("jvs run: " + ex.getCause().getMessage());
+            return 1;
+        }
+        return -1;
+    }
+
+    /** A bad option value, in the daemon's words. */
+    static final class OptionValue extends CommandLine.TypeConversionException
+    {
+        private static final long serialVersionUID = 1L;
+
+        OptionValue(final String message)
+        {
+            super(message);
+        }
+    }
+
+    private static <T> T convert(final java.util.function.Function<String, T> parse, final String value)
+    {
+        try
+        {
+            return parse.apply(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new OptionValue(ex.getMessage());
+        }
+    }
+
+    static final class RingConverter implements CommandLine.ITypeConverter<Settings.RingVersion>
+    {
+        @Override
+        public Settings.RingVersion convert(final String value)
+        {
+            return RunCommand.convert(Settings.RingVersion::parse, value);
+        }
+    }
+
+    static final class TxConverter implements CommandLine.ITypeConverter<Settings.TxMode>
+    {
+        @Override
+        public Settings.TxMode convert(final String value)
+        {
+            return RunCommand.convert(Settings.TxMode::parse, value);
+        }
+    }
+
+    static final class IoConverter implements CommandLine.ITypeConverter<Settings.Io>
+    {
+        @Override
+        public Settings.Io convert(final String value)
+        {
+            return RunCommand.convert(Settings.Io::parse, value);
+        }
+    }
+
+    static final class VipModeConverter implements CommandLine.ITypeConverter<Settings.VipMode>
+    {
+        @Override
+        public Settings.VipMode convert(final String value)
+        {
+            return RunCommand.convert(Settings.VipMode::parse, value);
+        }
+    }
+
+    static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
+    {
+        @Override
+        public IdleMode convert(final String value)
+        {
+            return RunCommand.convert(IdleMode::parse, value);
+        }
+    }
+}

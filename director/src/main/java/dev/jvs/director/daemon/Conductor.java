@@ -1,0 +1,479 @@
+package dev.jvs.director.daemon;
+
+import dev.jvs.director.adm.AdmHandler;
+import dev.jvs.director.adm.ControlPlane;
+import dev.jvs.director.check.HealthChecker;
+import dev.jvs.director.config.ConfigException;
+import dev.jvs.director.config.ConfigLoader;
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.VrrpConfig;
+import dev.jvs.director.ha.ConnSync;
+import dev.jvs.director.ha.VrrpAgent;
+import dev.jvs.director.notify.Mailer;
+import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.agent.Workers;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.io.PacketIoException;
+import dev.jvs.engine.io.Sender;
+import dev.jvs.engine.io.Sockets;
+import dev.jvs.vrrp.VrrpPacket;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The director's control thread, after Aeron's conductor: it owns the running configuration, the checker's
+ * results, VRRP, the sync role and {@code jvs adm}, and reaches the workers (worker 0 included) only through
+ * their inboxes, so that no control work ever runs between two batches of frames but as a posted operation.
+ *
+ * <p>A duty cycle: a pending reload (SIGHUP, {@code jvs adm --reload}); waiting {@code jvs adm} and metrics
+ * requests; the rate estimator; new health results; the control frames the workers copied (VRRP adverts,
+ * sync messages); the VRRP timers. Idle, it parks until the next VRRP deadline, at most 10 ms, and whoever
+ * hands it work (a worker's tap, the control socket, a signal) wakes it.
+ */
+final class Conductor implements Agent
+{
+    private static final int FRAMES_PER_CYCLE = 64;
+    private static final long MAX_PARK_NS = 10_000_000;
+
+    private final Settings settings;
+    private final Port port;
+    private final Workers workers;
+    private final Neighbors neighbors;
+    private final ControlFrames frames;
+    private final FanoutProgram fanout;
+    private final VrrpAgent vrrp;
+    private final Sender tx;
+    private final ControlPlane controlPlane;
+    private final AdmHandler adm;
+    private final AtomicBoolean reload = new AtomicBoolean();
+    private final AtomicBoolean haActive = new AtomicBoolean(true);
+    private final MessageHandler onFrame = this::onFrame;
+    private volatile Thread thread;
+    private volatile KeepalivedConfig running;
+    private volatile HealthChecker checker;
+    private volatile Mailer mailer;
+    private long appliedHealth;
+    /** What the running VRRP instances were made from (a reload that leaves it alone leaves them alone). */
+    private String vrrpFingerprint;
+    /** What the running connection sync was made from. */
+    private String syncKey = "";
+    private VrrpConfig.SyncDaemon syncCfg;
+    private ConnSync[] syncs;
+    private long now;
+
+    /** The parts a conductor drives, made by the daemon. */
+    record Parts(Settings settings, Port port, Workers workers, Neighbors neighbors, ControlFrames frames,
+        VrrpAgent vrrp, Sender tx, ControlPlane controlPlane)
+    {
+    }
+
+    /**
+     * @param parts what it drives.
+     * @param kc the running configuration.
+     * @param checker its checker (not started).
+     * @param mailer its mailer.
+     */
+    Conductor(final Parts parts, final KeepalivedConfig kc, final HealthChecker checker, final Mailer mailer)
+    {
+        this.settings = parts.settings();
+        this.port = parts.port();
+        this.workers = parts.workers();
+        this.neighbors = parts.neighbors();
+        this.frames = parts.frames();
+        this.vrrp = parts.vrrp();
+        this.tx = parts.tx();
+        this.controlPlane = parts.controlPlane();
+        this.fanout = new FanoutProgram(workers);
+        this.running = kc;
+        this.checker = checker;
+        this.mailer = mailer;
+        this.appliedHealth = checker.generation();
+        // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
+        this.vrrpFingerprint = kc.vrrp.fingerprint();
+        checker.haActive(haActive::get);
+        checker.onTransition((rs, up) -> this.mailer.realServer(rs, up));
+        adm = new AdmHandler(workers, () -> running, () -> this.checker, reload);
+        adm.onEdit(() ->
+        {
+            fanout.refresh();
+            vrrp.refresh();
+        });
+        adm.vrrp(vrrp);
+        adm.sync(() ->
+        {
+            final ConnSync[] s = syncs;
+            return null == s ? null : workers.ask(0, f -> s[0].daemonLine());
+        });
+        vrrp.onTransition((i, st) -> this.mailer.vrrp(i, st.name()));
+        vrrp.roleListener(this::syncRole);
+    }
+
+    /** @return what answers the control socket and the metrics endpoint. */
+    ControlPlane.Handler adm()
+    {
+        return adm;
+    }
+
+    /** @return the running configuration. */
+    KeepalivedConfig running()
+    {
+        return running;
+    }
+
+    /** @return the running checker. */
+    HealthChecker checker()
+    {
+        return checker;
+    }
+
+    /** @return the mailer of the running configuration. */
+    Mailer mailer()
+    {
+        return mailer;
+    }
+
+    /** Ask for a reload (SIGHUP); any thread. */
+    void requestReload()
+    {
+        reload.set(true);
+        wake();
+    }
+
+    /** Wake the conductor from its idle park; any thread. */
+    void wake()
+    {
+        final Thread t = thread;
+        if (null != t)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Start what runs from the conductor: the fanout program, the checker, VRRP and connection sync. On the
+     * daemon's thread, before the conductor's own starts.
+     */
+    void begin()
+    {
+        fanout.refresh();
+        checker.start();
+        if (vrrp.isEmpty())
+        {
+            return;
+        }
+        setupSync(running.vrrp.syncDaemon);
+        haActive.set(false);
+        workers.postEach(i -> w ->
+        {
+            if (0 == i)
+            {
+                w.resolveAlso(vrrp.instances().stream().flatMapToInt(x ->
+                    java.util.Arrays.stream(x.config().unicastPeers)).distinct().toArray());
+            }
+        });
+        acceptVirtualMacs(running);
+        vrrp.start(System.currentTimeMillis());
+        tx.flush();
+    }
+
+    @Override
+    public void onStart()
+    {
+        thread = Thread.currentThread();
+    }
+
+    @Override
+    public int doWork()
+    {
+        now = System.currentTimeMillis();
+        int work = 0;
+        if (reload.getAndSet(false))
+        {
+            reload();
+            work++;
+        }
+        work += controlPlane.serve(adm);
+        adm.tick(now);
+        final HealthChecker hc = checker;
+        if (hc.generation() != appliedHealth)
+        {
+            appliedHealth = hc.generation();
+            applyHealth(hc);
+            work++;
+        }
+        work += frames.read(onFrame, FRAMES_PER_CYCLE);
+        if (!vrrp.isEmpty())
+        {
+            work += vrrp.onCycle(now);
+        }
+        // VRRP's adverts and gratuitous ARPs, sent once a cycle as a worker sends its batch.
+        tx.flush();
+        return work;
+    }
+
+    /** Idle: park until the next VRRP deadline, at most the strategy's wait and 10 ms; woken by new work. */
+    void await(final int maxMs)
+    {
+        final long untilDeadline = vrrp.isEmpty() ? Long.MAX_VALUE :
+            (vrrp.nextDeadlineMs() - System.currentTimeMillis()) * 1_000_000L;
+        final long ns = Math.min(Math.min(maxMs * 1_000_000L, MAX_PARK_NS), untilDeadline);
+        if (ns > 0)
+        {
+            LockSupport.parkNanos(ns);
+        }
+    }
+
+    private void onFrame(final int protocol, final MutableDirectBuffer b, final int index, final int length)
+    {
+        if (VrrpPacket.PROTOCOL == protocol)
+        {
+            vrrp.onFrame(b, index, length, protocol, now);
+            return;
+        }
+        final ConnSync[] s = syncs;
+        if (null == s || vrrp.syncRole())
+        {
+            return;
+        }
+        final int off = ConnSync.messageOffset(syncCfg, port.ip(), b, index, length, protocol);
+        if (off < 0)
+        {
+            return;
+        }
+        // Every worker gets every message and installs its own clients' entries.
+        final byte[] message = new byte[ConnSync.messageLength(b, index, length, off)];
+        b.getBytes(off, message);
+        final long at = now;
+        workers.postEach(i -> w -> s[i].receive(message, at));
+    }
+
+    private void syncRole(final boolean active)
+    {
+        haActive.set(active);
+        final ConnSync[] s = syncs;
+        if (null != s)
+        {
+            workers.postEach(i -> w -> s[i].master(active));
+        }
+    }
+
+    /** Health events: one real server at a time; a quorum change re-applies the configuration. */
+    private void applyHealth(final HealthChecker hc)
+    {
+        final KeepalivedConfig kc = running;
+        if (hc.takeQuorumChange())
+        {
+            while (null != hc.pollChange())
+            {
+                // Covered by the full pass below.
+            }
+            final long at = System.currentTimeMillis();
+            Log.info("health: " + workers.ask(0, f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, hc)));
+            workers.postOthers(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, hc));
+            return;
+        }
+        KeepalivedConfig.RealServer rs;
+        while (null != (rs = hc.pollChange()))
+        {
+            final KeepalivedConfig.RealServer changed = rs;
+            Log.info("health: " + workers.ask(0, f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc)));
+            workers.postOthers(f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc));
+        }
+    }
+
+    /** SIGHUP: check the new configuration first; apply only the differences, on every worker. */
+    private void reload()
+    {
+        final KeepalivedConfig kc;
+        try
+        {
+            kc = KeepalivedConfig.load(settings.config());
+        }
+        catch (final ConfigException ex)
+        {
+            Log.info("reload failed, the running configuration stays: " + ex.getMessage());
+            return;
+        }
+        kc.warnings.forEach(w -> Log.info("warning: " + w));
+        // The new checker starts from the states the old one found, by virtual and real server.
+        final HealthChecker old = checker;
+        final HealthChecker next = new HealthChecker(kc, old.states(), Log::info);
+        next.haActive(haActive::get);
+        next.onTransition((rs, up) -> mailer.realServer(rs, up));
+        old.close();
+        checker = next;
+        if (!java.util.Arrays.equals(running.vrrp.lvsTimeouts, kc.vrrp.lvsTimeouts))
+        {
+            final int[] t = kc.vrrp.lvsTimeouts.clone();
+            workers.post(f -> f.config().setTimeouts(t[0], t[1], t[2]));
+            Log.info("reload: lvs_timeouts tcp " + t[0] + " tcpfin " + t[1] + " udp " + t[2] + " (0: unchanged)");
+        }
+        running = kc;
+        final Mailer oldMailer = mailer;
+        mailer = new Mailer(kc.vrrp, Log::info);
+        oldMailer.close();
+        appliedHealth = next.generation();
+        final long at = System.currentTimeMillis();
+        Log.info("reloaded " + settings.config() + ": " +
+            workers.ask(0, f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next)));
+        workers.postOthers(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next));
+        next.start();
+        fanout.refresh();
+        reloadVrrp(kc);
+    }
+
+    /** The VRRP part of a reload (instances may appear where there were none). */
+    private void reloadVrrp(final KeepalivedConfig kc)
+    {
+        if (!syncKey(kc.vrrp.syncDaemon).equals(syncKey))
+        {
+            Log.info("reload: lvs_sync_daemon changed");
+            setupSync(kc.vrrp.syncDaemon);
+        }
+        if (vrrp.isEmpty() && kc.vrrp.instances.isEmpty())
+        {
+            return;
+        }
+        final String fingerprint = kc.vrrp.fingerprint();
+        if (fingerprint.equals(vrrpFingerprint))
+        {
+            vrrp.refresh();
+            return;
+        }
+        vrrpFingerprint = fingerprint;
+        vrrp.reload(kc.vrrp, System.currentTimeMillis());
+        acceptVirtualMacs(kc);
+    }
+
+    private static String syncKey(final VrrpConfig.SyncDaemon sd)
+    {
+        return null == sd ? "" : sd.iface + " " + sd.instance + " " + sd.syncId + " " + sd.maxLen + " " + sd.port +
+            " " + sd.ttl + " " + sd.group;
+    }
+
+    /** lvs_sync_daemon: one connection sync per worker, in the role VRRP gives this director. */
+    private void setupSync(final VrrpConfig.SyncDaemon sd)
+    {
+        syncKey = syncKey(sd);
+        if (null != syncs)
+        {
+            logSyncSummary();
+            workers.postEach(i -> w ->
+            {
+                frames.tapOf(i).sync(null);
+                w.forwarder().syncSink(null);
+            });
+            syncs = null;
+            syncCfg = null;
+            frames.syncPort(0);
+        }
+        if (null != sd && !sd.iface.equals(port.name()))
+        {
+            Log.info("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " +
+                port.name() + " only; connection sync is off");
+            return;
+        }
+        if (null == sd)
+        {
+            return;
+        }
+        vrrp.syncInstance(sd.instance);
+        final boolean role = vrrp.syncRole();
+        final int n = workers.count();
+        final ConnSync[] s = new ConnSync[n];
+        for (int i = 0; i < n; i++)
+        {
+            final int index = i;
+            final dev.jvs.engine.agent.Worker w = workers.worker(i);
+            // One sync per worker: each sends its own clients' entries and installs its own clients' from
+            // every message received. Worker 0's speaks for all in the log.
+            s[i] = new ConnSync(sd, w.forwarder(), w.forwarder().config(), w.sender(), port.mac(), port.ip(),
+                port.mtu(), 0 == i ? Log::info : line -> { });
+            if (n > 1)
+            {
+                s[i].owner(client -> index == fanout.owner(client));
+            }
+        }
+        workers.postEach(i -> w ->
+        {
+            frames.tapOf(i).sync(s[i]);
+            s[i].master(role);
+        });
+        syncCfg = sd;
+        syncs = s;
+        frames.syncPort(sd.port);
+    }
+
+    /** Each worker's connection sync counts, in the log. */
+    void logSyncSummary()
+    {
+        final ConnSync[] s = syncs;
+        if (null == s)
+        {
+            return;
+        }
+        for (int w = 0; w < s.length; w++)
+        {
+            final int i = w;
+            final String line = workers.ask(i, f -> s[i].summary());
+            Log.info(0 == w ? line : "worker " + w + ": " + line);
+        }
+    }
+
+    /** use_vmac: worker 0's socket (ARP and VRRP land there) makes the interface accept the virtual MACs. */
+    private void acceptVirtualMacs(final KeepalivedConfig kc)
+    {
+        for (final VrrpConfig.Instance i : kc.vrrp.instances)
+        {
+            if (!i.cfg.useVmac)
+            {
+                continue;
+            }
+            final int fd = workers.worker(0).receiverFd();
+            if (Settings.VipMode.ENGINE != settings.vipMode())
+            {
+                Log.info("warning: VRRP " + i.cfg.name + ": use_vmac needs --vip-mode engine (the kernel answers " +
+                    "ARP from the interface's MAC)");
+            }
+            else if (fd < 0)
+            {
+                Log.info("warning: VRRP " + i.cfg.name + ": use_vmac needs --io afpacket");
+            }
+            else
+            {
+                try
+                {
+                    Sockets.acceptUnicast(fd, port.ifindex(), i.cfg.vmac());
+                    Log.info("VRRP " + i.cfg.name + ": use_vmac, virtual MAC " + Ethernet.macToString(i.cfg.vmac()));
+                }
+                catch (final PacketIoException ex)
+                {
+                    Log.info("warning: VRRP " + i.cfg.name + ": use_vmac: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /** @return the frames dropped on their way to the conductor. */
+    long framesDropped()
+    {
+        return frames.dropped();
+    }
+
+    /** @return the VRRP agent. */
+    VrrpAgent vrrp()
+    {
+        return vrrp;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "jvs-conductor";
+    }
+}

@@ -1,0 +1,372 @@
+package dev.jvs.director.daemon;
+
+import dev.jvs.director.adm.ControlPlane;
+import dev.jvs.director.check.HealthChecker;
+import dev.jvs.director.config.ConfigException;
+import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.ha.VrrpAgent;
+import dev.jvs.director.notify.Mailer;
+import dev.jvs.engine.Counter;
+import dev.jvs.engine.agent.Pipeline;
+import dev.jvs.engine.agent.Worker;
+import dev.jvs.engine.agent.Workers;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.io.PacketIoException;
+import dev.jvs.engine.io.Transmitter;
+import dev.jvs.engine.os.LibC;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.vrrp.InstanceConfig;
+import dev.jvs.vrrp.VrrpInstance;
+import org.agrona.concurrent.AgentRunner;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * {@code jvs run}'s life: build the director from its settings and configuration, set the kernel up, start
+ * the workers and the conductor, wait for SIGTERM or SIGINT, and take it all down again, leaving the kernel
+ * as it was. Refusals (bad settings, not root, no interface, bad configuration) are one sentence on stderr and
+ * status 1; nothing is left behind.
+ */
+public final class Daemon
+{
+    private static final long WARM_UP_MS = 500;
+    private static final int VRRP_TX_SLOTS = 64;
+
+    private final Settings settings;
+    private Port port;
+    private KernelSetup kernel;
+    private KernelVips kernelVips;
+    private Workers workers;
+    private Pipeline pipeline;
+    private Transmitter controlTx;
+    private Conductor conductor;
+    private ControlPlane controlPlane;
+
+    /**
+     * @param settings what to run.
+     */
+    public Daemon(final Settings settings)
+    {
+        this.settings = settings;
+    }
+
+    /**
+     * Run until SIGTERM or SIGINT.
+     *
+     * @return the exit status: 0 after a signal, 1 when it cannot start.
+     */
+    public int run()
+    {
+        final String refused = refusal();
+        if (null != refused)
+        {
+            System.err.println("jvs run: " + refused);
+            return 1;
+        }
+        final KeepalivedConfig kc;
+        try
+        {
+            kc = KeepalivedConfig.load(settings.config());
+            port = Port.open(settings.iface(), settings.directorIp(), kc);
+        }
+        catch (final ConfigException | PacketIoException | IllegalArgumentException | SocketException ex)
+        {
+            System.err.println("jvs run: " + ex.getMessage());
+            return 1;
+        }
+        kc.warnings.forEach(w -> Log.info("warning: " + w));
+        try
+        {
+            assemble(kc);
+        }
+        catch (final PacketIoException | IllegalArgumentException ex)
+        {
+            System.err.println("jvs run: " + settings.iface() + ": " + ex.getMessage());
+            return 1;
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("jvs run: cannot install the nftables drops: " + ex.getMessage());
+            conductor.checker().close();
+            conductor.mailer().close();
+            closeAll();
+            kernel.close();
+            return 1;
+        }
+        final CountDownLatch stop = new CountDownLatch(1);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Signals.on("HUP", conductor::requestReload);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            stop.countDown();
+            awaitQuietly(stopped);
+        }, "jvs-shutdown"));
+        final AgentRunner runner = new AgentRunner(settings.idle().strategy(conductor::await),
+            ex -> Log.info("conductor error: " + ex), null, conductor);
+        try
+        {
+            conductor.begin();
+            AgentRunner.startOnThread(runner);
+            awaitQuietly(stop);
+        }
+        finally
+        {
+            runner.close();
+            end();
+            stopped.countDown();
+        }
+        return 0;
+    }
+
+    private String refusal()
+    {
+        final String conflict = settings.conflict();
+        if (null != conflict)
+        {
+            return conflict;
+        }
+        if (null != settings.logFacility())
+        {
+            try
+            {
+                Log.toSyslog(settings.syslogSocket(), settings.logFacility());
+            }
+            catch (final IllegalArgumentException | IllegalStateException ex)
+            {
+                return ex.getMessage();
+            }
+        }
+        return 0 != LibC.geteuid() ? "must run as root (AF_PACKET sockets need CAP_NET_RAW)" : null;
+    }
+
+    /** Make the workers, VRRP, the conductor and the kernel's part; the threads do not run yet. */
+    private void assemble(final KeepalivedConfig kc) throws PacketIoException, IOException
+    {
+        final Mailer mailer = new Mailer(kc.vrrp, Log::info);
+        final HealthChecker checker = new HealthChecker(kc, Map.of(), Log::info);
+        final Assembly assembly = new Assembly(settings, port);
+        final ControlFrames[] frames = new ControlFrames[1];
+        final Conductor[] made = new Conductor[1];
+        frames[0] = new ControlFrames(() ->
+        {
+            if (null != made[0])
+            {
+                made[0].wake();
+            }
+        });
+        try
+        {
+            workers = assembly.build(kc, checker, frames[0]);
+            pipeline = assembly.pipeline();
+            controlTx = new Transmitter(port.ifindex(), VRRP_TX_SLOTS);
+        }
+        catch (final PacketIoException | RuntimeException ex)
+        {
+            checker.close();
+            mailer.close();
+            closeAll();
+            throw ex;
+        }
+        final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, port.name(), port.ip(), port.mac(), workers, controlTx,
+            assembly.neighbors(), Log::info);
+        controlPlane = new ControlPlane(Log::info);
+        made[0] = new Conductor(new Conductor.Parts(settings, port, workers, assembly.neighbors(), frames[0], vrrp,
+            controlTx, controlPlane), kc, checker, mailer);
+        conductor = made[0];
+        controlPlane.onRequest(conductor::wake);
+        kernel = new KernelSetup(port.name());
+        kernel.recover();
+        kernel.offloads();
+        final int[] vips = workers.worker(0).forwarder().services().all().stream().filter(s -> 0 == s.fwmark())
+            .mapToInt(VirtualService::vaddr).distinct().toArray();
+        kernel.dropOwnedTraffic(vips, workers.worker(0).forwarder().services().natServerAddresses(),
+            port.addresses());
+        if (Settings.VipMode.KERNEL == settings.vipMode() && vrrp.isEmpty())
+        {
+            kernel.addVipAddresses(vips);
+        }
+        else if (Settings.VipMode.KERNEL == settings.vipMode())
+        {
+            // With VRRP the addresses are the master's only: added on MASTER, removed on leaving it.
+            kernelVips = new KernelVips(kernel);
+            vrrp.vipOwner(kernelVips);
+        }
+        started(assembly, kc);
+    }
+
+    /** Start the threads, resolve the real servers, listen for jvs adm, and say so. */
+    private void started(final Assembly assembly, final KeepalivedConfig kc)
+    {
+        if (null != pipeline)
+        {
+            pipeline.start();
+        }
+        workers.start(settings.idle(), ex -> Log.info("worker error: " + ex));
+        // Ask for the real servers' MACs before saying we run: a client's first SYN would otherwise find them
+        // unresolved (counted, dropped, retransmitted a second later). At most half a second.
+        final Worker first = workers.worker(0);
+        final long warm = System.currentTimeMillis() + WARM_UP_MS;
+        while (!workers.ask(0, f -> first.resolved()) && System.currentTimeMillis() < warm)
+        {
+            sleep(10);
+        }
+        listen();
+        final List<VirtualService> services = workers.ask(0, f -> List.copyOf(f.services().all()));
+        // Logged once the control socket and the metrics listen: a script that waits for it can use them.
+        Log.info(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
+            port.name(), Ethernet.macToString(port.mac()), Ipv4.toString(port.ip()), port.mtu(),
+            Settings.Io.PCAP == settings.io() ? "pcap" : "afpacket " + settings.ring().name().toLowerCase(Locale.ROOT) +
+                (settings.pipelined() ? " pipeline" : "") + (settings.workers() > 1 ? ", " + settings.workers() +
+                " workers" : "") + ", tx " + assembly.txMode().name().toLowerCase(Locale.ROOT), services.size()));
+        for (final VirtualService s : services)
+        {
+            Log.info(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
+                0 != s.fwmark() ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP",
+                0 != s.fwmark() ? String.valueOf(s.fwmark()) : Ipv4.toString(s.vaddr()) + ":" + s.vport(),
+                s.schedulerName(), s.dests().count()));
+        }
+        for (final VrrpInstance i : conductor.vrrp().instances())
+        {
+            final InstanceConfig c = i.config();
+            Log.info(String.format(Locale.ROOT, "VRRP %s: vrid %d, VRRPv%d, priority %d, advert_int %.2f s, %s%s",
+                c.name, c.vrid, c.version, c.priority, c.advertCentis / 100.0,
+                Arrays.stream(c.addresses).mapToObj(Ipv4::toString).collect(Collectors.joining(" ")),
+                c.preempt ? "" : ", nopreempt"));
+        }
+    }
+
+    private void listen()
+    {
+        try
+        {
+            final Path path = settings.controlPath();
+            if (null != path)
+            {
+                controlPlane.listenUnix(path);
+                Log.info("control socket " + path);
+            }
+            if (null != settings.metrics())
+            {
+                final String m = settings.metrics();
+                final int colon = m.lastIndexOf(':');
+                controlPlane.listenMetrics(new InetSocketAddress(m.substring(0, colon),
+                    Integer.parseInt(m.substring(colon + 1))));
+                Log.info("metrics at http://" + m + "/metrics");
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Log.info("warning: control plane: " + ex.getMessage());
+        }
+    }
+
+    /** Take it all down, in the order that loses least: control first, then VRRP's goodbye, then the workers. */
+    private void end()
+    {
+        controlPlane.close();
+        final HealthChecker checker = conductor.checker();
+        checker.close();
+        checker.omega();
+        conductor.mailer().close();
+        final VrrpAgent vrrp = conductor.vrrp();
+        if (!vrrp.isEmpty())
+        {
+            vrrp.stop(System.currentTimeMillis());
+        }
+        conductor.logSyncSummary();
+        final long[] totals = new long[Counter.values().length];
+        for (final long[] c : workers.ask(f -> f.counters().snapshot()))
+        {
+            for (int i = 0; i < totals.length; i++)
+            {
+                totals[i] += c[i];
+            }
+        }
+        closeAll();
+        if (null != pipeline && pipeline.inboundDrops() + pipeline.outboundDrops() > 0)
+        {
+            Log.info("pipeline: " + pipeline.inboundDrops() + " frames dropped at capture, " +
+                pipeline.outboundDrops() + " at transmit (ring buffers full)");
+        }
+        if (conductor.framesDropped() > 0)
+        {
+            Log.info("control frames: " + conductor.framesDropped() + " dropped on the way to the conductor");
+        }
+        logTotals(totals);
+        kernel.close();
+    }
+
+    private static void logTotals(final long[] totals)
+    {
+        long drops = 0;
+        for (final Counter c : Counter.values())
+        {
+            drops += c.isDrop() ? totals[c.ordinal()] : 0;
+        }
+        Log.info(String.format(Locale.ROOT, "stopped: forwarded %d in, %d out, %d ARP replies, %d dropped",
+            totals[Counter.FORWARDED_IN.ordinal()], totals[Counter.FORWARDED_OUT.ordinal()],
+            totals[Counter.ARP_REPLIED.ordinal()], drops));
+        for (final Counter c : Counter.values())
+        {
+            if ((c.isDrop() || Counter.ICMP_SENT == c || Counter.TUN_PMTU == c) && totals[c.ordinal()] > 0)
+            {
+                Log.info(String.format(Locale.ROOT, "  %s: %d", c.label(), totals[c.ordinal()]));
+            }
+        }
+    }
+
+    /** Close the threads and sockets made so far (any of them may be missing). */
+    private void closeAll()
+    {
+        if (null != workers)
+        {
+            workers.close();
+        }
+        if (null != pipeline)
+        {
+            pipeline.close();
+        }
+        if (null != kernelVips)
+        {
+            kernelVips.close();
+        }
+        if (null != controlTx)
+        {
+            controlTx.close();
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

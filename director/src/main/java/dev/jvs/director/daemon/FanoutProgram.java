@@ -1,0 +1,84 @@
+package dev.jvs.director.daemon;
+
+import dev.jvs.engine.agent.Workers;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.io.Fanout;
+import dev.jvs.engine.io.PacketIoException;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+
+import java.util.Arrays;
+
+/**
+ * The fanout group's program for the running services (set at start, after a reload or an edit): the NAT
+ * real servers' frames go by destination, and clients by the coarsest persistence netmask. A changed netmask
+ * moves some clients to another worker, whose table does not have their connections: those break.
+ */
+final class FanoutProgram
+{
+    private final Workers workers;
+    private int[][] program;
+    private volatile int mask = -1;
+
+    FanoutProgram(final Workers workers)
+    {
+        this.workers = workers;
+    }
+
+    /**
+     * @param client a client address.
+     * @return the worker the fanout gives it (any thread).
+     */
+    int owner(final int client)
+    {
+        return Fanout.worker(client, mask, workers.count());
+    }
+
+    /** Set the program for worker 0's services, unless it is the one set already; on the conductor's thread. */
+    void refresh()
+    {
+        if (workers.count() < 2)
+        {
+            return;
+        }
+        final int[] maskAndNat = workers.ask(0, FanoutProgram::maskAndNat);
+        final int m = maskAndNat[0];
+        final int[] nat = Arrays.copyOfRange(maskAndNat, 1, maskAndNat.length);
+        final int[][] p = Fanout.program(m, nat);
+        if (null != program && Arrays.deepEquals(p, program))
+        {
+            return;
+        }
+        try
+        {
+            Fanout.setProgram(workers.worker(0).receiverFd(), p);
+            mask = m;
+            program = p;
+            Log.info("fanout over " + workers.count() + " workers: clients by " + Ipv4.toString(m) + ", " +
+                nat.length + " NAT real servers by destination");
+        }
+        catch (final PacketIoException | IllegalArgumentException ex)
+        {
+            Log.info("warning: fanout program: " + ex.getMessage() + "; the previous one stays");
+        }
+    }
+
+    /** The coarsest persistence netmask, then the NAT real servers; on worker 0's thread. */
+    private static int[] maskAndNat(final dev.jvs.engine.Forwarder f)
+    {
+        final ServiceTable services = f.services();
+        int m = -1;
+        for (final VirtualService s : services.all())
+        {
+            if (s.persistenceTimeoutMs() > 0)
+            {
+                m &= s.persistenceNetmask();
+            }
+        }
+        final int[] nat = services.natServerAddresses();
+        final int[] out = new int[nat.length + 1];
+        out[0] = m;
+        System.arraycopy(nat, 0, out, 1, nat.length);
+        return out;
+    }
+}

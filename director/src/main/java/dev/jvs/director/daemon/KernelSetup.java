@@ -1,0 +1,300 @@
+package dev.jvs.director.daemon;
+
+import dev.jvs.engine.frame.Ipv4;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the director changes in its kernel, and undoes (DESIGN.md, "The director and the kernel"):
+ * <ul>
+ * <li>an nftables table {@code netdev jvs_IFACE} whose ingress hook drops what the engine owns after
+ * AF_PACKET has taken its copy: frames to a VIP, and NAT real servers' replies to clients (not those to the
+ * director's own addresses: health checks and ARP stay the kernel's). So the kernel never answers a VIP with
+ * a RST nor forwards a reply, whatever ip_forward says;</li>
+ * <li>GRO and LRO off on the interface, so the ring sees frames as they were on the wire.</li>
+ * </ul>
+ * The previous offload settings are saved in {@code /run/jvs/IFACE.state} before changing them; a start
+ * that finds that file (the last run crashed) restores them first, and deletes any table left over.
+ */
+final class KernelSetup implements AutoCloseable
+{
+    private static final Path STATE_DIR = Path.of("/run/jvs");
+
+    private final String iface;
+    private final Path state;
+    private boolean tableCreated;
+    private final List<String> addedAddresses = new ArrayList<>();
+    private final List<String> restoreOffloads = new ArrayList<>();
+
+    KernelSetup(final String iface)
+    {
+        this.iface = iface;
+        this.state = STATE_DIR.resolve(iface + ".state");
+    }
+
+    private static String run(final List<String> cmd) throws IOException
+    {
+        final java.io.File out = java.io.File.createTempFile("jvs-k", ".out");
+        try
+        {
+            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS))
+            {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + ": timed out");
+            }
+            final String text = Files.readString(out.toPath(), StandardCharsets.UTF_8);
+            if (0 != p.exitValue())
+            {
+                throw new IOException(String.join(" ", cmd) + ": " + text.strip());
+            }
+            return text;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+        finally
+        {
+            out.delete();
+        }
+    }
+
+    private String table()
+    {
+        return "jvs_" + iface.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /** Clean what a crashed run left. */
+    void recover()
+    {
+        try
+        {
+            if (Files.exists(state))
+            {
+                for (final String line : Files.readAllLines(state))
+                {
+                    if (line.startsWith("addr "))
+                    {
+                        try
+                        {
+                            run(List.of("ip", "addr", "del", line.substring(5), "dev", iface));
+                        }
+                        catch (final IOException gone)
+                        {
+                            // already removed
+                        }
+                    }
+                    else if (!line.isBlank())
+                    {
+                        run(List.of("ethtool", "-K", iface, line.split(" ")[0], line.split(" ")[1]));
+                    }
+                }
+                Files.delete(state);
+                Log.info("restored what a previous run left changed on " + iface);
+            }
+        }
+        catch (final IOException ex)
+        {
+            Log.info("warning: could not restore offloads of a previous run: " + ex.getMessage());
+        }
+        try
+        {
+            run(List.of("nft", "delete", "table", "netdev", table()));
+            Log.info("removed nftables table " + table() + " a previous run left");
+        }
+        catch (final IOException ignored)
+        {
+            // no table: the normal case
+        }
+    }
+
+    /** Turn GRO and LRO off, remembering their state. */
+    void offloads()
+    {
+        try
+        {
+            final String k = run(List.of("ethtool", "-k", iface));
+            for (final String[] f : new String[][] {{"generic-receive-offload", "gro"},
+                {"large-receive-offload", "lro"}})
+            {
+                for (final String line : k.split("\n"))
+                {
+                    final String l = line.trim();
+                    if (l.startsWith(f[0] + ": on") && !l.contains("[fixed]"))
+                    {
+                        run(List.of("ethtool", "-K", iface, f[1], "off"));
+                        restoreOffloads.add(f[1] + " on");
+                    }
+                }
+            }
+            if (!restoreOffloads.isEmpty())
+            {
+                Files.createDirectories(STATE_DIR);
+                Files.write(state, restoreOffloads, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+                Log.info("turned off on " + iface + ": " + String.join(", ", restoreOffloads).replace(" on", ""));
+            }
+        }
+        catch (final IOException ex)
+        {
+            Log.info("warning: cannot check GRO/LRO on " + iface + " (" + ex.getMessage() +
+                "); frames merged by them would be dropped");
+        }
+    }
+
+    /**
+     * Install the ingress drops.
+     *
+     * @param vips VIP addresses.
+     * @param natServers NAT real servers' addresses.
+     * @param local the director's own addresses on the interface.
+     * @throws IOException when nft fails.
+     */
+    void dropOwnedTraffic(final int[] vips, final int[] natServers, final int[] local) throws IOException
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("table netdev ").append(table()).append(" {\n");
+        b.append("  chain ingress {\n    type filter hook ingress device \"").append(iface)
+            .append("\" priority -500; policy accept;\n");
+        if (vips.length > 0)
+        {
+            b.append("    ip daddr ").append(set(vips)).append(" counter drop\n");
+        }
+        if (natServers.length > 0)
+        {
+            b.append("    ip saddr ").append(set(natServers)).append(" ip daddr != ")
+                .append(local.length > 0 ? set(local) : "{ 255.255.255.255 }").append(" counter drop\n");
+        }
+        b.append("  }\n}\n");
+        final Path f = Files.createTempFile("jvs", ".nft");
+        try
+        {
+            Files.writeString(f, b.toString());
+            run(List.of("nft", "-f", f.toString()));
+        }
+        finally
+        {
+            Files.delete(f);
+        }
+        tableCreated = true;
+        Log.info("nftables table netdev " + table() + " drops VIP traffic" +
+            (natServers.length > 0 ? " and NAT replies" : "") + " after capture");
+    }
+
+    /**
+     * vip_mode kernel: the VIPs become addresses of the interface, so the kernel answers ARP for them; the
+     * ingress drops (installed first) keep it out of their traffic, so it sends no RST.
+     *
+     * @param vips VIP addresses.
+     * @throws IOException when ip fails.
+     */
+    synchronized void addVipAddresses(final int[] vips) throws IOException
+    {
+        for (final int v : vips)
+        {
+            final String a = Ipv4.toString(v) + "/32";
+            if (run(List.of("ip", "-4", "addr", "show", "dev", iface)).contains(" " + a + " "))
+            {
+                continue;
+            }
+            run(List.of("ip", "addr", "add", a, "dev", iface));
+            addedAddresses.add(a);
+            Files.createDirectories(STATE_DIR);
+            Files.writeString(state, "addr " + a + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        }
+        if (!addedAddresses.isEmpty())
+        {
+            Log.info("vip_mode kernel: added " + String.join(", ", addedAddresses) + " to " + iface);
+        }
+    }
+
+    /**
+     * Take back addresses added by {@link #addVipAddresses} (a VRRP master became backup in vip_mode kernel).
+     *
+     * @param vips the addresses.
+     * @throws IOException when ip fails.
+     */
+    synchronized void removeVipAddresses(final int[] vips) throws IOException
+    {
+        final List<String> removed = new ArrayList<>();
+        for (final int v : vips)
+        {
+            final String a = Ipv4.toString(v) + "/32";
+            if (addedAddresses.remove(a))
+            {
+                run(List.of("ip", "addr", "del", a, "dev", iface));
+                removed.add(a);
+            }
+        }
+        if (!removed.isEmpty())
+        {
+            Log.info("vip_mode kernel: removed " + String.join(", ", removed) + " from " + iface);
+        }
+    }
+
+    private static String set(final int[] a)
+    {
+        final StringBuilder s = new StringBuilder("{ ");
+        for (int i = 0; i < a.length; i++)
+        {
+            s.append(i > 0 ? ", " : "").append(Ipv4.toString(a[i]));
+        }
+        return s.append(" }").toString();
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        for (final String a : addedAddresses)
+        {
+            try
+            {
+                run(List.of("ip", "addr", "del", a, "dev", iface));
+            }
+            catch (final IOException ex)
+            {
+                Log.info("warning: could not remove " + a + " from " + iface + ": " + ex.getMessage());
+            }
+        }
+        if (tableCreated)
+        {
+            try
+            {
+                run(List.of("nft", "delete", "table", "netdev", table()));
+            }
+            catch (final IOException ex)
+            {
+                Log.info("warning: could not delete nftables table " + table() + ": " + ex.getMessage());
+            }
+        }
+        for (final String o : restoreOffloads)
+        {
+            try
+            {
+                run(List.of("ethtool", "-K", iface, o.split(" ")[0], o.split(" ")[1]));
+            }
+            catch (final IOException ex)
+            {
+                Log.info("warning: could not restore " + o + " on " + iface + ": " + ex.getMessage());
+            }
+        }
+        try
+        {
+            Files.deleteIfExists(state);
+        }
+        catch (final IOException ignored)
+        {
+            // nothing left to do
+        }
+        Log.info("kernel settings of " + iface + " restored");
+    }
+}

@@ -1,0 +1,74 @@
+package dev.jvs.director.daemon;
+
+import dev.jvs.director.ha.VrrpAgent;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code --vip-mode kernel} with VRRP: the master's addresses become the interface's while it is master, by a
+ * thread of their own (ip(8) takes milliseconds the conductor does not have between two VRRP deadlines).
+ */
+final class KernelVips implements VrrpAgent.VipOwner, AutoCloseable
+{
+    private final KernelSetup kernel;
+    private final ExecutorService exec = Executors.newSingleThreadExecutor(r ->
+    {
+        final Thread t = new Thread(r, "jvs-vip");
+        t.setDaemon(true);
+        return t;
+    });
+
+    KernelVips(final KernelSetup kernel)
+    {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public void own(final int[] addresses)
+    {
+        exec.execute(() -> change(addresses, true));
+    }
+
+    @Override
+    public void release(final int[] addresses)
+    {
+        exec.execute(() -> change(addresses, false));
+    }
+
+    private void change(final int[] addresses, final boolean add)
+    {
+        try
+        {
+            if (add)
+            {
+                kernel.addVipAddresses(addresses);
+            }
+            else
+            {
+                kernel.removeVipAddresses(addresses);
+            }
+        }
+        catch (final IOException ex)
+        {
+            Log.info("warning: vip_mode kernel: " + ex.getMessage());
+        }
+    }
+
+    /** Finish what is queued (a release on stop), at most 5 s. */
+    @Override
+    public void close()
+    {
+        exec.shutdown();
+        try
+        {
+            exec.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

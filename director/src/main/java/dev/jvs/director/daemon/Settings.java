@@ -1,0 +1,162 @@
+package dev.jvs.director.daemon;
+
+import dev.jvs.engine.agent.IdleMode;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * What {@code jvs run} was asked to do, typed: the command line parses into this, and the daemon is built
+ * from it and the configuration alone.
+ *
+ * @param config keepalived.conf.
+ * @param iface the interface clients reach the VIPs on.
+ * @param directorIp the outer source of IPIP, or null for the interface's first address.
+ * @param control the control socket's path, "none", or null for /run/jvs/IFACE.sock.
+ * @param metrics ADDR:PORT of the metrics endpoint, or null.
+ * @param capacity connection table size (split among the workers).
+ * @param ringFrames receive ring slots of 2 KiB.
+ * @param ring the receive ring's version.
+ * @param tx how frames are sent.
+ * @param blockSize the TPACKET_V3 block size.
+ * @param io the packet I/O.
+ * @param vipMode who answers ARP for the VIPs.
+ * @param pipelined capture, forward and transmit on three threads.
+ * @param workers forwarding threads.
+ * @param nice the workers' nice value.
+ * @param rtPriority SCHED_FIFO priority of the workers, 0 for none.
+ * @param cpus CPUs to pin worker i to (round robin), or null.
+ * @param idle what an idle agent does.
+ * @param logFacility syslog facility, or null.
+ * @param syslogSocket the syslog socket.
+ */
+public record Settings(Path config, String iface, String directorIp, String control, String metrics, int capacity,
+    int ringFrames, RingVersion ring, TxMode tx, int blockSize, Io io, VipMode vipMode, boolean pipelined,
+    int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket)
+{
+    /** --io. */
+    public enum Io
+    {
+        /** A memory-mapped AF_PACKET ring. */
+        AFPACKET,
+        /** libpcap, portable and slower. */
+        PCAP;
+
+        /**
+         * @param name the option's value.
+         * @return the value.
+         */
+        public static Io parse(final String name)
+        {
+            return switch (name)
+            {
+                case "afpacket" -> AFPACKET;
+                case "pcap" -> PCAP;
+                default -> throw new IllegalArgumentException("--io must be afpacket or pcap, not " + name);
+            };
+        }
+    }
+
+    /** --ring. */
+    public enum RingVersion
+    {
+        /** TPACKET_V2: a frame at a time. */
+        V2,
+        /** TPACKET_V3: blocks with a retire timer. */
+        V3;
+
+        /**
+         * @param name the option's value.
+         * @return the value.
+         */
+        public static RingVersion parse(final String name)
+        {
+            return switch (name)
+            {
+                case "v2" -> V2;
+                case "v3" -> V3;
+                default -> throw new IllegalArgumentException("--ring must be v2 or v3, not " + name);
+            };
+        }
+    }
+
+    /** --tx. */
+    public enum TxMode
+    {
+        /** A TPACKET_V2 TX ring kicked by one sendto per batch. */
+        RING,
+        /** One sendmmsg per batch. */
+        SENDMMSG;
+
+        /**
+         * @param name the option's value.
+         * @return the value.
+         */
+        public static TxMode parse(final String name)
+        {
+            return switch (name)
+            {
+                case "ring" -> RING;
+                case "sendmmsg" -> SENDMMSG;
+                default -> throw new IllegalArgumentException("--tx must be sendmmsg or ring, not " + name);
+            };
+        }
+    }
+
+    /** --vip-mode. */
+    public enum VipMode
+    {
+        /** jvs answers ARP for the VIPs. */
+        ENGINE,
+        /** The VIPs are addresses of the interface. */
+        KERNEL;
+
+        /**
+         * @param name the option's value.
+         * @return the value.
+         */
+        public static VipMode parse(final String name)
+        {
+            return switch (name)
+            {
+                case "engine" -> ENGINE;
+                case "kernel" -> KERNEL;
+                default -> throw new IllegalArgumentException("--vip-mode must be engine or kernel, not " + name);
+            };
+        }
+    }
+
+    /** @return why these settings cannot run together, or null. */
+    public String conflict()
+    {
+        if (rtPriority < 0 || rtPriority > 99 || rtPriority > 0 && IdleMode.SPIN == idle)
+        {
+            return "--rt-priority must be 0 to 99, and not with --idle spin (a spinning real-time thread takes its " +
+                "core from everything else)";
+        }
+        if (null != cpus && Arrays.stream(cpus).anyMatch(c -> c < 0 || c > 1023))
+        {
+            return "--cpus takes CPU numbers 0 to 1023";
+        }
+        if (workers < 1 || workers > 64)
+        {
+            return "--workers must be 1 to 64, not " + workers;
+        }
+        if (workers > 1 && (pipelined || Io.AFPACKET != io))
+        {
+            return "--workers above 1 needs --io afpacket without --pipeline (the fanout group is made of " +
+                "AF_PACKET sockets)";
+        }
+        if (pipelined && Io.AFPACKET != io)
+        {
+            return "--pipeline needs --io afpacket (a pcap handle is not shared by threads)";
+        }
+        return null;
+    }
+
+    /** @return the control socket's path, or null for none. */
+    public Path controlPath()
+    {
+        return "none".equals(control) ? null : Path.of(null != control ? control : "/run/jvs/" + iface + ".sock");
+    }
+}

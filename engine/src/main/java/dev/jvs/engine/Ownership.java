@@ -1,0 +1,31 @@
+package dev.jvs.engine;
+
+/**
+ * What VRRP says this director owns, as one value handed to every worker (the HA code never touches a
+ * worker's tables): the gate, the addresses of the instances it is master of, the virtual MACs they answer
+ * ARP from (use_vmac), and every address some instance manages. A service VIP no instance manages is always
+ * owned; each worker adds those from its own service table, and again after a reload ({@link Forwarder#own}).
+ *
+ * @param gate {@link Forwarder#GATE_OPEN} (master of every instance) or {@link Forwarder#GATE_OWNED}.
+ * @param addresses the addresses of the instances this director is master of.
+ * @param vmacs pairs of address and MAC: owned addresses that answer ARP from a virtual router MAC.
+ * @param managed every address of every instance, master or not.
+ */
+public record Ownership(int gate, int[] addresses, long[] vmacs, int[] managed)
+{
+    /** Before VRRP has spoken: a director with instances forwards nothing. */
+    public static final Ownership CLOSED = new Ownership(Forwarder.GATE_OWNED, new int[0], new long[0], new int[0]);
+
+    /**
+     * @param gate the gate.
+     * @param addresses owned addresses.
+     * @param vmacs address and MAC pairs.
+     * @param managed managed addresses.
+     */
+    public Ownership
+    {
+        addresses = addresses.clone();
+        vmacs = vmacs.clone();
+        managed = managed.clone();
+    }
+}
