@@ -3,11 +3,11 @@ package dev.jvs.engine;
 import org.agrona.DirectBuffer;
 
 /**
- * The control protocols that share the forwarding thread and its interface: VRRP and connection sync. The
- * forwarder hands over frames it does not forward (IP protocol 112, UDP to no virtual service) and the worker
- * gives the tap a turn each cycle to run its timers and send. Running here, not on a thread of its own, the
- * tap reads and writes the connection table without locks and switches forwarding on and off between two
- * frames.
+ * The worker's one door to the control protocols (VRRP, connection sync): the forwarder hands over the frames
+ * it does not forward (IP protocol 112, UDP to no virtual service), and the worker gives the tap a turn each
+ * cycle for its timed sends. The director's tap copies the frames to the conductor's thread and runs the
+ * worker's own connection sync; what the control side decides comes back only as operations posted to the
+ * worker ({@link Ownership}, the sync role), never by touching the forwarder's tables from elsewhere.
  */
 public interface ControlTap
 {

@@ -725,26 +725,12 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     }
 
     /**
-     * Addresses the engine answers ARP for besides the service VIPs: the virtual_ipaddress of VRRP instances
-     * this director is master of (a NAT gateway address, say). The caller owns the set; change it on this
-     * thread only.
-     *
-     * @return the set.
+     * @param address an address.
+     * @return whether this director owns it now (VRRP master of it, or a service VIP no instance manages).
      */
-    public org.agrona.collections.IntHashSet ownedAddresses()
+    public boolean owns(final int address)
     {
-        return arp.owned();
-    }
-
-    /**
-     * The MAC an owned address answers ARP from when it is not the interface's (VRRP use_vmac: the virtual
-     * router MAC). Change it on this thread only.
-     *
-     * @return address (as an unsigned int) to MAC; absent means the interface's.
-     */
-    public org.agrona.collections.Long2LongHashMap arpMacs()
-    {
-        return arp.arpMacs();
+        return arp.owned().contains(address);
     }
 
     private int count(final Counter c)

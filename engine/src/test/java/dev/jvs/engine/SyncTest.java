@@ -116,20 +116,20 @@ class SyncTest
         final int vip2 = dev.jvs.engine.frame.Ipv4.parse("198.19.0.81");
         fx.tcp(80, "rr").addRealServer(RS2, 80, Method.DR, 1, 0, 0);
         fx.services.add(6, vip2, 80, "rr", 0, fx.now).addRealServer(RS1, 80, Method.NAT, 1, 0, 0);
-        fx.fwd.gate(Forwarder.GATE_OWNED);
-        fx.fwd.ownedAddresses().add(VIP);
+        final int[] managed = {VIP, vip2};
+        fx.fwd.own(new Ownership(Forwarder.GATE_OWNED, new int[] {VIP}, new long[0], managed));
         assertNotNull(fx.send(frame().tcp(SYN).build()), "master of VIP: forwarded");
         assertNotNull(fx.send(Packets.arpRequest(VIP)), "and answered");
         assertNull(fx.send(frame().tcp(SYN).to(vip2, 80).build()), "backup of the other VIP");
         assertNull(fx.send(Packets.arpRequest(vip2)));
         assertEquals(1, fx.counters.get(Counter.DROP_STANDBY));
 
-        fx.fwd.ownedAddresses().add(vip2);
+        fx.fwd.own(new Ownership(Forwarder.GATE_OWNED, managed, new long[0], managed));
         assertNotNull(fx.send(frame().tcp(SYN).from(CLIENT, 41000).to(vip2, 80).build()), "took over the other VIP");
         final byte[] reply = frame().tcp(SYN | ACK).from(RS1, 80).to(CLIENT, 41000)
             .macs(Packets.RS1_MAC, Packets.DIRECTOR_MAC).build();
         assertNotNull(fx.send(reply), "its NAT replies go back");
-        fx.fwd.ownedAddresses().remove(vip2);
+        fx.fwd.own(new Ownership(Forwarder.GATE_OWNED, new int[] {VIP}, new long[0], managed));
         assertNull(fx.send(reply), "given up again: its replies are not ours either");
     }
 }
