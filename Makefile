@@ -3,7 +3,7 @@ MVN ?= mvn -B -ntp
 JAR := build/jvs.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all deps build test demo bench bench-schedulers bench-engine bench-e2e bench-checkers clean
+.PHONY: all deps build test unit demo bench bench-schedulers bench-engine bench-e2e bench-checkers clean
 
 all: build
 
@@ -16,9 +16,13 @@ build: deps
 	cp director/target/jvs.jar $(JAR)
 	@echo "built: bin/jvs (over $(JAR))"
 
-# Every test of every module, namespace tests included (they need root).
+# Every test of every module: unit tests (surefire), then the namespace tests (failsafe, tag netns; root).
 test: deps
 	$(MVN) install
+
+# The fast tier alone: unit tests of every module, no namespaces, no root (a minute or so).
+unit:
+	$(MVN) -q test
 
 # Builds, brings a namespace testbed up, runs the director in NAT, DR and TUN with real HTTP traffic,
 # prints per-real-server counts and the director's statistics, and tears everything down (needs root).

@@ -515,65 +515,17 @@ public final class KeepalivedConfig
         }
         for (final Statement k : s.children())
         {
-            switch (k.keyword())
+            if (VIRTUAL_SERVER.apply(this, vs, k))
             {
-                case "lb_algo", "lvs_sched" ->
-                {
-                    final String name = word(k, 0);
-                    if (!Schedulers.NAMES.contains(name))
-                    {
-                        throw new ConfigException(k.argAt(0), "unknown scheduler '" + name + "' for " + k.keyword() +
-                            ": expected one of " + String.join(" ", Schedulers.NAMES));
-                    }
-                    vs.scheduler = name;
-                }
-                case "lb_kind", "lvs_method" -> vs.method = method(k);
-                case "weight" -> vs.defaultWeight = (int)number(k, 0, 1, Integer.MAX_VALUE, "virtual server weight");
-                case "protocol" -> vs.protocol = protocol(k);
-                case "persistence_timeout" ->
-                    vs.persistenceTimeout = k.args().isEmpty() ? 360 : (int)number(k, 0, 1, 2678400, "timeout");
-                case "persistence_granularity" -> vs.persistenceNetmask = netmask(k);
-                case "ops" -> vs.ops = true;
-                case "hashed" ->
-                {
-                    // Accepted by keepalived and ignored.
-                }
-                case "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback" ->
-                    vs.flags |= schedulerFlag(k, vs);
-                case "real_server" -> vs.realServers.add(realServer(k, vs));
-                case "delay_loop" -> vs.delayLoopMs = seconds(k);
-                case "warmup" -> vs.warmupMs = seconds(k);
-                case "alpha" -> vs.alpha = true;
-                case "omega" -> vs.omega = true;
-                case "smtp_alert" -> vs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
-                case "ha_suspend" -> vs.haSuspend = true;
-                case "inhibit_on_failure" -> vs.inhibitOnFailure = true;
-                case "connect_timeout" -> vs.connectTimeoutMs = seconds(k);
-                case "retry", "nb_get_retry" -> vs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword());
-                case "delay_before_retry" -> vs.delayBeforeRetryMs = seconds(k);
-                case "virtualhost" -> vs.virtualhost = word(k, 0);
-                case "quorum" -> vs.quorum = number(k, 0, 0, 0xFFFFFFFFL, "quorum");
-                case "hysteresis" -> vs.hysteresis = number(k, 0, 0, 0xFFFFFFFFL, "hysteresis");
-                case "quorum_up" -> vs.quorumUp = command("quorum_up", k);
-                case "quorum_down" -> vs.quorumDown = command("quorum_down", k);
-                case "sorry_server" ->
-                {
-                    vs.sorryAddr = address(k, 0, "sorry server address");
-                    vs.sorryPort = k.args().size() > 1 ? (int)number(k, 1, 0, 65535, "port") : 0;
-                }
-                case "sorry_server_inhibit" -> vs.sorryInhibit = true;
-                case "sorry_server_lvs_method" -> vs.sorryMethod = method(k);
-                default ->
-                {
-                    if (NOT_ACTED.contains(k.keyword()))
-                    {
-                        warn(k, "'" + k.keyword() + "' is not acted on by jvs yet");
-                    }
-                    else if (!OTHER_VS.contains(k.keyword()))
-                    {
-                        warn(k, "unknown keyword '" + k.keyword() + "' in virtual_server " + vs.name());
-                    }
-                }
+                continue;
+            }
+            if (NOT_ACTED.contains(k.keyword()))
+            {
+                warn(k, "'" + k.keyword() + "' is not acted on by jvs yet");
+            }
+            else if (!OTHER_VS.contains(k.keyword()))
+            {
+                warn(k, "unknown keyword '" + k.keyword() + "' in virtual_server " + vs.name());
             }
         }
         for (final RealServer rs : vs.realServers)
@@ -582,69 +534,129 @@ public final class KeepalivedConfig
             rs.inhibitOnFailure |= vs.inhibitOnFailure;
             for (final Check ch : rs.checks)
             {
-                final boolean http = "HTTP_GET".equals(ch.type) || "SSL_GET".equals(ch.type);
-                ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
-                ch.warmupMs = first(ch.warmup, rs.warmupMs, vs.warmupMs, 0L);
-                ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
-                final boolean dns = "DNS_CHECK".equals(ch.type);
-                // keepalived's defaults (check_api.c, check_http.c, check_dns.c, check_misc.c): retry 1 (DNS 3,
-                // MISC 0); delay_before_retry 1 s (HTTP_GET and SSL_GET 3 s, DNS_CHECK its delay_loop).
-                ch.retry = first(ch.retries, rs.retry, vs.retry, dns ? 3 : "MISC_CHECK".equals(ch.type) ? 0 : 1);
-                ch.delayBeforeRetryMs = first(ch.delayBeforeRetry, rs.delayBeforeRetryMs, vs.delayBeforeRetryMs,
-                    http ? 3_000L : dns ? ch.delayLoopMs : 1_000L);
-                if (null == ch.virtualhost)
-                {
-                    ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;
-                }
-                if ("PING_CHECK".equals(ch.type))
-                {
-                    // One ICMP echo by iputils' ping, run as a MISC_CHECK is: keepalived's own ICMP socket would
-                    // need a raw socket beside the checker's selector. Up when the echo comes back in time.
-                    final long waitS = Math.max(1, (ch.connectTimeoutMs + 999) / 1000);
-                    ch.miscPath = "ping -n -q -c 1 -W " + waitS + " " + Ipv4.toString(ch.connectIp);
-                    ch.misc = Command.internal("PING_CHECK", ch.miscPath);
-                    ch.miscTimeoutMs = waitS * 1000 + 1000;
-                    continue;
-                }
-                if ("FILE_CHECK".equals(ch.type))
-                {
-                    if (null == ch.trackFile)
-                    {
-                        throw new ConfigException(ch.at, "FILE_CHECK needs a track_file");
-                    }
-                    continue;
-                }
-                if ("MISC_CHECK".equals(ch.type))
-                {
-                    if (null == ch.miscPath || ch.miscPath.isBlank())
-                    {
-                        throw new ConfigException(ch.at, "MISC_CHECK needs a misc_path");
-                    }
-                    ch.misc = command("MISC_CHECK", ch.miscPath, null == ch.miscUser ? null : ch.miscUser[0],
-                        null == ch.miscUser ? null : ch.miscUser[1], ch.at);
-                    if (0 == ch.miscTimeoutMs)
-                    {
-                        ch.miscTimeoutMs = ch.delayLoopMs;
-                    }
-                    continue;
-                }
-                if (0 == ch.connectPort)
-                {
-                    ch.connectPort = "DNS_CHECK".equals(ch.type) ? 53 : 0 != rs.port ? rs.port : 0 != vs.port ?
-                        vs.port : "SMTP_CHECK".equals(ch.type) ? 25 : 0;
-                }
-                if (0 == ch.connectPort)
-                {
-                    throw new ConfigException(ch.at, ch.type + " of real server " + Ipv4.toString(rs.addr) +
-                        " needs a connect_port: neither the real server nor the virtual server has a port");
-                }
-                if (http && ch.urls.isEmpty())
-                {
-                    throw new ConfigException(ch.at, ch.type + " needs at least one url { path ... } block");
-                }
+                checkDefaults(vs, rs, ch);
             }
         }
         virtualServers.add(vs);
+    }
+
+    /** virtual_server's keywords (keepalived's check_parser.c). */
+    private static final Keywords<KeepalivedConfig, VirtualServer> VIRTUAL_SERVER =
+        new Keywords<KeepalivedConfig, VirtualServer>()
+            .on((c, vs, k) -> vs.scheduler = scheduler(k), "lb_algo", "lvs_sched")
+            .on((c, vs, k) -> vs.method = method(k), "lb_kind", "lvs_method")
+            .on((c, vs, k) -> vs.defaultWeight = (int)number(k, 0, 1, Integer.MAX_VALUE, "virtual server weight"),
+                "weight")
+            .on((c, vs, k) -> vs.protocol = protocol(k), "protocol")
+            .on((c, vs, k) -> vs.persistenceTimeout = k.args().isEmpty() ? 360 :
+                (int)number(k, 0, 1, 2678400, "timeout"), "persistence_timeout")
+            .on((c, vs, k) -> vs.persistenceNetmask = netmask(k), "persistence_granularity")
+            .on((c, vs, k) -> vs.ops = true, "ops")
+            // Accepted by keepalived and ignored.
+            .ignore("hashed")
+            .on((c, vs, k) -> vs.flags |= c.schedulerFlag(k, vs), "flag-1", "flag-2", "flag-3", "sh-port",
+                "sh-fallback", "mh-port", "mh-fallback")
+            .on((c, vs, k) -> vs.realServers.add(c.realServer(k, vs)), "real_server")
+            .on((c, vs, k) -> vs.delayLoopMs = seconds(k), "delay_loop")
+            .on((c, vs, k) -> vs.warmupMs = seconds(k), "warmup")
+            .on((c, vs, k) -> vs.alpha = true, "alpha")
+            .on((c, vs, k) -> vs.omega = true, "omega")
+            .on((c, vs, k) -> vs.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0)), "smtp_alert")
+            .on((c, vs, k) -> vs.haSuspend = true, "ha_suspend")
+            .on((c, vs, k) -> vs.inhibitOnFailure = true, "inhibit_on_failure")
+            .on((c, vs, k) -> vs.connectTimeoutMs = seconds(k), "connect_timeout")
+            .on((c, vs, k) -> vs.retry = (int)number(k, 0, 0, 1_000_000, k.keyword()), "retry", "nb_get_retry")
+            .on((c, vs, k) -> vs.delayBeforeRetryMs = seconds(k), "delay_before_retry")
+            .on((c, vs, k) -> vs.virtualhost = word(k, 0), "virtualhost")
+            .on((c, vs, k) -> vs.quorum = number(k, 0, 0, 0xFFFFFFFFL, "quorum"), "quorum")
+            .on((c, vs, k) -> vs.hysteresis = number(k, 0, 0, 0xFFFFFFFFL, "hysteresis"), "hysteresis")
+            .on((c, vs, k) -> vs.quorumUp = c.command("quorum_up", k), "quorum_up")
+            .on((c, vs, k) -> vs.quorumDown = c.command("quorum_down", k), "quorum_down")
+            .on((c, vs, k) ->
+            {
+                vs.sorryAddr = address(k, 0, "sorry server address");
+                vs.sorryPort = k.args().size() > 1 ? (int)number(k, 1, 0, 65535, "port") : 0;
+            }, "sorry_server")
+            .on((c, vs, k) -> vs.sorryInhibit = true, "sorry_server_inhibit")
+            .on((c, vs, k) -> vs.sorryMethod = method(k), "sorry_server_lvs_method");
+
+    private static String scheduler(final Statement k) throws ConfigException
+    {
+        final String name = word(k, 0);
+        if (!Schedulers.NAMES.contains(name))
+        {
+            throw new ConfigException(k.argAt(0), "unknown scheduler '" + name + "' for " + k.keyword() +
+                ": expected one of " + String.join(" ", Schedulers.NAMES));
+        }
+        return name;
+    }
+
+    /**
+     * A check's settings from its real server's and virtual server's, and keepalived's defaults for its kind;
+     * what a kind cannot run without is an error.
+     */
+    private void checkDefaults(final VirtualServer vs, final RealServer rs, final Check ch) throws ConfigException
+    {
+        final boolean http = "HTTP_GET".equals(ch.type) || "SSL_GET".equals(ch.type);
+        ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
+        ch.warmupMs = first(ch.warmup, rs.warmupMs, vs.warmupMs, 0L);
+        ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
+        final boolean dns = "DNS_CHECK".equals(ch.type);
+        // keepalived's defaults (check_api.c, check_http.c, check_dns.c, check_misc.c): retry 1 (DNS 3,
+        // MISC 0); delay_before_retry 1 s (HTTP_GET and SSL_GET 3 s, DNS_CHECK its delay_loop).
+        ch.retry = first(ch.retries, rs.retry, vs.retry, dns ? 3 : "MISC_CHECK".equals(ch.type) ? 0 : 1);
+        ch.delayBeforeRetryMs = first(ch.delayBeforeRetry, rs.delayBeforeRetryMs, vs.delayBeforeRetryMs,
+            http ? 3_000L : dns ? ch.delayLoopMs : 1_000L);
+        if (null == ch.virtualhost)
+        {
+            ch.virtualhost = null != rs.virtualhost ? rs.virtualhost : vs.virtualhost;
+        }
+        if ("PING_CHECK".equals(ch.type))
+        {
+            // One ICMP echo by iputils' ping, run as a MISC_CHECK is: keepalived's own ICMP socket would
+            // need a raw socket beside the checker's selector. Up when the echo comes back in time.
+            final long waitS = Math.max(1, (ch.connectTimeoutMs + 999) / 1000);
+            ch.miscPath = "ping -n -q -c 1 -W " + waitS + " " + Ipv4.toString(ch.connectIp);
+            ch.misc = Command.internal("PING_CHECK", ch.miscPath);
+            ch.miscTimeoutMs = waitS * 1000 + 1000;
+            return;
+        }
+        if ("FILE_CHECK".equals(ch.type))
+        {
+            if (null == ch.trackFile)
+            {
+                throw new ConfigException(ch.at, "FILE_CHECK needs a track_file");
+            }
+            return;
+        }
+        if ("MISC_CHECK".equals(ch.type))
+        {
+            if (null == ch.miscPath || ch.miscPath.isBlank())
+            {
+                throw new ConfigException(ch.at, "MISC_CHECK needs a misc_path");
+            }
+            ch.misc = command("MISC_CHECK", ch.miscPath, null == ch.miscUser ? null : ch.miscUser[0],
+                null == ch.miscUser ? null : ch.miscUser[1], ch.at);
+            if (0 == ch.miscTimeoutMs)
+            {
+                ch.miscTimeoutMs = ch.delayLoopMs;
+            }
+            return;
+        }
+        if (0 == ch.connectPort)
+        {
+            ch.connectPort = "DNS_CHECK".equals(ch.type) ? 53 : 0 != rs.port ? rs.port : 0 != vs.port ?
+                vs.port : "SMTP_CHECK".equals(ch.type) ? 25 : 0;
+        }
+        if (0 == ch.connectPort)
+        {
+            throw new ConfigException(ch.at, ch.type + " of real server " + Ipv4.toString(rs.addr) +
+                " needs a connect_port: neither the real server nor the virtual server has a port");
+        }
+        if (http && ch.urls.isEmpty())
+        {
+            throw new ConfigException(ch.at, ch.type + " needs at least one url { path ... } block");
+        }
     }
 
     private RealServer realServer(final Statement s, final VirtualServer vs) throws ConfigException

@@ -63,6 +63,15 @@ public final class VrrpConfig
         Statement auth;
         long advertMs = 1_000;
         final List<Statement> vipLines = new ArrayList<>();
+        /** While the block is read: virtual_ipaddress, virtual_ipaddress_excluded, unicast_peer. */
+        final List<Integer> addressList = new ArrayList<>();
+        final List<Integer> excludedList = new ArrayList<>();
+        final List<Integer> peerList = new ArrayList<>();
+    }
+
+    /** What a vrrp_instance keyword works in: this VRRP configuration and the file it is part of. */
+    private record Reading(VrrpConfig vrrp, KeepalivedConfig kc)
+    {
     }
 
     /** A vrrp_script. */
@@ -455,6 +464,135 @@ public final class VrrpConfig
         syncDaemon = sd;
     }
 
+    /** vrrp_instance's keywords (keepalived's vrrp_parser.c). */
+    private static final Keywords<Reading, Instance> INSTANCE = new Keywords<Reading, Instance>()
+        .on(VrrpConfig::state, "state")
+        .on((r, in, k) -> in.cfg.iface = KeepalivedConfig.word(k, 0), "interface")
+        .on((r, in, k) -> in.cfg.vrid = (int)KeepalivedConfig.number(k, 0, 1, 255, "virtual_router_id"),
+            "virtual_router_id")
+        .on((r, in, k) ->
+        {
+            in.cfg.priority = (int)KeepalivedConfig.number(k, 0, 1, 255, "priority");
+            in.prioritySet = true;
+        }, "priority")
+        .on((r, in, k) ->
+        {
+            final long ms = KeepalivedConfig.seconds(k);
+            if (ms < 10 || ms > 255_000)
+            {
+                throw new ConfigException(k.argAt(0), "advert_int must be 0.01..255 seconds");
+            }
+            in.advertMs = ms;
+        }, "advert_int")
+        .on((r, in, k) -> in.strict = k.args().isEmpty() || trueFalse(k, r.kc()), "strict_mode")
+        .on((r, in, k) -> in.lowerPrioNoAdvert = k.args().isEmpty() || trueFalse(k, r.kc()), "lower_prio_no_advert")
+        .on((r, in, k) -> in.higherPrioSendAdvert = k.args().isEmpty() || trueFalse(k, r.kc()),
+            "higher_prio_send_advert")
+        .on((r, in, k) -> in.garpLowerPrioRepeat = (int)KeepalivedConfig.number(k, 0, 0, 255,
+            "garp_lower_prio_repeat"), "garp_lower_prio_repeat")
+        .on((r, in, k) -> in.cfg.preempt = true, "preempt")
+        .on((r, in, k) -> r.kc().warn(k, "'notify_priority_changes' is not acted on: priority changes go to " +
+            "keepalived's notify FIFO, which jvs does not have"), "notify_priority_changes")
+        .on((r, in, k) -> in.cfg.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "version"), "version")
+        .on((r, in, k) -> in.auth = k, "authentication")
+        .on((r, in, k) -> addresses(k, in, in.addressList), "virtual_ipaddress")
+        .on((r, in, k) -> addresses(k, in, in.excludedList), "virtual_ipaddress_excluded")
+        // mcast_src_ip is the older name of the adverts' source address, as keepalived reads it.
+        .on((r, in, k) -> in.cfg.source = KeepalivedConfig.address(k, 0, k.keyword()), "unicast_src_ip",
+            "mcast_src_ip")
+        .on((r, in, k) ->
+        {
+            for (final Statement a : children(k))
+            {
+                in.peerList.add(addressOf(a));
+            }
+        }, "unicast_peer")
+        .on((r, in, k) -> in.cfg.preempt = false, "nopreempt")
+        .on((r, in, k) -> in.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0)), "smtp_alert")
+        .on((r, in, k) -> in.cfg.preemptDelayMs = KeepalivedConfig.seconds(k), "preempt_delay")
+        .on((r, in, k) -> in.cfg.garpMasterDelayMs = KeepalivedConfig.seconds(k), "garp_master_delay")
+        .on((r, in, k) -> in.cfg.garpMasterRepeat = (int)KeepalivedConfig.number(k, 0, 1, 255, "garp_master_repeat"),
+            "garp_master_repeat")
+        .on((r, in, k) -> in.cfg.garpMasterRefreshMs = KeepalivedConfig.seconds(k), "garp_master_refresh")
+        .on((r, in, k) -> in.cfg.garpMasterRefreshRepeat = (int)KeepalivedConfig.number(k, 0, 1, 255,
+            "garp_master_refresh_repeat"), "garp_master_refresh_repeat")
+        .on((r, in, k) -> in.notifyMaster = r.kc().command("notify", k), "notify_master")
+        .on((r, in, k) -> in.notifyBackup = r.kc().command("notify", k), "notify_backup")
+        .on((r, in, k) -> in.notifyFault = r.kc().command("notify", k), "notify_fault")
+        .on((r, in, k) -> in.notifyStop = r.kc().command("notify", k), "notify_stop")
+        .on((r, in, k) -> in.notify = r.kc().command("notify", k), "notify")
+        .on((r, in, k) ->
+        {
+            for (final Statement t : children(k))
+            {
+                in.trackInterfaces.put(t.keyword(), weight(t));
+            }
+        }, "track_interface")
+        .on((r, in, k) -> tracked(k, in, in.trackFilesUsed, "file:"), "track_file")
+        .on((r, in, k) -> tracked(k, in, in.trackProcessesUsed, "process:"), "track_process")
+        .on((r, in, k) ->
+        {
+            for (final Statement t : children(k))
+            {
+                in.trackScripts.put(t.keyword(), t.args().isEmpty() ? null : weight(t));
+                in.trackScriptAt.put(t.keyword(), t.at());
+            }
+        }, "track_script")
+        .on((r, in, k) -> r.vrrp().syncDaemonInterface(k, in, r.kc()), "lvs_sync_daemon_interface")
+        // No macvlan interface: the engine answers ARP and sends gratuitous ARP from the virtual MAC, and its
+        // socket accepts frames to it; the interface name keepalived would give the macvlan is unused.
+        .on((r, in, k) -> in.cfg.useVmac = true, "use_vmac")
+        .on((r, in, k) -> in.cfg.checkUnicastSource = true, "check_unicast_src")
+        // Read after the block: the interface is then not tracked.
+        .ignore("dont_track_primary")
+        .on((r, in, k) -> in.cfg.vmacXmitBase = true, "vmac_xmit_base");
+
+    private static void state(final Reading r, final Instance in, final Statement k) throws ConfigException
+    {
+        final String w = KeepalivedConfig.word(k, 0);
+        if (!"MASTER".equals(w) && !"BACKUP".equals(w))
+        {
+            throw new ConfigException(k.argAt(0), "state must be MASTER or BACKUP, not '" + w +
+                "' (case-sensitive; keepalived would warn and run it as BACKUP)");
+        }
+        if ("BACKUP".equals(w) && "MASTER".equals(in.cfg.initialState) && in.stateSet)
+        {
+            r.kc().warnAt(k.at(), "(" + in.cfg.name + ") state previously set as MASTER - ignoring BACKUP");
+        }
+        else
+        {
+            in.cfg.initialState = w;
+        }
+        in.stateSet = true;
+    }
+
+    private static void addresses(final Statement k, final Instance in, final List<Integer> into)
+        throws ConfigException
+    {
+        for (final Statement a : children(k))
+        {
+            into.add(addressOf(a));
+            in.vipLines.add(a);
+        }
+    }
+
+    /** Deprecated in keepalived (global_defs lvs_sync_daemon replaces it) but still honoured. */
+    private void syncDaemonInterface(final Statement k, final Instance in, final KeepalivedConfig kc)
+        throws ConfigException
+    {
+        if (null == syncDaemon)
+        {
+            final SyncDaemon sd = new SyncDaemon();
+            sd.at = k.at();
+            sd.iface = KeepalivedConfig.word(k, 0);
+            sd.instance = in.cfg.name;
+            syncDaemon = sd;
+        }
+        kc.warnings.add(k.at().file() + ":" + k.at().line() + ": lvs_sync_daemon_interface is deprecated " +
+            "(use lvs_sync_daemon in global_defs); read as lvs_sync_daemon " + KeepalivedConfig.word(k, 0) + " " +
+            in.cfg.name);
+    }
+
     private void instance(final Statement s, final KeepalivedConfig kc, final Defaults d) throws ConfigException
     {
         final Instance in = new Instance();
@@ -467,153 +605,26 @@ public final class VrrpConfig
         c.garpMasterRefreshMs = d.garpRefreshMs;
         c.garpMasterRefreshRepeat = d.garpRefreshRepeat;
         c.checkUnicastSource = d.checkUnicastSource;
-        final List<Integer> addresses = new ArrayList<>();
-        final List<Integer> excluded = new ArrayList<>();
-        final List<Integer> peers = new ArrayList<>();
         in.strict = d.strict;
+        final Reading r = new Reading(this, kc);
         for (final Statement k : children(s))
         {
-            switch (k.keyword())
+            if (INSTANCE.apply(r, in, k))
             {
-                case "state" ->
-                {
-                    final String w = KeepalivedConfig.word(k, 0);
-                    if (!"MASTER".equals(w) && !"BACKUP".equals(w))
-                    {
-                        throw new ConfigException(k.argAt(0), "state must be MASTER or BACKUP, not '" + w +
-                            "' (case-sensitive; keepalived would warn and run it as BACKUP)");
-                    }
-                    if ("BACKUP".equals(w) && "MASTER".equals(c.initialState) && in.stateSet)
-                    {
-                        kc.warnAt(k.at(), "(" + c.name + ") state previously set as MASTER - ignoring BACKUP");
-                    }
-                    else
-                    {
-                        c.initialState = w;
-                    }
-                    in.stateSet = true;
-                }
-                case "interface" -> c.iface = KeepalivedConfig.word(k, 0);
-                case "virtual_router_id" ->
-                    c.vrid = (int)KeepalivedConfig.number(k, 0, 1, 255, "virtual_router_id");
-                case "priority" ->
-                {
-                    c.priority = (int)KeepalivedConfig.number(k, 0, 1, 255, "priority");
-                    in.prioritySet = true;
-                }
-                case "advert_int" ->
-                {
-                    final long ms = KeepalivedConfig.seconds(k);
-                    if (ms < 10 || ms > 255_000)
-                    {
-                        throw new ConfigException(k.argAt(0), "advert_int must be 0.01..255 seconds");
-                    }
-                    in.advertMs = ms;
-                }
-                case "strict_mode" -> in.strict = k.args().isEmpty() || trueFalse(k, kc);
-                case "lower_prio_no_advert" -> in.lowerPrioNoAdvert = k.args().isEmpty() || trueFalse(k, kc);
-                case "higher_prio_send_advert" -> in.higherPrioSendAdvert = k.args().isEmpty() || trueFalse(k, kc);
-                case "garp_lower_prio_repeat" -> in.garpLowerPrioRepeat =
-                    (int)KeepalivedConfig.number(k, 0, 0, 255, "garp_lower_prio_repeat");
-                case "preempt" -> c.preempt = true;
-                case "notify_priority_changes" ->
-                    kc.warn(k, "'notify_priority_changes' is not acted on: priority changes go to keepalived's " +
-                        "notify FIFO, which jvs does not have");
-                case "version" -> c.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "version");
-                case "authentication" -> in.auth = k;
-                case "virtual_ipaddress" ->
-                {
-                    for (final Statement a : children(k))
-                    {
-                        addresses.add(addressOf(a));
-                        in.vipLines.add(a);
-                    }
-                }
-                case "virtual_ipaddress_excluded" ->
-                {
-                    for (final Statement a : children(k))
-                    {
-                        excluded.add(addressOf(a));
-                        in.vipLines.add(a);
-                    }
-                }
-                // mcast_src_ip is the older name of the adverts' source address, as keepalived reads it.
-                case "unicast_src_ip", "mcast_src_ip" -> c.source = KeepalivedConfig.address(k, 0, k.keyword());
-                case "unicast_peer" ->
-                {
-                    for (final Statement a : children(k))
-                    {
-                        peers.add(addressOf(a));
-                    }
-                }
-                case "nopreempt" -> c.preempt = false;
-                case "smtp_alert" -> in.smtpAlert = k.args().isEmpty() || !"false".equals(k.args().get(0));
-                case "preempt_delay" -> c.preemptDelayMs = KeepalivedConfig.seconds(k);
-                case "garp_master_delay" -> c.garpMasterDelayMs = KeepalivedConfig.seconds(k);
-                case "garp_master_repeat" ->
-                    c.garpMasterRepeat = (int)KeepalivedConfig.number(k, 0, 1, 255, "garp_master_repeat");
-                case "garp_master_refresh" -> c.garpMasterRefreshMs = KeepalivedConfig.seconds(k);
-                case "garp_master_refresh_repeat" -> c.garpMasterRefreshRepeat =
-                    (int)KeepalivedConfig.number(k, 0, 1, 255, "garp_master_refresh_repeat");
-                case "notify_master" -> in.notifyMaster = kc.command("notify", k);
-                case "notify_backup" -> in.notifyBackup = kc.command("notify", k);
-                case "notify_fault" -> in.notifyFault = kc.command("notify", k);
-                case "notify_stop" -> in.notifyStop = kc.command("notify", k);
-                case "notify" -> in.notify = kc.command("notify", k);
-                case "track_interface" ->
-                {
-                    for (final Statement t : children(k))
-                    {
-                        in.trackInterfaces.put(t.keyword(), weight(t));
-                    }
-                }
-                case "track_file" -> tracked(k, in, in.trackFilesUsed, "file:");
-                case "track_process" -> tracked(k, in, in.trackProcessesUsed, "process:");
-                case "track_script" ->
-                {
-                    for (final Statement t : children(k))
-                    {
-                        in.trackScripts.put(t.keyword(), t.args().isEmpty() ? null : weight(t));
-                        in.trackScriptAt.put(t.keyword(), t.at());
-                    }
-                }
-                case "lvs_sync_daemon_interface" ->
-                {
-                    // Deprecated in keepalived (global_defs lvs_sync_daemon replaces it) but still honoured.
-                    if (null == syncDaemon)
-                    {
-                        final SyncDaemon sd = new SyncDaemon();
-                        sd.at = k.at();
-                        sd.iface = KeepalivedConfig.word(k, 0);
-                        sd.instance = c.name;
-                        syncDaemon = sd;
-                    }
-                    kc.warnings.add(k.at().file() + ":" + k.at().line() + ": lvs_sync_daemon_interface is deprecated " +
-                        "(use lvs_sync_daemon in global_defs); read as lvs_sync_daemon " + KeepalivedConfig.word(k, 0) +
-                        " " + c.name);
-                }
-                // No macvlan interface: the engine answers ARP and sends gratuitous ARP from the virtual MAC, and
-                // its socket accepts frames to it; the interface name keepalived would give the macvlan is unused.
-                case "use_vmac" -> c.useVmac = true;
-                case "check_unicast_src" -> c.checkUnicastSource = true;
-                case "dont_track_primary" ->
-                {
-                    // Read after the loop: the interface is then not tracked.
-                }
-                case "vmac_xmit_base" -> c.vmacXmitBase = true;
-                default ->
-                {
-                    if (!INSTANCE_ACCEPTED.contains(k.keyword()))
-                    {
-                        kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_instance");
-                    }
-                    else if (!"debug".equals(k.keyword()))
-                    {
-                        kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
-                    }
-                }
+                continue;
+            }
+            if (!INSTANCE_ACCEPTED.contains(k.keyword()))
+            {
+                kc.warn(k, "unknown keyword '" + k.keyword() + "' in vrrp_instance");
+            }
+            else if (!"debug".equals(k.keyword()))
+            {
+                kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
             }
         }
+        final List<Integer> addresses = in.addressList;
+        final List<Integer> excluded = in.excludedList;
+        final List<Integer> peers = in.peerList;
         if (0 == c.vrid)
         {
             throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no virtual_router_id");
