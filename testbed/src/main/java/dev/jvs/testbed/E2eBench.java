@@ -120,6 +120,12 @@ public final class E2eBench
                 System.out.println(config + ": wrk reported errors:\n" + out);
                 return new Sample(0, 0, 0);
             }
+            if (config.startsWith("jvs"))
+            {
+                // Where a jvs request's time went: the workers' ring-wait and cycle histograms, logged at stop.
+                lab.stopDirector().lines().filter(l -> l.contains(" latency: ")).forEach(l ->
+                    System.out.println("  " + config + ": " + l.substring(l.indexOf(' ') + 1)));
+            }
             return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
         }
     }

@@ -30,6 +30,7 @@ public final class AdmHandler implements ControlPlane.Handler
     private Runnable onEdit = () -> { };
     private VrrpAgent vrrp;
     private Supplier<String> daemonLine = () -> null;
+    private Supplier<List<org.HdrHistogram.Histogram[]>> latency = List::of;
 
     /** What a listing asks for: ipvsadm's options. */
     private static final class Options
@@ -68,6 +69,12 @@ public final class AdmHandler implements ControlPlane.Handler
     public void sync(final Supplier<String> daemon)
     {
         this.daemonLine = daemon;
+    }
+
+    /** @param perWorker each worker's ring-wait and cycle histograms, for the metrics. */
+    public void latency(final Supplier<List<org.HdrHistogram.Histogram[]>> perWorker)
+    {
+        this.latency = perWorker;
     }
 
     /** @param action run after a change to the services (-A/-E/-D/-C, -a/-e/-d, -R). */
@@ -302,6 +309,7 @@ public final class AdmHandler implements ControlPlane.Handler
         final List<Long> perWorker = tables.count() > 1 ? tables.ask(f -> f.counters().get(Counter.FORWARDED_IN) +
             f.counters().get(Counter.FORWARDED_OUT)) : List.of();
         Metrics.engine(b, t, perWorker);
+        Metrics.latency(b, latency.get());
         if (null != vrrp && !vrrp.isEmpty())
         {
             Metrics.vrrp(b, vrrp);

@@ -160,6 +160,36 @@ final class Metrics
         }
     }
 
+    private static final double[] QUANTILES = {0.5, 0.9, 0.99, 0.999, 1.0};
+
+    /**
+     * Per worker: how long a batch's first frame waited in the receive ring, and how long a cycle took, as
+     * Prometheus summaries in seconds (since the start).
+     */
+    static void latency(final StringBuilder b, final List<org.HdrHistogram.Histogram[]> perWorker)
+    {
+        final String[][] names = {
+            {"jvs_worker_ring_wait_seconds", "How long the first frame of a batch waited in the receive ring."},
+            {"jvs_worker_cycle_seconds", "How long a worker's cycle with frames took."}};
+        for (int m = 0; m < names.length; m++)
+        {
+            help(b, names[m][0], "summary", names[m][1]);
+            for (int w = 0; w < perWorker.size(); w++)
+            {
+                final org.HdrHistogram.Histogram h = perWorker.get(w)[m];
+                for (final double q : QUANTILES)
+                {
+                    b.append(names[m][0]).append("{worker=\"").append(w).append("\",quantile=\"").append(q)
+                        .append("\"} ").append(h.getValueAtPercentile(q * 100) / 1e9).append('\n');
+                }
+                b.append(names[m][0]).append("_sum{worker=\"").append(w).append("\"} ")
+                    .append(h.getMean() * h.getTotalCount() / 1e9).append('\n');
+                b.append(names[m][0]).append("_count{worker=\"").append(w).append("\"} ")
+                    .append(h.getTotalCount()).append('\n');
+            }
+        }
+    }
+
     /** VRRP per instance: state as keepalived numbers it (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT), counters. */
     static void vrrp(final StringBuilder b, final VrrpAgent vrrp)
     {

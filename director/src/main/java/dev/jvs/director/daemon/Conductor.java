@@ -104,6 +104,17 @@ final class Conductor implements Agent
             vrrp.refresh();
         });
         adm.vrrp(vrrp);
+        adm.latency(() ->
+        {
+            final java.util.List<org.HdrHistogram.Histogram[]> out = new java.util.ArrayList<>();
+            for (int i = 0; i < workers.count(); i++)
+            {
+                final dev.jvs.engine.agent.Worker w = workers.worker(i);
+                out.add(workers.ask(i, f -> new org.HdrHistogram.Histogram[] {w.latency().ringWait(),
+                    w.latency().cycle()}));
+            }
+            return out;
+        });
         adm.sync(() ->
         {
             final ConnSync[] s = syncs;

@@ -7,6 +7,7 @@ import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.ha.VrrpAgent;
 import dev.jvs.director.notify.Mailer;
 import dev.jvs.engine.Counter;
+import dev.jvs.engine.agent.Latency;
 import dev.jvs.engine.agent.Pipeline;
 import dev.jvs.engine.agent.Worker;
 import dev.jvs.engine.agent.Workers;
@@ -284,6 +285,13 @@ public final class Daemon
             vrrp.stop(System.currentTimeMillis());
         }
         conductor.logSyncSummary();
+        for (int i = 0; i < workers.count(); i++)
+        {
+            final Worker w = workers.worker(i);
+            Log.info("worker " + i + " latency: ring wait " + workers.ask(i, f ->
+                Latency.describe(w.latency().ringWait())) + "; cycle " + workers.ask(i, f ->
+                Latency.describe(w.latency().cycle())));
+        }
         final long[] totals = new long[Counter.values().length];
         for (final long[] c : workers.ask(f -> f.counters().snapshot()))
         {

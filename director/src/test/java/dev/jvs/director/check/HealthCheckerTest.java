@@ -16,7 +16,7 @@ class HealthCheckerTest
     private static String judge(final KeepalivedConfig.Url u, final String response)
     {
         final byte[] b = response.getBytes(StandardCharsets.ISO_8859_1);
-        return HealthChecker.judge(u, b, b.length);
+        return Replies.http(u, b, b.length);
     }
 
     @Test
@@ -235,7 +235,7 @@ class HealthCheckerTest
         final java.util.function.Function<String, String> j = hex ->
         {
             final byte[] b = java.util.HexFormat.of().parseHex(hex);
-            return HealthChecker.judgeUdp(ch, java.nio.ByteBuffer.wrap(b), b.length);
+            return Replies.udp(ch, java.nio.ByteBuffer.wrap(b), b.length);
         };
         assertNull(j.apply("0a0b"));
         assertNull(j.apply("0a0bff"));

@@ -41,6 +41,7 @@ public final class Worker implements Agent, FrameHandler
     private Consumer<Throwable> errors = Throwable::printStackTrace;
     private Runnable onStart = () -> { };
     private int index;
+    private final Latency latency = new Latency();
     private final Receiver rx;
     private final Sender tx;
     private final Neighbors neighbors;
@@ -72,14 +73,20 @@ public final class Worker implements Agent, FrameHandler
     @Override
     public int doWork()
     {
+        final long start = System.nanoTime();
         now = System.currentTimeMillis();
         int n = inbox.isEmpty() ? 0 : inbox.drain(runOp, OPS_PER_CYCLE);
-        n += rx.receive(this, BATCH);
+        final int frames = rx.receive(this, BATCH);
+        n += frames;
         if (null != tap)
         {
             n += tap.onCycle(now);
         }
         tx.flush();
+        if (frames > 0)
+        {
+            latency.record(start, System.nanoTime(), rx.firstFrameNanos());
+        }
         if (now >= nextTimer)
         {
             fwd.onTimer(now, 10_000);
@@ -182,6 +189,12 @@ public final class Worker implements Agent, FrameHandler
             }
         }
         return true;
+    }
+
+    /** @return the batches' latency (read it on this worker's thread). */
+    public Latency latency()
+    {
+        return latency;
     }
 
     /** @return the forwarder this worker runs. */

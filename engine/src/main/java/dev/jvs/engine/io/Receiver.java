@@ -19,6 +19,15 @@ public interface Receiver extends AutoCloseable
      */
     void await(int timeoutMs);
 
+    /**
+     * @return when the kernel took the first frame of the last {@link #receive} that had any (ns since the
+     *     epoch, CLOCK_REALTIME), or 0 where the ring does not say (libpcap, a pipeline, TPACKET_V3).
+     */
+    default long firstFrameNanos()
+    {
+        return 0;
+    }
+
     /** @return the AF_PACKET socket, to join a fanout group; -1 where there is none (libpcap, a pipeline). */
     default int fd()
     {

@@ -26,6 +26,7 @@ public final class RxRing extends MappedRing
     private final int frames;
     private int next;
     private long losing;
+    private long firstNanos;
 
     /**
      * @param ifindex interface index.
@@ -101,6 +102,12 @@ public final class RxRing extends MappedRing
                 break;
             }
             handler.prepared(g);
+            if (0 == n)
+            {
+                final int base = next * frameSize;
+                firstNanos = (r.getInt(base + TpacketLayout.V2_SEC) & 0xFFFFFFFFL) * 1_000_000_000L +
+                    r.getInt(base + TpacketLayout.V2_NSEC);
+            }
             for (int j = 0; j < g; j++)
             {
                 final int base = next * frameSize;
@@ -117,6 +124,12 @@ public final class RxRing extends MappedRing
             n += g;
         }
         return n;
+    }
+
+    @Override
+    public long firstFrameNanos()
+    {
+        return firstNanos;
     }
 
     /** @return times the kernel reported the ring had overflowed. */

@@ -63,6 +63,10 @@ public final class TpacketLayout
     public static final int V2_MAC = 12;
     /** tpacket2_hdr.tp_net. */
     public static final int V2_NET = 14;
+    /** tpacket2_hdr.tp_sec: when the kernel took the frame (CLOCK_REALTIME unless hardware stamps). */
+    public static final int V2_SEC = 16;
+    /** tpacket2_hdr.tp_nsec. */
+    public static final int V2_NSEC = 20;
     /** sizeof(struct tpacket2_hdr). */
     public static final int V2_HDR_SIZE = 32;
     /** TPACKET2_HDRLEN. */
