@@ -64,8 +64,8 @@ final class ArpResponder
     }
 
     /** An ARP frame: learn from it, and answer a request for an address we hold. */
-    int onArp(final DirectBuffer in, final int off, final int len, final int l2Len, final MutableDirectBuffer out,
-        final int outOff, final int outCap)
+    int onArp(final DirectBuffer in, final int off, final int len, final int l2Len, final int port,
+        final MutableDirectBuffer out, final int outOff, final int outCap)
     {
         final int a = off + l2Len;
         if (len - l2Len < Arp.LENGTH || !Arp.isEthernetIpv4(in, a))
@@ -74,7 +74,7 @@ final class ArpResponder
         }
         // Learn real servers' MACs from anything they say in ARP (replies to our requests, their own requests).
         final int sender = Arp.senderIp(in, a);
-        if (services.isRealServer(sender) || Arp.OP_REPLY == Arp.oper(in, a) && Arp.targetIp(in, a) == cfg.localIp)
+        if (services.isRealServer(sender) || Arp.OP_REPLY == Arp.oper(in, a) && cfg.portOfLocal(Arp.targetIp(in, a)) >= 0)
         {
             neighbors.put(sender, Arp.senderMac(in, a));
         }
@@ -90,7 +90,7 @@ final class ArpResponder
             return count(Counter.DROP_NO_ROOM);
         }
         final long vmac = arpMacs.isEmpty() ? -1L : arpMacs.get(target & 0xFFFFFFFFL);
-        final long mac = -1L == vmac ? cfg.localMac : vmac;
+        final long mac = -1L == vmac ? cfg.mac(port) : vmac;
         out.putBytes(outOff, in, off, l2Len);
         Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
         Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, mac);
@@ -100,13 +100,14 @@ final class ArpResponder
         return n;
     }
 
-    /** An ARP request for {@code target} from the director. @return the frame length. */
-    int request(final int target, final MutableDirectBuffer out, final int outOff)
+    /** An ARP request for {@code target} from the director's address on a port. @return the frame length. */
+    int request(final int target, final int port, final MutableDirectBuffer out, final int outOff)
     {
+        final long mac = cfg.mac(port);
         Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
-        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, mac);
         out.putShort(outOff + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
-        Arp.write(out, outOff + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, cfg.localMac, cfg.localIp, 0L, target);
+        Arp.write(out, outOff + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, mac, cfg.ip(port), 0L, target);
         return Ethernet.HEADER_LENGTH + Arp.LENGTH;
     }
 

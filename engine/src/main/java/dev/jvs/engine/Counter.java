@@ -55,7 +55,9 @@ public enum Counter
     /** Traffic for a virtual service reached a director that is a VRRP backup. */
     DROP_STANDBY("virtual service traffic while VRRP backup", true),
     /** A tunnelled packet without DF too big for the path, sent in IP fragments as Linux's ip_fragment does. */
-    TUN_FRAGMENTED("tunnelled packet sent in fragments", false);
+    TUN_FRAGMENTED("tunnelled packet sent in fragments", false),
+    /** No route of the director leads to the real server (or the client). */
+    DROP_NO_ROUTE("no route to the destination", true);
 
     private final String label;
     private final boolean drop;

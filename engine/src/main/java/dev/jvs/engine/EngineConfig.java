@@ -30,6 +30,10 @@ public final class EngineConfig
     public final int[] tcpTimeoutsMs = new int[TcpStates.COUNT];
     /** UDP timeout, ms. */
     public int udpTimeoutMs = 300_000;
+    /** Ports 1 to N-1 of a director on several interfaces: MAC, address, MTU (port 0's are the fields above). */
+    private long[] portMacs = new long[0];
+    private int[] portIps = new int[0];
+    private int[] portMtus = new int[0];
 
     /** With IPVS's defaults. */
     public EngineConfig()
@@ -56,7 +60,72 @@ public final class EngineConfig
         c.pmtuDisc = pmtuDisc;
         System.arraycopy(tcpTimeoutsMs, 0, c.tcpTimeoutsMs, 0, tcpTimeoutsMs.length);
         c.udpTimeoutMs = udpTimeoutMs;
+        c.portMacs = portMacs;
+        c.portIps = portIps;
+        c.portMtus = portMtus;
         return c;
+    }
+
+    /**
+     * Every interface the director serves, port 0 first (it sets {@link #localMac}, {@link #localIp} and
+     * {@link #mtu} too).
+     *
+     * @param macs each port's MAC.
+     * @param ips each port's address (the source of what jvs itself sends there).
+     * @param mtus each port's MTU.
+     */
+    public void ports(final long[] macs, final int[] ips, final int[] mtus)
+    {
+        localMac = macs[0];
+        localIp = ips[0];
+        mtu = mtus[0];
+        portMacs = macs.clone();
+        portIps = ips.clone();
+        portMtus = mtus.clone();
+    }
+
+    /** @return how many ports. */
+    public int ports()
+    {
+        return Math.max(1, portMacs.length);
+    }
+
+    /** @param port a port. @return its MAC. */
+    public long mac(final int port)
+    {
+        return 0 == port ? localMac : portMacs[port];
+    }
+
+    /** @param port a port. @return the director's address there. */
+    public int ip(final int port)
+    {
+        return 0 == port ? localIp : portIps[port];
+    }
+
+    /** @param port a port. @return its MTU. */
+    public int mtu(final int port)
+    {
+        return 0 == port ? mtu : portMtus[port];
+    }
+
+    /**
+     * @param addr an address.
+     * @return the port that has it as the director's own address, or -1.
+     */
+    public int portOfLocal(final int addr)
+    {
+        if (addr == localIp)
+        {
+            return 0;
+        }
+        for (int p = 1; p < portIps.length; p++)
+        {
+            if (portIps[p] == addr)
+            {
+                return p;
+            }
+        }
+        return -1;
     }
 
     /**

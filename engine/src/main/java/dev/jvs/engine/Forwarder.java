@@ -96,6 +96,8 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private long sink;
     private ControlTap tap;
     private Ownership ownership;
+    private final Egress fixed = Egress.fixed();
+    private Routes routes = Routes.NONE;
 
     /**
      * @param cfg the director's parameters.
@@ -155,7 +157,21 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
      */
     public int arpRequest(final int target, final MutableDirectBuffer out, final int outOff)
     {
-        return arp.request(target, out, outOff);
+        return arp.request(target, 0, out, outOff);
+    }
+
+    /**
+     * Write an ARP request for an address, from the director's address on a port.
+     *
+     * @param target the address to resolve.
+     * @param port the port it is asked on.
+     * @param out where the frame goes.
+     * @param outOff offset.
+     * @return the frame length.
+     */
+    public int arpRequest(final int target, final int port, final MutableDirectBuffer out, final int outOff)
+    {
+        return arp.request(target, port, out, outOff);
     }
 
     /**
@@ -247,6 +263,27 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     public int process(final DirectBuffer in, final int off, final int len, final int frameFlags,
         final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
     {
+        return process(in, off, len, frameFlags, 0, fixed.slot(out, outOff, outCap), nowMs);
+    }
+
+    /**
+     * Process one frame received on a port; the frame to send goes into a slot of the port it leaves by.
+     *
+     * @param in the received frame's buffer.
+     * @param off frame offset.
+     * @param len frame length.
+     * @param frameFlags {@link #CSUM_NOT_READY} or 0.
+     * @param inPort the port it came in by.
+     * @param egress where the frame to send is written: commit the length returned on {@link Egress#port()}.
+     * @param nowMs the time (read once per batch by the caller).
+     * @return bytes written to the egress slot, or {@link #NOTHING}.
+     */
+    public int process(final DirectBuffer in, final int off, final int len, final int frameFlags, final int inPort,
+        final Egress egress, final long nowMs)
+    {
+        pkt.inPort = inPort;
+        pkt.egress = egress;
+        final Egress eg = egress.open(inPort);
         xmit.resetFragments();
         if (len < Ethernet.HEADER_LENGTH)
         {
@@ -267,7 +304,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         p.l2Len = l2;
         if (Ethernet.TYPE_ARP == type)
         {
-            return arp.onArp(in, off, len, l2, out, outOff, outCap);
+            return arp.onArp(in, off, len, l2, inPort, eg.buffer, eg.offset, eg.capacity);
         }
         if (Ethernet.TYPE_IPV6 == type)
         {
@@ -288,7 +325,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             case Ipv4.PROTO_TCP, Ipv4.PROTO_UDP:
                 break;
             case Ipv4.PROTO_ICMP:
-                return arp.forwards(p.daddr) ? icmp.onIcmp(in, off, out, outOff, outCap, nowMs) :
+                return arp.forwards(p.daddr) ? icmp.onIcmp(in, off, nowMs) :
                     count(Counter.NOT_OURS);
             default:
                 return null != tap && tap.onFrame(in, p.ip, p.ipTotal, p.proto, nowMs) ? NOTHING :
@@ -296,9 +333,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         if (!arp.forwards(p.daddr))
         {
-            return gated(in, off, out, outOff, outCap, nowMs);
+            return gated(in, off, nowMs);
         }
-        return dispatch(in, off, out, outOff, outCap, nowMs);
+        return dispatch(in, off, nowMs);
     }
 
     /**
@@ -386,8 +423,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
      * A TCP or UDP packet for this director to forward: a NAT reply, a packet of a known connection, or the
      * first of a new one.
      */
-    private int dispatch(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
-        final int outCap, final long nowMs)
+    private int dispatch(final DirectBuffer in, final int off, final long nowMs)
     {
         final Packet p = pkt;
         final int proto = p.proto;
@@ -398,7 +434,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             final int r = conns.lookupOut(proto, p.saddr, p.sport, p.daddr, p.dport);
             if (r >= 0)
             {
-                return forwardOut(r, in, off, out, outOff, outCap, nowMs);
+                return forwardOut(r, in, off, nowMs);
             }
         }
         final int e = conns.lookupIn(proto, p.saddr, p.sport, p.daddr, p.dport);
@@ -406,19 +442,18 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             if (Ipv4.PROTO_TCP != proto || 0 == (p.tcpFlags & Tcp.SYN) || !scheduling.isReusable(e))
             {
-                return forwardIn(e, in, off, out, outOff, outCap, nowMs);
+                return forwardIn(e, in, off, nowMs);
             }
             scheduling.expireNow(e, nowMs);
         }
-        return newConnection(in, off, out, outOff, outCap, nowMs);
+        return newConnection(in, off, nowMs);
     }
 
     /**
      * No connection: the first packet of one for a virtual service, or not ours. Apart from {@link #dispatch}
      * so that the path of established connections stays small enough for the JIT to inline into process.
      */
-    private int newConnection(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
-        final int outCap, final long nowMs)
+    private int newConnection(final DirectBuffer in, final int off, final long nowMs)
     {
         final Packet p = pkt;
         final int proto = p.proto;
@@ -433,15 +468,14 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             return count(Counter.DROP_NO_CONNECTION);
         }
-        return schedule(svc, in, off, out, outOff, outCap, nowMs);
+        return schedule(svc, in, off, nowMs);
     }
 
     /**
      * VRRP gates forwarding to the addresses this director owns: a NAT reply of an owned VIP's connection still
      * goes out; UDP may be connection sync for the tap; the rest is counted.
      */
-    private int gated(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
-        final int outCap, final long nowMs)
+    private int gated(final DirectBuffer in, final int off, final long nowMs)
     {
         final Packet p = pkt;
         if (services.isNatServer(p.saddr))
@@ -449,7 +483,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             final int r = conns.lookupOut(p.proto, p.saddr, p.sport, p.daddr, p.dport);
             if (r >= 0 && arp.owned().contains(conns.vaddr(r)))
             {
-                return forwardOut(r, in, off, out, outOff, outCap, nowMs);
+                return forwardOut(r, in, off, nowMs);
             }
         }
         if (Ipv4.PROTO_UDP == p.proto && null != tap && tap.onFrame(in, p.ip, p.ipTotal, p.proto, nowMs))
@@ -461,8 +495,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     }
 
     /** A new connection: its real server, then the connection (or one-packet scheduling's single datagram). */
-    private int schedule(final VirtualService svc, final DirectBuffer in, final int off,
-        final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
+    private int schedule(final VirtualService svc, final DirectBuffer in, final int off, final long nowMs)
     {
         final int dest = scheduling.destination(svc, nowMs);
         if (Scheduler.NO_DEST == dest)
@@ -479,7 +512,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             // One-packet scheduling: the connection lives for this datagram only.
             d.bind(dest, Destinations.CONN_INACTIVE);
             svc.countNew(dest);
-            final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, out, outOff, outCap);
+            final Egress eg = toPort(svc.port(dest, neighbors, routes));
+            final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, eg.buffer, eg.offset,
+                eg.capacity, routes);
             if (n > 0)
             {
                 svc.countIn(dest, pkt.ipTotal);
@@ -488,12 +523,11 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return n;
         }
         final int e = scheduling.connect(svc, dest, raddr, rport, method, in, off, nowMs);
-        return e < 0 ? NOTHING : forwardIn(e, in, off, out, outOff, outCap, nowMs);
+        return e < 0 ? NOTHING : forwardIn(e, in, off, nowMs);
     }
 
     /** A client's packet of connection {@code e}, to its real server. */
-    private int forwardIn(final int e, final DirectBuffer in, final int off, final MutableDirectBuffer out,
-        final int outOff, final int outCap, final long nowMs)
+    private int forwardIn(final int e, final DirectBuffer in, final int off, final long nowMs)
     {
         final VirtualService svc = services.get(conns.service(e));
         final int dest = conns.dest(e);
@@ -520,7 +554,9 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         {
             transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
         }
-        final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, out, outOff, outCap);
+        final Egress eg = toPort(svc.port(dest, neighbors, routes));
+        final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, eg.buffer, eg.offset, eg.capacity,
+            routes);
         if (n > 0)
         {
             svc.countIn(dest, pkt.ipTotal);
@@ -529,28 +565,35 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     }
 
     /** A NAT real server's reply of connection {@code e}, to the client. */
-    private int forwardOut(final int e, final DirectBuffer in, final int off, final MutableDirectBuffer out,
-        final int outOff, final int outCap, final long nowMs)
+    private int forwardOut(final int e, final DirectBuffer in, final int off, final long nowMs)
     {
         final VirtualService svc = services.get(conns.service(e));
         transitions.onPacket(e, svc, TcpStates.DIR_OUTPUT, nowMs);
         if (Ipv4.ttl(in, pkt.ip) <= 1)
         {
-            return icmpSender.timeExceeded(in, off, out, outOff, outCap, cfg.localIp);
+            final Egress eg = pkt.egress;
+            return icmpSender.timeExceeded(in, off, eg.buffer, eg.offset, eg.capacity, cfg.ip(pkt.inPort));
         }
         long mac = conns.mac(e);
-        if (0 == mac)
+        if (0 == macOf(mac))
         {
-            // A synced entry whose client has not spoken through this director yet: its MAC by ARP.
-            mac = neighbors.get(conns.caddr(e));
+            // A synced entry whose client has not spoken through this director yet: its next hop's MAC by ARP.
+            final long r = routes.lookup(conns.caddr(e));
+            final int port = r < 0 ? pkt.inPort : (int)(r >>> 32);
+            final int hop = r < 0 ? conns.caddr(e) : (int)r;
+            mac = neighbors.get(hop);
             if (Neighbors.UNKNOWN == mac)
             {
                 counters.inc(Counter.DROP_NO_NEIGHBOR);
-                return arp.request(conns.caddr(e), out, outOff);
+                final Egress eg = toPort(port);
+                return arp.request(hop, port, eg.buffer, eg.offset);
             }
+            mac = withPort(mac, port);
             conns.mac(e, mac);
         }
-        final int n = xmit.toClient(in, off, out, outOff, outCap, mac, conns.vaddr(e), conns.vport(e));
+        final Egress eg = toPort(portOf(mac));
+        final int n = xmit.toClient(in, off, eg.buffer, eg.offset, eg.capacity, macOf(mac), conns.vaddr(e),
+            conns.vport(e));
         if (n > 0)
         {
             svc.countOut(conns.dest(e), pkt.ipTotal);
@@ -583,6 +626,48 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     public boolean onExpired(final ConnectionTable table, final int e, final long nowMs)
     {
         return scheduling.onExpired(table, e, nowMs);
+    }
+
+    /** The frame leaves by this port: its slot is the one written from here on. */
+    private Egress toPort(final int port)
+    {
+        final Egress eg = pkt.egress;
+        return eg.port() == port ? eg : eg.open(port);
+    }
+
+    /** A client's MAC as a connection keeps it: the port it is behind in bits 48 to 55. */
+    static long withPort(final long mac, final int port)
+    {
+        return mac & 0xFFFFFFFFFFFFL | (long)port << 48;
+    }
+
+    /** @return the MAC of a {@link #withPort} value. */
+    static long macOf(final long v)
+    {
+        return v & 0xFFFFFFFFFFFFL;
+    }
+
+    /** @return the port of a {@link #withPort} value. */
+    static int portOf(final long v)
+    {
+        return (int)(v >>> 48) & 0xFF;
+    }
+
+    /**
+     * The director's routes: which port and next hop lead to a real server or a client.
+     *
+     * @param r the new snapshot (on this worker's thread).
+     */
+    public void routes(final Routes r)
+    {
+        routes = r;
+        icmp.routes(r);
+    }
+
+    /** @return the routes this worker forwards by. */
+    public Routes routes()
+    {
+        return routes;
     }
 
     // ------------------------------------------------------------------------------------------------ sync

@@ -28,6 +28,7 @@ final class IcmpHandler
     private final Counters counters;
     private final Packet pkt;
     private final Transmit xmit;
+    private Routes routes = Routes.NONE;
     private final IcmpSender icmp;
 
     IcmpHandler(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
@@ -44,9 +45,20 @@ final class IcmpHandler
         this.icmp = icmp;
     }
 
+    /** @param r the director's routes (on this worker's thread). */
+    void routes(final Routes r)
+    {
+        routes = r;
+    }
+
+    private Egress toPort(final int port)
+    {
+        final Egress eg = pkt.egress;
+        return eg.port() == port ? eg : eg.open(port);
+    }
+
     /** An ICMP message to or through the director. */
-    int onIcmp(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
-        final int outCap, final long nowMs)
+    int onIcmp(final DirectBuffer in, final int off, final long nowMs)
     {
         final int l4 = pkt.l4;
         final int type = Icmp.type(in, l4);
@@ -63,9 +75,9 @@ final class IcmpHandler
         final int qhl = Ipv4.headerLength(in, q);
         final int qproto = Ipv4.protocol(in, q);
         if (Ipv4.PROTO_IPIP == qproto && Icmp.DEST_UNREACH == type && Icmp.CODE_FRAG_NEEDED == Icmp.code(in, l4) &&
-            qhl >= Ipv4.MIN_HEADER_LENGTH && Ipv4.src(in, q) == cfg.localIp)
+            qhl >= Ipv4.MIN_HEADER_LENGTH && cfg.portOfLocal(Ipv4.src(in, q)) >= 0)
         {
-            return tunnelFragNeeded(in, off, q, qhl, qAvail, out, outOff, outCap, nowMs);
+            return tunnelFragNeeded(in, off, q, qhl, qAvail, nowMs);
         }
         if (qhl < Ipv4.MIN_HEADER_LENGTH || qAvail < qhl + 8 ||
             (Ipv4.PROTO_TCP != qproto && Ipv4.PROTO_UDP != qproto))
@@ -85,20 +97,20 @@ final class IcmpHandler
             final VirtualService svc = services.get(conns.service(e));
             if (Method.NAT != method)
             {
-                final int n = transmitAsIs(svc, conns.dest(e), method, conns.daddr(e), in, off, out, outOff, outCap);
+                final int n = transmitAsIs(svc, conns.dest(e), method, conns.daddr(e), in, off);
                 if (n > 0)
                 {
                     svc.countIn(conns.dest(e), pkt.ipTotal);
                 }
                 return n;
             }
-            return nat(e, false, q - pkt.ip, qhl, in, off, out, outOff, outCap, svc);
+            return nat(e, false, q - pkt.ip, qhl, in, off, svc);
         }
         // NAT: about a packet that went client -> real server, coming back from the real server's side.
         e = conns.lookupOut(qproto, qdst, qdport, qsrc, qsport);
         if (e >= 0)
         {
-            return nat(e, true, q - pkt.ip, qhl, in, off, out, outOff, outCap, services.get(conns.service(e)));
+            return nat(e, true, q - pkt.ip, qhl, in, off, services.get(conns.service(e)));
         }
         return count(Counter.NOT_OURS);
     }
@@ -110,7 +122,7 @@ final class IcmpHandler
      * the tunnel, with that MTU less the outer header.
      */
     private int tunnelFragNeeded(final DirectBuffer in, final int off, final int q, final int qhl, final int qAvail,
-        final MutableDirectBuffer out, final int outOff, final int outCap, final long nowMs)
+        final long nowMs)
     {
         final int inner = q + qhl;
         final int innerAvail = qAvail - qhl;
@@ -134,27 +146,32 @@ final class IcmpHandler
         }
         final int reported = in.getShort(pkt.l4 + Icmp.MTU_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         final int mtu = xmit.learnPathMtu(conns.daddr(e), reported, nowMs);
-        if (0 == (Ipv4.fragField(in, inner) & Ipv4.FLAG_DF) || !cfg.pmtuDisc || 0 == conns.mac(e) ||
-            pkt.l2Len + Ipv4.MIN_HEADER_LENGTH > outCap)
+        final long cmac = conns.mac(e);
+        final Egress eg = toPort(Forwarder.portOf(cmac));
+        if (0 == (Ipv4.fragField(in, inner) & Ipv4.FLAG_DF) || !cfg.pmtuDisc || 0 == Forwarder.macOf(cmac) ||
+            pkt.l2Len + Ipv4.MIN_HEADER_LENGTH > eg.capacity)
         {
             return Forwarder.NOTHING;
         }
         counters.inc(Counter.DROP_FRAG_NEEDED);
-        out.putBytes(outOff, in, off, pkt.l2Len);
-        return icmp.errorTo(out, outOff, outCap, Icmp.DEST_UNREACH, Icmp.CODE_FRAG_NEEDED,
-            Math.min(mtu, cfg.mtu) - Ipv4.MIN_HEADER_LENGTH, Ipv4.dst(in, inner), client, conns.mac(e), in, inner,
+        eg.buffer.putBytes(eg.offset, in, off, pkt.l2Len);
+        return icmp.errorTo(eg.buffer, eg.offset, eg.capacity, Icmp.DEST_UNREACH, Icmp.CODE_FRAG_NEEDED,
+            Math.min(mtu, cfg.mtu(eg.port())) - Ipv4.MIN_HEADER_LENGTH, Ipv4.dst(in, inner), client,
+            Forwarder.macOf(cmac), in, inner,
             Math.min(innerAvail, Math.min(Ipv4.totalLength(in, inner), IcmpSender.QUOTE_MAX)));
     }
 
     /** DR and TUN: the error goes to the real server as the connection's packets do, untouched but the TTL. */
     private int transmitAsIs(final VirtualService svc, final int dest, final int method, final int raddr,
-        final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff, final int outCap)
+        final DirectBuffer in, final int off)
     {
+        final Egress eg = toPort(svc.port(dest, neighbors, routes));
         final boolean partial = pkt.csumNotReady;
         pkt.csumNotReady = false;
         final int p = pkt.proto;
         pkt.proto = Ipv4.PROTO_ICMP;
-        final int n = xmit.toRealServer(svc, dest, method, raddr, 0, in, off, out, outOff, outCap);
+        final int n = xmit.toRealServer(svc, dest, method, raddr, 0, in, off, eg.buffer, eg.offset, eg.capacity,
+            routes);
         pkt.proto = p;
         pkt.csumNotReady = partial;
         return n;
@@ -167,18 +184,24 @@ final class IcmpHandler
      * @param qRel offset of the quoted IP header from the outer IP header.
      */
     private int nat(final int e, final boolean outbound, final int qRel, final int qhl, final DirectBuffer in,
-        final int off, final MutableDirectBuffer out, final int outOff, final int outCap, final VirtualService svc)
+        final int off, final VirtualService svc)
     {
         if (Ipv4.ttl(in, pkt.ip) <= 1)
         {
-            return icmp.timeExceeded(in, off, out, outOff, outCap, outbound ? cfg.localIp : pkt.daddr);
+            final Egress back = pkt.egress;
+            return icmp.timeExceeded(in, off, back.buffer, back.offset, back.capacity,
+                outbound ? cfg.ip(pkt.inPort) : pkt.daddr);
         }
-        final long mac = outbound ? conns.mac(e) : neighbors.get(conns.daddr(e));
-        if (Neighbors.UNKNOWN == mac)
+        final long cmac = conns.mac(e);
+        final long mac = outbound ? Forwarder.macOf(cmac) : svc.mac(conns.dest(e), neighbors, routes);
+        if (mac < 0)
         {
-            return count(Counter.DROP_NO_NEIGHBOR);
+            return count(VirtualService.NO_ROUTE == mac ? Counter.DROP_NO_ROUTE : Counter.DROP_NO_NEIGHBOR);
         }
-        final int n = xmit.copyOut(in, off, out, outOff, outCap, mac);
+        final Egress eg = toPort(outbound ? Forwarder.portOf(cmac) : svc.port(conns.dest(e), neighbors, routes));
+        final MutableDirectBuffer out = eg.buffer;
+        final int outOff = eg.offset;
+        final int n = xmit.copyOut(in, off, out, outOff, eg.capacity, mac);
         if (Forwarder.NOTHING == n)
         {
             return Forwarder.NOTHING;

@@ -83,7 +83,7 @@ final class IcmpSender
             return Forwarder.NOTHING;
         }
         Ethernet.mac(out, outOff + Ethernet.DST_OFFSET, destMac);
-        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.localMac);
+        Ethernet.mac(out, outOff + Ethernet.SRC_OFFSET, cfg.mac(pkt.egress.port()));
         final int ip = outOff + pkt.l2Len;
         out.putByte(ip, (byte)0x45);
         out.putByte(ip + Ipv4.TOS_OFFSET, (byte)((Ipv4.tos(in, quoted) & 0x1E) | 0xC0));

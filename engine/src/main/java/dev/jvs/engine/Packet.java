@@ -36,4 +36,8 @@ final class Packet
     int tcpFlags;
     /** The L4 checksum holds only the pseudo-header sum (TP_STATUS_CSUMNOTREADY). */
     boolean csumNotReady;
+    /** The port (interface) the frame came in by: replies to its sender (ARP, ICMP) leave by it. */
+    int inPort;
+    /** Where the frame to send is written: the slot of the port opened last. */
+    Egress egress;
 }

@@ -94,7 +94,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         conns.dest(e, dest);
         conns.service(e, svc.index());
         conns.fwd(e, method);
-        conns.mac(e, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+        conns.mac(e, Forwarder.withPort(Ethernet.mac(in, off + Ethernet.SRC_OFFSET), pkt.inPort));
         svc.dests().bind(dest, Destinations.CONN_INACTIVE);
         svc.countNew(dest);
         if (template >= 0)

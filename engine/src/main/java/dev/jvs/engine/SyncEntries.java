@@ -97,7 +97,7 @@ final class SyncEntries
         final int f = conns.flags(e);
         if (0 != (f & ConnectionTable.F_SYNCED))
         {
-            conns.mac(e, Ethernet.mac(in, off + Ethernet.SRC_OFFSET));
+            conns.mac(e, Forwarder.withPort(Ethernet.mac(in, off + Ethernet.SRC_OFFSET), pkt.inPort));
             conns.flags(e, f & ~ConnectionTable.F_SYNCED);
         }
     }

@@ -62,16 +62,18 @@ final class Transmit
      */
     int toRealServer(final VirtualService svc, final int dest, final int method, final int raddr,
         final int rport, final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
-        final int outCap)
+        final int outCap, final Routes routes)
     {
         if (Ipv4.ttl(in, pkt.ip) <= 1)
         {
-            return icmp.timeExceeded(in, off, out, outOff, outCap, pkt.daddr);
+            // Back to the client, by the port it came in by.
+            final Egress eg = pkt.egress.open(pkt.inPort);
+            return icmp.timeExceeded(in, off, eg.buffer, eg.offset, eg.capacity, pkt.daddr);
         }
-        final long mac = svc.mac(dest, neighbors);
-        if (Neighbors.UNKNOWN == mac)
+        final long mac = svc.mac(dest, neighbors, routes);
+        if (mac < 0)
         {
-            return count(Counter.DROP_NO_NEIGHBOR);
+            return count(VirtualService.NO_ROUTE == mac ? Counter.DROP_NO_ROUTE : Counter.DROP_NO_NEIGHBOR);
         }
         if (Method.TUN == method)
         {
@@ -121,7 +123,8 @@ final class Transmit
     int copyOut(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
         final int outCap, final long dstMac)
     {
-        if (pkt.ipTotal > cfg.mtu)
+        final int port = pkt.egress.port();
+        if (pkt.ipTotal > cfg.mtu(port))
         {
             return count(Counter.DROP_OVERSIZE);
         }
@@ -132,7 +135,7 @@ final class Transmit
         }
         // The one copy on the path (a manual 8-byte loop measured slower).
         out.putBytes(outOff, in, off, n);
-        Ethernet.macs(out, outOff, dstMac, cfg.localMac);
+        Ethernet.macs(out, outOff, dstMac, cfg.mac(port));
         return n;
     }
 
@@ -215,18 +218,21 @@ final class Transmit
         final MutableDirectBuffer out, final int outOff, final int outCap)
     {
         final int ipTotal = pkt.ipTotal;
-        if (ipTotal > cfg.mtu)
+        final int portMtu = cfg.mtu(pkt.egress.port());
+        if (ipTotal > portMtu)
         {
             return count(Counter.DROP_OVERSIZE);
         }
         final int df = cfg.pmtuDisc ? Ipv4.fragField(in, pkt.ip) & Ipv4.FLAG_DF : 0;
         final long learnt = tunnelMtu.isEmpty() ? -1L : tunnelMtu.get(raddr & 0xFFFFFFFFL);
-        final int mtu = -1L == learnt ? cfg.mtu : Math.min(cfg.mtu, (int)(learnt & 0xFFFF));
+        final int mtu = -1L == learnt ? portMtu : Math.min(portMtu, (int)(learnt & 0xFFFF));
         if (ipTotal + Ipv4.MIN_HEADER_LENGTH > mtu)
         {
             if (0 != df)
             {
-                return icmp.fragNeeded(in, off, out, outOff, outCap, mtu - Ipv4.MIN_HEADER_LENGTH);
+                // Back to the client, by the port it came in by.
+                final Egress eg = pkt.egress.open(pkt.inPort);
+                return icmp.fragNeeded(in, off, eg.buffer, eg.offset, eg.capacity, mtu - Ipv4.MIN_HEADER_LENGTH);
             }
             final int whole = encapsulate(raddr, mac, df, in, off, fragScratch, 0);
             fragPayload = mtu - Ipv4.MIN_HEADER_LENGTH;
@@ -262,7 +268,8 @@ final class Transmit
             completeL4(out, inner, inner + pkt.ipHl);
         }
         decrementTtl(in, pkt.ip, out, inner);
-        Ethernet.macs(out, outOff, mac, cfg.localMac);
+        final int port = pkt.egress.port();
+        Ethernet.macs(out, outOff, mac, cfg.mac(port));
         out.putShort(outOff + l2Len - 2, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
         out.putByte(outer, (byte)0x45);
         final int tos = Ipv4.tos(in, pkt.ip);
@@ -273,7 +280,7 @@ final class Transmit
         out.putShort(outer + Ipv4.FRAG_OFFSET, (short)df, ByteOrder.BIG_ENDIAN);
         out.putByte(outer + Ipv4.TTL_OFFSET, out.getByte(inner + Ipv4.TTL_OFFSET));
         out.putByte(outer + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_IPIP);
-        Ipv4.src(out, outer, cfg.localIp);
+        Ipv4.src(out, outer, cfg.ip(port));
         Ipv4.dst(out, outer, raddr);
         Ipv4.fillChecksum(out, outer);
         return l2Len + Ipv4.MIN_HEADER_LENGTH + ipTotal;

@@ -4,7 +4,9 @@ import dev.jvs.engine.Counter;
 import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.ControlTap;
+import dev.jvs.engine.Egress;
 import dev.jvs.engine.io.FrameHandler;
+import dev.jvs.engine.io.Poller;
 import dev.jvs.engine.io.Receiver;
 import dev.jvs.engine.io.Sender;
 import dev.jvs.engine.io.TpacketLayout;
@@ -25,7 +27,7 @@ import java.util.function.Consumer;
  * references, not encoded bytes: they carry a parsed configuration the worker applies as it is, and
  * serializing it would only add a decoder.
  */
-public final class Worker implements Agent, FrameHandler
+public final class Worker implements Agent
 {
     private static final int BATCH = 256;
     private static final long TIMER_MS = 100;
@@ -42,10 +44,13 @@ public final class Worker implements Agent, FrameHandler
     private Runnable onStart = () -> { };
     private int index;
     private final Latency latency = new Latency();
-    private final Receiver rx;
-    private final Sender tx;
+    /** Per port: its receive ring, its transmitter, the handler that knows the port. */
+    private final Receiver[] rx;
+    private final Sender[] tx;
+    private final PortHandler[] handlers;
+    private final Egress egress;
+    private final Poller poller;
     private final Neighbors neighbors;
-    private final int mtuFrame;
     private long now;
     private long nextTimer;
     private long nextArp;
@@ -63,11 +68,35 @@ public final class Worker implements Agent, FrameHandler
      */
     public Worker(final Forwarder fwd, final Receiver rx, final Sender tx, final Neighbors neighbors, final int mtu)
     {
+        this(fwd, new Receiver[] {rx}, new Sender[] {tx}, neighbors, new int[] {mtu});
+    }
+
+    /**
+     * A worker on several ports (interfaces): port i's frames come from {@code rx[i]} and leave by
+     * {@code tx[i]}, whichever port they came in by.
+     *
+     * @param fwd the engine.
+     * @param rx each port's receive ring.
+     * @param tx each port's transmitter.
+     * @param neighbors the neighbour table the forwarder uses.
+     * @param mtus each port's MTU.
+     */
+    public Worker(final Forwarder fwd, final Receiver[] rx, final Sender[] tx, final Neighbors neighbors,
+        final int[] mtus)
+    {
         this.fwd = fwd;
-        this.rx = rx;
-        this.tx = tx;
+        this.rx = rx.clone();
+        this.tx = tx.clone();
         this.neighbors = neighbors;
-        this.mtuFrame = mtu + 18;
+        this.egress = Egress.of(tx);
+        this.handlers = new PortHandler[rx.length];
+        final int[] fds = new int[rx.length];
+        for (int p = 0; p < rx.length; p++)
+        {
+            handlers[p] = new PortHandler(p, mtus[p] + 18);
+            fds[p] = rx[p].fd();
+        }
+        this.poller = rx.length > 1 && java.util.Arrays.stream(fds).allMatch(fd -> fd >= 0) ? new Poller(fds) : null;
     }
 
     @Override
@@ -76,16 +105,29 @@ public final class Worker implements Agent, FrameHandler
         final long start = System.nanoTime();
         now = System.currentTimeMillis();
         int n = inbox.isEmpty() ? 0 : inbox.drain(runOp, OPS_PER_CYCLE);
-        final int frames = rx.receive(this, BATCH);
+        int frames = 0;
+        long firstNanos = 0;
+        for (int p = 0; p < rx.length; p++)
+        {
+            final int got = rx[p].receive(handlers[p], BATCH);
+            if (got > 0 && 0 == frames)
+            {
+                firstNanos = rx[p].firstFrameNanos();
+            }
+            frames += got;
+        }
         n += frames;
         if (null != tap)
         {
             n += tap.onCycle(now);
         }
-        tx.flush();
+        for (final Sender s : tx)
+        {
+            s.flush();
+        }
         if (frames > 0)
         {
-            latency.record(start, System.nanoTime(), rx.firstFrameNanos());
+            latency.record(start, System.nanoTime(), firstNanos);
         }
         if (now >= nextTimer)
         {
@@ -99,50 +141,59 @@ public final class Worker implements Agent, FrameHandler
         return n;
     }
 
-    @Override
-    public void prepare(final int slot, final UnsafeBuffer buffer, final int offset, final int length)
+    /** One port's frames: the forwarder learns which port each came in by. */
+    private final class PortHandler implements FrameHandler
     {
-        fwd.prefetch(slot, buffer, offset, length);
-    }
+        private final int port;
+        private final int mtuFrame;
 
-    @Override
-    public void prepared(final int count)
-    {
-        fwd.prefetchEntries(count);
-    }
+        PortHandler(final int port, final int mtuFrame)
+        {
+            this.port = port;
+            this.mtuFrame = mtuFrame;
+        }
 
-    @Override
-    public void onFrame(final UnsafeBuffer buffer, final int offset, final int length, final int wireLength,
-        final int status)
-    {
-        if (wireLength > length || wireLength > mtuFrame)
+        @Override
+        public void prepare(final int slot, final UnsafeBuffer buffer, final int offset, final int length)
         {
-            // Merged by GRO/LRO or bigger than the MTU: it cannot be sent as it is.
-            fwd.counters().inc(Counter.DROP_OVERSIZE);
-            return;
+            fwd.prefetch(slot, buffer, offset, length);
         }
-        if (tx.isFull())
+
+        @Override
+        public void prepared(final int count)
         {
-            tx.flush();
+            fwd.prefetchEntries(count);
         }
-        final int flags = 0 != (status & TpacketLayout.TP_STATUS_CSUMNOTREADY) ? Forwarder.CSUM_NOT_READY : 0;
-        final int out = fwd.process(buffer, offset, length, flags, tx.buffer(), tx.slotOffset(),
-            tx.slotCapacity(), now);
-        if (out > 0)
+
+        @Override
+        public void onFrame(final UnsafeBuffer buffer, final int offset, final int length, final int wireLength,
+            final int status)
         {
-            tx.commit(out);
-        }
-        while (fwd.hasMoreFrames())
-        {
-            // A tunnelled packet too big for its path, in fragments: each takes a slot of its own.
-            if (tx.isFull())
+            if (wireLength > length || wireLength > mtuFrame)
             {
-                tx.flush();
+                // Merged by GRO/LRO or bigger than the MTU: it cannot be sent as it is.
+                fwd.counters().inc(Counter.DROP_OVERSIZE);
+                return;
             }
-            final int more = fwd.nextFrame(tx.buffer(), tx.slotOffset(), tx.slotCapacity());
-            if (more > 0)
+            final int flags = 0 != (status & TpacketLayout.TP_STATUS_CSUMNOTREADY) ? Forwarder.CSUM_NOT_READY : 0;
+            final int out = fwd.process(buffer, offset, length, flags, port, egress, now);
+            final Sender s = tx[egress.port()];
+            if (out > 0)
             {
-                tx.commit(more);
+                s.commit(out);
+            }
+            while (fwd.hasMoreFrames())
+            {
+                // A tunnelled packet too big for its path, in fragments: each takes a slot of its own.
+                if (s.isFull())
+                {
+                    s.flush();
+                }
+                final int more = fwd.nextFrame(s.buffer(), s.slotOffset(), s.slotCapacity());
+                if (more > 0)
+                {
+                    s.commit(more);
+                }
             }
         }
     }
@@ -183,7 +234,8 @@ public final class Worker implements Agent, FrameHandler
     {
         for (final int rs : fwd.services().realServerAddresses())
         {
-            if (Neighbors.UNKNOWN == neighbors.get(rs))
+            final long r = fwd.routes().lookup(rs);
+            if (r >= 0 && Neighbors.UNKNOWN == neighbors.get((int)r))
             {
                 return false;
             }
@@ -203,16 +255,34 @@ public final class Worker implements Agent, FrameHandler
         return fwd;
     }
 
-    /** @return the receive socket, to join a fanout group (-1 if it has none). */
+    /** @return port 0's receive socket, to join a fanout group (-1 if it has none). */
     public int receiverFd()
     {
-        return rx.fd();
+        return rx[0].fd();
     }
 
-    /** @return the transmitter, for a control tap's own frames (on this thread only). */
+    /** @param port a port. @return its receive socket (-1 if it has none). */
+    public int receiverFd(final int port)
+    {
+        return rx[port].fd();
+    }
+
+    /** @return how many ports this worker serves. */
+    public int ports()
+    {
+        return rx.length;
+    }
+
+    /** @return port 0's transmitter, for a control tap's own frames (on this thread only). */
     public Sender sender()
     {
-        return tx;
+        return tx[0];
+    }
+
+    /** @param port a port. @return its transmitter (on this thread only). */
+    public Sender sender(final int port)
+    {
+        return tx[port];
     }
 
     /** Ask by ARP for real servers whose MAC is unknown (every second), and refresh all every 30 s. */
@@ -220,21 +290,33 @@ public final class Worker implements Agent, FrameHandler
     {
         boolean all = true;
         final int[] servers = fwd.services().realServerAddresses();
+        final dev.jvs.engine.Routes routes = fwd.routes();
         for (int i = 0, n = servers.length + alsoResolve.length; i < n; i++)
         {
-            final int rs = i < servers.length ? servers[i] : alsoResolve[i - servers.length];
-            final boolean known = Neighbors.UNKNOWN != neighbors.get(rs);
+            // The next hop toward it (itself when on-link), asked on the port the route leads to.
+            final long r = routes.lookup(i < servers.length ? servers[i] : alsoResolve[i - servers.length]);
+            if (r < 0)
+            {
+                continue;
+            }
+            final int hop = (int)r;
+            final int port = (int)(r >>> 32);
+            final boolean known = Neighbors.UNKNOWN != neighbors.get(hop);
             all &= known;
             if (!known || learnedAll)
             {
-                if (tx.isFull())
+                final Sender s = tx[port];
+                if (s.isFull())
                 {
-                    tx.flush();
+                    s.flush();
                 }
-                tx.commit(fwd.arpRequest(rs, tx.buffer(), tx.slotOffset()));
+                s.commit(fwd.arpRequest(hop, port, s.buffer(), s.slotOffset()));
             }
         }
-        tx.flush();
+        for (final Sender s : tx)
+        {
+            s.flush();
+        }
         learnedAll = all;
         nextArp = now + (all ? ARP_REFRESH_MS : ARP_RETRY_MS);
     }
@@ -255,7 +337,14 @@ public final class Worker implements Agent, FrameHandler
         }
         if (ms > 0)
         {
-            rx.await(ms);
+            if (null != poller)
+            {
+                poller.await(ms);
+            }
+            else
+            {
+                rx[0].await(ms);
+            }
         }
     }
 
@@ -317,7 +406,13 @@ public final class Worker implements Agent, FrameHandler
     @Override
     public void onClose()
     {
-        rx.close();
-        tx.close();
+        for (final Receiver r : rx)
+        {
+            r.close();
+        }
+        for (final Sender t : tx)
+        {
+            t.close();
+        }
     }
 }

@@ -40,8 +40,12 @@ public final class VirtualService
     private boolean onePacket;
 
     private int[] method = new int[16];
+    /** {@link #mac} when no route leads to the real server. */
+    public static final long NO_ROUTE = -2L;
     private long[] mac = new long[16];
+    private int[] port = new int[16];
     private int macVersion = -1;
+    private dev.jvs.engine.Routes macRoutes;
 
     /** Per service: connections, packets and bytes in (to real servers) and out (NAT replies). */
     long conns;
@@ -197,6 +201,7 @@ public final class VirtualService
             final int n = Math.max(id + 1, method.length * 2);
             method = Arrays.copyOf(method, n);
             mac = Arrays.copyOf(mac, n);
+            port = Arrays.copyOf(port, n);
             macVersion = -1;
             destStats = Arrays.copyOf(destStats, n * STATS);
         }
@@ -235,18 +240,47 @@ public final class VirtualService
      */
     public long mac(final int id, final dev.jvs.engine.Neighbors neighbors)
     {
+        return mac(id, neighbors, dev.jvs.engine.Routes.NONE);
+    }
+
+    /**
+     * The MAC of the real server's next hop (itself when on-link), cached from the routes and the neighbour
+     * table until either changes.
+     *
+     * @param id destination id.
+     * @param neighbors the neighbour table.
+     * @param routes the director's routes.
+     * @return the MAC, {@link dev.jvs.engine.Neighbors#UNKNOWN}, or {@link #NO_ROUTE}.
+     */
+    public long mac(final int id, final dev.jvs.engine.Neighbors neighbors, final dev.jvs.engine.Routes routes)
+    {
         final int v = neighbors.version();
-        if (macVersion != v)
+        if (macVersion != v || macRoutes != routes)
         {
             // The version is read before the map (which is published first), so a change made meanwhile
             // leaves the cache behind a version, never ahead of it.
             for (int d = 0; d < dests.idLimit() && d < mac.length; d++)
             {
-                mac[d] = neighbors.get(dests.address(d));
+                final long r = routes.lookup(dests.address(d));
+                port[d] = r < 0 ? 0 : (int)(r >>> 32);
+                mac[d] = r < 0 ? NO_ROUTE : neighbors.get((int)r);
             }
             macVersion = v;
+            macRoutes = routes;
         }
         return mac[id];
+    }
+
+    /**
+     * @param id destination id.
+     * @param neighbors the neighbour table.
+     * @param routes the director's routes.
+     * @return the port its frames leave by.
+     */
+    public int port(final int id, final dev.jvs.engine.Neighbors neighbors, final dev.jvs.engine.Routes routes)
+    {
+        mac(id, neighbors, routes);
+        return port[id];
     }
 
     /** @param id destination id. @return its forwarding method. */
