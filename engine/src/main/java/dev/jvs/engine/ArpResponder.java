@@ -23,6 +23,8 @@ final class ArpResponder
     private final Counters counters;
     private int gate = Forwarder.GATE_OPEN;
     private final IntHashSet owned = new IntHashSet();
+    /** The port an owned address is answered on; absent: any. */
+    private final org.agrona.collections.Int2IntHashMap ownedPort = new org.agrona.collections.Int2IntHashMap(-1);
     private final Long2LongHashMap arpMacs = new Long2LongHashMap(-1L);
 
     ArpResponder(final EngineConfig cfg, final ServiceTable services, final Neighbors neighbors,
@@ -49,6 +51,12 @@ final class ArpResponder
     IntHashSet owned()
     {
         return owned;
+    }
+
+    /** @return the port each owned address is answered on (absent: any). */
+    org.agrona.collections.Int2IntHashMap ownedPort()
+    {
+        return ownedPort;
     }
 
     /** @return the MAC each owned address answers from when it is not the interface's (use_vmac). */
@@ -80,7 +88,7 @@ final class ArpResponder
         }
         final int target = Arp.targetIp(in, a);
         if (Arp.OP_REQUEST != Arp.oper(in, a) || !cfg.answerArp ||
-            !(services.isVip(target) && Forwarder.GATE_OPEN == gate || owned.contains(target)))
+            !(services.isVip(target) && Forwarder.GATE_OPEN == gate || owned.contains(target) && answersOn(target, port)))
         {
             return count(Counter.NOT_OURS);
         }
@@ -98,6 +106,12 @@ final class ArpResponder
             Arp.senderIp(in, a));
         counters.inc(Counter.ARP_REPLIED);
         return n;
+    }
+
+    private boolean answersOn(final int target, final int port)
+    {
+        final int p = ownedPort.isEmpty() ? -1 : ownedPort.get(target);
+        return -1 == p || p == port;
     }
 
     /** An ARP request for {@code target} from the director's address on a port. @return the frame length. */

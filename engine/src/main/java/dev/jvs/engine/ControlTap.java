@@ -14,6 +14,7 @@ public interface ControlTap
     /**
      * A frame the engine did not take.
      *
+     * @param port the port it came in by.
      * @param b buffer.
      * @param ip offset of the IPv4 header (checked: version, lengths, header checksum).
      * @param ipTotal the IP total length.
@@ -21,7 +22,7 @@ public interface ControlTap
      * @param nowMs the time.
      * @return true when taken (counted by the tap), false to count it as not ours.
      */
-    boolean onFrame(DirectBuffer b, int ip, int ipTotal, int protocol, long nowMs);
+    boolean onFrame(int port, DirectBuffer b, int ip, int ipTotal, int protocol, long nowMs);
 
     /**
      * Once per worker cycle.

@@ -328,7 +328,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
                 return arp.forwards(p.daddr) ? icmp.onIcmp(in, off, nowMs) :
                     count(Counter.NOT_OURS);
             default:
-                return null != tap && tap.onFrame(in, p.ip, p.ipTotal, p.proto, nowMs) ? NOTHING :
+                return null != tap && tap.onFrame(p.inPort, in, p.ip, p.ipTotal, p.proto, nowMs) ? NOTHING :
                     count(Counter.NOT_OURS);
         }
         if (!arp.forwards(p.daddr))
@@ -460,7 +460,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         final VirtualService svc = services.find(services.classify(proto, p.daddr, p.dport), proto, p.daddr, p.dport);
         if (null == svc)
         {
-            return Ipv4.PROTO_UDP == proto && null != tap && tap.onFrame(in, p.ip, p.ipTotal, proto, nowMs) ?
+            return Ipv4.PROTO_UDP == proto && null != tap && tap.onFrame(p.inPort, in, p.ip, p.ipTotal, proto, nowMs) ?
                 NOTHING : count(Counter.NOT_OURS);
         }
         if (Ipv4.PROTO_TCP == proto &&
@@ -486,7 +486,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
                 return forwardOut(r, in, off, nowMs);
             }
         }
-        if (Ipv4.PROTO_UDP == p.proto && null != tap && tap.onFrame(in, p.ip, p.ipTotal, p.proto, nowMs))
+        if (Ipv4.PROTO_UDP == p.proto && null != tap && tap.onFrame(p.inPort, in, p.ip, p.ipTotal, p.proto, nowMs))
         {
             return NOTHING;
         }
@@ -772,9 +772,14 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         final org.agrona.collections.IntHashSet owned = arp.owned();
         owned.clear();
-        for (final int a : o.addresses())
+        arp.ownedPort().clear();
+        for (int i = 0; i < o.addresses().length; i++)
         {
-            owned.add(a);
+            owned.add(o.addresses()[i]);
+            if (o.ports()[i] >= 0)
+            {
+                arp.ownedPort().put(o.addresses()[i], o.ports()[i]);
+            }
         }
         arp.arpMacs().clear();
         for (int i = 0; i + 1 < o.vmacs().length; i += 2)

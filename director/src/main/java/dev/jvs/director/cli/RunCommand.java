@@ -9,12 +9,12 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** {@code jvs run}: the director on one interface, until SIGTERM or SIGINT. */
+/** {@code jvs run}: the director on its interfaces, until SIGTERM or SIGINT. */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-        "Run the director for the configuration's virtual services on an interface.",
+        "Run the director for the configuration's virtual services on its interfaces.",
         "Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (not root, no interface, bad config)."})
 public final class RunCommand implements Runnable
 {
@@ -28,8 +28,11 @@ public final class RunCommand implements Runnable
     @Option(names = "--metrics", description = "Serve Prometheus metrics at http://ADDR:PORT/metrics.")
     private String metrics;
 
-    @Option(names = {"-i", "--interface"}, required = true, description = "the interface clients reach the VIPs on")
-    private String iface;
+    @Option(names = {"-i", "--interface"},
+        description = "an interface to serve, repeatable; the first is where clients reach the VIPs. Default: every " +
+            "interface the configuration names (VRRP instances, virtual_ipaddress dev, lvs_sync_daemon) and those " +
+            "the routes to its VIPs and real servers leave by")
+    private java.util.List<String> ifaces = new java.util.ArrayList<>();
 
     @Option(names = "--director-ip", description = "outer source of IPIP (default: the interface's first IPv4)")
     private String directorIp;
@@ -101,7 +104,7 @@ public final class RunCommand implements Runnable
     @Override
     public void run()
     {
-        exit = new Daemon(new Settings(config, iface, directorIp, control, metrics, capacity, ringFrames, ring, tx,
+        exit = new Daemon(new Settings(config, java.util.List.copyOf(ifaces), directorIp, control, metrics, capacity, ringFrames, ring, tx,
             blockSize, io, vipMode, pipelined, workers, nice, rtPriority, cpus, idle, logFacility, syslogSocket)).run();
     }
 

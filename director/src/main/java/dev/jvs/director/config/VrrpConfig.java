@@ -63,6 +63,8 @@ public final class VrrpConfig
         Statement auth;
         long advertMs = 1_000;
         final List<Statement> vipLines = new ArrayList<>();
+        /** virtual_ipaddress's {@code dev}: the interface an address lives on, when not the instance's. */
+        public final Map<Integer, String> devices = new LinkedHashMap<>();
         /** While the block is read: virtual_ipaddress, virtual_ipaddress_excluded, unicast_peer. */
         final List<Integer> addressList = new ArrayList<>();
         final List<Integer> excludedList = new ArrayList<>();
@@ -724,7 +726,7 @@ public final class VrrpConfig
         }
         for (final Statement a : in.vipLines)
         {
-            vipOptions(a, c, kc);
+            vipOptions(a, in, kc);
         }
         completeLowerPriority(in, kc, d);
         c.advertCentis = advertCentis(in, kc, in.advertMs);
@@ -882,8 +884,10 @@ public final class VrrpConfig
      * address itself (answers ARP for it, takes its traffic), so only {@code dev} could change what it does,
      * and each is said in a warning rather than passed over.
      */
-    private static void vipOptions(final Statement a, final InstanceConfig c, final KeepalivedConfig kc)
+    private static void vipOptions(final Statement a, final Instance in, final KeepalivedConfig kc)
+        throws ConfigException
     {
+        final InstanceConfig c = in.cfg;
         final List<String> w = a.args();
         for (int i = 0; i < w.size(); i++)
         {
@@ -891,8 +895,13 @@ public final class VrrpConfig
             final boolean valued = Set.of("dev", "brd", "scope", "label", "peer", "track_group", "metric", "preferred_lft",
                 "valid_lft").contains(o);
             final String v = valued && i + 1 < w.size() ? w.get(++i) : null;
-            if ("dev".equals(o) && c.iface.equals(v))
+            if ("dev".equals(o) && null != v)
             {
+                // The address lives on that interface (the DIP of a two-armed director): answered there.
+                if (!c.iface.equals(v))
+                {
+                    in.devices.put(addressOf(a), v);
+                }
                 continue;
             }
             kc.warnAt(a.at(), "'" + o + (null != v ? " " + v : "") + "' on virtual_ipaddress " + a.keyword() + " (" +

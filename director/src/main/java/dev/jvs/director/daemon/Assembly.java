@@ -42,16 +42,16 @@ final class Assembly
     private static final int PIPELINE_RING_BYTES = 16 << 20;
 
     private final Settings settings;
-    private final Port port;
+    private final List<Port> ports;
     private final Neighbors neighbors = new Neighbors();
     private final SecureRandom seed = new SecureRandom();
     private Settings.TxMode txMode;
     private Pipeline pipeline;
 
-    Assembly(final Settings settings, final Port port)
+    Assembly(final Settings settings, final List<Port> ports)
     {
         this.settings = settings;
-        this.port = port;
+        this.ports = List.copyOf(ports);
         this.txMode = settings.tx();
     }
 
@@ -80,9 +80,17 @@ final class Assembly
         cfg.answerArp = Settings.VipMode.ENGINE == settings.vipMode();
         // global_defs lvs_timeouts, as keepalived sets them in IPVS (ipvsadm --set).
         cfg.setTimeouts(kc.vrrp.lvsTimeouts[0], kc.vrrp.lvsTimeouts[1], kc.vrrp.lvsTimeouts[2]);
-        cfg.localMac = port.mac();
-        cfg.localIp = port.ip();
-        cfg.mtu = port.mtu();
+        final int n = ports.size();
+        final long[] macs = new long[n];
+        final int[] ips = new int[n];
+        final int[] mtus = new int[n];
+        for (final Port p : ports)
+        {
+            macs[p.index()] = p.mac();
+            ips[p.index()] = p.ip();
+            mtus[p.index()] = p.mtu();
+        }
+        cfg.ports(macs, ips, mtus);
         return cfg;
     }
 
@@ -92,16 +100,18 @@ final class Assembly
      * @param kc the configuration.
      * @param checker the checker (servers start down until it says otherwise, as keepalived's alpha).
      * @param frames the conductor's inbound control frames.
+     * @param routes the routes to forward by.
      * @return the workers, not started.
      * @throws PacketIoException when a socket cannot be made or joined.
      */
-    Workers build(final KeepalivedConfig kc, final HealthChecker checker, final ControlFrames frames)
-        throws PacketIoException
+    Workers build(final KeepalivedConfig kc, final HealthChecker checker, final ControlFrames frames,
+        final dev.jvs.engine.Routes routes) throws PacketIoException
     {
         final int n = settings.workers();
         final CountBoard board = n > 1 ? new CountBoard(n) : null;
         final EngineConfig cfg = engineConfig(kc);
-        final boolean gated = kc.vrrp.instances.stream().anyMatch(i -> i.cfg.iface.equals(port.name()));
+        final boolean gated = kc.vrrp.instances.stream().anyMatch(i ->
+            ports.stream().anyMatch(p -> p.name().equals(i.cfg.iface)));
         final List<Worker> made = new ArrayList<>();
         try
         {
@@ -122,7 +132,8 @@ final class Assembly
                     // Closed until VRRP says otherwise.
                     f.own(Ownership.CLOSED);
                 }
-                final Worker w = worker(f, cfg.mtu);
+                f.routes(routes);
+                final Worker w = worker(f);
                 made.add(w);
                 final int index = i;
                 w.setUp(i, () -> onStart(index), ex -> Log.info("worker error: " + ex));
@@ -132,9 +143,13 @@ final class Assembly
             }
             if (n > 1)
             {
+                // One fanout group per port, its interface's index as its id.
                 for (final Worker w : made)
                 {
-                    Fanout.join(w.receiverFd(), port.ifindex());
+                    for (final Port p : ports)
+                    {
+                        Fanout.join(w.receiverFd(p.index()), p.ifindex());
+                    }
                 }
             }
         }
@@ -150,32 +165,61 @@ final class Assembly
         return new Workers(made);
     }
 
-    private Worker worker(final Forwarder f, final int mtu) throws PacketIoException
+    private Worker worker(final Forwarder f) throws PacketIoException
     {
+        final Port first = ports.get(0);
         if (Settings.Io.PCAP == settings.io())
         {
-            final PcapIo pcap = new PcapIo(port.name());
-            return new Worker(f, pcap, pcap, neighbors, mtu);
+            final PcapIo pcap = new PcapIo(first.name());
+            return new Worker(f, pcap, pcap, neighbors, first.mtu());
         }
-        final Receiver rx = receiver();
-        try
+        if (settings.pipelined())
         {
-            if (settings.pipelined())
+            final Receiver rx = receiver(first);
+            try
             {
                 // Capture, forward and transmit on three threads joined by ring buffers (16 MiB each way).
-                pipeline = new Pipeline(rx, sender(), PIPELINE_RING_BYTES, settings.idle());
-                return new Worker(f, pipeline.receiver(), pipeline.sender(), neighbors, mtu);
+                pipeline = new Pipeline(rx, sender(first), PIPELINE_RING_BYTES, settings.idle());
+                return new Worker(f, pipeline.receiver(), pipeline.sender(), neighbors, first.mtu());
             }
-            return new Worker(f, rx, sender(), neighbors, mtu);
+            catch (final PacketIoException | RuntimeException ex)
+            {
+                rx.close();
+                throw ex;
+            }
+        }
+        final int n = ports.size();
+        final Receiver[] rx = new Receiver[n];
+        final Sender[] tx = new Sender[n];
+        final int[] mtus = new int[n];
+        try
+        {
+            for (final Port p : ports)
+            {
+                rx[p.index()] = receiver(p);
+                tx[p.index()] = sender(p);
+                mtus[p.index()] = p.mtu();
+            }
+            return new Worker(f, rx, tx, neighbors, mtus);
         }
         catch (final PacketIoException | RuntimeException ex)
         {
-            rx.close();
+            for (int i = 0; i < n; i++)
+            {
+                if (null != rx[i])
+                {
+                    rx[i].close();
+                }
+                if (null != tx[i])
+                {
+                    tx[i].close();
+                }
+            }
             throw ex;
         }
     }
 
-    private Receiver receiver() throws PacketIoException
+    private Receiver receiver(final Port port) throws PacketIoException
     {
         return Settings.RingVersion.V3 == settings.ring() ?
             new RxRingV3(port.ifindex(), settings.blockSize(), Math.max(2, settings.ringFrames() * 2048 /
@@ -183,7 +227,7 @@ final class Assembly
             new RxRing(port.ifindex(), 2048, settings.ringFrames());
     }
 
-    private Sender sender() throws PacketIoException
+    private Sender sender(final Port port) throws PacketIoException
     {
         if (Settings.TxMode.RING == txMode)
         {

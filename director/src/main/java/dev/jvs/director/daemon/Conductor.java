@@ -15,13 +15,14 @@ import dev.jvs.engine.agent.Workers;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.io.PacketIoException;
-import dev.jvs.engine.io.Sender;
+import dev.jvs.engine.Routes;
 import dev.jvs.engine.io.Sockets;
 import dev.jvs.vrrp.VrrpPacket;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.MessageHandler;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -40,14 +41,15 @@ final class Conductor implements Agent
     private static final int FRAMES_PER_CYCLE = 64;
     private static final long MAX_PARK_NS = 10_000_000;
 
+    private static final long ROUTES_MS = 1000;
+
     private final Settings settings;
-    private final Port port;
+    private final List<Port> ports;
     private final Workers workers;
     private final Neighbors neighbors;
     private final ControlFrames frames;
     private final FanoutProgram fanout;
     private final VrrpAgent vrrp;
-    private final Sender tx;
     private final ControlPlane controlPlane;
     private final AdmHandler adm;
     private final AtomicBoolean reload = new AtomicBoolean();
@@ -63,12 +65,15 @@ final class Conductor implements Agent
     /** What the running connection sync was made from. */
     private String syncKey = "";
     private VrrpConfig.SyncDaemon syncCfg;
+    private Port syncPort;
     private ConnSync[] syncs;
     private long now;
+    private Routes routes;
+    private long nextRoutes;
 
     /** The parts a conductor drives, made by the daemon. */
-    record Parts(Settings settings, Port port, Workers workers, Neighbors neighbors, ControlFrames frames,
-        VrrpAgent vrrp, Sender tx, ControlPlane controlPlane)
+    record Parts(Settings settings, List<Port> ports, Workers workers, Neighbors neighbors, ControlFrames frames,
+        VrrpAgent vrrp, ControlPlane controlPlane)
     {
     }
 
@@ -81,12 +86,11 @@ final class Conductor implements Agent
     Conductor(final Parts parts, final KeepalivedConfig kc, final HealthChecker checker, final Mailer mailer)
     {
         this.settings = parts.settings();
-        this.port = parts.port();
+        this.ports = parts.ports();
         this.workers = parts.workers();
         this.neighbors = parts.neighbors();
         this.frames = parts.frames();
         this.vrrp = parts.vrrp();
-        this.tx = parts.tx();
         this.controlPlane = parts.controlPlane();
         this.fanout = new FanoutProgram(workers);
         this.running = kc;
@@ -169,8 +173,10 @@ final class Conductor implements Agent
      * Start what runs from the conductor: the fanout program, the checker, VRRP and connection sync. On the
      * daemon's thread, before the conductor's own starts.
      */
-    void begin()
+    void begin(final Routes initial)
     {
+        routes = initial;
+        nextRoutes = System.currentTimeMillis() + ROUTES_MS;
         fanout.refresh();
         checker.start();
         if (vrrp.isEmpty())
@@ -189,7 +195,7 @@ final class Conductor implements Agent
         });
         acceptVirtualMacs(running);
         vrrp.start(System.currentTimeMillis());
-        tx.flush();
+        vrrp.flush();
     }
 
     @Override
@@ -223,7 +229,12 @@ final class Conductor implements Agent
             work += vrrp.onCycle(now);
         }
         // VRRP's adverts and gratuitous ARPs, sent once a cycle as a worker sends its batch.
-        tx.flush();
+        vrrp.flush();
+        if (now >= nextRoutes)
+        {
+            nextRoutes = now + ROUTES_MS;
+            refreshRoutes();
+        }
         return work;
     }
 
@@ -239,19 +250,33 @@ final class Conductor implements Agent
         }
     }
 
-    private void onFrame(final int protocol, final MutableDirectBuffer b, final int index, final int length)
+    /** The kernel's routes again: a change goes to every worker (a real server's port and next hop). */
+    private void refreshRoutes()
     {
+        final Routes r = KernelRoutes.read(ports);
+        if (!r.equals(routes))
+        {
+            routes = r;
+            workers.post(f -> f.routes(r));
+            Log.info("routes changed: " + r.routes().size() + " routes by " + ports.size() + " port(s)");
+        }
+    }
+
+    private void onFrame(final int type, final MutableDirectBuffer b, final int index, final int length)
+    {
+        final int protocol = type & 0xFF;
+        final int port = type >>> ControlFrames.PORT_SHIFT;
         if (VrrpPacket.PROTOCOL == protocol)
         {
-            vrrp.onFrame(b, index, length, protocol, now);
+            vrrp.onFrame(port, b, index, length, protocol, now);
             return;
         }
         final ConnSync[] s = syncs;
-        if (null == s || vrrp.syncRole())
+        if (null == s || vrrp.syncRole() || port != syncPort.index())
         {
             return;
         }
-        final int off = ConnSync.messageOffset(syncCfg, port.ip(), b, index, length, protocol);
+        final int off = ConnSync.messageOffset(syncCfg, syncPort.ip(), b, index, length, protocol);
         if (off < 0)
         {
             return;
@@ -330,6 +355,7 @@ final class Conductor implements Agent
         oldMailer.close();
         appliedHealth = next.generation();
         final long at = System.currentTimeMillis();
+        refreshRoutes();
         Log.info("reloaded " + settings.config() + ": " +
             workers.ask(0, f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next)));
         workers.postOthers(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next));
@@ -383,14 +409,15 @@ final class Conductor implements Agent
             syncCfg = null;
             frames.syncPort(0);
         }
-        if (null != sd && !sd.iface.equals(port.name()))
-        {
-            Log.info("warning: lvs_sync_daemon on " + sd.iface + ": jvs syncs on the forwarding interface " +
-                port.name() + " only; connection sync is off");
-            return;
-        }
         if (null == sd)
         {
+            return;
+        }
+        final Port sp = ports.stream().filter(p -> p.name().equals(sd.iface)).findFirst().orElse(null);
+        if (null == sp)
+        {
+            Log.info("warning: lvs_sync_daemon on " + sd.iface + ": not an interface this director serves (" +
+                String.join(", ", ports.stream().map(Port::name).toList()) + "); connection sync is off");
             return;
         }
         vrrp.syncInstance(sd.instance);
@@ -403,8 +430,8 @@ final class Conductor implements Agent
             final dev.jvs.engine.agent.Worker w = workers.worker(i);
             // One sync per worker: each sends its own clients' entries and installs its own clients' from
             // every message received. Worker 0's speaks for all in the log.
-            s[i] = new ConnSync(sd, w.forwarder(), w.forwarder().config(), w.sender(), port.mac(), port.ip(),
-                port.mtu(), 0 == i ? Log::info : line -> { });
+            s[i] = new ConnSync(sd, w.forwarder(), w.forwarder().config(), w.sender(sp.index()), sp.mac(), sp.ip(),
+                sp.mtu(), 0 == i ? Log::info : line -> { });
             if (n > 1)
             {
                 s[i].owner(client -> index == fanout.owner(client));
@@ -416,6 +443,7 @@ final class Conductor implements Agent
             s[i].master(role);
         });
         syncCfg = sd;
+        syncPort = sp;
         syncs = s;
         frames.syncPort(sd.port);
     }
@@ -445,7 +473,12 @@ final class Conductor implements Agent
             {
                 continue;
             }
-            final int fd = workers.worker(0).receiverFd();
+            final Port p = ports.stream().filter(x -> x.name().equals(i.cfg.iface)).findFirst().orElse(null);
+            if (null == p)
+            {
+                continue;
+            }
+            final int fd = workers.worker(0).receiverFd(p.index());
             if (Settings.VipMode.ENGINE != settings.vipMode())
             {
                 Log.info("warning: VRRP " + i.cfg.name + ": use_vmac needs --vip-mode engine (the kernel answers " +
@@ -459,7 +492,7 @@ final class Conductor implements Agent
             {
                 try
                 {
-                    Sockets.acceptUnicast(fd, port.ifindex(), i.cfg.vmac());
+                    Sockets.acceptUnicast(fd, p.ifindex(), i.cfg.vmac());
                     Log.info("VRRP " + i.cfg.name + ": use_vmac, virtual MAC " + Ethernet.macToString(i.cfg.vmac()));
                 }
                 catch (final PacketIoException ex)

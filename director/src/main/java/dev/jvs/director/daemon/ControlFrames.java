@@ -22,6 +22,8 @@ import java.nio.ByteOrder;
 final class ControlFrames
 {
     private static final int RING_BYTES = 1 << 20;
+    /** A message's type: the IP protocol in the low byte, the port it came in by above. */
+    static final int PORT_SHIFT = 8;
 
     private final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(new UnsafeBuffer(
         ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
@@ -48,7 +50,7 @@ final class ControlFrames
     /**
      * Read what is waiting; on the conductor's thread.
      *
-     * @param handler gets each IP packet, its IP protocol as the message type.
+     * @param handler gets each IP packet, its type the IP protocol and the port ({@link #PORT_SHIFT}).
      * @param limit most frames.
      * @return frames read.
      */
@@ -98,14 +100,14 @@ final class ControlFrames
         }
 
         @Override
-        public boolean onFrame(final DirectBuffer b, final int ip, final int ipTotal, final int protocol,
-            final long nowMs)
+        public boolean onFrame(final int port, final DirectBuffer b, final int ip, final int ipTotal,
+            final int protocol, final long nowMs)
         {
             if (dev.jvs.vrrp.VrrpPacket.PROTOCOL != protocol && !isSync(b, ip, protocol))
             {
                 return false;
             }
-            if (ring.write(protocol, b, ip, ipTotal))
+            if (ring.write(protocol | port << PORT_SHIFT, b, ip, ipTotal))
             {
                 wake.run();
             }

@@ -44,12 +44,13 @@ public final class Daemon
     private static final int VRRP_TX_SLOTS = 64;
 
     private final Settings settings;
-    private Port port;
-    private KernelSetup kernel;
+    private List<Port> ports;
+    private final List<KernelSetup> kernel = new java.util.ArrayList<>();
     private KernelVips kernelVips;
     private Workers workers;
     private Pipeline pipeline;
-    private Transmitter controlTx;
+    private final List<Transmitter> controlTx = new java.util.ArrayList<>();
+    private dev.jvs.engine.Routes routes;
     private Conductor conductor;
     private ControlPlane controlPlane;
 
@@ -78,7 +79,12 @@ public final class Daemon
         try
         {
             kc = KeepalivedConfig.load(settings.config());
-            port = Port.open(settings.iface(), settings.directorIp(), kc);
+            ports = Ports.resolve(settings.ifaces(), settings.directorIp(), kc);
+            if (ports.size() > 1 && (settings.pipelined() || Settings.Io.AFPACKET != settings.io()))
+            {
+                throw new IllegalArgumentException("several interfaces (" + String.join(", ",
+                    ports.stream().map(Port::name).toList()) + ") need --io afpacket without --pipeline");
+            }
         }
         catch (final ConfigException | PacketIoException | IllegalArgumentException | SocketException ex)
         {
@@ -92,7 +98,8 @@ public final class Daemon
         }
         catch (final PacketIoException | IllegalArgumentException ex)
         {
-            System.err.println("jvs run: " + settings.iface() + ": " + ex.getMessage());
+            System.err.println("jvs run: " + String.join(", ", ports.stream().map(Port::name).toList()) + ": " +
+                ex.getMessage());
             return 1;
         }
         catch (final IOException ex)
@@ -101,7 +108,7 @@ public final class Daemon
             conductor.checker().close();
             conductor.mailer().close();
             closeAll();
-            kernel.close();
+            kernel.forEach(KernelSetup::close);
             return 1;
         }
         final CountDownLatch stop = new CountDownLatch(1);
@@ -116,7 +123,7 @@ public final class Daemon
             ex -> Log.info("conductor error: " + ex), null, conductor);
         try
         {
-            conductor.begin();
+            conductor.begin(routes);
             AgentRunner.startOnThread(runner);
             awaitQuietly(stop);
         }
@@ -155,7 +162,8 @@ public final class Daemon
     {
         final Mailer mailer = new Mailer(kc.vrrp, Log::info);
         final HealthChecker checker = new HealthChecker(kc, Map.of(), Log::info);
-        final Assembly assembly = new Assembly(settings, port);
+        final Assembly assembly = new Assembly(settings, ports);
+        routes = KernelRoutes.read(ports);
         final ControlFrames[] frames = new ControlFrames[1];
         final Conductor[] made = new Conductor[1];
         frames[0] = new ControlFrames(() ->
@@ -167,9 +175,12 @@ public final class Daemon
         });
         try
         {
-            workers = assembly.build(kc, checker, frames[0]);
+            workers = assembly.build(kc, checker, frames[0], routes);
             pipeline = assembly.pipeline();
-            controlTx = new Transmitter(port.ifindex(), VRRP_TX_SLOTS);
+            for (final Port p : ports)
+            {
+                controlTx.add(new Transmitter(p.ifindex(), VRRP_TX_SLOTS));
+            }
         }
         catch (final PacketIoException | RuntimeException ex)
         {
@@ -178,28 +189,34 @@ public final class Daemon
             closeAll();
             throw ex;
         }
-        final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, port.name(), port.ip(), port.mac(), workers, controlTx,
-            assembly.neighbors(), Log::info);
+        final List<VrrpAgent.Link> links = ports.stream().map(p -> new VrrpAgent.Link(p.index(), p.name(), p.ip(),
+            p.mac(), controlTx.get(p.index()))).toList();
+        final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, links, workers, assembly.neighbors(), Log::info);
         controlPlane = new ControlPlane(Log::info);
-        made[0] = new Conductor(new Conductor.Parts(settings, port, workers, assembly.neighbors(), frames[0], vrrp,
-            controlTx, controlPlane), kc, checker, mailer);
+        made[0] = new Conductor(new Conductor.Parts(settings, ports, workers, assembly.neighbors(), frames[0], vrrp,
+            controlPlane), kc, checker, mailer);
         conductor = made[0];
         controlPlane.onRequest(conductor::wake);
-        kernel = new KernelSetup(port.name());
-        kernel.recover();
-        kernel.offloads();
         final int[] vips = workers.worker(0).forwarder().services().all().stream().filter(s -> 0 == s.fwmark())
             .mapToInt(VirtualService::vaddr).distinct().toArray();
-        kernel.dropOwnedTraffic(vips, workers.worker(0).forwarder().services().natServerAddresses(),
-            port.addresses());
+        for (final Port p : ports)
+        {
+            // Every port shielded: the kernel (ip_forward or not) never handles a frame jvs owns.
+            final KernelSetup k = new KernelSetup(p.name());
+            kernel.add(k);
+            k.recover();
+            k.offloads();
+            k.dropOwnedTraffic(vips, workers.worker(0).forwarder().services().natServerAddresses(), p.addresses());
+        }
         if (Settings.VipMode.KERNEL == settings.vipMode() && vrrp.isEmpty())
         {
-            kernel.addVipAddresses(vips);
+            kernel.get(0).addVipAddresses(vips);
         }
         else if (Settings.VipMode.KERNEL == settings.vipMode())
         {
-            // With VRRP the addresses are the master's only: added on MASTER, removed on leaving it.
-            kernelVips = new KernelVips(kernel);
+            // With VRRP the addresses are the master's only: added on MASTER, removed on leaving it, each on
+            // the interface it lives on.
+            kernelVips = new KernelVips(kernel, addr -> devIndex(kc, addr));
             vrrp.vipOwner(kernelVips);
         }
         started(assembly, kc);
@@ -224,11 +241,18 @@ public final class Daemon
         listen();
         final List<VirtualService> services = workers.ask(0, f -> List.copyOf(f.services().all()));
         // Logged once the control socket and the metrics listen: a script that waits for it can use them.
-        Log.info(String.format(Locale.ROOT, "started on %s (mac %s, ip %s, mtu %d, io %s): %d virtual services",
-            port.name(), Ethernet.macToString(port.mac()), Ipv4.toString(port.ip()), port.mtu(),
-            Settings.Io.PCAP == settings.io() ? "pcap" : "afpacket " + settings.ring().name().toLowerCase(Locale.ROOT) +
-                (settings.pipelined() ? " pipeline" : "") + (settings.workers() > 1 ? ", " + settings.workers() +
-                " workers" : "") + ", tx " + assembly.txMode().name().toLowerCase(Locale.ROOT), services.size()));
+        final String io = Settings.Io.PCAP == settings.io() ? "pcap" : "afpacket " +
+            settings.ring().name().toLowerCase(Locale.ROOT) + (settings.pipelined() ? " pipeline" : "") +
+            (settings.workers() > 1 ? ", " + settings.workers() + " workers" : "") + ", tx " +
+            assembly.txMode().name().toLowerCase(Locale.ROOT);
+        final StringBuilder on = new StringBuilder();
+        for (final Port p : ports)
+        {
+            on.append(on.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%s (mac %s, ip %s, mtu %d%s)",
+                p.name(), Ethernet.macToString(p.mac()), Ipv4.toString(p.ip()), p.mtu(), 0 == p.index() ?
+                ", io " + io : ""));
+        }
+        Log.info(String.format(Locale.ROOT, "started on %s: %d virtual services", on, services.size()));
         for (final VirtualService s : services)
         {
             Log.info(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
@@ -250,7 +274,7 @@ public final class Daemon
     {
         try
         {
-            final Path path = settings.controlPath();
+            final Path path = settings.controlPath(ports.get(0).name());
             if (null != path)
             {
                 controlPlane.listenUnix(path);
@@ -311,7 +335,7 @@ public final class Daemon
             Log.info("control frames: " + conductor.framesDropped() + " dropped on the way to the conductor");
         }
         logTotals(totals);
-        kernel.close();
+        kernel.forEach(KernelSetup::close);
     }
 
     private static void logTotals(final long[] totals)
@@ -348,10 +372,25 @@ public final class Daemon
         {
             kernelVips.close();
         }
-        if (null != controlTx)
+        controlTx.forEach(Transmitter::close);
+    }
+
+    /** The port of the interface a VRRP address lives on ({@code dev}, else its instance's), or 0. */
+    private int devIndex(final KeepalivedConfig kc, final int addr)
+    {
+        for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances)
         {
-            controlTx.close();
+            for (final int a : i.cfg.ownedAddresses())
+            {
+                if (a == addr)
+                {
+                    final String dev = i.devices.getOrDefault(a, i.cfg.iface);
+                    return ports.stream().filter(p -> p.name().equals(dev)).mapToInt(Port::index).findFirst()
+                        .orElse(0);
+                }
+            }
         }
+        return 0;
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

@@ -51,7 +51,11 @@ final class FanoutProgram
         }
         try
         {
-            Fanout.setProgram(workers.worker(0).receiverFd(), p);
+            // Every port's group: a connection's frames meet on one worker whichever port they come in by.
+            for (int port = 0; port < workers.worker(0).ports(); port++)
+            {
+                Fanout.setProgram(workers.worker(0).receiverFd(port), p);
+            }
             mask = m;
             program = p;
             Log.info("fanout over " + workers.count() + " workers: clients by " + Ipv4.toString(m) + ", " +

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class KernelVips implements VrrpAgent.VipOwner, AutoCloseable
 {
-    private final KernelSetup kernel;
+    private final java.util.List<KernelSetup> kernel;
+    private final java.util.function.IntUnaryOperator portOf;
     private final ExecutorService exec = Executors.newSingleThreadExecutor(r ->
     {
         final Thread t = new Thread(r, "jvs-vip");
@@ -21,9 +22,10 @@ final class KernelVips implements VrrpAgent.VipOwner, AutoCloseable
         return t;
     });
 
-    KernelVips(final KernelSetup kernel)
+    KernelVips(final java.util.List<KernelSetup> kernel, final java.util.function.IntUnaryOperator portOf)
     {
-        this.kernel = kernel;
+        this.kernel = java.util.List.copyOf(kernel);
+        this.portOf = portOf;
     }
 
     @Override
@@ -40,20 +42,24 @@ final class KernelVips implements VrrpAgent.VipOwner, AutoCloseable
 
     private void change(final int[] addresses, final boolean add)
     {
-        try
+        for (final int a : addresses)
         {
-            if (add)
+            final KernelSetup k = kernel.get(Math.min(kernel.size() - 1, portOf.applyAsInt(a)));
+            try
             {
-                kernel.addVipAddresses(addresses);
+                if (add)
+                {
+                    k.addVipAddresses(new int[] {a});
+                }
+                else
+                {
+                    k.removeVipAddresses(new int[] {a});
+                }
             }
-            else
+            catch (final IOException ex)
             {
-                kernel.removeVipAddresses(addresses);
+                Log.info("warning: vip_mode kernel: " + ex.getMessage());
             }
-        }
-        catch (final IOException ex)
-        {
-            Log.info("warning: vip_mode kernel: " + ex.getMessage());
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.Set;
  * An interface the director serves, as data: its name and index, MAC, the address jvs speaks from, MTU, and
  * every IPv4 address it holds (their traffic is the kernel's, never a VIP's).
  *
+ * @param index its number among the director's ports (0: where clients reach the VIPs).
  * @param name the interface's name.
  * @param ifindex its index.
  * @param mac its MAC.
@@ -24,11 +25,12 @@ import java.util.Set;
  * @param mtu its MTU.
  * @param addresses its IPv4 addresses.
  */
-public record Port(String name, int ifindex, long mac, int ip, int mtu, int[] addresses)
+public record Port(int index, String name, int ifindex, long mac, int ip, int mtu, int[] addresses)
 {
     /**
      * Look the interface up.
      *
+     * @param index its number among the director's ports.
      * @param name its name.
      * @param directorIp the address to send from, or null for its own first one.
      * @param kc the configuration (addresses a crashed keepalived left behind are not ours).
@@ -36,7 +38,7 @@ public record Port(String name, int ifindex, long mac, int ip, int mtu, int[] ad
      * @throws PacketIoException when there is no such interface.
      * @throws SocketException when its addresses cannot be read.
      */
-    public static Port open(final String name, final String directorIp, final KeepalivedConfig kc)
+    public static Port open(final int index, final String name, final String directorIp, final KeepalivedConfig kc)
         throws PacketIoException, SocketException
     {
         final int ifindex = Sockets.ifindex(name);
@@ -44,7 +46,7 @@ public record Port(String name, int ifindex, long mac, int ip, int mtu, int[] ad
         final int[] addresses = addresses(name);
         final int ip = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(addresses, kc);
         final NetworkInterface ni = NetworkInterface.getByName(name);
-        return new Port(name, ifindex, mac, ip, null != ni ? ni.getMTU() : 1500, addresses);
+        return new Port(index, name, ifindex, mac, ip, null != ni ? ni.getMTU() : 1500, addresses);
     }
 
     private static int[] addresses(final String name) throws SocketException

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * from it and the configuration alone.
  *
  * @param config keepalived.conf.
- * @param iface the interface clients reach the VIPs on.
+ * @param ifaces the interfaces to serve, port 0 first (clients reach the VIPs there); empty: those the
+ *     configuration names.
  * @param directorIp the outer source of IPIP, or null for the interface's first address.
  * @param control the control socket's path, "none", or null for /run/jvs/IFACE.sock.
  * @param metrics ADDR:PORT of the metrics endpoint, or null.
@@ -30,7 +31,7 @@ import java.util.Arrays;
  * @param logFacility syslog facility, or null.
  * @param syslogSocket the syslog socket.
  */
-public record Settings(Path config, String iface, String directorIp, String control, String metrics, int capacity,
+public record Settings(Path config, java.util.List<String> ifaces, String directorIp, String control, String metrics, int capacity,
     int ringFrames, RingVersion ring, TxMode tx, int blockSize, Io io, VipMode vipMode, boolean pipelined,
     int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket)
 {
@@ -154,9 +155,12 @@ public record Settings(Path config, String iface, String directorIp, String cont
         return null;
     }
 
-    /** @return the control socket's path, or null for none. */
-    public Path controlPath()
+    /**
+     * @param firstPort the name of port 0.
+     * @return the control socket's path, or null for none.
+     */
+    public Path controlPath(final String firstPort)
     {
-        return "none".equals(control) ? null : Path.of(null != control ? control : "/run/jvs/" + iface + ".sock");
+        return "none".equals(control) ? null : Path.of(null != control ? control : "/run/jvs/" + firstPort + ".sock");
     }
 }

@@ -1,7 +1,6 @@
 package dev.jvs.director.ha;
 
 import dev.jvs.director.config.VrrpConfig;
-import dev.jvs.engine.ControlTap;
 import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.Ownership;
@@ -35,18 +34,33 @@ import java.util.function.Consumer;
  * for the instances' addresses and forward for the virtual services; no instance master means standby:
  * nothing forwarded, nothing answered (connection sync keeps the table warm meanwhile).
  */
-public final class VrrpAgent implements ControlTap, VrrpOutput
+public final class VrrpAgent implements VrrpOutput
 {
+    /**
+     * A port VRRP runs on: its interface, the director's address and MAC there, and a transmitter of the
+     * conductor's own.
+     *
+     * @param port the port's number.
+     * @param iface its interface.
+     * @param ip the director's address there (the adverts' source unless unicast_src_ip).
+     * @param mac its MAC.
+     * @param tx the conductor's transmitter there.
+     */
+    public record Link(int port, String iface, int ip, long mac, Sender tx)
+    {
+    }
+
     private final Forwarders workers;
-    private final Sender tx;
+    private final List<Link> links;
     private final Neighbors neighbors;
-    private final long localMac;
     private final Consumer<String> log;
     private final Notifier notifier;
     private Tracker tracker;
-    private final String iface;
-    private final int localIp;
-    private final VrrpInstance[] byVrid = new VrrpInstance[256];
+    /** By port, by VRID: a VRID is an instance's per interface. */
+    private final VrrpInstance[][] byVrid;
+    private final Map<VrrpInstance, Link> linkOf = new java.util.IdentityHashMap<>();
+    /** The port each instance address is answered on: its {@code dev}, else its instance's. */
+    private final org.agrona.collections.Int2IntHashMap addressPort = new org.agrona.collections.Int2IntHashMap(-1);
     private final List<VrrpInstance> instances = new ArrayList<>();
     private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
     private final long[] dropped = new long[VrrpCounter.values().length];
@@ -79,14 +93,25 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     public VrrpAgent(final VrrpConfig cfg, final String iface, final int localIp, final long localMac,
         final Forwarders workers, final Sender tx, final Neighbors neighbors, final Consumer<String> log)
     {
+        this(cfg, List.of(new Link(0, iface, localIp, localMac, tx)), workers, neighbors, log);
+    }
+
+    /**
+     * @param cfg the VRRP configuration.
+     * @param links the ports VRRP runs on (instances on other interfaces are not run here).
+     * @param workers every worker's forwarder: what this director owns is posted to them.
+     * @param neighbors MACs of unicast peers.
+     * @param log log lines.
+     */
+    public VrrpAgent(final VrrpConfig cfg, final List<Link> links, final Forwarders workers,
+        final Neighbors neighbors, final Consumer<String> log)
+    {
         this.workers = workers;
-        this.tx = tx;
+        this.links = List.copyOf(links);
+        this.byVrid = new VrrpInstance[links.size()][256];
         this.neighbors = neighbors;
-        this.localMac = localMac;
         this.log = log;
         this.notifier = new Notifier(log);
-        this.iface = iface;
-        this.localIp = localIp;
         this.tracker = build(cfg);
         if (!instances.isEmpty())
         {
@@ -97,7 +122,12 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     /** Make the instances of a configuration that run on this interface, their sync groups and tracker. */
     private Tracker build(final VrrpConfig cfg)
     {
-        java.util.Arrays.fill(byVrid, null);
+        for (final VrrpInstance[] v : byVrid)
+        {
+            java.util.Arrays.fill(v, null);
+        }
+        linkOf.clear();
+        addressPort.clear();
         instances.clear();
         configs.clear();
         managed.clear();
@@ -105,18 +135,25 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         final Map<String, VrrpInstance> byName = new LinkedHashMap<>();
         for (final VrrpConfig.Instance i : cfg.instances)
         {
-            if (!i.cfg.iface.equals(iface))
+            final Link link = link(i.cfg.iface);
+            if (null == link)
             {
-                log.accept("warning: vrrp_instance " + i.cfg.name + " is on " + i.cfg.iface + ", not " + iface +
-                    ": not run by this director");
+                log.accept("warning: vrrp_instance " + i.cfg.name + " is on " + i.cfg.iface + ", not " +
+                    String.join(" or ", links.stream().map(Link::iface).toList()) + ": not run by this director");
                 continue;
             }
             if (0 == i.cfg.source)
             {
-                i.cfg.source = localIp;
+                i.cfg.source = link.ip();
             }
             final VrrpInstance v = new VrrpInstance(i.cfg, this);
-            byVrid[i.cfg.vrid] = v;
+            byVrid[link.port()][i.cfg.vrid] = v;
+            linkOf.put(v, link);
+            for (final int a : i.cfg.ownedAddresses())
+            {
+                final Link dev = link(i.devices.getOrDefault(a, i.cfg.iface));
+                addressPort.put(a, null == dev ? link.port() : dev.port());
+            }
             instances.add(v);
             configs.put(v, i);
             byName.put(i.cfg.name, v);
@@ -141,6 +178,18 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         return new Tracker(cfg, here, log);
     }
 
+    private Link link(final String iface)
+    {
+        for (final Link l : links)
+        {
+            if (l.iface().equals(iface))
+            {
+                return l;
+            }
+        }
+        return null;
+    }
+
     /**
      * SIGHUP: run the new configuration's instances, as keepalived reloads them. An instance that keeps its
      * name keeps its state (a master stays master and advertises its new settings at once; but one whose
@@ -159,7 +208,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         // The new instances' transitions come after the old ones are out of the way.
         final List<VrrpInstance> gone = new ArrayList<>();
         final java.util.Set<String> names = new java.util.HashSet<>();
-        cfg.instances.stream().filter(i -> i.cfg.iface.equals(iface)).forEach(i -> names.add(i.cfg.name));
+        cfg.instances.stream().filter(i -> null != link(i.cfg.iface)).forEach(i -> names.add(i.cfg.name));
         old.forEach((n, i) ->
         {
             if (!names.contains(n))
@@ -296,12 +345,47 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         {
             i.stop(now);
         }
-        tx.flush();
+        flush();
         notifier.close();
     }
 
-    @Override
+    /** Send what the instances wrote, on every port. */
+    public void flush()
+    {
+        for (final Link l : links)
+        {
+            l.tx().flush();
+        }
+    }
+
+    /**
+     * An advert (or any frame) received on port 0.
+     *
+     * @param b buffer.
+     * @param ip offset of the IPv4 header.
+     * @param ipTotal its total length.
+     * @param protocol the IP protocol.
+     * @param now ms.
+     * @return whether it was VRRP's.
+     */
     public boolean onFrame(final DirectBuffer b, final int ip, final int ipTotal, final int protocol, final long now)
+    {
+        return onFrame(0, b, ip, ipTotal, protocol, now);
+    }
+
+    /**
+     * An advert (or any frame) received on a port.
+     *
+     * @param port the port.
+     * @param b buffer.
+     * @param ip offset of the IPv4 header.
+     * @param ipTotal its total length.
+     * @param protocol the IP protocol.
+     * @param now ms.
+     * @return whether it was VRRP's.
+     */
+    public boolean onFrame(final int port, final DirectBuffer b, final int ip, final int ipTotal, final int protocol,
+        final long now)
     {
         if (VrrpPacket.PROTOCOL != protocol || instances.isEmpty())
         {
@@ -310,7 +394,8 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         final int dst = b.getInt(ip + 16, ByteOrder.BIG_ENDIAN);
         final int src = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN);
         final int hl = (b.getByte(ip) & 0x0F) * 4;
-        final VrrpInstance i = ipTotal >= hl + 2 ? byVrid[VrrpPacket.vrid(b, ip + hl)] : null;
+        final VrrpInstance i = ipTotal >= hl + 2 && port < byVrid.length ? byVrid[port][VrrpPacket.vrid(b, ip + hl)] :
+            null;
         final boolean multicast = null == i || 0 == i.config().unicastPeers.length;
         final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, multicast);
         if (null != bad)
@@ -408,7 +493,12 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         return false;
     }
 
-    @Override
+    /**
+     * The instances' timers and the trackers' news.
+     *
+     * @param now ms.
+     * @return work done.
+     */
     public int onCycle(final long now)
     {
         int work = 0;
@@ -442,7 +532,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         return work;
     }
 
-    @Override
+    /** @return when an instance next has timed work (ms). */
     public long nextDeadlineMs()
     {
         return nextDeadline;
@@ -469,6 +559,8 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     private void send(final VrrpInstance instance, final int priority, final int dst, final long dstMac)
     {
         final dev.jvs.vrrp.InstanceConfig c = instance.config();
+        final Link link = linkOf.get(instance);
+        final Sender tx = link.tx();
         if (tx.isFull())
         {
             tx.flush();
@@ -476,7 +568,7 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
         final MutableDirectBuffer out = tx.buffer();
         final int off = tx.slotOffset();
         Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
-        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac && !c.vmacXmitBase ? c.vmac() : localMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac && !c.vmacXmitBase ? c.vmac() : link.mac());
         out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
         final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version, c.vrid, priority, c.addresses,
             c.advertCentis, c.authPass, c.source, dst, instance.nextIpId());
@@ -486,9 +578,14 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
     @Override
     public void gratuitousArp(final VrrpInstance instance)
     {
-        final long mac = instance.config().useVmac ? instance.config().vmac() : localMac;
+        final Link home = linkOf.get(instance);
         for (final int a : instance.config().ownedAddresses())
         {
+            // Each address from the port it lives on (a DIP's on the private side).
+            final int p = addressPort.get(a);
+            final Link link = p >= 0 ? links.get(p) : home;
+            final Sender tx = link.tx();
+            final long mac = instance.config().useVmac ? instance.config().vmac() : link.mac();
             if (tx.isFull())
             {
                 tx.flush();
@@ -543,9 +640,14 @@ public final class VrrpAgent implements ControlTap, VrrpOutput
                 }
             }
         }
-        final Ownership o = new Ownership(all ? Forwarder.GATE_OPEN : Forwarder.GATE_OWNED,
-            masterAddrs.stream().mapToInt(Integer::intValue).toArray(), vmacs.toLongArray(),
-            managed.stream().mapToInt(Integer::intValue).toArray());
+        final int[] owned = masterAddrs.stream().mapToInt(Integer::intValue).toArray();
+        final int[] ports = new int[owned.length];
+        for (int k = 0; k < owned.length; k++)
+        {
+            ports[k] = links.size() > 1 ? addressPort.get(owned[k]) : -1;
+        }
+        final Ownership o = new Ownership(all ? Forwarder.GATE_OPEN : Forwarder.GATE_OWNED, owned, ports,
+            vmacs.toLongArray(), managed.stream().mapToInt(Integer::intValue).toArray());
         workers.post(f -> f.own(o));
         if (null != vipOwner)
         {
