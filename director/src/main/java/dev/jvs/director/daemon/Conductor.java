@@ -100,7 +100,12 @@ final class Conductor implements Agent
         // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
         this.vrrpFingerprint = kc.vrrp.fingerprint();
         checker.haActive(haActive::get);
-        checker.onTransition((rs, up) -> this.mailer.realServer(rs, up));
+        checker.onTransition((rs, up) ->
+        {
+            // A health change is applied on the next cycle: wake it rather than wait out the park.
+            wake();
+            this.mailer.realServer(rs, up);
+        });
         adm = new AdmHandler(workers, () -> running, () -> this.checker, reload);
         adm.onEdit(() ->
         {
@@ -340,7 +345,11 @@ final class Conductor implements Agent
         final HealthChecker old = checker;
         final HealthChecker next = new HealthChecker(kc, old.states(), Log::info);
         next.haActive(haActive::get);
-        next.onTransition((rs, up) -> mailer.realServer(rs, up));
+        next.onTransition((rs, up) ->
+        {
+            wake();
+            mailer.realServer(rs, up);
+        });
         old.close();
         checker = next;
         if (!java.util.Arrays.equals(running.vrrp.lvsTimeouts, kc.vrrp.lvsTimeouts))
