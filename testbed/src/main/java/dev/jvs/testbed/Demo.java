@@ -181,6 +181,84 @@ public final class Demo
         }
     }
 
+    /** The guides' two-armed NAT pair: spread, a dead server taken out, a crash under load, the master back. */
+    private static int twoArmed(final Path jar, final Path work) throws Exception
+    {
+        System.out.println();
+        System.out.println("== TWO-ARMED: client --> VIP 198.18.0.80 on eth0 of director|director2 --> eth1 --> rs1..rs3 " +
+            "198.19.0.11-13, whose gateway is the floating DIP 198.19.0.254; VI_1 (VIP) and VI_2 (DIP) in sync group " +
+            "VG1, connection sync on eth1");
+        try (TwoArmedLab lab = new TwoArmedLab(Lab.Mode.NAT, 3, work, jar, true, false))
+        {
+            final List<String> clients = List.of("198.18.0.20", "198.18.0.21", "198.18.0.22", "198.18.0.23",
+                "198.18.0.24", "198.18.0.25");
+            for (final String a : clients)
+            {
+                lab.ns().sh("client", "ip addr add " + a + "/24 dev eth0");
+            }
+            final Path ld1 = lab.startDirector("director", lab.config("LD1", "MASTER", 150, "wlc", 600), List.of());
+            lab.startDirector("director2", lab.config("LD2", "BACKUP", 100, "wlc", 600), List.of());
+            final boolean master = null != TwoArmedLab.awaitLog(ld1, "VRRP sync group VG1: MASTER", 10_000);
+            System.out.println("   director: " + (master ? "MASTER of VI_1 and VI_2" : "NOT MASTER"));
+            final Map<String, Integer> spread = new java.util.TreeMap<>();
+            for (final String a : clients)
+            {
+                spread.merge(lab.get(a), 1, Integer::sum);
+            }
+            System.out.println("   six clients (wlc, persistence 600 s): " + spread);
+            lab.stopWebServer(3);
+            final String down = TwoArmedLab.awaitLog(ld1, "198.19.0.13:80 of 198.18.0.80:80 is DOWN", 10_000);
+            System.out.println("   rs3's web server stopped: " + (null == down ? "NOT DETECTED" : "TCP_CHECK took it out"));
+            final Path data = work.resolve("stream.bin");
+            lab.ns().sh("client", "head -c 4194304 /dev/urandom > " + data + " && sysctl -qw " +
+                "net.ipv4.tcp_rmem='4096 32768 65536'");
+            for (int i = 1; i <= 2; i++)
+            {
+                Files.copy(data, work.resolve("rs" + i).resolve("stream.bin"));
+                lab.ns().sh("rs" + i, "sysctl -qw net.ipv4.tcp_wmem='4096 16384 65536'");
+            }
+            final String md5 = lab.ns().sh("client", "md5sum < " + data).split(" ")[0];
+            final StringBuilder cmd = new StringBuilder();
+            for (int i = 0; i < 4; i++)
+            {
+                cmd.append("(curl -f -s -S --max-time 90 --limit-rate 350k --interface ").append(clients.get(i))
+                    .append(" -o ").append(work).append("/s").append(i).append(" http://").append(TwoArmedLab.VIP)
+                    .append("/stream.bin; echo $? > ").append(work).append("/s").append(i).append(".rc) & ");
+            }
+            lab.ns().spawn("client", List.of("sh", "-c", cmd + "wait"), work.resolve("curl.log"));
+            Thread.sleep(3000);
+            final long crash = System.nanoTime();
+            lab.crashDirector("director");
+            System.out.println("   3 s into four 4 MiB downloads: director killed (SIGKILL)");
+            int intact = 0;
+            for (int i = 0; i < 4; i++)
+            {
+                final Path rc = work.resolve("s" + i + ".rc");
+                for (int t = 0; t < 1200 && !(Files.exists(rc) && !Files.readString(rc).isBlank()); t++)
+                {
+                    Thread.sleep(100);
+                }
+                if ("0".equals(Files.readString(rc).trim()) &&
+                    md5.equals(lab.ns().sh("client", "md5sum < " + work.resolve("s" + i)).split(" ")[0]))
+                {
+                    intact++;
+                }
+            }
+            System.out.printf(java.util.Locale.ROOT, "   %d of 4 downloads complete and intact (MD5), the last %.1f s " +
+                "after the crash; director2 took both VIP and DIP%n", intact, (System.nanoTime() - crash) / 1e9);
+            final Path back = lab.startDirector("director", lab.config("LD1", "MASTER", 150, "wlc", 600), List.of());
+            final boolean preempted = null != TwoArmedLab.awaitLog(back, "VRRP sync group VG1: MASTER", 12_000);
+            System.out.println("   director restarted: " + (preempted ? "preempted VI_1 and VI_2 together" :
+                "DID NOT PREEMPT") + "; a request now answered by " + lab.get(clients.get(5)));
+            if (!master || null == down || 4 != intact || !preempted || spread.size() < 2)
+            {
+                System.out.println("   UNEXPECTED: see above");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
     private static String adm(final Path jar, final Path sock) throws Exception
     {
         return Netns.run(List.of("java", "-jar", jar.toString(), "adm", "--socket", sock.toString(), "-L", "-n"), 30)
@@ -253,6 +331,7 @@ public final class Demo
         }
         failures += workers(jar, work.resolve("WORKERS"));
         failures += failover(jar, work.resolve("HA"));
+        failures += twoArmed(jar, work.resolve("TWO-ARMED"));
         System.out.println();
         System.out.println(0 == failures ? "demo: all requests answered, in the expected proportions" :
             "demo: " + failures + " mode(s) misbehaved");

@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  */
 public final class E2eBench
 {
-    private static final String[] CONFIGS = {"none", "jvs-dr", "jvs-nat", "jvs-tun", "nft-nat", "haproxy"};
+    private static final String[] CONFIGS = {"none", "jvs-dr", "jvs-nat", "jvs-tun", "nft-nat", "haproxy",
+        "none-2arm", "jvs-nat-2arm", "jvs-dr-2arm", "nft-nat-2arm", "haproxy-2arm"};
+    /** Two-armed configurations: run on {@link TwoArmedLab}, compared with its own "no director". */
+    private static final String TWO_ARMED = "-2arm";
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
     private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
@@ -53,6 +56,10 @@ public final class E2eBench
     private static Sample run(final String config, final Path work, final Path jar, final int seconds)
         throws IOException, InterruptedException
     {
+        if (config.endsWith(TWO_ARMED))
+        {
+            return runTwoArmed(config, work, jar, seconds);
+        }
         final Lab.Mode mode = switch (config)
         {
             case "none", "jvs-dr", "jvs-dr-pipe", "jvs-dr-rt", "jvs-dr-txring" -> Lab.Mode.DR;
@@ -124,6 +131,73 @@ public final class E2eBench
             {
                 // Where a jvs request's time went: the workers' ring-wait and cycle histograms, logged at stop.
                 lab.stopDirector().lines().filter(l -> l.contains(" latency: ")).forEach(l ->
+                    System.out.println("  " + config + ": " + l.substring(l.indexOf(' ') + 1)));
+            }
+            return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
+        }
+    }
+
+    /**
+     * The two-armed topology, one director: the client on the public side, three nginx real servers behind the
+     * private one, their gateway the director's 198.19.0.2. "none-2arm": the client to rs1 through the director's
+     * kernel as a plain router; jvs NAT and DR on both interfaces; the kernel's own NAT (nftables dnat); HAProxy.
+     */
+    private static Sample runTwoArmed(final String config, final Path work, final Path jar, final int seconds)
+        throws IOException, InterruptedException
+    {
+        final Lab.Mode mode = config.startsWith("jvs-dr") ? Lab.Mode.DR : Lab.Mode.NAT;
+        try (TwoArmedLab lab = new TwoArmedLab(mode, 3, work, jar, false, true))
+        {
+            String target = TwoArmedLab.VIP;
+            switch (config)
+            {
+                case "none-2arm" ->
+                {
+                    lab.ns().sh("client", "ip route add 198.19.0.0/24 via 198.18.0.2");
+                    target = TwoArmedLab.rs(1);
+                }
+                case "jvs-nat-2arm", "jvs-dr-2arm" ->
+                {
+                    final List<String> o = new ArrayList<>(List.of("-i", "eth0", "-i", "eth1"));
+                    o.addAll(directorOptions);
+                    lab.startDirector("director", lab.config("LD1", "MASTER", 150, "rr", 0), o);
+                }
+                case "nft-nat-2arm" -> lab.ns().sh("director", "ip addr add " + TwoArmedLab.VIP + "/24 dev eth0 && " +
+                    "nft add table ip lb && nft 'add chain ip lb pre { type nat hook prerouting priority -100; }' && " +
+                    "nft add rule ip lb pre ip daddr " + TwoArmedLab.VIP + " tcp dport 80 dnat to numgen inc mod 3 " +
+                    "map '{ 0 : " + TwoArmedLab.rs(1) + ", 1 : " + TwoArmedLab.rs(2) + ", 2 : " + TwoArmedLab.rs(3) +
+                    " }'");
+                case "haproxy-2arm" ->
+                {
+                    final Path cfg = work.resolve("haproxy.cfg");
+                    Files.writeString(cfg, String.join("\n", "global", "  nbthread 1", "  maxconn 4000",
+                        "defaults", "  mode tcp", "  timeout connect 5s", "  timeout client 30s",
+                        "  timeout server 30s", "frontend web", "  bind " + TwoArmedLab.VIP + ":80",
+                        "  default_backend rs", "backend rs", "  balance roundrobin",
+                        "  server rs1 " + TwoArmedLab.rs(1) + ":80", "  server rs2 " + TwoArmedLab.rs(2) + ":80",
+                        "  server rs3 " + TwoArmedLab.rs(3) + ":80", ""));
+                    lab.ns().sh("director", "ip addr add " + TwoArmedLab.VIP + "/24 dev eth0");
+                    lab.ns().spawn("director", List.of("haproxy", "-db", "-f", cfg.toString()),
+                        work.resolve("haproxy.log"));
+                    Thread.sleep(500);
+                }
+                default -> throw new IllegalArgumentException(config);
+            }
+            lab.ns().sh("client", "curl -s -o /dev/null --max-time 5 http://" + target + "/");
+            lab.ns().sh("client", "wrk -t1 -c16 -d3s --timeout 2s http://" + target + "/ > /dev/null");
+            final String out = lab.ns().sh("client", "wrk -t1 -c16 -d" + seconds + "s --timeout 2s --latency http://" +
+                target + "/");
+            final Matcher r = RPS.matcher(out);
+            final Matcher a = P50.matcher(out);
+            final Matcher b = P99.matcher(out);
+            if (!r.find() || !a.find() || !b.find() || out.contains("Socket errors") || out.contains("Non-2xx"))
+            {
+                System.out.println(config + ": wrk reported errors:\n" + out);
+                return new Sample(0, 0, 0);
+            }
+            if (config.startsWith("jvs"))
+            {
+                lab.stopDirector("director").lines().filter(l -> l.contains(" latency: ")).forEach(l ->
                     System.out.println("  " + config + ": " + l.substring(l.indexOf(' ') + 1)));
             }
             return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
@@ -294,6 +368,8 @@ public final class E2eBench
         }
         final double base = samples.containsKey("none") ?
             median(samples.get("none").stream().map(Sample::rps).toList()) : 1;
+        final double base2 = samples.containsKey("none" + TWO_ARMED) ?
+            median(samples.get("none" + TWO_ARMED).stream().map(Sample::rps).toList()) : 1;
         final StringBuilder md = new StringBuilder();
         md.append("| configuration | req/s (median) | ratio to no director | p50 ms | p99 ms |\n");
         md.append("|---|---:|---:|---:|---:|\n");
@@ -303,9 +379,10 @@ public final class E2eBench
             final double rps = median(e.getValue().stream().map(Sample::rps).toList());
             final double p50 = median(e.getValue().stream().map(Sample::p50Ms).toList());
             final double p99 = median(e.getValue().stream().map(Sample::p99Ms).toList());
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f |%n", e.getKey(), rps, rps / base,
+            final double b = e.getKey().endsWith(TWO_ARMED) ? base2 : base;
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f |%n", e.getKey(), rps, rps / b,
                 p50, p99));
-            dat.append(String.format(Locale.ROOT, "%s %.3f%n", e.getKey(), rps / base));
+            dat.append(String.format(Locale.ROOT, "%s %.3f%n", e.getKey(), rps / b));
         }
         Files.writeString(out.resolve("e2e.md"), md.toString());
         Files.writeString(out.resolve("e2e.dat"), dat.toString());

@@ -266,6 +266,40 @@ public final class TwoArmedLab implements AutoCloseable
     }
 
     /**
+     * Start real keepalived's VRRP (Debian's, {@code --vrrp}: this kernel has no IPVS) on a director, as the
+     * other half of a mixed pair.
+     *
+     * @param host the director.
+     * @param conf keepalived.conf (VRRP only).
+     * @return its log.
+     * @throws IOException when it cannot start.
+     */
+    public Path startKeepalived(final String host, final String conf) throws IOException
+    {
+        final Path file = work.resolve(host + "-keepalived.conf");
+        Files.writeString(file, conf);
+        final Path log = work.resolve(host + "-keepalived.log");
+        directors.put(host, ns.spawn(host, List.of("keepalived", "--vrrp", "-n", "-l", "-D", "--log-console", "-f",
+            file.toString(), "-p", work.resolve(host + "-keepalived.pid").toString(), "-r",
+            work.resolve(host + "-keepalived-vrrp.pid").toString()), log));
+        return log;
+    }
+
+    /**
+     * The VRRP part of {@link #config}: what a keepalived that only runs VRRP reads.
+     *
+     * @param routerId router_id.
+     * @param state MASTER or BACKUP.
+     * @param priority both instances' priority.
+     * @return the configuration.
+     */
+    public String vrrpConfig(final String routerId, final String state, final int priority)
+    {
+        final String full = config(routerId, state, priority, "rr", 0);
+        return full.substring(0, full.indexOf("virtual_server")).replace("  lvs_sync_daemon eth1 VI_2 id 9\n", "");
+    }
+
+    /**
      * Crash a director: it and everything it started frozen, then killed ({@link Netns#crash}).
      *
      * @param host the director.

@@ -82,6 +82,12 @@ class TwoArmedLabTest extends LabTest
             {
                 assertTrue(lab.get(a).startsWith("rs"), "served after the preemption");
             }
+            // The master loses its private side: VI_2 goes to FAULT (its interface is tracked) and the sync group
+            // hands both addresses over, so the VIP never points at a director that cannot reach the servers.
+            lab.ns().sh("director", "ip link set eth1 down");
+            assertNotNull(TwoArmedLab.awaitLog(again, "VRRP sync group VG1: FAULT", 8_000), Files.readString(again));
+            assertNotNull(awaitCount(ld2, "VRRP sync group VG1: MASTER", 2, 8_000), Files.readString(ld2));
+            assertTrue(lab.get(CLIENTS.get(0)).startsWith("rs"), "served by director2");
         }
     }
 
@@ -150,6 +156,42 @@ class TwoArmedLabTest extends LabTest
         }
         while (System.nanoTime() - end < 0);
         return null;
+    }
+
+    /**
+     * A mixed pair: jvs on one director, real keepalived (VRRP only) on the other, the same two instances in one
+     * sync group. What keepalived does with the group is the reference: it follows jvs's adverts on both
+     * interfaces, takes both addresses when jvs dies, and hands both back when jvs returns with the higher
+     * priority.
+     */
+    @Test
+    void aSyncGroupShouldMoveAsOneBetweenJvsAndKeepalived() throws Exception
+    {
+        needs("/usr/sbin/keepalived");
+        try (TwoArmedLab lab = new TwoArmedLab(Lab.Mode.NAT, 2, work, JAR, true, false))
+        {
+            final Path jvs = lab.startDirector("director", lab.config("LD1", "MASTER", 150, "rr", 0), List.of());
+            final Path ka = lab.startKeepalived("director2", lab.vrrpConfig("LD2", "BACKUP", 100));
+            assertNotNull(TwoArmedLab.awaitLog(jvs, "VRRP sync group VG1: MASTER", 10_000), Files.readString(jvs));
+            assertNotNull(TwoArmedLab.awaitLog(ka, "(VI_2) Entering BACKUP STATE", 10_000), Files.readString(ka));
+            assertTrue(lab.get(null).startsWith("rs"), "jvs serves");
+            lab.crashDirector("director");
+            assertNotNull(TwoArmedLab.awaitLog(ka, "(VI_1) Entering MASTER STATE", 10_000), Files.readString(ka));
+            assertNotNull(TwoArmedLab.awaitLog(ka, "(VI_2) Entering MASTER STATE", 2_000), Files.readString(ka));
+            final String addrs = lab.ns().sh("director2", "ip -4 -o addr show");
+            assertTrue(addrs.contains(TwoArmedLab.VIP + "/24") && addrs.contains(TwoArmedLab.DIP + "/24"),
+                "keepalived took the VIP on eth0 and the DIP on eth1: " + addrs);
+            final Path back = lab.startDirector("director", lab.config("LD1", "MASTER", 150, "rr", 0), List.of());
+            assertNotNull(TwoArmedLab.awaitLog(back, "VRRP sync group VG1: MASTER", 12_000), Files.readString(back));
+            assertNotNull(awaitCount(ka, "(VI_1) Entering BACKUP STATE", 2, 5_000), Files.readString(ka));
+            for (int t = 0; t < 50 && lab.ns().sh("director2", "ip -4 -o addr show").contains(TwoArmedLab.DIP); t++)
+            {
+                Thread.sleep(100);
+            }
+            assertTrue(!lab.ns().sh("director2", "ip -4 -o addr show").contains(TwoArmedLab.DIP),
+                "keepalived gave both addresses back: " + Files.readString(ka));
+            assertTrue(lab.get(null).startsWith("rs"), "jvs serves again");
+        }
     }
 
     /** One director, the VIP on eth0 and the real servers behind eth1: DR and TUN across the two. */

@@ -21,7 +21,8 @@ public final class Latency
     private final Histogram cycle = new Histogram(MAX_NS, 2);
     /** CLOCK_REALTIME minus System.nanoTime, in ns: the ring's stamps are wall-clock time. */
     private long realOffset;
-    private long calibratedAt = Long.MIN_VALUE;
+    private long calibratedAt;
+    private boolean calibrated;
 
     /**
      * One cycle that handled frames.
@@ -35,7 +36,7 @@ public final class Latency
         cycle.recordValue(Math.min(MAX_NS, Math.max(0, endNs - startNs)));
         if (0 != firstFrameRealNs)
         {
-            if (startNs - calibratedAt > CALIBRATE_NS)
+            if (!calibrated || startNs - calibratedAt > CALIBRATE_NS)
             {
                 calibrate(startNs);
             }
@@ -49,6 +50,7 @@ public final class Latency
         final Instant i = Instant.now();
         realOffset = i.getEpochSecond() * 1_000_000_000L + i.getNano() - System.nanoTime();
         calibratedAt = nowNs;
+        calibrated = true;
     }
 
     /** @return a copy of the ring-wait histogram (on the worker's thread). */
