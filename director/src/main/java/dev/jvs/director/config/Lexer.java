@@ -122,13 +122,34 @@ public final class Lexer
         {
             pre = new Preprocessor(configId);
         }
-        pre.run(file, text.split("\r?\n", -1), (ln, s) -> tokenizeLine(file, ln, s, depth));
+        final String[] lines = lines(text);
+        // About four tokens a line (and its end): grown once, not doubled a dozen times.
+        ((ArrayList<Token>)tokens).ensureCapacity(tokens.size() + lines.length * 4);
+        pre.run(file, lines, (ln, s) -> tokenizeLine(file, ln, s, depth));
+    }
+
+    /** The text's lines, split at \n and \r\n without a regex (a large file has a quarter million). */
+    static String[] lines(final String text)
+    {
+        final List<String> out = new ArrayList<>(Math.max(16, text.length() / 24));
+        int start = 0;
+        for (int i = 0; i < text.length(); i++)
+        {
+            if ('\n' == text.charAt(i))
+            {
+                out.add(text.substring(start, i > start && '\r' == text.charAt(i - 1) ? i - 1 : i));
+                start = i + 1;
+            }
+        }
+        out.add(text.substring(start));
+        return out.toArray(new String[0]);
     }
 
     private void tokenizeLine(final Path file, final int line, final String s, final int depth)
         throws ConfigException
     {
-        final List<Token> lineTokens = new ArrayList<>();
+        // Straight into the token list: a per-line list and its copy cost a quarter of a large file's parse.
+        final int first = tokens.size();
         int i = 0;
         while (i < s.length())
         {
@@ -145,7 +166,7 @@ public final class Lexer
             final Position at = new Position(file, line, i + 1);
             if (c == '{' || c == '}')
             {
-                lineTokens.add(new Token(String.valueOf(c), false, false, at));
+                tokens.add(new Token(String.valueOf(c), false, false, at));
                 i++;
                 continue;
             }
@@ -156,7 +177,7 @@ public final class Lexer
                 {
                     throw new ConfigException(at, "unterminated quoted string");
                 }
-                lineTokens.add(new Token(literal(s.substring(i + 1, end)), true, false, at));
+                tokens.add(new Token(literal(s.substring(i + 1, end)), true, false, at));
                 i = end + 1;
                 continue;
             }
@@ -165,26 +186,28 @@ public final class Lexer
             {
                 j++;
             }
-            lineTokens.add(new Token(literal(s.substring(i, j)), false, false, at));
+            tokens.add(new Token(literal(s.substring(i, j)), false, false, at));
             i = j;
         }
-        if (!lineTokens.isEmpty() && lineTokens.get(0).is("include"))
+        if (tokens.size() > first && tokens.get(first).is("include"))
         {
-            if (lineTokens.size() != 2)
+            if (tokens.size() != first + 2)
             {
-                throw new ConfigException(lineTokens.get(0).at(), "include takes one file name or pattern");
+                throw new ConfigException(tokens.get(first).at(), "include takes one file name or pattern");
             }
-            include(file, lineTokens.get(1), depth);
+            final Token pattern = tokens.get(first + 1);
+            tokens.subList(first, tokens.size()).clear();
+            include(file, pattern, depth);
             return;
         }
-        tokens.addAll(lineTokens);
         tokens.add(new Token("", false, true, new Position(file, line, s.length() + 1)));
     }
 
     /** ${_HASH} and ${_BANG} become characters that start no comment. */
     private static String literal(final String s)
     {
-        return s.replace(Preprocessor.HASH, '#').replace(Preprocessor.BANG, '!');
+        return s.indexOf(Preprocessor.HASH) < 0 && s.indexOf(Preprocessor.BANG) < 0 ? s :
+            s.replace(Preprocessor.HASH, '#').replace(Preprocessor.BANG, '!');
     }
 
     private void include(final Path from, final Token pattern, final int depth) throws ConfigException

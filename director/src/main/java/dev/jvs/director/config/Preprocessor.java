@@ -64,8 +64,8 @@ final class Preprocessor
             {
                 continue;
             }
-            final Matcher d = DEFINITION.matcher(keep);
-            if (d.matches() && d.group(2).stripTrailing().endsWith("\\"))
+            final Matcher d = startsWith(keep, '$') ? DEFINITION.matcher(keep) : null;
+            if (null != d && d.matches() && d.group(2).stripTrailing().endsWith("\\"))
             {
                 // A multi-line definition: this line's rest and the next lines, each but the last ending in '\'.
                 final StringBuilder v = new StringBuilder(strip(d.group(2)));
@@ -148,19 +148,20 @@ final class Preprocessor
         {
             return;
         }
-        final Matcher b = BLOCK.matcher(s);
-        if (b.find())
+        // Most lines are neither a block, nor a definition, nor hold a parameter: no regex for them.
+        final Matcher b = startsWith(s, '~') ? BLOCK.matcher(s) : null;
+        if (null != b && b.find())
         {
             block(file, ln, s, b, out, depth);
             return;
         }
-        final Matcher d = DEFINITION.matcher(s);
-        if (d.matches())
+        final Matcher d = startsWith(s, '$') ? DEFINITION.matcher(s) : null;
+        if (null != d && d.matches())
         {
             params.put(d.group(1), d.group(2).strip());
             return;
         }
-        final String r = substitute(file, s);
+        final String r = s.indexOf('$') < 0 ? s : substitute(file, s);
         if (r.equals(s))
         {
             out.accept(ln, s);
@@ -170,6 +171,20 @@ final class Preprocessor
         {
             line(file, ln, part, out, depth + 1);
         }
+    }
+
+    /** @return whether the first character that is no white space (a regex's \s) is {@code c}. */
+    private static boolean startsWith(final String s, final char c)
+    {
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char x = s.charAt(i);
+            if (' ' != x && '\t' != x && '\u000B' != x && '\f' != x && '\r' != x && '\n' != x)
+            {
+                return c == x;
+            }
+        }
+        return false;
     }
 
     /** One round of replacement of the defined parameters of a line. */

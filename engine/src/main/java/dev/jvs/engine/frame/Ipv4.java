@@ -177,24 +177,37 @@ public final class Ipv4
      */
     public static int parse(final String s)
     {
-        final String[] parts = s.split("\\.", -1);
-        if (parts.length != 4)
+        // A scan, not split and streams: a large keepalived.conf parses tens of thousands of addresses.
+        int a = 0;
+        int parts = 0;
+        int v = 0;
+        int digits = 0;
+        for (int i = 0; i <= s.length(); i++)
+        {
+            final char c = i < s.length() ? s.charAt(i) : '.';
+            if ('.' == c)
+            {
+                if (0 == digits || v > 255 || ++parts > 4)
+                {
+                    throw new IllegalArgumentException("bad IPv4 address '" + s + "'");
+                }
+                a = (a << 8) | v;
+                v = 0;
+                digits = 0;
+            }
+            else if (c >= '0' && c <= '9' && digits < 3)
+            {
+                v = v * 10 + (c - '0');
+                digits++;
+            }
+            else
+            {
+                throw new IllegalArgumentException("bad IPv4 address '" + s + "'");
+            }
+        }
+        if (4 != parts)
         {
             throw new IllegalArgumentException("bad IPv4 address '" + s + "'");
-        }
-        int a = 0;
-        for (final String p : parts)
-        {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9'))
-            {
-                throw new IllegalArgumentException("bad IPv4 address '" + s + "'");
-            }
-            final int v = Integer.parseInt(p);
-            if (v > 255)
-            {
-                throw new IllegalArgumentException("bad IPv4 address '" + s + "'");
-            }
-            a = (a << 8) | v;
         }
         return a;
     }
