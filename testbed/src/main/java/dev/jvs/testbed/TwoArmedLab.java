@@ -37,6 +37,7 @@ public final class TwoArmedLab implements AutoCloseable
     private final Path jar;
     private final boolean pair;
     private final boolean nginx;
+    private String privateVrid = "52";
     private final Map<String, Process> directors = new LinkedHashMap<>();
 
     /**
@@ -202,7 +203,7 @@ public final class TwoArmedLab implements AutoCloseable
         {
             b.append("vrrp_sync_group VG1 {\n  group {\n    VI_1\n    VI_2\n  }\n}\n");
             for (final String[] i : new String[][] {{"VI_1", "eth0", "51", VIP + "/24 dev eth0"},
-                {"VI_2", "eth1", "52", DIP + "/24 dev eth1"}})
+                {"VI_2", "eth1", privateVrid, DIP + "/24 dev eth1"}})
             {
                 b.append("vrrp_instance ").append(i[0]).append(" {\n  state ").append(state).append("\n  interface ")
                     .append(i[1]).append("\n  virtual_router_id ").append(i[2]).append("\n  priority ")
@@ -224,6 +225,17 @@ public final class TwoArmedLab implements AutoCloseable
                 "    }\n  }\n");
         }
         return b.append("}\n").toString();
+    }
+
+    /**
+     * The guide's master/backup example gives both instances the same virtual_router_id: a VRID is per
+     * interface.
+     *
+     * @param vrid VI_2's virtual_router_id (VI_1's is 51).
+     */
+    public void privateVrid(final int vrid)
+    {
+        privateVrid = String.valueOf(vrid);
     }
 
     /**

@@ -32,17 +32,29 @@ class TwoArmedLabTest extends LabTest
     private static final List<String> CLIENTS = List.of("198.18.0.20", "198.18.0.21", "198.18.0.22",
         "198.18.0.23", "198.18.0.24", "198.18.0.25", "198.18.0.26", "198.18.0.27");
 
-    @Test
-    void aNatPairShouldFailOverBothAddressesTogetherAndLoseNothing() throws Exception
+    /**
+     * @param example the guide's "official" VS/NAT example (wlc, persistence 600, VRIDs 51 and 52) or its
+     *     master/backup one (rr without persistence, the same VRID 51 on both interfaces).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"official", "master-backup"})
+    void aNatPairShouldFailOverBothAddressesTogetherAndLoseNothing(final String example) throws Exception
     {
+        final boolean official = "official".equals(example);
+        final String algo = official ? "wlc" : "rr";
+        final int persistence = official ? 600 : 0;
         try (TwoArmedLab lab = new TwoArmedLab(Lab.Mode.NAT, 3, work, JAR, true, false))
         {
+            if (!official)
+            {
+                lab.privateVrid(51);
+            }
             for (final String a : CLIENTS)
             {
                 lab.ns().sh("client", "ip addr add " + a + "/24 dev eth0");
             }
-            final Path ld1 = lab.startDirector("director", lab.config("LD1", "MASTER", 150, "wlc", 600), List.of());
-            final Path ld2 = lab.startDirector("director2", lab.config("LD2", "BACKUP", 100, "wlc", 600), List.of());
+            final Path ld1 = lab.startDirector("director", lab.config("LD1", "MASTER", 150, algo, persistence), List.of());
+            final Path ld2 = lab.startDirector("director2", lab.config("LD2", "BACKUP", 100, algo, persistence), List.of());
             assertNotNull(TwoArmedLab.awaitLog(ld1, "VRRP sync group VG1: MASTER", 10_000), Files.readString(ld1));
             assertNotNull(TwoArmedLab.awaitLog(ld2, "VRRP sync group VG1: BACKUP", 10_000), Files.readString(ld2));
             assertTrue(Files.readString(ld1).contains("started on eth0 ") && Files.readString(ld1).contains(", eth1 ("),
@@ -54,7 +66,7 @@ class TwoArmedLabTest extends LabTest
                 spread.merge(lab.get(a), 1, Integer::sum);
             }
             assertTrue(spread.size() >= 2 && spread.keySet().stream().allMatch(k -> k.startsWith("rs")),
-                "wlc with persistence spreads the clients over the real servers: " + spread);
+                algo + " spreads the clients over the real servers: " + spread);
 
             lab.stopWebServer(3);
             assertNotNull(TwoArmedLab.awaitLog(ld1, "is DOWN", 8_000), Files.readString(ld1));
@@ -73,7 +85,7 @@ class TwoArmedLabTest extends LabTest
             downloadsThroughCrash(lab, ld1, ld2);
 
             // The old master comes back: higher priority, it preempts, and the sync group moves as one.
-            final Path again = lab.startDirector("director", lab.config("LD1", "MASTER", 150, "wlc", 600), List.of());
+            final Path again = lab.startDirector("director", lab.config("LD1", "MASTER", 150, algo, persistence), List.of());
             assertNotNull(TwoArmedLab.awaitLog(again, "VRRP sync group VG1: MASTER", 12_000), Files.readString(again));
             assertNotNull(TwoArmedLab.awaitLog(again, "VI_1: BACKUP -> MASTER", 1_000), Files.readString(again));
             assertNotNull(TwoArmedLab.awaitLog(again, "VI_2: BACKUP -> MASTER", 1_000), Files.readString(again));
