@@ -259,7 +259,7 @@ public final class Lab implements AutoCloseable
         final Path conf = work.resolve("keepalived.conf");
         Files.writeString(conf, keepalivedConf);
         directorLog = work.resolve("director.log");
-        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
+        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
         options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
             "--director-ip", "198.19.0.2"));
@@ -297,7 +297,7 @@ public final class Lab implements AutoCloseable
         Files.writeString(conf, keepalivedConf);
         final Path log = work.resolve(host + ".log");
         final String ip = "director".equals(host) ? "198.19.0.2" : "198.19.0.3";
-        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m",
+        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m",
             "-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
             "--director-ip", ip, "--control", work.resolve(host + ".sock").toString()));
         cmd.addAll(options);
@@ -355,6 +355,18 @@ public final class Lab implements AutoCloseable
         director.destroy();
         director.waitFor();
         return Files.readString(directorLog, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Stop the director with SIGTERM.
+     *
+     * @return its exit status.
+     * @throws InterruptedException when interrupted.
+     */
+    public int stopDirectorStatus() throws InterruptedException
+    {
+        director.destroy();
+        return director.waitFor();
     }
 
     /**

@@ -254,7 +254,7 @@ public final class TwoArmedLab implements AutoCloseable
         final Path file = work.resolve(host + ".conf");
         Files.writeString(file, conf);
         final Path log = work.resolve(host + ".log");
-        final List<String> cmd = new ArrayList<>(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
+        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
         options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "-f", file.toString(), "--capacity", "65536",
             "--control", work.resolve(host + ".sock").toString()));

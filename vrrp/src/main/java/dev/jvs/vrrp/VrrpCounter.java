@@ -39,7 +39,9 @@ public enum VrrpCounter
     /** Dropped: v2 advertisement interval differs from ours. */
     ADVERT_INTERVAL_ERRORS("advert_interval_err", true),
     /** Dropped: a unicast advert from no configured peer (check_unicast_src); keepalived only logs it. */
-    UNKNOWN_PEER("unicast_src_unknown", true);
+    UNKNOWN_PEER("unicast_src_unknown", true),
+    /** Dropped: a VRRPv2 auth type that is none of NONE, PASS and AH. */
+    INVALID_AUTH_TYPE("invalid_authtype", true);
 
     private final String label;
     private final boolean drop;

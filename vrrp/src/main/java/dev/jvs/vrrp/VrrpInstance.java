@@ -247,7 +247,8 @@ public final class VrrpInstance
         final int expected = null == cfg.authPass ? VrrpPacket.AUTH_NONE : VrrpPacket.AUTH_PASS;
         if (type != expected)
         {
-            count(VrrpCounter.AUTH_TYPE_MISMATCH);
+            // keepalived: a type that is no type at all is invalid_authtype, another known one a mismatch.
+            count(type > VrrpPacket.AUTH_AH ? VrrpCounter.INVALID_AUTH_TYPE : VrrpCounter.AUTH_TYPE_MISMATCH);
             return false;
         }
         if (VrrpPacket.AUTH_PASS == type)

@@ -43,6 +43,8 @@ public final class VrrpPacket
     public static final int AUTH_NONE = 0;
     /** Auth type simple text password. */
     public static final int AUTH_PASS = 1;
+    /** Authentication type: IP Authentication Header (RFC 2402; keepalived knows it, jvs refuses it). */
+    public static final int AUTH_AH = 2;
     /** Advertisement packet type. */
     public static final int TYPE_ADVERTISEMENT = 1;
 

@@ -99,13 +99,19 @@ public final class RunCommand implements Runnable
     @Option(names = "--syslog-socket", defaultValue = "/dev/log", hidden = true, description = "the syslog socket")
     private String syslogSocket;
 
+    @Option(names = "--dump-dir", defaultValue = "/tmp",
+        description = "where SIGUSR1 writes keepalived.data and SIGUSR2 keepalived.stats, as keepalived does " +
+            "(default ${DEFAULT-VALUE})")
+    private Path dumpDir;
+
     private int exit;
 
     @Override
     public void run()
     {
         exit = new Daemon(new Settings(config, java.util.List.copyOf(ifaces), directorIp, control, metrics, capacity, ringFrames, ring, tx,
-            blockSize, io, vipMode, pipelined, workers, nice, rtPriority, cpus, idle, logFacility, syslogSocket)).run();
+            blockSize, io, vipMode, pipelined, workers, nice, rtPriority, cpus, idle, logFacility, syslogSocket,
+            dumpDir)).run();
     }
 
     /** @return the daemon's exit status. */

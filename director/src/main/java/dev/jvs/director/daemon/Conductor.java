@@ -53,6 +53,8 @@ final class Conductor implements Agent
     private final ControlPlane controlPlane;
     private final AdmHandler adm;
     private final AtomicBoolean reload = new AtomicBoolean();
+    private final AtomicBoolean dumpData = new AtomicBoolean();
+    private final AtomicBoolean dumpStats = new AtomicBoolean();
     private final AtomicBoolean haActive = new AtomicBoolean(true);
     private final MessageHandler onFrame = this::onFrame;
     private volatile Thread thread;
@@ -164,6 +166,17 @@ final class Conductor implements Agent
         wake();
     }
 
+    /**
+     * SIGUSR1 (the data) or SIGUSR2 (the statistics): written on the next cycle; any thread.
+     *
+     * @param stats the statistics rather than the data.
+     */
+    void requestDump(final boolean stats)
+    {
+        (stats ? dumpStats : dumpData).set(true);
+        wake();
+    }
+
     /** Wake the conductor from its idle park; any thread. */
     void wake()
     {
@@ -217,6 +230,16 @@ final class Conductor implements Agent
         if (reload.getAndSet(false))
         {
             reload();
+            work++;
+        }
+        if (dumpData.getAndSet(false))
+        {
+            Dumps.write(settings.dumpDir().resolve("keepalived.data"), Dumps.data(running, vrrp.instances(), checker));
+            work++;
+        }
+        if (dumpStats.getAndSet(false))
+        {
+            Dumps.write(settings.dumpDir().resolve("keepalived.stats"), Dumps.stats(vrrp.instances()));
             work++;
         }
         work += controlPlane.serve(adm);

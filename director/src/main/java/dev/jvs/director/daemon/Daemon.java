@@ -113,7 +113,12 @@ public final class Daemon
         }
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
+        // keepalived's signals: HUP reloads, USR1 and USR2 dump, TERM and INT stop cleanly (status 0).
         Signals.on("HUP", conductor::requestReload);
+        Signals.on("USR1", () -> conductor.requestDump(false));
+        Signals.on("USR2", () -> conductor.requestDump(true));
+        Signals.on("TERM", stop::countDown);
+        Signals.on("INT", stop::countDown);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             stop.countDown();

@@ -30,10 +30,11 @@ import java.util.Arrays;
  * @param idle what an idle agent does.
  * @param logFacility syslog facility, or null.
  * @param syslogSocket the syslog socket.
+ * @param dumpDir where SIGUSR1 and SIGUSR2 write keepalived.data and keepalived.stats.
  */
 public record Settings(Path config, java.util.List<String> ifaces, String directorIp, String control, String metrics, int capacity,
     int ringFrames, RingVersion ring, TxMode tx, int blockSize, Io io, VipMode vipMode, boolean pipelined,
-    int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket)
+    int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket, Path dumpDir)
 {
     /** --io. */
     public enum Io

@@ -36,7 +36,9 @@ final class Signals
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
-            Log.info("warning: cannot handle SIG" + name + ": " + ex);
+            // SIGUSR2 is the JVM's own suspend/resume signal unless _JAVA_SR_SIGNUM moves it (bin/jvs does).
+            Log.info("warning: cannot handle SIG" + name + ": " + (null != ex.getCause() ? ex.getCause() : ex) +
+                ("USR2".equals(name) ? " (start jvs with _JAVA_SR_SIGNUM=39, as bin/jvs does)" : ""));
         }
     }
 }

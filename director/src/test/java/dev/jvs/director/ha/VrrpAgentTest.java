@@ -297,4 +297,41 @@ class VrrpAgentTest
                 "not logged)"), log.stream().filter(l -> l.contains("dropped")).toList());
         agent.stop(6_000);
     }
+
+    /** keepalived's stats tell a type that is no auth type at all from a known one that is not ours. */
+    @Test
+    void anUnknownAuthTypeShouldBeInvalidAndAnotherKnownOneAMismatch() throws Exception
+    {
+        final KeepalivedConfig kc = KeepalivedConfig.parse(java.nio.file.Path.of("k.conf"), """
+            vrrp_instance VI_1 {
+                interface eth0
+                dont_track_primary
+                virtual_router_id 51
+                priority 100
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+            }
+            """);
+        final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0), new ConnectionTable(1024, 1, 0),
+            new Neighbors(), new Counters());
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, "eth0", 0xC6130002, 0x020000000001L,
+            dev.jvs.engine.agent.Forwarders.inline(fwd), new Frames(), new Neighbors(), line -> { });
+        agent.start(0);
+        final dev.jvs.vrrp.VrrpInstance i = agent.instances().get(0);
+        final UnsafeBuffer advert = new UnsafeBuffer(new byte[64]);
+        for (final int type : new int[] {5, 1})
+        {
+            final int n = dev.jvs.vrrp.VrrpPacket.write(advert, 0, 2, 51, 200, new int[] {0xC6130050}, 100, null,
+                0xC6130003, dev.jvs.vrrp.VrrpPacket.GROUP, 1);
+            advert.putByte(20 + 4, (byte)type);
+            advert.putShort(20 + 6, (short)0);
+            advert.putShort(20 + 6, (short)dev.jvs.engine.frame.Checksums.finish(
+                dev.jvs.engine.frame.Checksums.sum(advert, 20, n - 20, 0)), java.nio.ByteOrder.BIG_ENDIAN);
+            agent.onFrame(advert, 0, n, dev.jvs.vrrp.VrrpPacket.PROTOCOL, 100);
+        }
+        assertEquals(1, i.counter(dev.jvs.vrrp.VrrpCounter.INVALID_AUTH_TYPE), "type 5: invalid_authtype");
+        assertEquals(1, i.counter(dev.jvs.vrrp.VrrpCounter.AUTH_TYPE_MISMATCH), "PASS where none: authtype_mismatch");
+        agent.stop(200);
+    }
 }
