@@ -17,8 +17,8 @@ import java.util.List;
  */
 public final class AdmCommand
 {
-    /** Where {@code jvs run} puts its socket (IFACE.sock) unless told otherwise. */
-    static final Path RUN_DIR = Path.of("/run/jvs");
+    /** Where {@code jvs run} puts its socket (IFACE.sock) unless told otherwise: this network namespace's. */
+    static final Path RUN_DIR = dev.jvs.director.daemon.RunDir.here();
 
     private AdmCommand()
     {

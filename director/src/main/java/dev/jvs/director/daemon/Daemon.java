@@ -51,6 +51,7 @@ public final class Daemon
     private Pipeline pipeline;
     private final List<Transmitter> controlTx = new java.util.ArrayList<>();
     private dev.jvs.engine.Routes routes;
+    private RunDir runDir;
     private Conductor conductor;
     private ControlPlane controlPlane;
 
@@ -94,12 +95,24 @@ public final class Daemon
         kc.warnings.forEach(w -> Log.info("warning: " + w));
         try
         {
+            // Before anything touches an interface: a second director on one refuses, and recovery from a
+            // crashed one runs only once it is gone.
+            runDir = RunDir.lock(ports.stream().map(Port::name).toList());
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.err.println("jvs run: " + ex.getMessage());
+            return 1;
+        }
+        try
+        {
             assemble(kc);
         }
         catch (final PacketIoException | IllegalArgumentException ex)
         {
             System.err.println("jvs run: " + String.join(", ", ports.stream().map(Port::name).toList()) + ": " +
                 ex.getMessage());
+            runDir.close();
             return 1;
         }
         catch (final IOException ex)
@@ -109,6 +122,7 @@ public final class Daemon
             conductor.mailer().close();
             closeAll();
             kernel.forEach(KernelSetup::close);
+            runDir.close();
             return 1;
         }
         final CountDownLatch stop = new CountDownLatch(1);
@@ -341,6 +355,7 @@ public final class Daemon
         }
         logTotals(totals);
         kernel.forEach(KernelSetup::close);
+        runDir.close();
     }
 
     private static void logTotals(final long[] totals)

@@ -158,10 +158,11 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
 
     /**
      * @param firstPort the name of port 0.
-     * @return the control socket's path, or null for none.
+     * @return the control socket's path (by default in this network namespace's run directory), or null.
      */
     public Path controlPath(final String firstPort)
     {
-        return "none".equals(control) ? null : Path.of(null != control ? control : "/run/jvs/" + firstPort + ".sock");
+        return "none".equals(control) ? null : null != control ? Path.of(control) :
+            RunDir.here().resolve(firstPort + ".sock");
     }
 }
