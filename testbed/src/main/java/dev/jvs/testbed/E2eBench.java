@@ -131,7 +131,7 @@ public final class E2eBench
             {
                 // Where a jvs request's time went: the workers' ring-wait and cycle histograms, logged at stop.
                 lab.stopDirector().lines().filter(l -> l.contains(" latency: ")).forEach(l ->
-                    System.out.println("  " + config + ": " + l.substring(l.indexOf(' ') + 1)));
+                    System.out.println("  " + config + ": " + l.substring(l.indexOf("] ") + 2)));
             }
             return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
         }
@@ -198,7 +198,7 @@ public final class E2eBench
             if (config.startsWith("jvs"))
             {
                 lab.stopDirector("director").lines().filter(l -> l.contains(" latency: ")).forEach(l ->
-                    System.out.println("  " + config + ": " + l.substring(l.indexOf(' ') + 1)));
+                    System.out.println("  " + config + ": " + l.substring(l.indexOf("] ") + 2)));
             }
             return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
         }
