@@ -57,7 +57,17 @@ public enum Counter
     /** A tunnelled packet without DF too big for the path, sent in IP fragments as Linux's ip_fragment does. */
     TUN_FRAGMENTED("tunnelled packet sent in fragments", false),
     /** No route of the director leads to the real server (or the client). */
-    DROP_NO_ROUTE("no route to the destination", true);
+    DROP_NO_ROUTE("no route to the destination", true),
+    /**
+     * Frames the kernel dropped because the receive ring was full (PACKET_STATISTICS' tp_drops): the worker
+     * fell behind. They never reach the engine; the worker adds the kernel's count on its timer.
+     */
+    DROP_RING_FULL("receive ring full (dropped by the kernel)", true),
+    /**
+     * Transmit calls the kernel refused (ENOBUFS, a full device queue): from the TX ring the frames are
+     * requested again and go with the next kick; from sendmmsg the frame is lost.
+     */
+    TX_REFUSED("transmit refused by the kernel (device queue full)", false);
 
     private final String label;
     private final boolean drop;

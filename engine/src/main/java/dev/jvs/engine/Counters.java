@@ -12,6 +12,15 @@ public final class Counters
         values[c.ordinal()]++;
     }
 
+    /**
+     * @param c counter.
+     * @param n amount to add (counts the kernel keeps and the worker gathers).
+     */
+    public void add(final Counter c, final long n)
+    {
+        values[c.ordinal()] += n;
+    }
+
     /** @param c counter. @return its value. */
     public long get(final Counter c)
     {

@@ -98,11 +98,11 @@ public final class Demo
                 }
             }
             lab.startDirector(config(Lab.Mode.NAT), List.of("--workers", "2", "--control", "none", "--metrics",
-                "198.19.0.2:9100"));
+                "198.19.0.2:9742"));
             final Map<String, Integer> counts = new java.util.TreeMap<>();
             lab.ns().sh("client", sh.toString()).lines().forEach(l -> counts.merge(l.trim(), 1, Integer::sum));
             System.out.println("   40 HTTP requests, 5 from each address: " + counts);
-            lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics").lines()
+            lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics").lines()
                 .filter(l -> l.startsWith("jvs_worker_forwarded_total")).forEach(l -> System.out.println("   " + l));
             System.out.println("   director log:");
             for (final String l : lab.stopDirector().split("\n"))

@@ -264,7 +264,7 @@ public final class E2eBench
                     "ingress device eth0 priority 0; }' && nft add rule netdev sink in udp dport 9 drop");
             }
             final List<String> o = new ArrayList<>(List.of("--ring-frames", "32768", "--workers",
-                String.valueOf(workers), "--metrics", "198.19.0.2:9100"));
+                String.valueOf(workers), "--metrics", "198.19.0.2:9742"));
             o.addAll(options);
             lab.startDirector(conf.append("}\n").toString(), o);
             final String dmac = lab.ns().sh("director", "cat /sys/class/net/eth0/address").trim();
@@ -288,7 +288,7 @@ public final class E2eBench
                 rx += Long.parseLong(lab.ns().sh("rs" + (i + 1), "cat /sys/class/net/eth0/statistics/rx_packets")
                     .trim()) - rx0[i];
             }
-            final String perWorker = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics")
+            final String perWorker = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics")
                 .lines().filter(l -> l.startsWith("jvs_worker_forwarded_total")).reduce("", (a, b) -> a + " " + b);
             final String log = lab.stopDirector();
             final Matcher sent = Pattern.compile("sent (\\d+) frames in ([0-9.]+) s").matcher(out);

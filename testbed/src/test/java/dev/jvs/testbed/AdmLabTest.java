@@ -26,7 +26,7 @@ class AdmLabTest extends LabTest
                 "virtual_server " + Lab.VIP + " 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n" +
                 " real_server " + Lab.rs(1) + " 80 {\n  TCP_CHECK {\n   connect_timeout 1\n  }\n }\n" +
                 " real_server " + Lab.rs(2) + " 80\n}\n",
-                List.of("--control", socket.toString(), "--metrics", "198.19.0.2:9100"));
+                List.of("--control", socket.toString(), "--metrics", "198.19.0.2:9742"));
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(socket)), "root only");
             assertEquals(Map.of("rs1", 2, "rs2", 2), Map.copyOf(lab.counts(4)));
@@ -88,7 +88,7 @@ class AdmLabTest extends LabTest
             assertEquals(2, bad.exit());
             assertTrue(bad.out().contains("Destination already exists"), bad.out());
 
-            final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
+            final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
             assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 56\n"), m);
             assertTrue(m.contains("# TYPE jvs_service_connections_per_second gauge\n"), m);
             assertTrue(m.contains("jvs_real_server_connections_total{service=\"TCP 198.19.0.80:80\"," +

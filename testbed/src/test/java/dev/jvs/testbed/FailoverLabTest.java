@@ -81,7 +81,7 @@ class FailoverLabTest extends LabTest
             final List<String> opts = List.of("--workers", String.valueOf(workers));
             final Path log1 = lab.startDirectorOn("director", config(mode, 150, work.resolve("notify1")), opts);
             final Path log2 = lab.startDirectorOn("director2", config(mode, 100, work.resolve("notify2")),
-                List.of("--metrics", "198.19.0.3:9100", "--workers", String.valueOf(workers)));
+                List.of("--metrics", "198.19.0.3:9742", "--workers", String.valueOf(workers)));
             final List<String> from = workers > 1 ? clients(mode) : List.of();
             for (final String a : from)
             {
@@ -275,7 +275,7 @@ class FailoverLabTest extends LabTest
 
     private static String metrics(final Lab lab) throws Exception
     {
-        return lab.ns().sh("director2", "curl -s --max-time 5 http://198.19.0.3:9100/metrics");
+        return lab.ns().sh("director2", "curl -s --max-time 5 http://198.19.0.3:9742/metrics");
     }
 
     private static String rcs(final Path out) throws java.io.IOException

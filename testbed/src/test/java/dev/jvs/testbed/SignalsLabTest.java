@@ -76,6 +76,46 @@ class SignalsLabTest extends LabTest
         }
     }
 
+    /**
+     * A director that stops reading (SIGSTOP, as a stalled worker would) while frames keep coming: the kernel
+     * drops them at the full receive ring, and PACKET_STATISTICS brings the count to the metrics.
+     */
+    @Test
+    void framesTheKernelDropsAtAFullRingShouldBeCounted() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.DR, 1, work, JAR))
+        {
+            lab.startDirector(CONF, List.of("--ring-frames", "64", "--metrics", "198.19.0.2:9742"));
+            assertNotNull(lab.awaitLog("VI_1: BACKUP -> MASTER", 8000), lab.directorLog());
+            assertTrue(lab.get("/").startsWith("rs1"), "forwarding, and the client knows the VIP's MAC");
+            final String pid = String.valueOf(lab.directorPid());
+            Netns.run(List.of("kill", "-STOP", pid), 5);
+            try
+            {
+                // 2,000 datagrams at a stopped reader with 64 slots: at least 1,900 cannot fit (1,500 allows for what the veth backlog may lose first).
+                lab.ns().sh("client", "python3 -c 'import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n" +
+                    "for i in range(2000): s.sendto(b\"x\"*64, (\"198.19.0.80\", 9))'");
+            }
+            finally
+            {
+                Netns.run(List.of("kill", "-CONT", pid), 5);
+            }
+            long dropped = 0;
+            for (int t = 0; t < 50 && dropped < 1500; t++)
+            {
+                Thread.sleep(100);
+                final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
+                final java.util.regex.Matcher r =
+                    java.util.regex.Pattern.compile("jvs_drops_total\\{reason=\"ring_full\"} (\\d+)").matcher(m);
+                assertTrue(r.find(), m);
+                dropped = Long.parseLong(r.group(1));
+            }
+            System.out.println("ring full while stopped: " + dropped + " of 2,000 datagrams counted as dropped");
+            assertTrue(dropped >= 1500 && dropped <= 2100, "ring drops counted: " + dropped);
+            assertTrue(lab.get("/").startsWith("rs1"), "forwarding again");
+        }
+    }
+
     private static String awaitFile(final Path f) throws Exception
     {
         for (int t = 0; t < 100 && !Files.exists(f); t++)

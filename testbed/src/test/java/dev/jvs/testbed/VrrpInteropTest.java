@@ -308,7 +308,7 @@ class VrrpInteropTest extends LabTest
         Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/python3/dist-packages/scapy")), "needs python3-scapy");
         try (VrrpLan lan = new VrrpLan(work, JAR))
         {
-            final Path conf = lan.jvs("a", vrrp(2, 150, false), List.of("--metrics", A + ":9100"));
+            final Path conf = lan.jvs("a", vrrp(2, 150, false), List.of("--metrics", A + ":9742"));
             final long end = System.currentTimeMillis() + 8000;
             while (System.currentTimeMillis() < end && !lan.logText(conf).contains("VI_1: BACKUP -> MASTER"))
             {
@@ -339,7 +339,7 @@ class VrrpInteropTest extends LabTest
                 ""));
             lan.ns().sh("b", "/usr/bin/python3 " + script);
             Thread.sleep(1500);
-            final String m = lan.ns().sh("a", "curl -s --max-time 5 http://" + A + ":9100/metrics");
+            final String m = lan.ns().sh("a", "curl -s --max-time 5 http://" + A + ":9742/metrics");
             for (final String event : List.of("ip_ttl_err", "checksum_err", "auth_failure", "version_err",
                 "addr_list_err", "packet_len_err"))
             {

@@ -79,7 +79,7 @@ class WorkersLabTest extends LabTest
 
     private static long forwarded(final Lab lab, final int worker) throws Exception
     {
-        final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
+        final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
         final Matcher x = Pattern.compile("jvs_worker_forwarded_total\\{worker=\"" + worker + "\"} (\\d+)").matcher(m);
         assertTrue(x.find(), m);
         return Long.parseLong(x.group(1));
@@ -106,7 +106,7 @@ class WorkersLabTest extends LabTest
             }
             assertTrue(!ofWorker1.isEmpty() && ofWorker1.size() < CLIENTS, "both workers have clients: " + ofWorker1);
             lab.startDirector(config(1, 2, 3), List.of("--workers", "2", "--control", socket.toString(),
-                "--metrics", "198.19.0.2:9100", "--rt-priority", "5", "--cpus", "1,0", "--ring", ring));
+                "--metrics", "198.19.0.2:9742", "--rt-priority", "5", "--cpus", "1,0", "--ring", ring));
             assertTrue(lab.directorLog().contains("io afpacket " + ring + ", 2 workers"), lab.directorLog());
             // --rt-priority: both forwarding threads (worker 0 runs on the main thread) and only they are FIFO.
             Thread.sleep(300);
@@ -184,7 +184,7 @@ class WorkersLabTest extends LabTest
             lab.startDirector("vrrp_track_file gate {\n file \"" + gate + "\"\n}\n" +
                 "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n advert_int 1\n" +
                 " virtual_ipaddress {\n  " + Lab.VIP + "\n }\n track_file {\n  gate weight 0\n }\n}\n" + config(1),
-                List.of("--workers", "2", "--metrics", "198.19.0.2:9100"));
+                List.of("--workers", "2", "--metrics", "198.19.0.2:9742"));
             lab.awaitLog("-> MASTER", 10_000);
             assertEquals(Set.of("rs1"), new HashSet<>(round(lab, all).values()), "MASTER: every client served");
 
@@ -192,7 +192,7 @@ class WorkersLabTest extends LabTest
             lab.awaitLog("-> FAULT", 10_000);
             Thread.sleep(200);
             assertEquals(Set.of("(none)"), new HashSet<>(round(lab, all, 1).values()), "FAULT: no worker forwards");
-            final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9100/metrics");
+            final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
             assertTrue(m.contains("jvs_drops_total{reason=\"standby\"}") &&
                 !m.contains("jvs_drops_total{reason=\"standby\"} 0\n"), m);
 

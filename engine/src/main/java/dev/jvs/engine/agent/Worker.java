@@ -51,6 +51,7 @@ public final class Worker implements Agent
     private final Egress egress;
     private final Poller poller;
     private final Neighbors neighbors;
+    private final long[] refusedSeen;
     private long now;
     private long nextTimer;
     private long nextArp;
@@ -90,6 +91,7 @@ public final class Worker implements Agent
         this.neighbors = neighbors;
         this.egress = Egress.of(tx);
         this.handlers = new PortHandler[rx.length];
+        this.refusedSeen = new long[tx.length];
         final int[] fds = new int[rx.length];
         for (int p = 0; p < rx.length; p++)
         {
@@ -133,12 +135,32 @@ public final class Worker implements Agent
         {
             fwd.onTimer(now, 10_000);
             nextTimer = now + TIMER_MS;
+            gatherKernelCounts();
             if (resolving && now >= nextArp)
             {
                 resolveRealServers();
             }
         }
         return n;
+    }
+
+    /** What the kernel counted for this worker's sockets: frames its rings dropped, sends it refused. */
+    private void gatherKernelCounts()
+    {
+        for (int p = 0; p < rx.length; p++)
+        {
+            final long dropped = rx[p].takeKernelDrops();
+            if (dropped > 0)
+            {
+                fwd.counters().add(Counter.DROP_RING_FULL, dropped);
+            }
+            final long refused = tx[p].refused();
+            if (refused != refusedSeen[p])
+            {
+                fwd.counters().add(Counter.TX_REFUSED, refused - refusedSeen[p]);
+                refusedSeen[p] = refused;
+            }
+        }
     }
 
     /** One port's frames: the forwarder learns which port each came in by. */

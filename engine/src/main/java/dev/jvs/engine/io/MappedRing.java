@@ -29,6 +29,12 @@ abstract class MappedRing implements Receiver
         return null == socket ? -1 : socket.fd;
     }
 
+    @Override
+    public long takeKernelDrops()
+    {
+        return null == socket ? 0 : socket.takeDrops();
+    }
+
     /**
      * Sleep in poll(2) until a frame arrives or the timeout passes.
      *

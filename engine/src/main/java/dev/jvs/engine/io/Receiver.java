@@ -28,6 +28,17 @@ public interface Receiver extends AutoCloseable
         return 0;
     }
 
+    /**
+     * Frames the kernel dropped since the last call because the ring was full: PACKET_STATISTICS, which the
+     * kernel resets as it answers, so only the worker that owns the ring may ask. A syscall: call it on a timer.
+     *
+     * @return frames dropped since the last call; 0 where the source does not say.
+     */
+    default long takeKernelDrops()
+    {
+        return 0;
+    }
+
     /** @return the AF_PACKET socket, to join a fanout group; -1 where there is none (libpcap, a pipeline). */
     default int fd()
     {

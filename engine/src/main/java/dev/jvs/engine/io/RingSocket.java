@@ -17,6 +17,9 @@ final class RingSocket implements AutoCloseable
     private final Pointer map;
     private final long mapLength;
     private final Memory pollFd = new Memory(8);
+    /** struct tpacket_stats_v3 { unsigned tp_packets, tp_drops, tp_freeze_q_cnt; } (v2's is its first 8 bytes). */
+    private final Memory stats = new Memory(12);
+    private final Memory statsLength = new Memory(4);
 
     /**
      * @param ifindex interface index.
@@ -86,6 +89,16 @@ final class RingSocket implements AutoCloseable
         {
             throw new PacketIoException("bind(AF_PACKET, ifindex " + ifindex + "): " + LibC.strerror(LibC.errno()));
         }
+    }
+
+    long takeDrops()
+    {
+        statsLength.setInt(0, 12);
+        if (LibC.getsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, stats, statsLength) < 0)
+        {
+            return 0;
+        }
+        return Integer.toUnsignedLong(stats.getInt(4));
     }
 
     void await(final int timeoutMs)

@@ -29,6 +29,12 @@ public interface Sender extends AutoCloseable
     /** @return frames sent. */
     int flush();
 
+    /** @return transmit calls the kernel has refused since the start (ENOBUFS, a full device queue). */
+    default long refused()
+    {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -142,7 +142,13 @@ public final class Transmitter implements Sender
         return sent;
     }
 
-    /** @return frames the kernel refused. */
+    @Override
+    public long refused()
+    {
+        return failed;
+    }
+
+    /** @return frames the kernel refused (each one lost). */
     public long failed()
     {
         return failed;

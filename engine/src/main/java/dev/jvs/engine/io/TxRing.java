@@ -51,6 +51,7 @@ public final class TxRing implements Sender
     private final UnsafeBuffer ring;
     private int next;
     private int pending;
+    private long refused;
 
     /**
      * @param ifindex interface index.
@@ -158,14 +159,29 @@ public final class TxRing implements Sender
             return 0;
         }
         final int flags = full ? 0 : LibC.MSG_DONTWAIT;
-        while (LibC.sendto(fd, null, 0, flags, null, 0) < 0 && LibC.EINTR == LibC.errno())
+        while (LibC.sendto(fd, null, 0, flags, null, 0) < 0)
         {
             // Interrupted: ask again. After another error (ENOBUFS, a full device queue) the frame the device
             // refused is requested again (tpacket_snd) and goes with the next kick.
+            final int err = LibC.errno();
+            if (LibC.EINTR != err)
+            {
+                if (LibC.EAGAIN != err)
+                {
+                    refused++;
+                }
+                break;
+            }
         }
         final int n = pending;
         pending = 0;
         return n;
+    }
+
+    @Override
+    public long refused()
+    {
+        return refused;
     }
 
     @Override

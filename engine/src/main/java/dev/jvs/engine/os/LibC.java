@@ -25,6 +25,8 @@ public final class LibC
     public static final int PACKET_VERSION = 10;
     /** PACKET_TX_RING. */
     public static final int PACKET_TX_RING = 13;
+    /** getsockopt: struct tpacket_stats(_v3), reset by each read. */
+    public static final int PACKET_STATISTICS = 6;
     /** PACKET_LOSS: a TX ring skips a malformed frame instead of stopping at it. */
     public static final int PACKET_LOSS = 14;
     /** PACKET_VNET_HDR: frames carry a struct virtio_net_hdr first. */
@@ -90,6 +92,16 @@ public final class LibC
 
     /** setsockopt(2). */
     public static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    /**
+     * @param fd socket.
+     * @param level option level.
+     * @param name option.
+     * @param value where the value goes.
+     * @param length in: room at value, out: bytes written (a socklen_t).
+     * @return 0, or -1 with errno.
+     */
+    public static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
 
     /** bind(2). */
     public static native int bind(int fd, Pointer addr, int length);
