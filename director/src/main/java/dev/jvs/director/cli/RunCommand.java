@@ -18,8 +18,44 @@ import java.nio.file.Path;
         "Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (not root, no interface, bad config)."})
 public final class RunCommand implements Runnable
 {
-    @Option(names = {"-f", "--config"}, required = true, description = "keepalived.conf")
+    @Option(names = {"-f", "--use-file", "--config"}, defaultValue = "/etc/keepalived/keepalived.conf",
+        description = "keepalived.conf (default ${DEFAULT-VALUE}, as keepalived's)")
     private Path config;
+
+    @Option(names = {"-P", "--vrrp"}, description = "VRRP alone, as keepalived -P: the virtual servers and their " +
+        "checkers are not loaded, and the VRRP addresses go on the interfaces (--vip-mode kernel)")
+    private boolean vrrpOnly;
+
+    @Option(names = {"-C", "--check"}, description = "the virtual servers and checkers alone, as keepalived -C: no " +
+        "VRRP instance runs, so the director forwards as the only one (with -P too: both, as keepalived)")
+    private boolean checkOnly;
+
+    @Option(names = {"-V", "--dont-release-vrrp"},
+        description = "at stop, send no priority 0 advertisement and leave the VRRP addresses in place")
+    private boolean dontReleaseVrrp;
+
+    @Option(names = {"-I", "--dont-release-ipvs"},
+        description = "accepted for keepalived's command lines; jvs's forwarding is the process and ends with it")
+    private boolean dontReleaseIpvs;
+
+    @Option(names = {"-d", "--dump-conf"}, description = "log the configuration as loaded, at start")
+    private boolean dumpConf;
+
+    @Option(names = {"-D", "--log-detail"}, description = "accepted for keepalived's command lines: jvs always logs " +
+        "checker results with their reason, VRRP transitions with their cause and reloads with what changed")
+    private boolean logDetail;
+
+    @Option(names = {"-l", "--log-console"},
+        description = "accepted for keepalived's command lines: jvs always logs to stdout (journald under systemd)")
+    private boolean logConsole;
+
+    @Option(names = {"-n", "--dont-fork"},
+        description = "accepted for keepalived's command lines: jvs never forks (systemd's Type=notify)")
+    private boolean dontFork;
+
+    @Option(names = {"-p", "--pid"}, description = "write the process id to this file (refused while another live " +
+        "jvs owns it); removed at stop")
+    private Path pidFile;
 
     @Option(names = "--control",
         description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: /run/jvs/IFACE.sock.")
@@ -109,9 +145,12 @@ public final class RunCommand implements Runnable
     @Override
     public void run()
     {
-        exit = new Daemon(new Settings(config, java.util.List.copyOf(ifaces), directorIp, control, metrics, capacity, ringFrames, ring, tx,
-            blockSize, io, vipMode, pipelined, workers, nice, rtPriority, cpus, idle, logFacility, syslogSocket,
-            dumpDir)).run();
+        // keepalived's VRRP process puts the addresses on the interfaces; so does jvs -P, with nothing to forward.
+        final Settings.VipMode vips = vrrpOnly && !checkOnly ? Settings.VipMode.KERNEL : vipMode;
+        exit = new Daemon(new Settings(config, java.util.List.copyOf(ifaces), directorIp, control, metrics, capacity,
+            ringFrames, ring, tx, blockSize, io, vips, pipelined, workers, nice, rtPriority, cpus, idle, logFacility,
+            syslogSocket, dumpDir, new Settings.Flags(vrrpOnly, checkOnly, dontReleaseVrrp, dontReleaseIpvs, dumpConf, pidFile)))
+            .run();
     }
 
     /** @return the daemon's exit status. */

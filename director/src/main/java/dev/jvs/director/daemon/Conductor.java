@@ -356,7 +356,7 @@ final class Conductor implements Agent
         final KeepalivedConfig kc;
         try
         {
-            kc = KeepalivedConfig.load(settings.config());
+            kc = settings.loadConfig();
         }
         catch (final ConfigException ex)
         {

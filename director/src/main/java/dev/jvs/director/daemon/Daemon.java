@@ -52,6 +52,7 @@ public final class Daemon
     private final List<Transmitter> controlTx = new java.util.ArrayList<>();
     private dev.jvs.engine.Routes routes;
     private RunDir runDir;
+    private PidFile pidFile;
     private Conductor conductor;
     private ControlPlane controlPlane;
 
@@ -79,7 +80,7 @@ public final class Daemon
         final KeepalivedConfig kc;
         try
         {
-            kc = KeepalivedConfig.load(settings.config());
+            kc = settings.loadConfig();
             ports = Ports.resolve(settings.ifaces(), settings.directorIp(), kc);
             if (ports.size() > 1 && (settings.pipelined() || Settings.Io.AFPACKET != settings.io()))
             {
@@ -106,13 +107,23 @@ public final class Daemon
         }
         try
         {
+            pidFile = PidFile.write(settings.flags().pidFile());
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.err.println("jvs run: " + ex.getMessage());
+            runDir.close();
+            return 1;
+        }
+        try
+        {
             assemble(kc);
         }
         catch (final PacketIoException | IllegalArgumentException ex)
         {
             System.err.println("jvs run: " + String.join(", ", ports.stream().map(Port::name).toList()) + ": " +
                 ex.getMessage());
-            runDir.close();
+            closeRunFiles();
             return 1;
         }
         catch (final IOException ex)
@@ -122,7 +133,7 @@ public final class Daemon
             conductor.mailer().close();
             closeAll();
             kernel.forEach(KernelSetup::close);
-            runDir.close();
+            closeRunFiles();
             return 1;
         }
         final CountDownLatch stop = new CountDownLatch(1);
@@ -287,6 +298,30 @@ public final class Daemon
                 Arrays.stream(c.addresses).mapToObj(Ipv4::toString).collect(Collectors.joining(" ")),
                 c.preempt ? "" : ", nopreempt"));
         }
+        logFlags(kc);
+    }
+
+    /** What keepalived's flags changed, said once at start. */
+    private void logFlags(final KeepalivedConfig kc)
+    {
+        final Settings.Flags f = settings.flags();
+        if (!f.loadsVirtualServers())
+        {
+            Log.info("--vrrp: VRRP alone; the virtual servers and their checkers are not loaded, the VRRP " +
+                "addresses go on the interfaces");
+        }
+        if (!f.runsVrrp())
+        {
+            Log.info("--check: the virtual servers alone; the VRRP instances are not loaded");
+        }
+        if (f.dontReleaseIpvs())
+        {
+            Log.info("--dont-release-ipvs: nothing to keep; jvs's forwarding is the process and stops with it");
+        }
+        if (f.dumpConf())
+        {
+            Dumps.data(kc, conductor.vrrp().instances(), conductor.checker()).lines().forEach(Log::info);
+        }
     }
 
     private void listen()
@@ -323,7 +358,13 @@ public final class Daemon
         checker.omega();
         conductor.mailer().close();
         final VrrpAgent vrrp = conductor.vrrp();
-        if (!vrrp.isEmpty())
+        if (!vrrp.isEmpty() && settings.flags().dontReleaseVrrp())
+        {
+            // keepalived --dont-release-vrrp: no goodbye; the backup takes over when the adverts stop.
+            Log.info("--dont-release-vrrp: no priority 0 advertisement, the VRRP addresses stay");
+            kernel.forEach(KernelSetup::keepAddresses);
+        }
+        else if (!vrrp.isEmpty())
         {
             vrrp.stop(System.currentTimeMillis());
         }
@@ -355,6 +396,15 @@ public final class Daemon
         }
         logTotals(totals);
         kernel.forEach(KernelSetup::close);
+        closeRunFiles();
+    }
+
+    private void closeRunFiles()
+    {
+        if (null != pidFile)
+        {
+            pidFile.close();
+        }
         runDir.close();
     }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class KernelSetup implements AutoCloseable
 {
     private static final Path STATE_DIR = Path.of("/run/jvs");
+    private boolean keepAddresses;
 
     private final String iface;
     private final Path state;
@@ -251,10 +252,19 @@ final class KernelSetup implements AutoCloseable
         return s.append(" }").toString();
     }
 
+    /**
+     * keepalived --dont-release-vrrp: {@link #close} leaves the addresses VRRP added, and their lines in the
+     * state file, so that the next start takes them back first (as keepalived -V's next start does).
+     */
+    synchronized void keepAddresses()
+    {
+        keepAddresses = true;
+    }
+
     @Override
     public synchronized void close()
     {
-        for (final String a : addedAddresses)
+        for (final String a : keepAddresses ? List.<String>of() : addedAddresses)
         {
             try
             {
@@ -290,11 +300,17 @@ final class KernelSetup implements AutoCloseable
         try
         {
             Files.deleteIfExists(state);
+            if (keepAddresses && !addedAddresses.isEmpty())
+            {
+                Files.writeString(state, addedAddresses.stream().map(a -> "addr " + a + "\n")
+                    .collect(java.util.stream.Collectors.joining()));
+            }
         }
         catch (final IOException ignored)
         {
             // nothing left to do
         }
-        Log.info("kernel settings of " + iface + " restored");
+        Log.info("kernel settings of " + iface + " restored" + (keepAddresses && !addedAddresses.isEmpty() ?
+            ", VRRP addresses " + String.join(" ", addedAddresses) + " kept (--dont-release-vrrp)" : ""));
     }
 }

@@ -1,5 +1,7 @@
 package dev.jvs.director.daemon;
 
+import dev.jvs.director.config.ConfigException;
+import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.engine.agent.IdleMode;
 
 import java.nio.file.Path;
@@ -31,11 +33,71 @@ import java.util.Arrays;
  * @param logFacility syslog facility, or null.
  * @param syslogSocket the syslog socket.
  * @param dumpDir where SIGUSR1 and SIGUSR2 write keepalived.data and keepalived.stats.
+ * @param flags keepalived's daemon flags.
  */
 public record Settings(Path config, java.util.List<String> ifaces, String directorIp, String control, String metrics, int capacity,
     int ringFrames, RingVersion ring, TxMode tx, int blockSize, Io io, VipMode vipMode, boolean pipelined,
-    int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket, Path dumpDir)
+    int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket, Path dumpDir,
+    Flags flags)
 {
+    /**
+     * keepalived's daemon flags that mean something here ({@code -P -C -V -I -d -p}); the others it takes
+     * ({@code -D -l -n}) describe what jvs always does.
+     *
+     * @param vrrpOnly {@code -P}: VRRP alone; the virtual servers and their checkers are not loaded, and the
+     *     VRRP addresses go on the interfaces (as keepalived's VRRP process adds them).
+     * @param checkOnly {@code -C}: the virtual servers and checkers alone; no VRRP instance runs, so the director
+     *     forwards as the one director.
+     * @param dontReleaseVrrp {@code -V}: at stop, no priority 0 advertisement and the VRRP addresses stay.
+     * @param dontReleaseIpvs {@code -I}: accepted; the forwarding is the process, nothing stays after it.
+     * @param dumpConf {@code -d}: log the configuration as loaded at start.
+     * @param pidFile {@code -p}: the process's pid file, or null.
+     */
+    public record Flags(boolean vrrpOnly, boolean checkOnly, boolean dontReleaseVrrp, boolean dontReleaseIpvs,
+        boolean dumpConf, Path pidFile)
+    {
+        /** No flag. */
+        public static final Flags NONE = new Flags(false, false, false, false, false, null);
+
+        /** @return true when the virtual servers are loaded (keepalived -P alone leaves them out). */
+        public boolean loadsVirtualServers()
+        {
+            return !vrrpOnly || checkOnly;
+        }
+
+        /** @return true when VRRP runs (keepalived -C alone leaves it out). */
+        public boolean runsVrrp()
+        {
+            return !checkOnly || vrrpOnly;
+        }
+    }
+
+    /**
+     * Read the configuration, less what the flags leave out ({@code -P}: the virtual servers, {@code -C}: the VRRP
+     * instances), as at start so at every reload.
+     *
+     * @return the configuration.
+     * @throws ConfigException when it is broken.
+     */
+    public KeepalivedConfig loadConfig() throws ConfigException
+    {
+        final KeepalivedConfig kc = KeepalivedConfig.load(config);
+        if (!flags.loadsVirtualServers())
+        {
+            kc.virtualServers.clear();
+            kc.groups.clear();
+            kc.markRules.clear();
+        }
+        if (!flags.runsVrrp())
+        {
+            kc.vrrp.instances.clear();
+            kc.vrrp.syncGroups.clear();
+            // keepalived's VRRP process runs the sync daemon: with it gone, so is the sync.
+            kc.vrrp.syncDaemon = null;
+        }
+        return kc;
+    }
+
     /** --io. */
     public enum Io
     {
