@@ -2,6 +2,7 @@ package dev.jvs.director;
 
 import dev.jvs.director.cli.AdmCommand;
 import dev.jvs.director.cli.CheckCommand;
+import dev.jvs.director.cli.RealServerCommand;
 import dev.jvs.director.cli.ReplayCommand;
 import dev.jvs.director.cli.RsTunCommand;
 import dev.jvs.director.cli.RunCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jvs 0.1.0",
     description = "A user-space Linux Virtual Server.",
-    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class, CheckCommand.class,
+    subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class, RealServerCommand.class,
+        CheckCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {

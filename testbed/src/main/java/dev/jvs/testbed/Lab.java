@@ -179,7 +179,8 @@ public final class Lab implements AutoCloseable
             else
             {
                 final Path log = work.resolve(h + "-rs-tun.log");
-                ns.spawn(h, List.of("java", "-Xmx64m", "-jar", jar.toString(), "rs-tun", "--vip", VIP), log);
+                ns.spawn(h, List.of("java", "-Xmx64m", "-jar", jar.toString(), "realserver", "tun",
+                    "start", "--userspace", "--vip", VIP), log);
                 waitForLog(log, "rs-tun: decapsulating");
             }
             final Path docs = work.resolve(h);

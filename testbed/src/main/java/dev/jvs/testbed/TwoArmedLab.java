@@ -131,7 +131,8 @@ public final class TwoArmedLab implements AutoCloseable
             else if (Lab.Mode.TUN == mode)
             {
                 final Path log = work.resolve(h + "-rs-tun.log");
-                ns.spawn(h, List.of("java", "-Xmx64m", "-jar", jar.toString(), "rs-tun", "--vip", VIP), log);
+                ns.spawn(h, List.of("java", "-Xmx64m", "-jar", jar.toString(), "realserver", "tun",
+                    "start", "--userspace", "--vip", VIP), log);
                 awaitLog(log, "rs-tun: decapsulating", 15_000);
             }
             serve(h);
