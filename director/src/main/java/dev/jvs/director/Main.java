@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "jvs",
     mixinStandardHelpOptions = true,
-    version = "jvs 0.1.0",
+    versionProvider = Version.class,
     description = "A user-space Linux Virtual Server.",
     subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class, RealServerCommand.class,
         CheckCommand.class,

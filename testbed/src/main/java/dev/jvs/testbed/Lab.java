@@ -46,6 +46,7 @@ public final class Lab implements AutoCloseable
     private final boolean ha;
     private Process director;
     private Path directorLog;
+    private List<String> directorEnv = List.of();
     private final Map<String, Process> directors = new LinkedHashMap<>();
 
     /**
@@ -247,6 +248,14 @@ public final class Lab implements AutoCloseable
     }
 
     /**
+     * @param env NAME=VALUE pairs for the next {@link #startDirector}'s environment (systemd's NOTIFY_SOCKET).
+     */
+    public void directorEnvironment(final List<String> env)
+    {
+        this.directorEnv = List.copyOf(env);
+    }
+
+    /**
      * Start the director with a configuration and extra options.
      *
      * @param keepalivedConf the configuration text.
@@ -260,7 +269,9 @@ public final class Lab implements AutoCloseable
         final Path conf = work.resolve("keepalived.conf");
         Files.writeString(conf, keepalivedConf);
         directorLog = work.resolve("director.log");
-        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
+        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39"));
+        cmd.addAll(directorEnv);
+        cmd.addAll(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
         options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
             "--director-ip", "198.19.0.2"));

@@ -89,14 +89,25 @@ class AdmLabTest extends LabTest
             assertTrue(bad.out().contains("Destination already exists"), bad.out());
 
             final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
-            assertTrue(m.contains("jvs_service_connections_total{service=\"TCP 198.19.0.80:80\"} 56\n"), m);
+            final String svc = "service=\"TCP 198.19.0.80:80\",proto=\"TCP\",local_address=\"198.19.0.80\"," +
+                "local_port=\"80\",local_mark=\"\"";
+            assertTrue(m.contains("jvs_service_connections_total{" + svc + "} 56\n"), m);
             assertTrue(m.contains("# TYPE jvs_service_connections_per_second gauge\n"), m);
-            assertTrue(m.contains("jvs_real_server_connections_total{service=\"TCP 198.19.0.80:80\"," +
-                "server=\"198.19.0.11:80\"} 28\n"), m);
-            assertTrue(m.contains("jvs_real_server_up{virtual_server=\"198.19.0.80:80\",server=\"198.19.0.11:80\"} 1\n"),
+            assertTrue(m.contains("jvs_real_server_connections_total{" + svc + ",server=\"198.19.0.11:80\"," +
+                "remote_address=\"198.19.0.11\",remote_port=\"80\"} 28\n"), m);
+            final String rs1 = "{virtual_server=\"198.19.0.80:80\",server=\"198.19.0.11:80\",proto=\"TCP\"," +
+                "local_address=\"198.19.0.80\",local_port=\"80\",local_mark=\"\",remote_address=\"198.19.0.11\"," +
+                "remote_port=\"80\"} ";
+            assertTrue(m.contains("jvs_real_server_up" + rs1 + "1\n"), m);
+            assertTrue(m.contains("jvs_real_server_health_transitions_total" + rs1 + "0\n"), m);
+            // node_exporter's IPVS families, as its dashboards query them.
+            assertTrue(m.contains("# TYPE node_ipvs_connections_total counter\nnode_ipvs_connections_total 56\n"), m);
+            assertTrue(m.contains("node_ipvs_backend_weight{local_address=\"198.19.0.80\",local_port=\"80\"," +
+                "remote_address=\"198.19.0.11\",remote_port=\"80\",proto=\"TCP\",local_mark=\"\"} 1\n"), m);
+            assertTrue(m.contains("# TYPE node_ipvs_backend_connections_active gauge\n"), m);
+            assertTrue(m.contains("jvs_build_info{version=\"") && m.contains("jvs_reloads_total{result=\"failed\"} 0\n"),
                 m);
-            assertTrue(m.contains("jvs_real_server_health_transitions_total{virtual_server=\"198.19.0.80:80\"," +
-                "server=\"198.19.0.11:80\"} 0\n"), m);
+            PromText.check(m);
             assertTrue(m.contains("# TYPE jvs_drops_total counter\n"), m);
             assertTrue(m.contains("jvs_connection_table_capacity 65536\n"), m);
             assertEquals(0, adm(socket, "-Z", "-t", "198.19.0.80:80").exit());

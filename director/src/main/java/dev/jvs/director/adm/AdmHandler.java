@@ -9,7 +9,6 @@ import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.VirtualService;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +24,8 @@ public final class AdmHandler implements ControlPlane.Handler
     private final Forwarders tables;
     private final Supplier<KeepalivedConfig> config;
     private final Supplier<HealthChecker> checker;
-    private final AtomicBoolean reload;
+    private final Supplier<String> reload;
+    private Supplier<Reloads> reloads = () -> new Reloads(0, 0, 0, true);
     private final RateEstimator rates = new RateEstimator();
     private Runnable onEdit = () -> { };
     private VrrpAgent vrrp;
@@ -54,15 +54,34 @@ public final class AdmHandler implements ControlPlane.Handler
      * @param tables the workers' tables.
      * @param config the running configuration (the metrics' health part).
      * @param checker the running checker.
-     * @param reload set to ask for a reload (--reload).
+     * @param reload reloads the configuration and says what changed (--reload; on the serving thread); an
+     *     IllegalArgumentException says why not.
      */
     public AdmHandler(final Forwarders tables, final Supplier<KeepalivedConfig> config,
-        final Supplier<HealthChecker> checker, final AtomicBoolean reload)
+        final Supplier<HealthChecker> checker, final Supplier<String> reload)
     {
         this.tables = tables;
         this.config = config;
         this.checker = checker;
         this.reload = reload;
+    }
+
+    /**
+     * What the reloads did, for the metrics.
+     *
+     * @param ok reloads applied.
+     * @param failed reloads refused (the configuration was broken).
+     * @param lastMs when the last one ended (ms since the epoch), 0 for none yet.
+     * @param lastOk whether it was applied.
+     */
+    public record Reloads(long ok, long failed, long lastMs, boolean lastOk)
+    {
+    }
+
+    /** @param counts what the reloads did so far. */
+    public void reloads(final Supplier<Reloads> counts)
+    {
+        this.reloads = counts;
     }
 
     /** @param daemon the connection sync's line of ipvsadm -L --daemon, or null without sync. */
@@ -135,8 +154,7 @@ public final class AdmHandler implements ControlPlane.Handler
         final Options o = options(args);
         if (o.reload)
         {
-            reload.set(true);
-            return "reload requested: the daemon checks the configuration and logs the result\n";
+            return reload.get();
         }
         if (o.zero)
         {
@@ -303,6 +321,7 @@ public final class AdmHandler implements ControlPlane.Handler
         tables.ask(0, f ->
         {
             Metrics.services(b, f.services(), t, rates);
+            Metrics.nodeIpvs(b, f.services(), t);
             return null;
         });
         Metrics.health(b, config.get(), checker.get());
@@ -310,6 +329,7 @@ public final class AdmHandler implements ControlPlane.Handler
             f.counters().get(Counter.FORWARDED_OUT)) : List.of();
         Metrics.engine(b, t, perWorker);
         Metrics.latency(b, latency.get());
+        Metrics.daemon(b, reloads.get());
         if (null != vrrp && !vrrp.isEmpty())
         {
             Metrics.vrrp(b, vrrp);

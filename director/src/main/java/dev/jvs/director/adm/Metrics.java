@@ -53,6 +53,78 @@ final class Metrics
             .append(type).append('\n');
     }
 
+    /**
+     * A service's labels: jvs's {@code service="TCP 198.19.0.80:80"} and node_exporter's IPVS set (proto,
+     * local_address, local_port, local_mark as its collector reads /proc/net/ip_vs: a fwmark service has proto FWM,
+     * no address, port 0 and the mark in 8 hex digits).
+     */
+    static String serviceLabels(final VirtualService s)
+    {
+        return "service=\"" + AdmHandler.service(s) + "\"," + nodeService(s.fwmark(), s.protocol(), s.vaddr(), s.vport());
+    }
+
+    private static String nodeService(final int fwmark, final int protocol, final int vip, final int port)
+    {
+        return 0 != fwmark ? "proto=\"FWM\",local_address=\"\",local_port=\"0\",local_mark=\"" +
+            String.format(Locale.ROOT, "%08X", fwmark) + "\"" : "proto=\"" + (6 == protocol ? "TCP" : "UDP") +
+            "\",local_address=\"" + Ipv4.toString(vip) + "\",local_port=\"" + port + "\",local_mark=\"\"";
+    }
+
+    /** node_exporter's backend labels, in its order. */
+    private static String nodeBackend(final VirtualService s, final int rip, final int rport)
+    {
+        final boolean fwm = 0 != s.fwmark();
+        return "local_address=\"" + (fwm ? "" : Ipv4.toString(s.vaddr())) + "\",local_port=\"" + (fwm ? 0 : s.vport()) +
+            "\",remote_address=\"" + Ipv4.toString(rip) + "\",remote_port=\"" + rport + "\",proto=\"" +
+            (fwm ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP") + "\",local_mark=\"" +
+            (fwm ? String.format(Locale.ROOT, "%08X", s.fwmark()) : "") + "\"";
+    }
+
+    /**
+     * node_exporter's IPVS families, exactly (names, types, labels), so that its dashboards read a jvs director as
+     * they read a kernel one: the totals over every service, and each real server's connections and weight.
+     */
+    static void nodeIpvs(final StringBuilder b, final ServiceTable table, final Totals t)
+    {
+        final List<VirtualService> services = IpvsadmFormat.sorted(table);
+        final String[][] totals = {
+            {"node_ipvs_connections_total", "The total number of connections made."},
+            {"node_ipvs_incoming_packets_total", "The total number of incoming packets."},
+            {"node_ipvs_outgoing_packets_total", "The total number of outgoing packets."},
+            {"node_ipvs_incoming_bytes_total", "The total amount of incoming data."},
+            {"node_ipvs_outgoing_bytes_total", "The total amount of outgoing data."}};
+        for (int m = 0; m < totals.length; m++)
+        {
+            long sum = 0;
+            for (final VirtualService s : services)
+            {
+                sum += t.service(s, SERVICE_COLUMNS[m]);
+            }
+            help(b, totals[m][0], "counter", totals[m][1]);
+            b.append(totals[m][0]).append(' ').append(sum).append('\n');
+        }
+        final String[][] backends = {
+            {"node_ipvs_backend_connections_active", "The current active connections by local and remote address."},
+            {"node_ipvs_backend_connections_inactive",
+                "The current inactive connections by local and remote address."},
+            {"node_ipvs_backend_weight", "The current backend weight by local and remote address."}};
+        for (int m = 0; m < backends.length; m++)
+        {
+            help(b, backends[m][0], "gauge", backends[m][1]);
+            for (final VirtualService s : services)
+            {
+                final Destinations d = s.dests();
+                for (int p = 0; p < d.count(); p++)
+                {
+                    final int id = d.idAt(p);
+                    final long v = 2 == m ? d.weight(id) : t.dest(s, id, 0 == m ? Totals.ACTIVE : Totals.INACTIVE);
+                    b.append(backends[m][0]).append('{').append(nodeBackend(s, d.address(id), d.port(id)))
+                        .append("} ").append(v).append('\n');
+                }
+            }
+        }
+    }
+
     /** Per service and real server: counts, weights and rates (worker 0's thread: its tables). */
     static void services(final StringBuilder b, final ServiceTable table, final Totals t, final RateEstimator rates)
     {
@@ -62,7 +134,7 @@ final class Metrics
             help(b, PER_SERVICE[m][0], "counter", PER_SERVICE[m][1]);
             for (final VirtualService s : services)
             {
-                b.append(PER_SERVICE[m][0]).append("{service=\"").append(AdmHandler.service(s)).append("\"} ")
+                b.append(PER_SERVICE[m][0]).append('{').append(serviceLabels(s)).append("} ")
                     .append(t.service(s, SERVICE_COLUMNS[m])).append('\n');
             }
         }
@@ -76,9 +148,10 @@ final class Metrics
                 {
                     final int id = d.idAt(p);
                     final long v = SERVER_COLUMNS[m] < 0 ? d.weight(id) : t.dest(s, id, SERVER_COLUMNS[m]);
-                    b.append(PER_SERVER[m][0]).append("{service=\"").append(AdmHandler.service(s))
-                        .append("\",server=\"").append(Ipv4.toString(d.address(id))).append(':').append(d.port(id))
-                        .append("\"} ").append(v).append('\n');
+                    b.append(PER_SERVER[m][0]).append('{').append(serviceLabels(s)).append(",server=\"")
+                        .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id))
+                        .append("\",remote_address=\"").append(Ipv4.toString(d.address(id)))
+                        .append("\",remote_port=\"").append(d.port(id)).append("\"} ").append(v).append('\n');
                 }
             }
         }
@@ -87,7 +160,7 @@ final class Metrics
             help(b, RATE_NAMES[m], "gauge", "The kernel estimator's 2 s EWMA, as ipvsadm --rate shows it.");
             for (final VirtualService s : services)
             {
-                b.append(RATE_NAMES[m]).append("{service=\"").append(AdmHandler.service(s)).append("\"} ")
+                b.append(RATE_NAMES[m]).append('{').append(serviceLabels(s)).append("} ")
                     .append(rates.rates(s, -1)[m]).append('\n');
             }
         }
@@ -102,8 +175,10 @@ final class Metrics
         {
             for (final KeepalivedConfig.RealServer rs : vs.realServers)
             {
+                // TCP and UDP on one VIP:port are two virtual servers: the protocol keeps their series apart.
                 final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr) + ":" +
-                    rs.port + "\"} ";
+                    rs.port + "\"," + configLabels(vs) + ",remote_address=\"" + Ipv4.toString(rs.addr) +
+                    "\",remote_port=\"" + rs.port + "\"} ";
                 b.append("jvs_real_server_up").append(labels).append(hc.isDown(rs) ? 0 : 1).append('\n');
                 final long n = hc.transitions(rs);
                 if (n >= 0)
@@ -118,9 +193,35 @@ final class Metrics
         help(b, "jvs_virtual_server_quorum_up", "gauge", "1 while the live weight meets the quorum, else 0.");
         for (final KeepalivedConfig.VirtualServer vs : config.virtualServers)
         {
-            b.append("jvs_virtual_server_quorum_up{virtual_server=\"").append(vs.name()).append("\"} ")
+            b.append("jvs_virtual_server_quorum_up{virtual_server=\"").append(vs.name()).append("\",")
+                .append(configLabels(vs)).append("} ")
                 .append(hc.quorumUp(vs) ? 1 : 0).append('\n');
         }
+    }
+
+    /** A configured virtual server's node_exporter labels (a group has no one address: empty). */
+    private static String configLabels(final KeepalivedConfig.VirtualServer vs)
+    {
+        return null != vs.group ? "proto=\"" + (6 == vs.protocol ? "TCP" : "UDP") +
+            "\",local_address=\"\",local_port=\"0\",local_mark=\"\"" :
+            nodeService(vs.fwmark, vs.protocol, vs.vip, vs.port);
+    }
+
+    /**
+     * What the daemon itself did: its build, and its reloads (applied, refused, the last one's time and result).
+     */
+    static void daemon(final StringBuilder b, final AdmHandler.Reloads r)
+    {
+        help(b, "jvs_build_info", "gauge", "1, labelled with the version of jvs and of the Java runtime.");
+        b.append("jvs_build_info{version=\"").append(dev.jvs.director.Version.get()).append("\",java=\"")
+            .append(System.getProperty("java.runtime.version")).append("\"} 1\n");
+        help(b, "jvs_reloads_total", "counter", "Configuration reloads (SIGHUP, jvs adm --reload), by result.");
+        b.append("jvs_reloads_total{result=\"applied\"} ").append(r.ok()).append('\n');
+        b.append("jvs_reloads_total{result=\"failed\"} ").append(r.failed()).append('\n');
+        help(b, "jvs_reload_last_success", "gauge", "1 when the last reload was applied (or there was none), else 0.");
+        b.append("jvs_reload_last_success ").append(r.lastOk() ? 1 : 0).append('\n');
+        help(b, "jvs_reload_last_timestamp_seconds", "gauge", "When the last reload ended (0: none yet).");
+        b.append("jvs_reload_last_timestamp_seconds ").append(r.lastMs() / 1000.0).append('\n');
     }
 
     /** The engine's counters and table, summed over the workers, and each worker's share. */

@@ -72,6 +72,8 @@ final class Conductor implements Agent
     private long now;
     private Routes routes;
     private long nextRoutes;
+    private SdNotify notify = SdNotify.none();
+    private volatile AdmHandler.Reloads reloads = new AdmHandler.Reloads(0, 0, 0, true);
 
     /** The parts a conductor drives, made by the daemon. */
     record Parts(Settings settings, List<Port> ports, Workers workers, Neighbors neighbors, ControlFrames frames,
@@ -108,7 +110,8 @@ final class Conductor implements Agent
             wake();
             this.mailer.realServer(rs, up);
         });
-        adm = new AdmHandler(workers, () -> running, () -> this.checker, reload);
+        adm = new AdmHandler(workers, () -> running, () -> this.checker, this::reloadForAdm);
+        adm.reloads(() -> reloads);
         adm.onEdit(() ->
         {
             fanout.refresh();
@@ -157,6 +160,12 @@ final class Conductor implements Agent
     Mailer mailer()
     {
         return mailer;
+    }
+
+    /** @param sd systemd's notification socket, told of reloads and pinged for the watchdog. */
+    void notify(final SdNotify sd)
+    {
+        this.notify = sd;
     }
 
     /** Ask for a reload (SIGHUP); any thread. */
@@ -227,9 +236,17 @@ final class Conductor implements Agent
     {
         now = System.currentTimeMillis();
         int work = 0;
+        notify.watchdog(now);
         if (reload.getAndSet(false))
         {
-            reload();
+            try
+            {
+                reload();
+            }
+            catch (final ConfigException ex)
+            {
+                // Logged and counted; SIGHUP has nobody to tell.
+            }
             work++;
         }
         if (dumpData.getAndSet(false))
@@ -350,10 +367,30 @@ final class Conductor implements Agent
         }
     }
 
-    /** SIGHUP: check the new configuration first; apply only the differences, on every worker. */
-    private void reload()
+    /** jvs adm --reload, on this thread: the result, or the refusal as the request's error. */
+    private String reloadForAdm()
+    {
+        try
+        {
+            return reload() + "\n";
+        }
+        catch (final ConfigException ex)
+        {
+            throw new IllegalArgumentException("jvs adm: reload failed, the running configuration stays: " +
+                ex.getMessage());
+        }
+    }
+
+    /**
+     * SIGHUP or jvs adm --reload: check the new configuration first; apply only the differences, on every worker.
+     *
+     * @return what changed, as logged.
+     * @throws ConfigException when the file is broken (the running configuration stays).
+     */
+    private String reload() throws ConfigException
     {
         final KeepalivedConfig kc;
+        notify.reloading();
         try
         {
             kc = settings.loadConfig();
@@ -361,7 +398,10 @@ final class Conductor implements Agent
         catch (final ConfigException ex)
         {
             Log.info("reload failed, the running configuration stays: " + ex.getMessage());
-            return;
+            final AdmHandler.Reloads r = reloads;
+            reloads = new AdmHandler.Reloads(r.ok(), r.failed() + 1, System.currentTimeMillis(), false);
+            notify.ready("reload failed, the running configuration stays: " + ex.getMessage());
+            throw ex;
         }
         kc.warnings.forEach(w -> Log.info("warning: " + w));
         // The new checker starts from the states the old one found, by virtual and real server.
@@ -388,12 +428,17 @@ final class Conductor implements Agent
         appliedHealth = next.generation();
         final long at = System.currentTimeMillis();
         refreshRoutes();
-        Log.info("reloaded " + settings.config() + ": " +
-            workers.ask(0, f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next)));
+        final String done = "reloaded " + settings.config() + ": " +
+            workers.ask(0, f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next));
+        Log.info(done);
         workers.postOthers(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, next));
         next.start();
         fanout.refresh();
         reloadVrrp(kc);
+        final AdmHandler.Reloads r = reloads;
+        reloads = new AdmHandler.Reloads(r.ok() + 1, r.failed(), System.currentTimeMillis(), true);
+        notify.ready(done);
+        return done;
     }
 
     /** The VRRP part of a reload (instances may appear where there were none). */

@@ -53,6 +53,7 @@ public final class Daemon
     private dev.jvs.engine.Routes routes;
     private RunDir runDir;
     private PidFile pidFile;
+    private final SdNotify notify = SdNotify.fromEnvironment();
     private Conductor conductor;
     private ControlPlane controlPlane;
 
@@ -94,25 +95,10 @@ public final class Daemon
             return 1;
         }
         kc.warnings.forEach(w -> Log.info("warning: " + w));
-        try
+        final String locked = lockRunFiles();
+        if (null != locked)
         {
-            // Before anything touches an interface: a second director on one refuses, and recovery from a
-            // crashed one runs only once it is gone.
-            runDir = RunDir.lock(ports.stream().map(Port::name).toList());
-        }
-        catch (final IllegalStateException ex)
-        {
-            System.err.println("jvs run: " + ex.getMessage());
-            return 1;
-        }
-        try
-        {
-            pidFile = PidFile.write(settings.flags().pidFile());
-        }
-        catch (final IllegalStateException ex)
-        {
-            System.err.println("jvs run: " + ex.getMessage());
-            runDir.close();
+            System.err.println("jvs run: " + locked);
             return 1;
         }
         try
@@ -153,17 +139,51 @@ public final class Daemon
             ex -> Log.info("conductor error: " + ex), null, conductor);
         try
         {
+            conductor.notify(notify);
             conductor.begin(routes);
             AgentRunner.startOnThread(runner);
+            // systemd's Type=notify: the rings are up, the configuration applied, the conductor cycling.
+            notify.ready(String.format(Locale.ROOT, "forwarding on %s: %d virtual services, %d VRRP instances",
+                String.join(", ", ports.stream().map(Port::name).toList()), workers.ask(0, f ->
+                f.services().all().size()), conductor.vrrp().instances().size()));
             awaitQuietly(stop);
         }
         finally
         {
+            notify.send("STOPPING=1");
             runner.close();
             end();
             stopped.countDown();
         }
         return 0;
+    }
+
+    /**
+     * Before anything touches an interface: a second director on one refuses, and recovery from a crashed one runs
+     * only once it is gone; then the pid file.
+     *
+     * @return why not, or null.
+     */
+    private String lockRunFiles()
+    {
+        try
+        {
+            runDir = RunDir.lock(ports.stream().map(Port::name).toList());
+        }
+        catch (final IllegalStateException ex)
+        {
+            return ex.getMessage();
+        }
+        try
+        {
+            pidFile = PidFile.write(settings.flags().pidFile());
+            return null;
+        }
+        catch (final IllegalStateException ex)
+        {
+            runDir.close();
+            return ex.getMessage();
+        }
     }
 
     private String refusal()
@@ -397,6 +417,7 @@ public final class Daemon
         logTotals(totals);
         kernel.forEach(KernelSetup::close);
         closeRunFiles();
+        notify.close();
     }
 
     private void closeRunFiles()

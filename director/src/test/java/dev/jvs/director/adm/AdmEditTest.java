@@ -21,7 +21,7 @@ class AdmEditTest
     private final EngineConfig cfg = new EngineConfig();
     private final Forwarder fwd = new Forwarder(cfg, new ServiceTable(() -> 0), new ConnectionTable(4096, 1, 0),
         new Neighbors(), new Counters());
-    private final AdmHandler adm = new AdmHandler(dev.jvs.engine.agent.Forwarders.inline(fwd), () -> null, () -> null, new AtomicBoolean());
+    private final AdmHandler adm = new AdmHandler(dev.jvs.engine.agent.Forwarders.inline(fwd), () -> null, () -> null, () -> "reloaded");
 
     private String run(final String line)
     {
