@@ -3,14 +3,20 @@ MVN ?= mvn -B -ntp
 JAR := build/jvs.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all deps build test unit demo bench bench-schedulers bench-engine bench-e2e bench-checkers clean
+.PHONY: all deps deps-build build test unit demo install deb bench bench-schedulers bench-engine bench-e2e bench-checkers clean
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 all: build
 
+# What the tests and the demo need (keepalived, tshark, wrk...); a build needs only deps-build.
 deps:
 	@bash .ci/deps
 
-build: deps
+deps-build:
+	@bash .ci/deps build
+
+build: deps-build
 	$(MVN) -q install -DskipTests
 	mkdir -p build
 	cp director/target/jvs.jar $(JAR)
@@ -24,9 +30,17 @@ test: deps
 unit:
 	$(MVN) -q test
 
+# The launcher, the jar, jvs(8), the bash completion, the systemd unit and /etc/default/jvs under DESTDIR/PREFIX.
+install: build
+	sh director/packaging/install.sh $(JAR) "$(DESTDIR)" $(PREFIX)
+
+# The Debian package (build/jvs_VERSION_all.deb), depending only on what the daemon runs.
+deb: build
+	sh director/packaging/build-deb.sh $(JAR) build
+
 # Builds, brings a namespace testbed up, runs the director in NAT, DR and TUN with real HTTP traffic,
 # prints per-real-server counts and the director's statistics, and tears everything down (needs root).
-demo: build
+demo: deps build
 	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.Demo $(JAR)
 
 # JMH benchmarks of the hot paths (see bench/RESULTS.md for the figures and how they were taken).

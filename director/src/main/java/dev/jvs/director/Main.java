@@ -2,6 +2,7 @@ package dev.jvs.director;
 
 import dev.jvs.director.cli.AdmCommand;
 import dev.jvs.director.cli.CheckCommand;
+import dev.jvs.director.cli.GenDocsCommand;
 import dev.jvs.director.cli.RealServerCommand;
 import dev.jvs.director.cli.ReplayCommand;
 import dev.jvs.director.cli.RsTunCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "A user-space Linux Virtual Server.",
     subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class, RealServerCommand.class,
-        CheckCommand.class,
+        CheckCommand.class, GenDocsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {

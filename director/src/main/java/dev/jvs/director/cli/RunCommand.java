@@ -12,7 +12,7 @@ import java.nio.file.Path;
 /** {@code jvs run}: the director on its interfaces, until SIGTERM or SIGINT. */
 @Command(
     name = "run",
-    mixinStandardHelpOptions = true,
+    versionProvider = dev.jvs.director.Version.class,
     description = {
         "Run the director for the configuration's virtual services on its interfaces.",
         "Exit status: 0 after SIGTERM/SIGINT, 1 when it cannot start (not root, no interface, bad config)."})
@@ -21,6 +21,13 @@ public final class RunCommand implements Runnable
     @Option(names = {"-f", "--use-file", "--config"}, defaultValue = "/etc/keepalived/keepalived.conf",
         description = "keepalived.conf (default ${DEFAULT-VALUE}, as keepalived's)")
     private Path config;
+
+    // Not picocli's standard help options: keepalived's -V is --dont-release-vrrp, its version flag is -v.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    private boolean help;
+
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    private boolean version;
 
     @Option(names = {"-P", "--vrrp"}, description = "VRRP alone, as keepalived -P: the virtual servers and their " +
         "checkers are not loaded, and the VRRP addresses go on the interfaces (--vip-mode kernel)")
