@@ -541,7 +541,7 @@ public final class KeepalivedConfig
     }
 
     /** virtual_server's keywords (keepalived's check_parser.c). */
-    private static final Keywords<KeepalivedConfig, VirtualServer> VIRTUAL_SERVER =
+    static final Keywords<KeepalivedConfig, VirtualServer> VIRTUAL_SERVER =
         new Keywords<KeepalivedConfig, VirtualServer>()
             .on((c, vs, k) -> vs.scheduler = scheduler(k), "lb_algo", "lvs_sched")
             .on((c, vs, k) -> vs.method = method(k), "lb_kind", "lvs_method")

@@ -28,6 +28,7 @@ final class Keywords<C, T>
     }
 
     private final Map<String, Handler<C, T>> handlers = new HashMap<>();
+    private final java.util.Set<String> ignored = new java.util.HashSet<>();
 
     /**
      * @param handler what the keywords do.
@@ -52,7 +53,14 @@ final class Keywords<C, T>
      */
     Keywords<C, T> ignore(final String... keywords)
     {
+        ignored.addAll(java.util.List.of(keywords));
         return on((c, t, k) -> { }, keywords);
+    }
+
+    /** @return the keywords read and left without effect (the configuration coverage says so). */
+    Set<String> ignored()
+    {
+        return java.util.Collections.unmodifiableSet(ignored);
     }
 
     /**

@@ -266,12 +266,12 @@ public final class VrrpConfig
      * global_defs keywords that change what keepalived does and that jvs does not do: said in a warning rather
      * than passed over (scripts run as jvs's own user, no strict mode, no startup/shutdown scripts or fifos).
      */
-    private static final Set<String> GLOBAL_NOT_ACTED = Set.of(
+    static final Set<String> GLOBAL_NOT_ACTED = Set.of(
         "startup_script", "shutdown_script",
         "vrrp_notify_fifo", "vrrp_notify_fifo_script", "notify_fifo", "notify_fifo_script", "max_auto_priority",
         "vrrp_priority", "checker_priority", "vrrp_skip_check_adv_addr");
     /** global_defs keywords that only matter to a part of keepalived jvs does not have (mail, SNMP, DBus...). */
-    private static final Set<String> GLOBAL_ACCEPTED = Set.of(
+    static final Set<String> GLOBAL_ACCEPTED = Set.of(
         "script_user", "enable_script_security", "max_auto_priority", "vrrp_no_swap", "checker_no_swap",
         "vrrp_priority", "checker_priority", "vrrp_rlimit_rttime", "checker_rlimit_rttime", "dynamic_interfaces",
         "vrrp_skip_check_adv_addr", "vrrp_strict", "enable_snmp_vrrp",
