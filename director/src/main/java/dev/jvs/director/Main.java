@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "A user-space Linux Virtual Server.",
     subcommands = {SimCommand.class, ReplayCommand.class, RunCommand.class, RsTunCommand.class, RealServerCommand.class,
-        CheckCommand.class, GenDocsCommand.class,
+        AdmCommand.class, CheckCommand.class, GenDocsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {

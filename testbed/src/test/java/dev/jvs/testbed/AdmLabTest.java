@@ -45,6 +45,22 @@ class AdmLabTest extends LabTest
                   -> 198.19.0.11:80               Masq    1      0          2        \s
                 """, list.out());
 
+            // One service, as ipvsadm -L -t lists it: no version line; one that is not there: status 1.
+            final Netns.Result one = adm(socket, "-Ln", "-t", Lab.VIP + ":80");
+            assertEquals(list.out().substring(list.out().indexOf('\n') + 1), one.out());
+            final Netns.Result none = adm(socket, "-L", "-t", Lab.VIP + ":81");
+            assertEquals(1, none.exit());
+            assertTrue(none.out().contains("No such service"), none.out());
+            // ipvsadm's command line is checked before the director is asked: its words, status 2.
+            final Netns.Result badWeight = adm(socket, "-a", "-t", Lab.VIP + ":80", "-r", Lab.rs(2), "-w", "70000");
+            assertEquals(2, badWeight.exit());
+            assertTrue(badWeight.out().contains("illegal weight specified"), badWeight.out());
+            final String checkers = adm(socket, "--checkers").out();
+            assertTrue(checkers.lines().anyMatch(l -> l.matches("198\\.19\\.0\\.80:80 +198\\.19\\.0\\.11:80 +" +
+                "TCP_CHECK 198\\.19\\.0\\.11:80 +UP +ok at .*")), checkers);
+            assertTrue(checkers.lines().anyMatch(l -> l.matches("198\\.19\\.0\\.80:80 +198\\.19\\.0\\.12:80 +- +UP +" +
+                "no checker")), checkers);
+
             final Netns.Result save = adm(socket, "-S", "-n");
             assertEquals("-A -t 198.19.0.80:80 -s rr\n-a -t 198.19.0.80:80 -r 198.19.0.11:80 -m -w 1\n" +
                 "-a -t 198.19.0.80:80 -r 198.19.0.12:80 -m -w 1\n", save.out());
@@ -85,7 +101,7 @@ class AdmLabTest extends LabTest
             assertEquals(0, adm(socket, "-E", "-t", vs, "-s", "wrr").exit());
             assertEquals(Map.of("rs1", 2, "rs2", 6), Map.copyOf(lab.counts(8)));
             final Netns.Result bad = adm(socket, "-a", "-t", vs, "-r", Lab.rs(2) + ":80", "-m");
-            assertEquals(2, bad.exit());
+            assertEquals(255, bad.exit(), "ipvsadm's status for what the kernel refuses");
             assertTrue(bad.out().contains("Destination already exists"), bad.out());
 
             final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
@@ -108,6 +124,7 @@ class AdmLabTest extends LabTest
             assertTrue(m.contains("jvs_build_info{version=\"") && m.contains("jvs_reloads_total{result=\"failed\"} 0\n"),
                 m);
             PromText.check(m);
+            PromText.documented(m);
             assertTrue(m.contains("# TYPE jvs_drops_total counter\n"), m);
             assertTrue(m.contains("jvs_connection_table_capacity 65536\n"), m);
             assertEquals(0, adm(socket, "-Z", "-t", "198.19.0.80:80").exit());
@@ -115,7 +132,7 @@ class AdmLabTest extends LabTest
             assertTrue(zeroed.get(3).startsWith(String.format("%-33s%9d%9d", "TCP  198.19.0.80:80", 0, 0)),
                 zeroed.get(3));
             final Netns.Result noSuch = adm(socket, "-Z", "-t", "198.19.0.81:80");
-            assertEquals(2, noSuch.exit());
+            assertEquals(255, noSuch.exit());
             assertTrue(noSuch.out().contains("no such service TCP 198.19.0.81:80"), noSuch.out());
             lab.stopDirector();
             assertTrue(!Files.exists(socket), "the socket is removed at exit");

@@ -130,7 +130,7 @@ class FailoverLabTest extends LabTest
                 Files.readString(log2) + "\n" + Files.readString(log1) + "\ncurl: " +
                 Files.readString(work.resolve("curl.log")) + rcs(out));
 
-            assertTrue(metrics(lab).contains("jvs_vrrp_state{instance=\"VI_1\"} 1\n"), "BACKUP in the metrics");
+            assertTrue(metrics(lab).contains("jvs_vrrp_state{vrrp_instance=\"VI_1\"} 1\n"), "BACKUP in the metrics");
             assertEquals("backup sync daemon (mcast=eth0, syncid=7)\n", Netns.run(List.of("java", "-jar", JAR.toString(),
                 "adm", "--socket", work.resolve("director2.sock").toString(), "-L", "--daemon"), 30).out(),
                 "ipvsadm -L --daemon");
@@ -155,8 +155,8 @@ class FailoverLabTest extends LabTest
             assertEquals("INSTANCE VI_1 BACKUP 100\nmaster\nINSTANCE VI_1 MASTER 100\n",
                 Files.readString(work.resolve("notify2")), "notify_backup, notify_master and notify, in order");
             final String m = metrics(lab);
-            assertTrue(m.contains("jvs_vrrp_state{instance=\"VI_1\"} 2\n"), "MASTER in the metrics:\n" + m);
-            assertTrue(m.contains("jvs_vrrp_events_total{instance=\"VI_1\",event=\"become_master\"} 1\n"), m);
+            assertTrue(m.contains("jvs_vrrp_state{vrrp_instance=\"VI_1\"} 2\n"), "MASTER in the metrics:\n" + m);
+            assertTrue(m.contains("jvs_vrrp_events_total{vrrp_instance=\"VI_1\",event=\"become_master\"} 1\n"), m);
             assertEquals(before, lab.get("/").trim(), "persistence survives the failover");
             lab.stopDirectorOn("director2");
             final String log = Files.readString(log2);

@@ -343,13 +343,13 @@ class VrrpInteropTest extends LabTest
             for (final String event : List.of("ip_ttl_err", "checksum_err", "auth_failure", "version_err",
                 "addr_list_err", "packet_len_err"))
             {
-                assertTrue(m.matches("(?s).*jvs_vrrp_events_total\\{instance=\"VI_1\",event=\"" + event +
+                assertTrue(m.matches("(?s).*jvs_vrrp_events_total\\{vrrp_instance=\"VI_1\",event=\"" + event +
                     "\"} [1-9].*"), event + " counted:\n" + m);
             }
             assertTrue(m.contains("jvs_vrrp_dropped_total{reason=\"vrid_err\"} 3\n"), m);
-            assertTrue(m.contains("jvs_vrrp_events_total{instance=\"VI_1\",event=\"advert_rcvd\"} 0\n"),
+            assertTrue(m.contains("jvs_vrrp_events_total{vrrp_instance=\"VI_1\",event=\"advert_rcvd\"} 0\n"),
                 "not one of them was taken: " + m);
-            assertTrue(m.contains("jvs_vrrp_state{instance=\"VI_1\"} 2\n"), "still master: " + m);
+            assertTrue(m.contains("jvs_vrrp_state{vrrp_instance=\"VI_1\"} 2\n"), "still master: " + m);
             assertFalse(lan.logText(conf).contains("MASTER -> "), lan.logText(conf));
         }
     }

@@ -151,6 +151,14 @@ public final class AdmHandler implements ControlPlane.Handler
             onEdit.run();
             return "";
         }
+        if (List.of("--vrrp").equals(args))
+        {
+            return null == vrrp ? "" : vrrpStatus(vrrp);
+        }
+        if (List.of("--checkers").equals(args))
+        {
+            return checker.get().describe(config.get());
+        }
         final Options o = options(args);
         if (o.reload)
         {
@@ -186,8 +194,20 @@ public final class AdmHandler implements ControlPlane.Handler
         if (o.list || args.isEmpty())
         {
             final Totals t = totals();
-            return tables.ask(0, f -> IpvsadmFormat.list(f.services(), t.tableCapacity(), o.stats, o.exact,
-                o.rate ? rates : null, o.persistent, t));
+            return tables.ask(0, f ->
+            {
+                if (null != o.service && f.services().all().stream().noneMatch(s -> !s.isRemoved() &&
+                    o.service.equals(service(s))))
+                {
+                    // ipvsadm's list_service: the kernel's "No such service", status 1.
+                    throw new AdmRefusal(1, "No such service");
+                }
+                final String all = IpvsadmFormat.list(f.services(), t.tableCapacity(), o.stats, o.exact,
+                    o.rate ? rates : null, o.persistent, t, null == o.service ? s -> true :
+                    s -> o.service.equals(service(s)));
+                // One service is listed without the version line, as ipvsadm's list_service prints it.
+                return null == o.service ? all : all.substring(all.indexOf('\n') + 1);
+            });
         }
         throw new IllegalArgumentException("jvs adm: nothing to do");
     }
@@ -224,6 +244,10 @@ public final class AdmHandler implements ControlPlane.Handler
                 case "--daemon" -> o.daemon = true;
                 case "--timeout" -> o.timeout = true;
                 case "--exact" -> o.exact = true;
+                case "--nosort" ->
+                {
+                    // Listed in ipvsadm's sorted order all the same.
+                }
                 case "-c", "--connection" -> o.conns = true;
                 case "-Lnc", "-Lcn", "-lnc", "-Lc" ->
                 {
@@ -311,6 +335,21 @@ public final class AdmHandler implements ControlPlane.Handler
     {
         return 0 != s.fwmark() ? "FWM " + Integer.toUnsignedString(s.fwmark()) :
             (6 == s.protocol() ? "TCP " : "UDP ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+    }
+
+    /** jvs adm --vrrp: each instance's state and priorities, where it runs and what it owns. */
+    private static String vrrpStatus(final VrrpAgent agent)
+    {
+        final StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "%-16s %-7s %-8s %-9s %-10s %-4s %s%n",
+            "Instance", "State", "Priority", "Effective", "Interface", "VRID", "Addresses"));
+        for (final dev.jvs.vrrp.VrrpInstance i : agent.instances())
+        {
+            final dev.jvs.vrrp.InstanceConfig c = i.config();
+            b.append(String.format(java.util.Locale.ROOT, "%-16s %-7s %-8d %-9d %-10s %-4d %s%n", c.name, i.state(),
+                c.priority, i.effectivePriority(), c.iface, c.vrid, java.util.Arrays.stream(c.addresses)
+                .mapToObj(dev.jvs.engine.frame.Ipv4::toString).collect(java.util.stream.Collectors.joining(" "))));
+        }
+        return b.toString();
     }
 
     /** Prometheus text exposition format 0.0.4. */

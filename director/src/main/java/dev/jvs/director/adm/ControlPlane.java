@@ -188,11 +188,20 @@ public final class ControlPlane implements AutoCloseable
                 final String req = new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.UTF_8);
                 final List<String> args = req.isEmpty() ? List.of() : List.of(req.split("\0", -1));
                 String reply;
+                // Reply: jvs adm's exit status on the first line, then what it prints.
                 try
                 {
                     reply = "0\n" + ask(args);
                 }
-                catch (final IllegalArgumentException | IllegalStateException ex)
+                catch (final AdmRefusal ex)
+                {
+                    reply = ex.status() + "\n" + ex.getMessage() + "\n";
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    reply = "255\n" + ex.getMessage() + "\n";
+                }
+                catch (final IllegalStateException ex)
                 {
                     reply = "1\n" + ex.getMessage() + "\n";
                 }

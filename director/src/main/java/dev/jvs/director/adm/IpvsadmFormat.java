@@ -254,6 +254,14 @@ public final class IpvsadmFormat
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
         final RateEstimator rates, final boolean persistent, final Totals t)
     {
+        return list(services, tableSize, stats, exact, rates, persistent, t, s -> true);
+    }
+
+    /** As above, for the services {@code only} takes (ipvsadm -L -t VIP:PORT lists one). */
+    static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
+        final RateEstimator rates, final boolean persistent, final Totals t,
+        final java.util.function.Predicate<VirtualService> only)
+    {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
         if (null != rates)
@@ -278,7 +286,7 @@ public final class IpvsadmFormat
             b.append("Prot LocalAddress:Port Scheduler Flags\n");
             b.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         }
-        for (final VirtualService s : sorted(services))
+        for (final VirtualService s : sorted(services).stream().filter(only).toList())
         {
             final Destinations d = s.dests();
             if (null != rates)

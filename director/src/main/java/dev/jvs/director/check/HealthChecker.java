@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -159,6 +160,42 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     public static String key(final RealServer rs)
     {
         return rs.vs.name() + "/" + Ipv4.toString(rs.addr) + ":" + rs.port;
+    }
+
+    /**
+     * One line per checker, in the configuration's order: virtual server, real server, checker and target, the
+     * real server's state, and the checker's last settled result with its reason and time (jvs adm --checkers).
+     *
+     * @param c the configuration this checker was built from.
+     * @return the table.
+     */
+    public String describe(final KeepalivedConfig c)
+    {
+        final StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n",
+            "VirtualServer", "RealServer", "Checker", "State", "Last result"));
+        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        {
+            for (final RealServer rs : vs.realServers)
+            {
+                final Server s = servers.get(rs);
+                final String name = Ipv4.toString(rs.addr) + ":" + rs.port;
+                if (null == s)
+                {
+                    b.append(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n", vs.name(), name, "-", "UP",
+                        "no checker"));
+                    continue;
+                }
+                for (final Probe p : s.probes)
+                {
+                    final long at = p.lastMs;
+                    b.append(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n", vs.name(), name,
+                        p.ch.type + " " + p.target, down.contains(rs) ? "DOWN" : "UP", 0 == at ? p.lastWhy :
+                        (p.lastOk ? "ok" : "failed") + " at " + java.time.Instant.ofEpochMilli(at) + " (" +
+                        p.lastWhy + ")"));
+                }
+            }
+        }
+        return b.toString();
     }
 
     /** @return each checked real server's state by {@link #key}, to hand to the checker of a reload. */

@@ -20,6 +20,10 @@ abstract class Probe
     long gridStart;
     int epoch;
     long deadline;
+    /** The last settled attempt, for jvs adm --checkers: its result, why, and when (ms since the epoch; 0: none). */
+    volatile boolean lastOk;
+    volatile String lastWhy = "not checked yet";
+    volatile long lastMs;
 
     Probe(final Check ch, final Server server, final boolean up, final Loop loop, final String target)
     {
@@ -95,6 +99,9 @@ abstract class Probe
         final long next;
         if (ok || retryIt >= ch.retry)
         {
+            lastOk = ok;
+            lastWhy = why;
+            lastMs = System.currentTimeMillis();
             if (ok && !up)
             {
                 up = true;

@@ -376,7 +376,7 @@ final class Conductor implements Agent
         }
         catch (final ConfigException ex)
         {
-            throw new IllegalArgumentException("jvs adm: reload failed, the running configuration stays: " +
+            throw new dev.jvs.director.adm.AdmRefusal(1, "jvs adm: reload failed, the running configuration stays: " +
                 ex.getMessage());
         }
     }
