@@ -31,6 +31,13 @@ echo /etc/default/jvs > "$root/DEBIAN/conffiles"
 cat > "$root/DEBIAN/postinst" <<'SCRIPT'
 #!/bin/sh
 set -e
+if [ "$1" = configure ]; then
+    # The class-data-sharing archive of this jar, where the launcher looks for it: a faster start.
+    install -d /var/lib/jvs
+    rm -f /var/lib/jvs/jvs.jsa
+    java -XX:ArchiveClassesAtExit=/var/lib/jvs/jvs.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+        -jar /usr/share/jvs/jvs.jar load-classes >/dev/null 2>&1 || true
+fi
 if [ "$1" = configure ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     # Not started here: the operator stops keepalived and ipvsadm -C first (docs/operations.md).
@@ -47,6 +54,9 @@ SCRIPT
 cat > "$root/DEBIAN/postrm" <<'SCRIPT'
 #!/bin/sh
 set -e
+if [ "$1" = remove ] || [ "$1" = purge ]; then
+    rm -f /var/lib/jvs/jvs.jsa
+fi
 if [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
 fi

@@ -25,6 +25,13 @@ if [ "$prefix" = /usr ]; then unitdir=/lib/systemd/system; else unitdir=/etc/sys
 install -d "$dest$unitdir"
 sed "s|@SBINDIR@|$prefix/sbin|" "$here/jvs.service" > "$dest$unitdir/jvs.service"
 chmod 0644 "$dest$unitdir/jvs.service"
+# The class-data-sharing archive names the jar by its path: made where the jar will run, so only when installing
+# in place (the package makes it in its postinst).
+if [ -z "$dest" ]; then
+    install -d /var/lib/jvs
+    java -XX:ArchiveClassesAtExit=/var/lib/jvs/jvs.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+        -jar "$prefix/share/jvs/jvs.jar" load-classes >/dev/null || echo "no CDS archive: the JVM would not make one"
+fi
 if [ ! -e "$dest/etc/default/jvs" ]; then
     install -m 0644 "$here/default" "$dest/etc/default/jvs"
 fi

@@ -54,24 +54,28 @@ public final class StartupBench
         Files.createDirectories(work);
         final Path conf = work.resolve("keepalived.conf");
         Files.writeString(conf, CONF);
-        final Path cds = work.resolve("jvs.jsa");
-        Files.deleteIfExists(cds);
         try (Lab lab = new Lab(Lab.Mode.DR, 1, work, jar))
         {
             final List<String> base = List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Xmx250m",
                 "-Dagrona.disable.bounds.checks=true");
             final List<String> run = List.of("-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0",
                 "--capacity", "1000000", "--control", "none");
-            report("jvs, default JVM", lab, work, n, concat(base, List.of(), run), "started on", "-> MASTER");
-            report("jvs, -XX:TieredStopAtLevel=1", lab, work, n, concat(base, List.of("-XX:TieredStopAtLevel=1"), run),
-                "started on", "-> MASTER");
-            // A dynamic class-data-sharing archive: written by one run at exit, mapped by the next ones.
-            measure(lab, work, concat(base, List.of("-XX:ArchiveClassesAtExit=" + cds), run), "started on",
+            if (args.length > 3)
+            {
+                // One start with its log, to see where the time goes.
+                final List<String> one = "launcher".equals(args[3]) ? concat(List.of(jar.getParent()
+                    .resolve("../bin/jvs").normalize().toString()), List.of(), run.subList(2, run.size())) :
+                    concat(base, List.of(args[3].split(" ")), run);
+                measure(lab, work, one, "ready ", "-> MASTER");
+                System.out.println(Files.readString(work.resolve("startup.log")));
+                return;
+            }
+            report("jvs: java -jar, no CDS archive", lab, work, n, concat(base, List.of(), run), "ready ",
                 "-> MASTER");
-            report("jvs, AppCDS archive", lab, work, n, concat(base, List.of("-XX:SharedArchiveFile=" + cds), run),
-                "started on", "-> MASTER");
-            report("jvs, AppCDS + TieredStopAtLevel=1", lab, work, n, concat(base, List.of("-XX:SharedArchiveFile=" +
-                cds, "-XX:TieredStopAtLevel=1"), run), "started on", "-> MASTER");
+            // The launcher as installed: heap cap, and the class-data-sharing archive make build wrote.
+            final Path launcher = jar.getParent().resolve("../bin/jvs").normalize();
+            report("jvs: bin/jvs with its CDS archive", lab, work, n, concat(List.of(launcher.toString()),
+                List.of(), run.subList(2, run.size())), "ready ", "-> MASTER");
             report("keepalived --vrrp", lab, work, n, List.of("keepalived", "-n", "-l", "-D", "--vrrp", "-f",
                 conf.toString(), "-p", work.resolve("k.pid").toString(), "-r", work.resolve("kv.pid").toString()),
                 "Registering gratuitous ARP", "Entering MASTER STATE");

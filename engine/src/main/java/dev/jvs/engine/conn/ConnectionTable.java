@@ -111,6 +111,8 @@ public final class ConnectionTable
     private final long baseTick;
     private int currentTick;
     private int freeHead;
+    /** Entries from here on were never used: taken in order once the free list is empty (no list to build). */
+    private int fresh;
     private int size;
 
     /**
@@ -153,7 +155,9 @@ public final class ConnectionTable
         inIndex = OffHeap.allocate(slots * 8);
         outIndex = OffHeap.allocate(slots * 8);
         baseTick = nowMs >> TICK_SHIFT;
-        clear();
+        // Fresh memory is zero: nothing to write, so a million entries cost no start-up time. The pages are
+        // faulted in by prefault(), off the forwarding thread, or on first use.
+        reset();
     }
 
     /**
@@ -164,14 +168,28 @@ public final class ConnectionTable
         inIndex.setMemory(0, inIndex.capacity(), (byte)0);
         outIndex.setMemory(0, outIndex.capacity(), (byte)0);
         entries.setMemory(0, entries.capacity(), (byte)0);
-        for (int e = 0; e < capacity; e++)
-        {
-            entries.putInt(e * ENTRY_LENGTH + TIMER_NEXT, e + 1 < capacity ? e + 1 : NONE);
-        }
-        freeHead = 0;
+        reset();
+    }
+
+    private void reset()
+    {
+        freeHead = NONE;
+        fresh = 0;
         size = 0;
         java.util.Arrays.fill(wheel, NONE);
         currentTick = 0;
+    }
+
+    /**
+     * Fault the table's pages in without writing them (MADV_POPULATE_WRITE), so that inserts never wait for the
+     * kernel: about 0.25 s for a million entries on 4 KiB pages. Safe from any thread while the owner works: the
+     * contents are not touched. Does nothing on kernels before 5.14.
+     */
+    public void prefault()
+    {
+        dev.jvs.engine.os.OffHeap.prefault(entries);
+        dev.jvs.engine.os.OffHeap.prefault(inIndex);
+        dev.jvs.engine.os.OffHeap.prefault(outIndex);
     }
 
     /** @return entries in use. */
@@ -434,14 +452,22 @@ public final class ConnectionTable
     private int put(final int kind, final int proto, final int caddr, final int cport, final int vaddr,
         final int vport, final int daddr, final int dport, final int flags, final int timeoutMs, final long nowMs)
     {
-        final int e = freeHead;
-        if (NONE == e)
+        final UnsafeBuffer en = entries;
+        final int e;
+        if (NONE != freeHead)
+        {
+            e = freeHead;
+            freeHead = en.getInt(e * ENTRY_LENGTH + TIMER_NEXT);
+        }
+        else if (fresh < capacity)
+        {
+            e = fresh++;
+        }
+        else
         {
             return NONE;
         }
-        final UnsafeBuffer en = entries;
         final int o = e * ENTRY_LENGTH;
-        freeHead = en.getInt(o + TIMER_NEXT);
         for (int w = 0; w < ENTRY_LENGTH; w += 8)
         {
             en.putLong(o + w, 0L);
