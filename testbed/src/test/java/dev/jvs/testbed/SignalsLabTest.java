@@ -69,6 +69,15 @@ class SignalsLabTest extends LabTest
             assertTrue(stats.contains("  Became master: 1\n") && stats.contains("  Authentication Errors:\n"), stats);
             assertTrue(lab.get("/").startsWith("rs1"), "still forwarding after both signals");
 
+            // Every other signal whose default ends a process is ignored (named ones logged), never fatal.
+            for (final String sig : List.of("ALRM", "VTALRM", "PROF", "IO", "PWR", "XCPU", "PIPE", "40", "50"))
+            {
+                Netns.run(List.of("kill", "-" + sig, pid), 5);
+            }
+            assertNotNull(lab.awaitLog("SIGPWR ignored", 5000), lab.directorLog());
+            assertTrue(lab.directorLog().contains("SIGALRM ignored"), lab.directorLog());
+            assertTrue(lab.get("/").startsWith("rs1"), "still forwarding after the others");
+
             assertEquals(0, lab.stopDirectorStatus(), "SIGTERM: a clean stop");
             final String log = lab.directorLog();
             assertTrue(log.contains("stopped: forwarded") && log.contains("kernel settings of eth0 restored"), log);

@@ -133,6 +133,7 @@ public final class Daemon
         Signals.on("USR2", () -> conductor.requestDump(true));
         Signals.on("TERM", stop::countDown);
         Signals.on("INT", stop::countDown);
+        Signals.ignoreTheRest();
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             stop.countDown();

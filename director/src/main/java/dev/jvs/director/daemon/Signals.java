@@ -18,6 +18,45 @@ final class Signals
      */
     static void on(final String name, final Runnable action)
     {
+        if (!tryOn(name, action))
+        {
+            // SIGUSR2 is the JVM's own suspend/resume signal unless _JAVA_SR_SIGNUM moves it (bin/jvs does).
+            Log.info("warning: cannot handle SIG" + name + ("USR2".equals(name) ?
+                " (start jvs with _JAVA_SR_SIGNUM=39, as bin/jvs does)" : ""));
+        }
+    }
+
+    /**
+     * Every other signal whose default would end the process is ignored, as keepalived's daemon does: the named
+     * ones with a log line, the real-time ones (but the JVM's suspend/resume signal) silently, through libc.
+     */
+    static void ignoreTheRest()
+    {
+        for (final String name : new String[] {"ALRM", "VTALRM", "PROF", "IO", "PWR", "XCPU", "XFSZ", "STKFLT", "SYS",
+            "PIPE"})
+        {
+            tryOn(name, () -> Log.info("SIG" + name + " ignored"));
+        }
+        int sr = 39;
+        try
+        {
+            sr = Integer.parseInt(System.getenv().getOrDefault("_JAVA_SR_SIGNUM", "12"));
+        }
+        catch (final NumberFormatException ex)
+        {
+            // the JVM's default
+        }
+        for (int sig = 34; sig <= 64; sig++)
+        {
+            if (sig != sr)
+            {
+                dev.jvs.engine.os.LibC.ignoreSignal(sig);
+            }
+        }
+    }
+
+    private static boolean tryOn(final String name, final Runnable action)
+    {
         try
         {
             final Class<?> signal = Class.forName("sun.misc.Signal");
@@ -33,12 +72,12 @@ final class Signals
                 });
             signal.getMethod("handle", signal, handler).invoke(null,
                 signal.getConstructor(String.class).newInstance(name), h);
+            return true;
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
-            // SIGUSR2 is the JVM's own suspend/resume signal unless _JAVA_SR_SIGNUM moves it (bin/jvs does).
-            Log.info("warning: cannot handle SIG" + name + ": " + (null != ex.getCause() ? ex.getCause() : ex) +
-                ("USR2".equals(name) ? " (start jvs with _JAVA_SR_SIGNUM=39, as bin/jvs does)" : ""));
+            // Unknown here, or the JVM's own.
+            return false;
         }
     }
 }

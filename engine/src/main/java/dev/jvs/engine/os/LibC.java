@@ -205,6 +205,18 @@ public final class LibC
     /** getuid(2). */
     public static native int geteuid();
 
+    private static native Pointer signal(int signum, Pointer handler);
+
+    /**
+     * Ignore a signal the JVM does not use (SIG_IGN): a real-time signal would otherwise end the process.
+     *
+     * @param signum the signal.
+     */
+    public static void ignoreSignal(final int signum)
+    {
+        signal(signum, new Pointer(1));
+    }
+
     /** @return errno of the last call on this thread. */
     public static int errno()
     {
