@@ -278,7 +278,7 @@ public final class Demo
                 "198.19.0.11-13, replies back through the director",
             "client 198.19.0.5 --> VIP 198.19.0.80:80 (the director answers ARP) --> rs1..rs3 by MAC; " +
                 "replies go straight to the client",
-            "client 198.19.0.5 --> VIP --> IPIP from 198.19.0.2 to rs1..rs3 (decapsulated by jvs rs-tun); " +
+            "client 198.19.0.5 --> VIP --> IPIP from 198.19.0.2 to rs1..rs3 (decapsulated by jvs realserver tun --userspace); " +
                 "replies go straight to the client"};
         int failures = 0;
         for (final Lab.Mode mode : Lab.Mode.values())
