@@ -64,6 +64,11 @@ public final class RunCommand implements Runnable
         "jvs owns it); removed at stop")
     private Path pidFile;
 
+    @Option(names = "--vs-sysctl", paramLabel = "NAME=VALUE", converter = VsSysctlConverter.class,
+        description = "an IPVS sysctl (net.ipv4.vs.NAME), repeatable: sloppy_tcp, expire_nodest_conn, " +
+            "expire_quiescent_template, secure_tcp (3: always), pmtu_disc; the kernel's defaults otherwise")
+    private java.util.List<java.util.Map.Entry<String, Integer>> vsSysctls = new java.util.ArrayList<>();
+
     @Option(names = "--control",
         description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: /run/jvs/IFACE.sock.")
     private String control;
@@ -156,8 +161,9 @@ public final class RunCommand implements Runnable
         final Settings.VipMode vips = vrrpOnly && !checkOnly ? Settings.VipMode.KERNEL : vipMode;
         exit = new Daemon(new Settings(config, java.util.List.copyOf(ifaces), directorIp, control, metrics, capacity,
             ringFrames, ring, tx, blockSize, io, vips, pipelined, workers, nice, rtPriority, cpus, idle, logFacility,
-            syslogSocket, dumpDir, new Settings.Flags(vrrpOnly, checkOnly, dontReleaseVrrp, dontReleaseIpvs, dumpConf, pidFile)))
-            .run();
+            syslogSocket, dumpDir, new Settings.Flags(vrrpOnly, checkOnly, dontReleaseVrrp, dontReleaseIpvs, dumpConf,
+            pidFile), vsSysctls.stream().collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey,
+            java.util.Map.Entry::getValue, (a, b) -> b)))).run();
     }
 
     /** @return the daemon's exit status. */
@@ -239,6 +245,15 @@ public final class RunCommand implements Runnable
         public Settings.VipMode convert(final String value)
         {
             return RunCommand.convert(Settings.VipMode::parse, value);
+        }
+    }
+
+    static final class VsSysctlConverter implements CommandLine.ITypeConverter<java.util.Map.Entry<String, Integer>>
+    {
+        @Override
+        public java.util.Map.Entry<String, Integer> convert(final String value)
+        {
+            return RunCommand.convert(Settings::vsSysctl, value);
         }
     }
 

@@ -80,6 +80,15 @@ final class Assembly
         cfg.answerArp = Settings.VipMode.ENGINE == settings.vipMode();
         // global_defs lvs_timeouts, as keepalived sets them in IPVS (ipvsadm --set).
         cfg.setTimeouts(kc.vrrp.lvsTimeouts[0], kc.vrrp.lvsTimeouts[1], kc.vrrp.lvsTimeouts[2]);
+        // IPVS's sysctls, with the kernel's defaults where not set (sloppy_tcp 0, pmtu_disc 1, ...).
+        final java.util.Map<String, Integer> vs = settings.vsSysctls();
+        cfg.sloppyTcp = 1 == vs.getOrDefault("sloppy_tcp", 0);
+        cfg.expireNodestConn = 1 == vs.getOrDefault("expire_nodest_conn", 0);
+        cfg.expireQuiescentTemplate = 1 == vs.getOrDefault("expire_quiescent_template", 0);
+        // secure_tcp 1 and 2 switch the defence on under memory pressure, which a fixed table does not have:
+        // only 3 (always) turns it on.
+        cfg.secureTcp = 3 == vs.getOrDefault("secure_tcp", 0);
+        cfg.pmtuDisc = 1 == vs.getOrDefault("pmtu_disc", 1);
         final int n = ports.size();
         final long[] macs = new long[n];
         final int[] ips = new int[n];

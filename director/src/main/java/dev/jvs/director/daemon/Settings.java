@@ -34,12 +34,50 @@ import java.util.Arrays;
  * @param syslogSocket the syslog socket.
  * @param dumpDir where SIGUSR1 and SIGUSR2 write keepalived.data and keepalived.stats.
  * @param flags keepalived's daemon flags.
+ * @param vsSysctls IPVS's sysctls (net.ipv4.vs.NAME) by NAME, as --vs-sysctl set them.
  */
 public record Settings(Path config, java.util.List<String> ifaces, String directorIp, String control, String metrics, int capacity,
     int ringFrames, RingVersion ring, TxMode tx, int blockSize, Io io, VipMode vipMode, boolean pipelined,
     int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket, Path dumpDir,
-    Flags flags)
+    Flags flags, java.util.Map<String, Integer> vsSysctls)
 {
+    /** The net.ipv4.vs sysctls jvs has, with their ranges (Documentation/networking/ipvs-sysctl.rst). */
+    private static final java.util.Map<String, int[]> VS_SYSCTLS = java.util.Map.of(
+        "sloppy_tcp", new int[] {0, 1}, "expire_nodest_conn", new int[] {0, 1},
+        "expire_quiescent_template", new int[] {0, 1}, "secure_tcp", new int[] {0, 3}, "pmtu_disc", new int[] {0, 1});
+
+    /**
+     * Parse {@code --vs-sysctl NAME=VALUE} (or {@code net.ipv4.vs.NAME=VALUE}, as sysctl.conf writes it).
+     *
+     * @param spec the option's value.
+     * @return the name (without net.ipv4.vs.) and the value.
+     */
+    public static java.util.Map.Entry<String, Integer> vsSysctl(final String spec)
+    {
+        final int eq = spec.indexOf('=');
+        final String name = (eq < 0 ? spec : spec.substring(0, eq)).trim().replaceFirst("^net[./]ipv4[./]vs[./]", "");
+        final int[] range = VS_SYSCTLS.get(name);
+        if (null == range)
+        {
+            throw new IllegalArgumentException("--vs-sysctl: net.ipv4.vs." + name + " is not one jvs has (" +
+                String.join(", ", new java.util.TreeSet<>(VS_SYSCTLS.keySet())) + ")");
+        }
+        try
+        {
+            final int v = Integer.parseInt(eq < 0 ? "" : spec.substring(eq + 1).trim());
+            if (v < range[0] || v > range[1])
+            {
+                throw new NumberFormatException();
+            }
+            return java.util.Map.entry(name, v);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--vs-sysctl: net.ipv4.vs." + name + " takes " + range[0] + ".." +
+                range[1] + ", not " + (eq < 0 ? "nothing" : spec.substring(eq + 1)));
+        }
+    }
+
     /**
      * keepalived's daemon flags that mean something here ({@code -P -C -V -I -d -p}); the others it takes
      * ({@code -D -l -n}) describe what jvs always does.
