@@ -102,7 +102,7 @@ class SignalsLabTest extends LabTest
             try
             {
                 // 2,000 datagrams at a stopped reader with 64 slots: at least 1,900 cannot fit (1,500 allows for what the veth backlog may lose first).
-                lab.ns().sh("client", "python3 -c 'import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n" +
+                lab.ns().sh("client", "/usr/bin/python3 -c 'import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n" +
                     "for i in range(2000): s.sendto(b\"x\"*64, (\"198.19.0.80\", 9))'");
             }
             finally
