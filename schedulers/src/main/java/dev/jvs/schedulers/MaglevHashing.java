@@ -26,6 +26,7 @@ public final class MaglevHashing extends TableScheduler
 
     private final boolean fallback;
     private final boolean usePort;
+    private final boolean sorted;
 
     private int[] offset = new int[16];
     private int[] skip = new int[16];
@@ -42,6 +43,29 @@ public final class MaglevHashing extends TableScheduler
         super(dests, TAB_SIZE);
         this.fallback = 0 != (serviceFlags & FLAG_SCHED1);
         this.usePort = 0 != (serviceFlags & FLAG_SCHED2);
+        this.sorted = 0 != (serviceFlags & FLAG_SORTED);
+    }
+
+    /** The destinations' ids in the order the table is filled: the list's, or address and port order. */
+    private int[] walk(final Destinations d, final int n)
+    {
+        if (!sorted)
+        {
+            return d.order;
+        }
+        final Integer[] ids = new Integer[n];
+        for (int p = 0; p < n; p++)
+        {
+            ids[p] = d.order[p];
+        }
+        Arrays.sort(ids, java.util.Comparator.comparingLong((Integer id) -> Integer.toUnsignedLong(d.addr[id]))
+            .thenComparingInt(id -> d.port[id]));
+        final int[] out = new int[n];
+        for (int p = 0; p < n; p++)
+        {
+            out[p] = ids[p];
+        }
+        return out;
     }
 
     @Override
@@ -69,11 +93,12 @@ public final class MaglevHashing extends TableScheduler
         {
             throw new IllegalStateException("mh supports at most " + TAB_SIZE + " destinations");
         }
+        final int[] ord = walk(d, n);
         int gcd = 0;
         int maxWeight = 0;
         for (int p = 0; p < n; p++)
         {
-            final int w = d.lastWeight[d.order[p]];
+            final int w = d.lastWeight[ord[p]];
             if (w > 0)
             {
                 gcd = gcd > 0 ? WeightedRoundRobin.gcd(w, gcd) : w;
@@ -96,7 +121,7 @@ public final class MaglevHashing extends TableScheduler
         }
         for (int p = 0; p < n; p++)
         {
-            final int id = d.order[p];
+            final int id = ord[p];
             offset[p] = mod(hashKey(d.addr[id], d.port[id], HASH1_KEY, 0), TAB_SIZE);
             skip[p] = mod(hashKey(d.addr[id], d.port[id], HASH2_KEY, 0), TAB_SIZE - 1) + 1;
             perm[p] = offset[p];
@@ -129,7 +154,7 @@ public final class MaglevHashing extends TableScheduler
                     c = perm[p];
                 }
                 taken[c] = true;
-                table[c] = d.order[p];
+                table[c] = ord[p];
                 if (++filled == TAB_SIZE)
                 {
                     return;

@@ -19,6 +19,14 @@ public abstract class Scheduler
     public static final int FLAG_SCHED2 = 0x0010;
     /** Service flag {@code IP_VS_SVC_F_SCHED3}. */
     public static final int FLAG_SCHED3 = 0x0020;
+    /**
+     * jvs's own flag, outside IPVS's: mh-sorted. The kernel's mh fills its table walking the destinations in list
+     * order, which is the order they were added (health checks bring them back in their own order), so two
+     * directors with the same servers may build different tables; with this flag the walk is in address and port
+     * order, and every director with the same servers and weights builds the same table (N active directors
+     * behind ECMP need that).
+     */
+    public static final int FLAG_SORTED = 0x10000;
 
     /** The service's destinations. */
     protected final Destinations dests;

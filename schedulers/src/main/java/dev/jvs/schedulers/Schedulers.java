@@ -73,8 +73,9 @@ public final class Schedulers
                 case "sh-fallback", "mh-fallback", "flag-1" -> Scheduler.FLAG_SCHED1;
                 case "sh-port", "mh-port", "flag-2" -> Scheduler.FLAG_SCHED2;
                 case "flag-3" -> Scheduler.FLAG_SCHED3;
+                case "mh-sorted" -> Scheduler.FLAG_SORTED;
                 default -> throw new IllegalArgumentException("unknown scheduler flag '" + raw.trim() +
-                    "': expected sh-fallback, sh-port, mh-fallback, mh-port, flag-1, flag-2 or flag-3");
+                    "': expected sh-fallback, sh-port, mh-fallback, mh-port, flag-1, flag-2, flag-3 or mh-sorted");
             };
         }
         return bits;

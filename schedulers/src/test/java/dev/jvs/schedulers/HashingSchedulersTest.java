@@ -164,6 +164,43 @@ class HashingSchedulersTest
         assertEquals(Scheduler.NO_DEST, Fixtures.bind("dh", new Destinations(), 0).pick(tcp(client(1), 1)));
     }
 
+    /**
+     * The kernel's mh walks the destinations in list order (each added at the head), so two directors whose health
+     * checks brought the same servers up in different orders build different tables; mh-sorted walks them in
+     * address order and both build the same one.
+     */
+    @Test
+    void mhTablesShouldDependOnOrderAsTheKernelsUnlessSorted()
+    {
+        final int[] forward = {11, 12, 13, 14, 15, 16, 17, 18};
+        final int[] backward = {18, 17, 16, 15, 14, 13, 12, 11};
+        for (final int flags : new int[] {0, Scheduler.FLAG_SORTED})
+        {
+            final Destinations a = new Destinations();
+            final Destinations b = new Destinations();
+            for (int i = 0; i < forward.length; i++)
+            {
+                a.add(rip(forward[i]), 80, 1, 0, 0);
+                b.add(rip(backward[i]), 80, 1, 0, 0);
+            }
+            final MaglevHashing ma = (MaglevHashing)Fixtures.bind("mh", a, flags);
+            final MaglevHashing mb = (MaglevHashing)Fixtures.bind("mh", b, flags);
+            int differ = 0;
+            for (int slot = 0; slot < MaglevHashing.TAB_SIZE; slot++)
+            {
+                differ += a.address(ma.slot(slot)) == b.address(mb.slot(slot)) ? 0 : 1;
+            }
+            if (0 == flags)
+            {
+                assertTrue(differ > 0, "the kernel's walk follows the list: the tables differ");
+            }
+            else
+            {
+                assertEquals(0, differ, "mh-sorted: the same table whatever the order");
+            }
+        }
+    }
+
     @Test
     void mhShouldFillEveryOneOfThePrimeSlots()
     {

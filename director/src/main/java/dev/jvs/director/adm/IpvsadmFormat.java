@@ -46,6 +46,10 @@ public final class IpvsadmFormat
         {
             n.add("flag-3");
         }
+        if (0 != (f & Scheduler.FLAG_SORTED))
+        {
+            n.add("mh-sorted");
+        }
         return String.join(",", n);
     }
 

@@ -556,6 +556,8 @@ public final class KeepalivedConfig
             .ignore("hashed")
             .on((c, vs, k) -> vs.flags |= c.schedulerFlag(k, vs), "flag-1", "flag-2", "flag-3", "sh-port",
                 "sh-fallback", "mh-port", "mh-fallback")
+            // jvs's own (keepalived warns about it): mh's table the same on every director (Scheduler.FLAG_SORTED).
+            .on((c, vs, k) -> vs.flags |= c.schedulerFlag(k, vs), "mh-sorted")
             .on((c, vs, k) -> vs.realServers.add(c.realServer(k, vs)), "real_server")
             .on((c, vs, k) -> vs.delayLoopMs = seconds(k), "delay_loop")
             .on((c, vs, k) -> vs.warmupMs = seconds(k), "warmup")
