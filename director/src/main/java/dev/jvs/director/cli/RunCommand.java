@@ -69,6 +69,17 @@ public final class RunCommand implements Runnable
             "expire_quiescent_template, secure_tcp (3: always), pmtu_disc; the kernel's defaults otherwise")
     private java.util.List<java.util.Map.Entry<String, Integer>> vsSysctls = new java.util.ArrayList<>();
 
+    @Option(names = "--announce-table", paramLabel = "N", defaultValue = "0",
+        description = "announce the VIPs it can serve (quorum up; with VRRP, as master) as /32 routes in kernel " +
+            "routing table N, through a device of its own, for the host's BGP daemon to export (BIRD: protocol " +
+            "kernel { learn; kernel table N; }); a crash takes the routes with it. 0: none (default)")
+    private long announceTable;
+
+    @Option(names = "--announce-drain", paramLabel = "SECONDS", defaultValue = "3",
+        description = "at a graceful stop, keep forwarding this long after withdrawing the VIPs (default " +
+            "${DEFAULT-VALUE})")
+    private double announceDrain;
+
     @Option(names = "--control",
         description = "Control socket for jvs adm (root only, 0600); 'none' for none. Default: /run/jvs/IFACE.sock.")
     private String control;
@@ -163,7 +174,8 @@ public final class RunCommand implements Runnable
             ringFrames, ring, tx, blockSize, io, vips, pipelined, workers, nice, rtPriority, cpus, idle, logFacility,
             syslogSocket, dumpDir, new Settings.Flags(vrrpOnly, checkOnly, dontReleaseVrrp, dontReleaseIpvs, dumpConf,
             pidFile), vsSysctls.stream().collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey,
-            java.util.Map.Entry::getValue, (a, b) -> b)))).run();
+            java.util.Map.Entry::getValue, (a, b) -> b)), new Settings.Announce(announceTable,
+            Math.round(announceDrain * 1000)))).run();
     }
 
     /** @return the daemon's exit status. */

@@ -73,6 +73,7 @@ final class Conductor implements Agent
     private Routes routes;
     private long nextRoutes;
     private SdNotify notify = SdNotify.none();
+    private Announcer announcer;
     private volatile AdmHandler.Reloads reloads = new AdmHandler.Reloads(0, 0, 0, true);
 
     /** The parts a conductor drives, made by the daemon. */
@@ -166,6 +167,34 @@ final class Conductor implements Agent
     void notify(final SdNotify sd)
     {
         this.notify = sd;
+    }
+
+    /** @param a the VIPs' announcement to the routers, told each second and after health changes. */
+    void announcer(final Announcer a)
+    {
+        this.announcer = a;
+    }
+
+    /**
+     * Announce the VIPs this director can serve now: a virtual server's address while its quorum is up (and, with
+     * VRRP, while this director is master of it). Addresses of fwmark services and groups are not announced.
+     */
+    private void announce()
+    {
+        if (null == announcer)
+        {
+            return;
+        }
+        final java.util.Set<Integer> vips = new java.util.TreeSet<>();
+        final HealthChecker hc = checker;
+        for (final KeepalivedConfig.VirtualServer vs : running.virtualServers)
+        {
+            if (0 == vs.fwmark && null == vs.group && hc.quorumUp(vs) && vrrp.serves(vs.vip))
+            {
+                vips.add(vs.vip);
+            }
+        }
+        announcer.announce(vips);
     }
 
     /** Ask for a reload (SIGHUP); any thread. */
@@ -266,6 +295,7 @@ final class Conductor implements Agent
         {
             appliedHealth = hc.generation();
             applyHealth(hc);
+            announce();
             work++;
         }
         work += frames.read(onFrame, FRAMES_PER_CYCLE);
@@ -279,6 +309,7 @@ final class Conductor implements Agent
         {
             nextRoutes = now + ROUTES_MS;
             refreshRoutes();
+            announce();
         }
         return work;
     }

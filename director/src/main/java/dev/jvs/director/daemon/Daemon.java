@@ -53,6 +53,7 @@ public final class Daemon
     private dev.jvs.engine.Routes routes;
     private RunDir runDir;
     private PidFile pidFile;
+    private Announcer announcer;
     private final SdNotify notify = SdNotify.fromEnvironment();
     private final StartClock clock = new StartClock();
     private Conductor conductor;
@@ -144,6 +145,7 @@ public final class Daemon
         try
         {
             conductor.notify(notify);
+            conductor.announcer(announcer);
             conductor.begin(routes);
             AgentRunner.startOnThread(runner);
             // systemd's Type=notify: the rings are up, the configuration applied, the conductor cycling.
@@ -283,6 +285,10 @@ public final class Daemon
             k.offloads();
             k.dropOwnedTraffic(vips, workers.worker(0).forwarder().services().natServerAddresses(), p.addresses());
         }
+        if (settings.announce().table() > 0)
+        {
+            announcer = Announcer.open(settings.announce().table(), ports.get(0).name());
+        }
         clock.mark("kernel setup");
         if (Settings.VipMode.KERNEL == settings.vipMode() && vrrp.isEmpty())
         {
@@ -399,6 +405,11 @@ public final class Daemon
     /** Take it all down, in the order that loses least: control first, then VRRP's goodbye, then the workers. */
     private void end()
     {
+        if (null != announcer)
+        {
+            // First thing: the routers stop sending new flows here; those on their way are still forwarded.
+            announcer.withdrawAndDrain(settings.announce().drainMs());
+        }
         controlPlane.close();
         final HealthChecker checker = conductor.checker();
         checker.close();
@@ -443,6 +454,10 @@ public final class Daemon
         }
         logTotals(totals);
         kernel.forEach(KernelSetup::close);
+        if (null != announcer)
+        {
+            announcer.close();
+        }
         closeRunFiles();
         notify.close();
     }

@@ -35,12 +35,26 @@ import java.util.Arrays;
  * @param dumpDir where SIGUSR1 and SIGUSR2 write keepalived.data and keepalived.stats.
  * @param flags keepalived's daemon flags.
  * @param vsSysctls IPVS's sysctls (net.ipv4.vs.NAME) by NAME, as --vs-sysctl set them.
+ * @param announce the VIPs' announcement to the routers (table 0: none).
  */
 public record Settings(Path config, java.util.List<String> ifaces, String directorIp, String control, String metrics, int capacity,
     int ringFrames, RingVersion ring, TxMode tx, int blockSize, Io io, VipMode vipMode, boolean pipelined,
     int workers, int nice, int rtPriority, int[] cpus, IdleMode idle, String logFacility, String syslogSocket, Path dumpDir,
-    Flags flags, java.util.Map<String, Integer> vsSysctls)
+    Flags flags, java.util.Map<String, Integer> vsSysctls, Announce announce)
 {
+    /**
+     * --announce-table and --announce-drain: the VIPs this director can serve, as /32 routes in a kernel table the
+     * host's BGP daemon exports ({@link Announcer}).
+     *
+     * @param table the kernel routing table, 1..4294967295 but the main and local ones; 0 for no announcement.
+     * @param drainMs how long a graceful stop keeps forwarding after the withdrawal.
+     */
+    public record Announce(long table, long drainMs)
+    {
+        /** No announcement. */
+        public static final Announce NONE = new Announce(0, 0);
+    }
+
     /** The net.ipv4.vs sysctls jvs has, with their ranges (Documentation/networking/ipvs-sysctl.rst). */
     private static final java.util.Map<String, int[]> VS_SYSCTLS = java.util.Map.of(
         "sloppy_tcp", new int[] {0, 1}, "expire_nodest_conn", new int[] {0, 1},
@@ -231,6 +245,16 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
     /** @return why these settings cannot run together, or null. */
     public String conflict()
     {
+        final long t = announce.table();
+        if (t < 0 || t > 0xFFFFFFFFL || 253 <= t && t <= 255)
+        {
+            return "--announce-table must be a routing table 1..4294967295 other than 253-255 (default, main, local), " +
+                "not " + announce.table();
+        }
+        if (announce.drainMs() < 0 || announce.drainMs() > 3_600_000)
+        {
+            return "--announce-drain must be 0 to 3600 seconds";
+        }
         if (rtPriority < 0 || rtPriority > 99 || rtPriority > 0 && IdleMode.SPIN == idle)
         {
             return "--rt-priority must be 0 to 99, and not with --idle spin (a spinning real-time thread takes its " +

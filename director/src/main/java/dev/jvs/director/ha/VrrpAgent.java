@@ -602,6 +602,30 @@ public final class VrrpAgent implements VrrpOutput
     }
 
     /**
+     * @param vip a service's address.
+     * @return true when this director serves it: no instance manages it, or one it is master of does.
+     */
+    public boolean serves(final int vip)
+    {
+        boolean managed = false;
+        for (final VrrpInstance i : instances)
+        {
+            for (final int a : i.config().ownedAddresses())
+            {
+                if (a == vip)
+                {
+                    if (VrrpState.MASTER == i.state())
+                    {
+                        return true;
+                    }
+                    managed = true;
+                }
+            }
+        }
+        return !managed;
+    }
+
+    /**
      * What this director owns and forwards, from the instances' states: the addresses of the instances it is
      * master of, plus the service VIPs no instance manages (a static address is always its own). Master of
      * every instance: the gate is open. The sync role follows lvs_sync_daemon's instance (any master if it

@@ -1,0 +1,87 @@
+package dev.jvs.testbed;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * N active directors behind ECMP, announced by BIRD from jvs's --announce-table: the router learns the VIP from
+ * every director, spreads flows over them, and loses a director's route the moment its jvs dies (the device and
+ * its routes go with the process) or stops gracefully (withdrawn first, then drained).
+ */
+@Timeout(180)
+class ScaleOutLabTest extends LabTest
+{
+    private static final String CONF = """
+        virtual_server 198.18.1.80 80 {
+          lb_algo mh
+          mh-sorted
+          mh-port
+          lb_kind DR
+          protocol TCP
+          real_server 198.19.0.11 80 {
+            weight 1
+            TCP_CHECK {
+              connect_timeout 1
+            }
+          }
+          real_server 198.19.0.12 80 {
+            weight 1
+            TCP_CHECK {
+              connect_timeout 1
+            }
+          }
+        }
+        """;
+
+    @Test
+    void theVipShouldBeAnnouncedWhileServedAndWithdrawnAtOnceWhenNot() throws Exception
+    {
+        needs("/usr/sbin/bird");
+        try (ScaleOutLab lab = new ScaleOutLab(3, 2, work, JAR))
+        {
+            for (int d = 1; d <= 3; d++)
+            {
+                lab.startDirector(d, CONF, List.of("--announce-drain", "1"));
+            }
+            assertTrue(lab.awaitNextHops(3, 30_000) >= 0, "three next hops: " + lab.nextHops() + "\n" +
+                lab.ns().sh("router", "ip route") + Files.readString(lab.log(1)));
+
+            // 60 new connections from as many source ports: every director takes some.
+            final String out = lab.ns().sh("client", "for i in $(seq 1 60); do curl -s --max-time 5 http://" +
+                ScaleOutLab.VIP + "/ ; done");
+            assertEquals(60, out.lines().filter(l -> l.startsWith("rs")).count(), out);
+            for (int d = 1; d <= 3; d++)
+            {
+                final String stats = adm(lab.socket(d), "-Ln", "--stats", "--exact").out();
+                final long conns = stats.lines().filter(l -> l.startsWith("TCP  " + ScaleOutLab.VIP))
+                    .mapToLong(l -> Long.parseLong(l.substring(33).trim().split(" +")[0])).sum();
+                assertTrue(conns > 0, ScaleOutLab.director(d) + " took none of 60:\n" + stats);
+            }
+
+            // A crash: the kernel removes the device and the route, BIRD withdraws at once.
+            Netns.crash(lab.process(3));
+            final long crashMs = lab.awaitNextHops(2, 10_000);
+            assertTrue(crashMs >= 0, "d3's route gone: " + lab.nextHops());
+            assertTrue(!lab.nextHops().contains(ScaleOutLab.directorIp(3)), lab.nextHops().toString());
+
+            // A graceful stop: withdrawn first, forwarding for the drain time, then stopped.
+            lab.process(2).destroy();
+            final long stopMs = lab.awaitNextHops(1, 10_000);
+            assertTrue(stopMs >= 0, "d2's route gone: " + lab.nextHops());
+            lab.process(2).waitFor();
+            final String log2 = Files.readString(lab.log(2));
+            assertTrue(log2.indexOf("announce: withdrew 198.18.1.80/32") < log2.indexOf("stopped: forwarded"), log2);
+            System.out.println("scale-out: route withdrawn " + crashMs + " ms after a crash, " + stopMs +
+                " ms after SIGTERM");
+            final String after = lab.ns().sh("client", "for i in $(seq 1 20); do curl -s --max-time 5 http://" +
+                ScaleOutLab.VIP + "/ ; done");
+            assertEquals(20, after.lines().filter(l -> l.startsWith("rs")).count(), "d1 serves all: " + after);
+        }
+    }
+}
