@@ -70,9 +70,15 @@ final class Announcer implements AutoCloseable
             }
         }
         final Announcer a = new Announcer(table, dev, fd);
-        a.ip(List.of("ip", "link", "set", dev, "up"));
-        // What a crashed run left (a persistent table entry outlives nothing here, but be sure).
-        a.ip(List.of("ip", "route", "flush", "table", Long.toString(table), "dev", dev));
+        try
+        {
+            a.ip(List.of("ip", "link", "set", dev, "up"));
+        }
+        catch (final IOException ex)
+        {
+            a.close();
+            throw new IOException("--announce-table: " + ex.getMessage(), ex);
+        }
         return a;
     }
 

@@ -118,7 +118,7 @@ public final class Daemon
         }
         catch (final IOException ex)
         {
-            System.err.println("jvs run: cannot install the nftables drops: " + ex.getMessage());
+            System.err.println("jvs run: cannot set the kernel up: " + ex.getMessage());
             conductor.checker().close();
             conductor.mailer().close();
             closeAll();
