@@ -56,12 +56,14 @@ class ScaleOutLabTest extends LabTest
             final String out = lab.ns().sh("client", "for i in $(seq 1 60); do curl -s --max-time 5 http://" +
                 ScaleOutLab.VIP + "/ ; done");
             assertEquals(60, out.lines().filter(l -> l.startsWith("rs")).count(), out);
+            final StringBuilder spread = new StringBuilder();
             for (int d = 1; d <= 3; d++)
             {
                 final String stats = adm(lab.socket(d), "-Ln", "--stats", "--exact").out();
                 final long conns = stats.lines().filter(l -> l.startsWith("TCP  " + ScaleOutLab.VIP))
                     .mapToLong(l -> Long.parseLong(l.substring(33).trim().split(" +")[0])).sum();
                 assertTrue(conns > 0, ScaleOutLab.director(d) + " took none of 60:\n" + stats);
+                spread.append(d > 1 ? ", " : "").append(ScaleOutLab.director(d)).append('=').append(conns);
             }
 
             // A crash: the kernel removes the device and the route, BIRD withdraws at once.
@@ -77,8 +79,8 @@ class ScaleOutLabTest extends LabTest
             lab.process(2).waitFor();
             final String log2 = Files.readString(lab.log(2));
             assertTrue(log2.indexOf("announce: withdrew 198.18.1.80/32") < log2.indexOf("stopped: forwarded"), log2);
-            System.out.println("scale-out: route withdrawn " + crashMs + " ms after a crash, " + stopMs +
-                " ms after SIGTERM");
+            System.out.println("scale-out: 60 connections spread " + spread + "; route withdrawn " + crashMs +
+                " ms after a crash, " + stopMs + " ms after SIGTERM");
             final String after = lab.ns().sh("client", "for i in $(seq 1 20); do curl -s --max-time 5 http://" +
                 ScaleOutLab.VIP + "/ ; done");
             assertEquals(20, after.lines().filter(l -> l.startsWith("rs")).count(), "d1 serves all: " + after);
