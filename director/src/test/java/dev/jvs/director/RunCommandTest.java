@@ -72,4 +72,19 @@ class RunCommandTest
         assertEquals(1, Main.execute("run", "-f", good.toString(), "-i", "lo", "--rt-priority", "100"));
         assertTrue(err().contains("--rt-priority must be 0 to 99"), err());
     }
+
+    @Test
+    void announcingShouldRefuseNat() throws Exception
+    {
+        final Path nat = dir.resolve("nat.conf");
+        Files.writeString(nat, "virtual_server 198.19.0.80 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n" +
+            " real_server 198.19.0.11 80 {\n  weight 1\n }\n}\n");
+        // Without root the refusal is "must run as root", before the configuration is read.
+        org.junit.jupiter.api.Assumptions.assumeTrue(0 == LibC.geteuid(), "needs root");
+        assertEquals(1, Main.execute("run", "-f", nat.toString(), "-i", "jvs-no-such-if", "--announce-table", "100"));
+        assertTrue(err().contains("jvs run: --announce-table: virtual server 198.19.0.80:80 forwards to " +
+            "198.19.0.11:80 by NAT"), err());
+        assertEquals(1, Main.execute("run", "-f", nat.toString(), "-i", "jvs-no-such-if", "--announce-table", "254"));
+        assertTrue(err().contains("--announce-table must be a routing table 1..4294967295 other than 253-255"), err());
+    }
 }

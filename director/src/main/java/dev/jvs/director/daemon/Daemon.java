@@ -86,6 +86,7 @@ public final class Daemon
             clock.mark("JVM and command line");
             kc = settings.loadConfig();
             clock.mark("configuration");
+            settings.refuseNatWhenAnnouncing(kc);
             ports = Ports.resolve(settings.ifaces(), settings.directorIp(), kc);
             if (ports.size() > 1 && (settings.pipelined() || Settings.Io.AFPACKET != settings.io()))
             {

@@ -125,6 +125,34 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
     }
 
     /**
+     * N directors behind ECMP carry DR and TUN only: a NAT reply must come back through the director that holds
+     * its flow, which ECMP does not promise (the router hashes the real server's reply as a new flow).
+     *
+     * @param kc the configuration.
+     * @throws IllegalArgumentException naming the first NAT real server, when announcing.
+     */
+    public void refuseNatWhenAnnouncing(final KeepalivedConfig kc)
+    {
+        if (0 == announce.table())
+        {
+            return;
+        }
+        for (final KeepalivedConfig.VirtualServer vs : kc.virtualServers)
+        {
+            for (final KeepalivedConfig.RealServer rs : vs.realServers)
+            {
+                if (dev.jvs.engine.Method.NAT == (rs.method < 0 ? vs.method : rs.method))
+                {
+                    throw new IllegalArgumentException("--announce-table: virtual server " + vs.name() +
+                        " forwards to " + dev.jvs.engine.frame.Ipv4.toString(rs.addr) + ":" + rs.port + " by NAT, " +
+                        "whose replies must return through the director that has the flow, which ECMP does not " +
+                        "promise: use DR or TUN behind several directors");
+                }
+            }
+        }
+    }
+
+    /**
      * Read the configuration, less what the flags leave out ({@code -P}: the virtual servers, {@code -C}: the VRRP
      * instances), as at start so at every reload.
      *
