@@ -41,8 +41,9 @@ install: build
 deb: build
 	sh director/packaging/build-deb.sh $(JAR) build
 
-# Builds, brings a namespace testbed up, runs the director in NAT, DR and TUN with real HTTP traffic,
-# prints per-real-server counts and the director's statistics, and tears everything down (needs root).
+# Builds, brings a namespace testbed up, runs the director in NAT, DR and TUN with real HTTP traffic, then
+# workers, a VRRP pair, a two-armed pair and three directors behind ECMP (BIRD), prints what happened, and tears
+# everything down (needs root).
 demo: deps build
 	java -cp $(JAR):testbed/target/classes dev.jvs.testbed.Demo $(JAR)
 

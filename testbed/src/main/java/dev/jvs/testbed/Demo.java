@@ -259,6 +259,46 @@ public final class Demo
         }
     }
 
+    private static int scaleOut(final Path jar, final Path work) throws Exception
+    {
+        System.out.println();
+        System.out.println("== SCALE-OUT: client --> router (BIRD, ECMP by L4 hash) --> d1|d2|d3 (jvs DR, mh-sorted, " +
+            "sloppy_tcp, each announcing VIP 198.18.1.80 through its BIRD) --> rs1|rs2");
+        try (ScaleOutLab lab = new ScaleOutLab(3, 2, work, jar))
+        {
+            final String conf = "virtual_server 198.18.1.80 80 {\n lb_algo mh\n mh-sorted\n mh-port\n lb_kind DR\n" +
+                " protocol TCP\n real_server 198.19.0.11 80 {\n  weight 1\n }\n real_server 198.19.0.12 80 {\n" +
+                "  weight 1\n }\n}\n";
+            for (int d = 1; d <= 3; d++)
+            {
+                lab.startDirector(d, conf, List.of("--vs-sysctl", "sloppy_tcp=1"));
+            }
+            final long up = lab.awaitNextHops(3, 30_000);
+            System.out.println("   router's route to the VIP: " + lab.nextHops().size() + " next hops " + lab.nextHops());
+            Files.write(work.resolve("rs1/flow.bin"), new byte[1 << 20]);
+            Files.write(work.resolve("rs2/flow.bin"), new byte[1 << 20]);
+            final Path out = work.resolve("flows.txt");
+            final Process p = lab.ns().spawn("client", List.of("sh", "-c", "for i in $(seq 1 60); do curl -s " +
+                "-o /dev/null --limit-rate 64k --max-time 60 -w '%{http_code} %{size_download}\\n' http://" +
+                ScaleOutLab.VIP + "/flow.bin >> " + out + " & done; wait"), work.resolve("flows.log"));
+            Thread.sleep(5000);
+            Netns.crash(lab.process(3));
+            final long gone = lab.awaitNextHops(2, 10_000);
+            System.out.println("   60 downloads of 1 MiB at 64 KiB/s; 5 s in, d3 killed (SIGKILL): its route withdrawn " +
+                "in " + gone + " ms");
+            p.waitFor();
+            final long ok = Files.readAllLines(out).stream().filter(l -> l.equals("200 1048576")).count();
+            System.out.println("   " + ok + " of 60 downloads complete: the flows ECMP moved off d3 were picked up by " +
+                "d1 and d2 (sloppy_tcp) and sent to the same real server (mh-sorted)");
+            if (up < 0 || gone < 0 || ok != 60)
+            {
+                System.out.println("   UNEXPECTED: see above");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
     private static String adm(final Path jar, final Path sock) throws Exception
     {
         return Netns.run(List.of("java", "-jar", jar.toString(), "adm", "--socket", sock.toString(), "-L", "-n"), 30)
@@ -332,6 +372,7 @@ public final class Demo
         failures += workers(jar, work.resolve("WORKERS"));
         failures += failover(jar, work.resolve("HA"));
         failures += twoArmed(jar, work.resolve("TWO-ARMED"));
+        failures += scaleOut(jar, work.resolve("SCALE-OUT"));
         System.out.println();
         System.out.println(0 == failures ? "demo: all requests answered, in the expected proportions" :
             "demo: " + failures + " mode(s) misbehaved");

@@ -102,6 +102,12 @@ public final class ScaleOutLab implements AutoCloseable
         return "198.19.0." + (1 + d);
     }
 
+    /** @return the jvs jar the directors run. */
+    public Path jar()
+    {
+        return jar;
+    }
+
     /** @return the namespaces. */
     public Netns ns()
     {
