@@ -19,6 +19,7 @@ class ScaleOutLabTest extends LabTest
 {
     private static final String CONF = """
         virtual_server 198.18.1.80 80 {
+          delay_loop 1
           lb_algo mh
           mh-sorted
           mh-port
@@ -65,6 +66,21 @@ class ScaleOutLabTest extends LabTest
                 assertTrue(conns > 0, ScaleOutLab.director(d) + " took none of 60:\n" + stats);
                 spread.append(d > 1 ? ", " : "").append(ScaleOutLab.director(d)).append('=').append(conns);
             }
+
+            // The quorum lost (both web servers refuse): every director withdraws; back, every one announces.
+            for (final String rs : List.of("rs1", "rs2"))
+            {
+                lab.ns().sh(rs, "nft add table inet jvs_block && nft add chain inet jvs_block in " +
+                    "'{ type filter hook input priority 0; }' && nft add rule inet jvs_block in tcp dport 80 " +
+                    "reject with tcp reset");
+            }
+            assertTrue(lab.awaitNextHops(0, 20_000) >= 0, "withdrawn without a real server: " + lab.nextHops());
+            assertTrue(Files.readString(lab.log(1)).contains("announce: withdrew 198.18.1.80/32"));
+            for (final String rs : List.of("rs1", "rs2"))
+            {
+                lab.ns().sh(rs, "nft delete table inet jvs_block");
+            }
+            assertTrue(lab.awaitNextHops(3, 20_000) >= 0, "announced again: " + lab.nextHops());
 
             // A crash: the kernel removes the device and the route, BIRD withdraws at once.
             Netns.crash(lab.process(3));
