@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * Broken flows when the set of directors changes under load: N = 3 directors behind the router's ECMP (the
  * ScaleOutLab), F long downloads at a limited rate, and one event in their middle: none, a director killed, a
- * director stopped gracefully (withdraw, drain), a director added. Each with sloppy_tcp and mh-sorted (a flow that
+ * director stopped gracefully (withdraw, drain), a director added; and all along a stream of new short connections
+ * (ten a second). Each with sloppy_tcp and mh-sorted (a flow that
  * ECMP moves is picked up by its new director and sent to the same real server), and the kill once without
  * sloppy_tcp. Prints a table for bench/RESULTS.md.
  *
@@ -51,7 +52,7 @@ public final class ScaleOutBench
             final List<String> sloppy = List.of("--vs-sysctl", "sloppy_tcp=1", "--announce-drain", "5");
             startAll(lab, sloppy);
             System.out.printf(Locale.ROOT, "%-44s %7s %7s  %s%n", "event (N=3, " + flows + " flows of 1 MiB)",
-                "broken", "of", "flows per director at the event");
+                "broken", "of", "new connections during the row; entries per director at the event");
             row("none", lab, work, flows, () -> { });
             row("director 3 killed (SIGKILL), sloppy_tcp", lab, work, flows, () -> Netns.crash(lab.process(3)));
             lab.startDirector(3, CONF, sloppy);
@@ -99,10 +100,14 @@ public final class ScaleOutBench
         final Event event) throws Exception
     {
         final Path out = work.resolve("flows.txt");
+        final Path fresh = work.resolve("new.txt");
         Files.deleteIfExists(out);
+        Files.deleteIfExists(fresh);
         // Each flow 1 MiB at 64 KiB/s: 16 s, the event at 5 s, in their middle.
         final String cmd = "for i in $(seq 1 " + flows + "); do curl -s -o /dev/null --limit-rate 64k --max-time 60 " +
-            "-w '%{http_code} %{size_download}\\n' http://" + ScaleOutLab.VIP + "/flow.bin >> " + out + " & done; wait";
+            "-w '%{http_code} %{size_download}\\n' http://" + ScaleOutLab.VIP + "/flow.bin >> " + out + " & done; " +
+            "for j in $(seq 1 150); do curl -s -o /dev/null --max-time 10 -w '%{http_code}\\n' http://" +
+            ScaleOutLab.VIP + "/ >> " + fresh + " & sleep 0.1; done; wait";
         final Process p = lab.ns().spawn("client", List.of("sh", "-c", cmd), work.resolve("flows.log"));
         Thread.sleep(5000);
         final List<String> per = new ArrayList<>();
@@ -115,7 +120,10 @@ public final class ScaleOutBench
         p.waitFor();
         final List<String> lines = Files.readAllLines(out);
         final long ok = lines.stream().filter(l -> l.equals("200 " + BYTES)).count();
-        System.out.printf(Locale.ROOT, "%-44s %7d %7d  %s%n", name, flows - ok, flows, String.join(", ", per));
+        final List<String> news = Files.readAllLines(fresh);
+        final long newOk = news.stream().filter("200"::equals).count();
+        System.out.printf(Locale.ROOT, "%-44s %7d %7d  new connections failed %d of %d; %s%n", name, flows - ok, flows,
+            150 - newOk, 150, String.join(", ", per));
     }
 
     private static long established(final ScaleOutLab lab, final int d) throws Exception
