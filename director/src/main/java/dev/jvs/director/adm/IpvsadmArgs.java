@@ -281,7 +281,7 @@ public final class IpvsadmArgs
         }
         if (command >= 0)
         {
-            out.add(canonicalCommand(k, f[1]));
+            out.add(canonicalCommand(k));
             if (9 == command || 10 == command)
             {
                 out.add(f[1]);
@@ -290,7 +290,7 @@ public final class IpvsadmArgs
         return true;
     }
 
-    private static String canonicalCommand(final String k, final String value)
+    private static String canonicalCommand(final String k)
     {
         return switch (k)
         {
@@ -384,7 +384,7 @@ public final class IpvsadmArgs
                 // Sorted is the default: a no-op, as in ipvsadm.
             }
             case "X" -> flag(20, "--exact");
-            case "6" -> throw new Refused(2, "-6 used before -f\n".strip() + ": jvs adm handles IPv4 services only");
+            case "6" -> throw new Refused(2, "-6: jvs adm handles IPv4 services only");
             case "o" -> flag(21, "-o");
             case "pe" -> withValue(22, "--pe", v);
             case "b" -> withValue(23, "-b", v);

@@ -72,7 +72,7 @@ final class Announcer implements AutoCloseable
         final Announcer a = new Announcer(table, dev, fd);
         try
         {
-            a.ip(List.of("ip", "link", "set", dev, "up"));
+            KernelSetup.run(List.of("ip", "link", "set", dev, "up"));
         }
         catch (final IOException ex)
         {
@@ -143,30 +143,12 @@ final class Announcer implements AutoCloseable
     {
         try
         {
-            ip(List.of("ip", "route", verb, Ipv4.toString(vip) + "/32", "dev", device, "table",
+            KernelSetup.run(List.of("ip", "route", verb, Ipv4.toString(vip) + "/32", "dev", device, "table",
                 Long.toString(table)));
         }
         catch (final IOException ex)
         {
             Log.info("warning: announce: " + ex.getMessage());
-        }
-    }
-
-    private void ip(final List<String> cmd) throws IOException
-    {
-        try
-        {
-            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || 0 != p.exitValue())
-            {
-                throw new IOException(String.join(" ", cmd) + ": " + out.strip());
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
         }
     }
 

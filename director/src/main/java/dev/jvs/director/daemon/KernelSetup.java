@@ -39,7 +39,8 @@ final class KernelSetup implements AutoCloseable
         this.state = STATE_DIR.resolve(iface + ".state");
     }
 
-    private static String run(final List<String> cmd) throws IOException
+    /** Run a command (ip, nft, ethtool) to completion, at most 10 s; its output, or why it failed. */
+    static String run(final List<String> cmd) throws IOException
     {
         final java.io.File out = java.io.File.createTempFile("jvs-k", ".out");
         try
