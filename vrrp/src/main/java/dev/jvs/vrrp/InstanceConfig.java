@@ -2,58 +2,46 @@ package dev.jvs.vrrp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * One {@code vrrp_instance} as keepalived reads it, with keepalived's defaults. Filled by the configuration
- * reader, then handed to a {@link VrrpInstance} and not changed.
+ * One {@code vrrp_instance} as keepalived reads it, with keepalived's defaults: an immutable value, made by a
+ * {@link Builder} and compared by value (a reload leaves an instance whose value is equal alone).
+ *
+ * @param name the instance's name.
+ * @param iface the interface it runs on.
+ * @param vrid virtual_router_id, 1..255.
+ * @param version VRRP version, 2 (keepalived's default) or 3.
+ * @param priority 1..255 (255: the address owner). keepalived's default is 100.
+ * @param advertCentis advert_int in centiseconds (keepalived's default 1 s).
+ * @param authPass v2 auth_pass, zero-padded to 8 bytes, or null for no authentication.
+ * @param addresses virtual_ipaddress, in the order of the configuration (the order of the advertisement).
+ * @param source the source and tie-break address: unicast_src_ip or the interface's primary address.
+ * @param unicastPeers unicast_peer: adverts go to each instead of the group.
+ * @param preempt preempt a lower priority master (default; {@code nopreempt} turns it off).
+ * @param preemptDelayMs preempt_delay: how long a backup lets a lower priority master be before it preempts.
+ * @param garpMasterDelayMs garp_master_delay: the second round of gratuitous ARPs after becoming master (0: none).
+ * @param garpMasterRepeat garp_master_repeat: gratuitous ARPs per address in a round.
+ * @param garpMasterRefreshMs garp_master_refresh: periodic rounds while master (0: off).
+ * @param garpMasterRefreshRepeat garp_master_refresh_repeat.
+ * @param garpLowerPrioRepeat garp_lower_prio_repeat: gratuitous ARPs per address a master sends on a lower
+ *     priority advert.
+ * @param lowerPrioNoAdvert a master does not answer a lower priority advert with one of its own.
+ * @param higherPrioSendAdvert a master sends one more advert before yielding to a higher priority one.
+ * @param initialState the configured initial state (keepalived still starts as backup unless it owns the
+ *     addresses).
+ * @param checkUnicastSource check_unicast_src: with unicast peers, take adverts from them only.
+ * @param excludedAddresses virtual_ipaddress_excluded: owned by the master like the addresses, not advertised.
+ * @param useVmac use_vmac: the addresses answer from the virtual router MAC 00:00:5e:00:01:VRID (RFC 5798 7.3).
+ * @param vmacXmitBase vmac_xmit_base: with use_vmac, adverts still leave from the interface's own MAC.
  */
-public final class InstanceConfig
+public record InstanceConfig(
+    String name, String iface, int vrid, int version, int priority, int advertCentis, byte[] authPass,
+    int[] addresses, int source, int[] unicastPeers, boolean preempt, long preemptDelayMs, long garpMasterDelayMs,
+    int garpMasterRepeat, long garpMasterRefreshMs, int garpMasterRefreshRepeat, int garpLowerPrioRepeat,
+    boolean lowerPrioNoAdvert, boolean higherPrioSendAdvert, String initialState, boolean checkUnicastSource,
+    int[] excludedAddresses, boolean useVmac, boolean vmacXmitBase)
 {
-    /** The instance's name. */
-    public String name = "VI";
-    /** The interface it runs on. */
-    public String iface = "";
-    /** virtual_router_id, 1..255. */
-    public int vrid;
-    /** VRRP version, 2 (keepalived's default) or 3. */
-    public int version = 2;
-    /** priority, 1..255 (255: the address owner). keepalived's default is 100. */
-    public int priority = 100;
-    /** advert_int in centiseconds (keepalived's default 1 s). */
-    public int advertCentis = 100;
-    /** v2 auth_pass, zero-padded to 8 bytes, or null for no authentication. */
-    public byte[] authPass;
-    /** virtual_ipaddress, in the order of the configuration (the order of the advertisement). */
-    public int[] addresses = new int[0];
-    /** The source and tie-break address: unicast_src_ip or the interface's primary address. */
-    public int source;
-    /** unicast_peer: adverts go to each instead of the group. */
-    public int[] unicastPeers = new int[0];
-    /** Preempt a lower priority master (default; {@code nopreempt} turns it off). */
-    public boolean preempt = true;
-    /** preempt_delay in ms: how long a backup lets a lower priority master be before it preempts. */
-    public long preemptDelayMs;
-    /** garp_master_delay in ms: the second round of gratuitous ARPs after becoming master (0: none). */
-    public long garpMasterDelayMs = 5_000;
-    /** garp_master_repeat: gratuitous ARPs per address in a round. */
-    public int garpMasterRepeat = 5;
-    /** garp_master_refresh in ms: periodic rounds while master (0: off). */
-    public long garpMasterRefreshMs;
-    /** garp_master_refresh_repeat. */
-    public int garpMasterRefreshRepeat = 1;
-    /** garp_lower_prio_repeat: gratuitous ARPs per address a master sends on a lower priority advert. */
-    public int garpLowerPrioRepeat = 5;
-    /** lower_prio_no_advert: a master does not answer a lower priority advert with one of its own. */
-    public boolean lowerPrioNoAdvert;
-    /** higher_prio_send_advert: a master sends one more advert before yielding to a higher priority one. */
-    public boolean higherPrioSendAdvert;
-    /** The configured initial state (keepalived still starts as backup unless it owns the addresses). */
-    public String initialState = "BACKUP";
-    /** check_unicast_src: with unicast peers, take adverts from them only. */
-    public boolean checkUnicastSource;
-    /** virtual_ipaddress_excluded: owned by the master like the addresses, but not listed in adverts. */
-    public int[] excludedAddresses = new int[0];
-
     /** @return the addresses and the excluded ones: what the master owns. */
     public int[] ownedAddresses()
     {
@@ -66,32 +54,167 @@ public final class InstanceConfig
         return all;
     }
 
-    /** use_vmac: the addresses answer from the virtual router MAC 00:00:5e:00:01:VRID (RFC 5798 7.3). */
-    public boolean useVmac;
-    /** vmac_xmit_base: with use_vmac, adverts still leave from the interface's own MAC. */
-    public boolean vmacXmitBase;
-
     /** @return the virtual router MAC of this instance's VRID (IPv4). */
     public long vmac()
     {
         return 0x00005E000100L | (vrid & 0xFF);
     }
 
-    /**
-     * Set a v2 password (keepalived uses the first 8 bytes).
-     *
-     * @param pass the auth_pass.
-     * @return this.
-     */
-    public InstanceConfig password(final String pass)
-    {
-        authPass = Arrays.copyOf(pass.getBytes(StandardCharsets.US_ASCII), VrrpPacket.AUTH_LENGTH);
-        return this;
-    }
-
     /** @return the advertisement interval in ms. */
     public long advertMs()
     {
         return advertCentis * 10L;
+    }
+
+    /**
+     * @param address the interface's primary address, for an instance that names no source.
+     * @return this instance with that source.
+     */
+    public InstanceConfig withSource(final int address)
+    {
+        final Builder b = toBuilder();
+        b.source = address;
+        return b.build();
+    }
+
+    /** @return a builder holding this value. */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.name = name;
+        b.iface = iface;
+        b.vrid = vrid;
+        b.version = version;
+        b.priority = priority;
+        b.advertCentis = advertCentis;
+        b.authPass = authPass;
+        b.addresses = addresses;
+        b.source = source;
+        b.unicastPeers = unicastPeers;
+        b.preempt = preempt;
+        b.preemptDelayMs = preemptDelayMs;
+        b.garpMasterDelayMs = garpMasterDelayMs;
+        b.garpMasterRepeat = garpMasterRepeat;
+        b.garpMasterRefreshMs = garpMasterRefreshMs;
+        b.garpMasterRefreshRepeat = garpMasterRefreshRepeat;
+        b.garpLowerPrioRepeat = garpLowerPrioRepeat;
+        b.lowerPrioNoAdvert = lowerPrioNoAdvert;
+        b.higherPrioSendAdvert = higherPrioSendAdvert;
+        b.initialState = initialState;
+        b.checkUnicastSource = checkUnicastSource;
+        b.excludedAddresses = excludedAddresses;
+        b.useVmac = useVmac;
+        b.vmacXmitBase = vmacXmitBase;
+        return b;
+    }
+
+    // A record compares arrays by reference; these compare the addresses and password by content.
+    @Override
+    public boolean equals(final Object o)
+    {
+        return o instanceof InstanceConfig c && name.equals(c.name) && iface.equals(c.iface) && vrid == c.vrid &&
+            version == c.version && priority == c.priority && advertCentis == c.advertCentis &&
+            Arrays.equals(authPass, c.authPass) && Arrays.equals(addresses, c.addresses) && source == c.source &&
+            Arrays.equals(unicastPeers, c.unicastPeers) && preempt == c.preempt &&
+            preemptDelayMs == c.preemptDelayMs && garpMasterDelayMs == c.garpMasterDelayMs &&
+            garpMasterRepeat == c.garpMasterRepeat && garpMasterRefreshMs == c.garpMasterRefreshMs &&
+            garpMasterRefreshRepeat == c.garpMasterRefreshRepeat && garpLowerPrioRepeat == c.garpLowerPrioRepeat &&
+            lowerPrioNoAdvert == c.lowerPrioNoAdvert && higherPrioSendAdvert == c.higherPrioSendAdvert &&
+            initialState.equals(c.initialState) && checkUnicastSource == c.checkUnicastSource &&
+            Arrays.equals(excludedAddresses, c.excludedAddresses) && useVmac == c.useVmac &&
+            vmacXmitBase == c.vmacXmitBase;
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Objects.hash(name, iface, vrid, priority, Arrays.hashCode(addresses));
+    }
+
+    @Override
+    public String toString()
+    {
+        return name + "(vrid " + vrid + " on " + iface + ", priority " + priority + ")";
+    }
+
+    /** The mutable form, filled keyword by keyword by the configuration reader (keepalived's defaults). */
+    public static final class Builder
+    {
+        /** See {@link InstanceConfig}. */
+        public String name = "VI";
+        /** See {@link InstanceConfig}. */
+        public String iface = "";
+        /** See {@link InstanceConfig}. */
+        public int vrid;
+        /** See {@link InstanceConfig}. */
+        public int version = 2;
+        /** See {@link InstanceConfig}. */
+        public int priority = 100;
+        /** See {@link InstanceConfig}. */
+        public int advertCentis = 100;
+        /** See {@link InstanceConfig}. */
+        public byte[] authPass;
+        /** See {@link InstanceConfig}. */
+        public int[] addresses = new int[0];
+        /** See {@link InstanceConfig}. */
+        public int source;
+        /** See {@link InstanceConfig}. */
+        public int[] unicastPeers = new int[0];
+        /** See {@link InstanceConfig}. */
+        public boolean preempt = true;
+        /** See {@link InstanceConfig}. */
+        public long preemptDelayMs;
+        /** See {@link InstanceConfig}. */
+        public long garpMasterDelayMs = 5_000;
+        /** See {@link InstanceConfig}. */
+        public int garpMasterRepeat = 5;
+        /** See {@link InstanceConfig}. */
+        public long garpMasterRefreshMs;
+        /** See {@link InstanceConfig}. */
+        public int garpMasterRefreshRepeat = 1;
+        /** See {@link InstanceConfig}. */
+        public int garpLowerPrioRepeat = 5;
+        /** See {@link InstanceConfig}. */
+        public boolean lowerPrioNoAdvert;
+        /** See {@link InstanceConfig}. */
+        public boolean higherPrioSendAdvert;
+        /** See {@link InstanceConfig}. */
+        public String initialState = "BACKUP";
+        /** See {@link InstanceConfig}. */
+        public boolean checkUnicastSource;
+        /** See {@link InstanceConfig}. */
+        public int[] excludedAddresses = new int[0];
+        /** See {@link InstanceConfig}. */
+        public boolean useVmac;
+        /** See {@link InstanceConfig}. */
+        public boolean vmacXmitBase;
+
+        /**
+         * Set a v2 password (keepalived uses the first 8 bytes).
+         *
+         * @param pass the auth_pass.
+         * @return this.
+         */
+        public Builder password(final String pass)
+        {
+            authPass = Arrays.copyOf(pass.getBytes(StandardCharsets.US_ASCII), VrrpPacket.AUTH_LENGTH);
+            return this;
+        }
+
+        /** @return the advertisement interval in ms. */
+        public long advertMs()
+        {
+            return advertCentis * 10L;
+        }
+
+        /** @return the value (arrays are copied: the value does not change when the builder does). */
+        public InstanceConfig build()
+        {
+            return new InstanceConfig(name, iface, vrid, version, priority, advertCentis,
+                null == authPass ? null : authPass.clone(), addresses.clone(), source, unicastPeers.clone(), preempt,
+                preemptDelayMs, garpMasterDelayMs, garpMasterRepeat, garpMasterRefreshMs, garpMasterRefreshRepeat,
+                garpLowerPrioRepeat, lowerPrioNoAdvert, higherPrioSendAdvert, initialState, checkUnicastSource,
+                excludedAddresses.clone(), useVmac, vmacXmitBase);
+        }
     }
 }

@@ -49,7 +49,7 @@ public final class SyncGroup
         moving = true;
         try
         {
-            final String why = "sync group " + name + " follows " + who.config().name;
+            final String why = "sync group " + name + " follows " + who.config().name();
             for (final VrrpInstance i : members)
             {
                 if (i == who)

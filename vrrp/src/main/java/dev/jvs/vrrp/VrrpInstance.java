@@ -44,21 +44,21 @@ public final class VrrpInstance
      */
     public VrrpInstance(final InstanceConfig cfg, final VrrpOutput out)
     {
-        if (cfg.vrid < 1 || cfg.vrid > 255)
+        if (cfg.vrid() < 1 || cfg.vrid() > 255)
         {
-            throw new IllegalArgumentException("virtual_router_id must be 1..255: vrid=" + cfg.vrid);
+            throw new IllegalArgumentException("virtual_router_id must be 1..255: vrid=" + cfg.vrid());
         }
-        if (cfg.priority < 1 || cfg.priority > 255)
+        if (cfg.priority() < 1 || cfg.priority() > 255)
         {
-            throw new IllegalArgumentException("priority must be 1..255: priority=" + cfg.priority);
+            throw new IllegalArgumentException("priority must be 1..255: priority=" + cfg.priority());
         }
-        if (2 != cfg.version && 3 != cfg.version)
+        if (2 != cfg.version() && 3 != cfg.version())
         {
-            throw new IllegalArgumentException("version must be 2 or 3: version=" + cfg.version);
+            throw new IllegalArgumentException("version must be 2 or 3: version=" + cfg.version());
         }
         this.cfg = cfg;
         this.out = out;
-        this.effectivePriority = cfg.priority;
+        this.effectivePriority = cfg.priority();
         this.masterAdverMs = cfg.advertMs();
     }
 
@@ -195,31 +195,31 @@ public final class VrrpInstance
     public void onAdvert(final DirectBuffer b, final int ip, final long now)
     {
         final int v = ip + (b.getByte(ip) & 0x0F) * 4;
-        if (VrrpPacket.version(b, v) != cfg.version)
+        if (VrrpPacket.version(b, v) != cfg.version())
         {
             count(VrrpCounter.VERSION_ERRORS);
             return;
         }
-        if (2 == cfg.version && !authOk(b, v))
+        if (2 == cfg.version() && !authOk(b, v))
         {
             return;
         }
         final int n = VrrpPacket.addressCount(b, v);
-        if (n != cfg.addresses.length)
+        if (n != cfg.addresses().length)
         {
             count(VrrpCounter.ADDRESS_LIST_ERRORS);
             return;
         }
         for (int i = 0; i < n; i++)
         {
-            if (!contains(cfg.addresses, VrrpPacket.address(b, v, i)))
+            if (!contains(cfg.addresses(), VrrpPacket.address(b, v, i)))
             {
                 count(VrrpCounter.ADDRESS_LIST_ERRORS);
                 return;
             }
         }
         final int advertCentis = VrrpPacket.advertCentis(b, v);
-        if (2 == cfg.version && advertCentis != cfg.advertCentis)
+        if (2 == cfg.version() && advertCentis != cfg.advertCentis())
         {
             count(VrrpCounter.ADVERT_INTERVAL_ERRORS);
             return;
@@ -244,7 +244,7 @@ public final class VrrpInstance
     private boolean authOk(final DirectBuffer b, final int v)
     {
         final int type = VrrpPacket.authType(b, v);
-        final int expected = null == cfg.authPass ? VrrpPacket.AUTH_NONE : VrrpPacket.AUTH_PASS;
+        final int expected = null == cfg.authPass() ? VrrpPacket.AUTH_NONE : VrrpPacket.AUTH_PASS;
         if (type != expected)
         {
             // keepalived: a type that is no type at all is invalid_authtype, another known one a mismatch.
@@ -256,7 +256,7 @@ public final class VrrpInstance
             final int a = v + VrrpPacket.HEADER_LENGTH + 4 * VrrpPacket.addressCount(b, v);
             for (int i = 0; i < VrrpPacket.AUTH_LENGTH; i++)
             {
-                if (b.getByte(a + i) != cfg.authPass[i])
+                if (b.getByte(a + i) != cfg.authPass()[i])
                 {
                     count(VrrpCounter.AUTH_FAILURE);
                     return false;
@@ -273,16 +273,16 @@ public final class VrrpInstance
             masterDownAt = now + skewMs();
             return;
         }
-        final boolean delayed = 0 != cfg.preemptDelayMs && (0 == preemptAt || now < preemptAt);
-        if (!cfg.preempt || priority >= effectivePriority || delayed)
+        final boolean delayed = 0 != cfg.preemptDelayMs() && (0 == preemptAt || now < preemptAt);
+        if (!cfg.preempt() || priority >= effectivePriority || delayed)
         {
-            if (3 == cfg.version)
+            if (3 == cfg.version())
             {
                 masterAdverMs = advertCentis * 10L;
             }
             masterAddress = src;
             masterDownAt = now + masterDownMs();
-            if (0 != cfg.preemptDelayMs)
+            if (0 != cfg.preemptDelayMs())
             {
                 if (priority > effectivePriority)
                 {
@@ -290,7 +290,7 @@ public final class VrrpInstance
                 }
                 else if (0 == preemptAt)
                 {
-                    preemptAt = now + cfg.preemptDelayMs;
+                    preemptAt = now + cfg.preemptDelayMs();
                 }
             }
         }
@@ -305,13 +305,13 @@ public final class VrrpInstance
             return;
         }
         if (priority > effectivePriority ||
-            (priority == effectivePriority && Integer.compareUnsigned(src, cfg.source) > 0))
+            (priority == effectivePriority && Integer.compareUnsigned(src, cfg.source()) > 0))
         {
-            if (cfg.higherPrioSendAdvert)
+            if (cfg.higherPrioSendAdvert())
             {
                 advertise(now);
             }
-            if (3 == cfg.version)
+            if (3 == cfg.version())
             {
                 masterAdverMs = advertCentis * 10L;
             }
@@ -322,11 +322,11 @@ public final class VrrpInstance
         }
         // A lower priority master (a peer that just started, or preempting late): assert ourselves now, unless
         // lower_prio_no_advert (strict mode: RFC 5798 has the master ignore it), and refresh the ARP caches.
-        if (!cfg.lowerPrioNoAdvert)
+        if (!cfg.lowerPrioNoAdvert())
         {
             advertise(now);
         }
-        for (int i = 0; i < cfg.garpLowerPrioRepeat; i++)
+        for (int i = 0; i < cfg.garpLowerPrioRepeat(); i++)
         {
             out.gratuitousArp(this);
         }
@@ -355,15 +355,15 @@ public final class VrrpInstance
             if (now >= garpRoundAt)
             {
                 garpRoundAt = Long.MAX_VALUE;
-                for (int i = 0; i < cfg.garpMasterRepeat; i++)
+                for (int i = 0; i < cfg.garpMasterRepeat(); i++)
                 {
                     out.gratuitousArp(this);
                 }
             }
             if (now >= garpRefreshAt)
             {
-                garpRefreshAt = now + cfg.garpMasterRefreshMs;
-                for (int i = 0; i < cfg.garpMasterRefreshRepeat; i++)
+                garpRefreshAt = now + cfg.garpMasterRefreshMs();
+                for (int i = 0; i < cfg.garpMasterRefreshRepeat(); i++)
                 {
                     out.gratuitousArp(this);
                 }
@@ -431,7 +431,7 @@ public final class VrrpInstance
      */
     public void priorityDelta(final int delta)
     {
-        effectivePriority = 255 == cfg.priority ? 255 : Math.max(1, Math.min(254, cfg.priority + delta));
+        effectivePriority = 255 == cfg.priority() ? 255 : Math.max(1, Math.min(254, cfg.priority() + delta));
     }
 
     void forceMaster(final long now, final String why)
@@ -476,18 +476,18 @@ public final class VrrpInstance
     {
         count(VrrpCounter.BECOME_MASTER);
         advertise(now);
-        for (int i = 0; i < cfg.garpMasterRepeat; i++)
+        for (int i = 0; i < cfg.garpMasterRepeat(); i++)
         {
             out.gratuitousArp(this);
         }
-        garpRoundAt = cfg.garpMasterDelayMs > 0 ? now + cfg.garpMasterDelayMs : Long.MAX_VALUE;
-        garpRefreshAt = cfg.garpMasterRefreshMs > 0 ? now + cfg.garpMasterRefreshMs : Long.MAX_VALUE;
+        garpRoundAt = cfg.garpMasterDelayMs() > 0 ? now + cfg.garpMasterDelayMs() : Long.MAX_VALUE;
+        garpRefreshAt = cfg.garpMasterRefreshMs() > 0 ? now + cfg.garpMasterRefreshMs() : Long.MAX_VALUE;
         change(VrrpState.MASTER, why, now);
     }
 
     private void enterBackup(final long now, final String why)
     {
-        if (3 != cfg.version || VrrpState.MASTER != state && 0 == masterAddress)
+        if (3 != cfg.version() || VrrpState.MASTER != state && 0 == masterAddress)
         {
             masterAdverMs = cfg.advertMs();
         }
@@ -546,6 +546,6 @@ public final class VrrpInstance
     @Override
     public String toString()
     {
-        return cfg.name + "(" + state + ")";
+        return cfg.name() + "(" + state + ")";
     }
 }

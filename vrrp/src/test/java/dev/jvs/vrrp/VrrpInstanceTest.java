@@ -25,9 +25,9 @@ class VrrpInstanceTest
         private final java.util.ArrayDeque<Runnable> wire = new java.util.ArrayDeque<>();
         private boolean delivering;
 
-        VrrpInstance add(final InstanceConfig c)
+        VrrpInstance add(final InstanceConfig.Builder c)
         {
-            final VrrpInstance i = new VrrpInstance(c, this);
+            final VrrpInstance i = new VrrpInstance(c.build(), this);
             nodes.add(i);
             return i;
         }
@@ -35,18 +35,18 @@ class VrrpInstanceTest
         @Override
         public void advertise(final VrrpInstance from, final int priority)
         {
-            events.add(now + " " + from.config().name + " adv " + priority);
+            events.add(now + " " + from.config().name() + " adv " + priority);
             if (down.contains(from) || cut)
             {
                 return;
             }
             final InstanceConfig c = from.config();
-            final UnsafeBuffer b = new UnsafeBuffer(new byte[VrrpPacket.length(c.version, c.addresses.length)]);
-            VrrpPacket.write(b, 0, c.version, c.vrid, priority, c.addresses, c.advertCentis, c.authPass, c.source,
+            final UnsafeBuffer b = new UnsafeBuffer(new byte[VrrpPacket.length(c.version(), c.addresses().length)]);
+            VrrpPacket.write(b, 0, c.version(), c.vrid(), priority, c.addresses(), c.advertCentis(), c.authPass(), c.source(),
                 VrrpPacket.GROUP, from.nextIpId());
             for (final VrrpInstance to : nodes)
             {
-                if (to != from && to.config().vrid == c.vrid && !down.contains(to))
+                if (to != from && to.config().vrid() == c.vrid() && !down.contains(to))
                 {
                     final Runnable deliver = () ->
                     {
@@ -84,13 +84,13 @@ class VrrpInstanceTest
         @Override
         public void gratuitousArp(final VrrpInstance instance)
         {
-            events.add(now + " " + instance.config().name + " garp");
+            events.add(now + " " + instance.config().name() + " garp");
         }
 
         @Override
         public void stateChanged(final VrrpInstance i, final VrrpState from, final VrrpState to, final String why)
         {
-            events.add(now + " " + i.config().name + " " + to + " (" + why + ")");
+            events.add(now + " " + i.config().name() + " " + to + " (" + why + ")");
         }
 
         /** Run the clock to {@code until}, ticking every instance at each deadline in time order. */
@@ -140,9 +140,9 @@ class VrrpInstanceTest
         }
     }
 
-    static InstanceConfig node(final String name, final int priority, final int source, final int version)
+    static InstanceConfig.Builder node(final String name, final int priority, final int source, final int version)
     {
-        final InstanceConfig c = VrrpPacketTest.config(version);
+        final InstanceConfig.Builder c = VrrpPacketTest.config(version);
         c.name = name;
         c.priority = priority;
         c.source = source;
@@ -246,7 +246,7 @@ class VrrpInstanceTest
         for (final boolean preempt : new boolean[] {true, false})
         {
             final Lan lan = new Lan();
-            final InstanceConfig hc = node("H", 200, 2, 2);
+            final InstanceConfig.Builder hc = node("H", 200, 2, 2);
             hc.preempt = preempt;
             final VrrpInstance high = lan.add(hc);
             final VrrpInstance low = lan.add(node("L", 100, 3, 2));
@@ -265,7 +265,7 @@ class VrrpInstanceTest
     void shouldPreemptOnlyAfterPreemptDelay()
     {
         final Lan lan = new Lan();
-        final InstanceConfig hc = node("H", 200, 2, 2);
+        final InstanceConfig.Builder hc = node("H", 200, 2, 2);
         hc.preemptDelayMs = 10_000;
         final VrrpInstance high = lan.add(hc);
         final VrrpInstance low = lan.add(node("L", 100, 3, 2));
@@ -298,7 +298,7 @@ class VrrpInstanceTest
     void shouldAdoptMasterIntervalInV3AndRejectMismatchInV2()
     {
         final Lan lan = new Lan();
-        final InstanceConfig mc = node("M", 200, 2, 3);
+        final InstanceConfig.Builder mc = node("M", 200, 2, 3);
         mc.advertCentis = 50;
         final VrrpInstance m = lan.add(mc);
         final VrrpInstance b = lan.add(node("B", 100, 3, 3));
@@ -309,7 +309,7 @@ class VrrpInstanceTest
         assertEquals(3 * 500 + 156 * 500 / 256, b.masterDownMs(), "v3 backup runs on the master's 500 ms");
 
         final Lan v2 = new Lan();
-        final InstanceConfig m2 = node("M", 200, 2, 2);
+        final InstanceConfig.Builder m2 = node("M", 200, 2, 2);
         m2.advertCentis = 200;
         final VrrpInstance mm = v2.add(m2);
         final VrrpInstance bb = v2.add(node("B", 100, 3, 2));
@@ -324,10 +324,10 @@ class VrrpInstanceTest
     void shouldDropBadAuthWrongAddressesAndWrongVersionWithoutStateChange()
     {
         final Lan lan = new Lan();
-        final InstanceConfig mc = node("M", 200, 2, 2);
+        final InstanceConfig.Builder mc = node("M", 200, 2, 2);
         mc.password("other");
         final VrrpInstance m = lan.add(mc);
-        final InstanceConfig wc = node("W", 200, 4, 2);
+        final InstanceConfig.Builder wc = node("W", 200, 4, 2);
         wc.addresses = new int[] {0xC6130050};
         final VrrpInstance w = lan.add(wc);
         final VrrpInstance v3 = lan.add(node("V", 250, 5, 3));
@@ -343,7 +343,7 @@ class VrrpInstanceTest
         assertTrue(b.counter(VrrpCounter.VERSION_ERRORS) > 0);
         assertEquals(0, b.counter(VrrpCounter.ADVERT_RECEIVED));
 
-        final InstanceConfig none = node("N", 200, 6, 2);
+        final InstanceConfig.Builder none = node("N", 200, 6, 2);
         none.authPass = null;
         final Lan l2 = new Lan();
         final VrrpInstance n = l2.add(none);
@@ -397,11 +397,11 @@ class VrrpInstanceTest
     {
         final Lan lan = new Lan();
         final VrrpInstance m1 = lan.add(node("M1", 200, 2, 2));
-        final InstanceConfig m2c = node("M2", 200, 2, 2);
+        final InstanceConfig.Builder m2c = node("M2", 200, 2, 2);
         m2c.vrid = 52;
         final VrrpInstance m2 = lan.add(m2c);
         final VrrpInstance b1 = lan.add(node("B1", 100, 3, 2));
-        final InstanceConfig b2c = node("B2", 100, 3, 2);
+        final InstanceConfig.Builder b2c = node("B2", 100, 3, 2);
         b2c.vrid = 52;
         final VrrpInstance b2 = lan.add(b2c);
         new SyncGroup("G1", List.of(m1, m2));
@@ -455,7 +455,7 @@ class VrrpInstanceTest
         for (final boolean strict : new boolean[] {false, true})
         {
             final Lan lan = new Lan();
-            final InstanceConfig mc = node("M", 200, 2, 2);
+            final InstanceConfig.Builder mc = node("M", 200, 2, 2);
             mc.lowerPrioNoAdvert = strict;
             mc.garpLowerPrioRepeat = strict ? 0 : 2;
             lan.add(mc).start(0);
@@ -473,7 +473,7 @@ class VrrpInstanceTest
         }
         final Lan lan = new Lan();
         lan.deferred = true;
-        final InstanceConfig mc = node("M", 100, 2, 2);
+        final InstanceConfig.Builder mc = node("M", 100, 2, 2);
         mc.higherPrioSendAdvert = true;
         lan.add(mc).start(0);
         lan.cut = true;

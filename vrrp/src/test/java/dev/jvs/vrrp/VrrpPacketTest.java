@@ -30,9 +30,9 @@ class VrrpPacketTest
     static final int SRC = 0xC6130002;
     static final int[] VIPS = {0xC6130050, 0xC6130001};
 
-    static InstanceConfig config(final int version)
+    static InstanceConfig.Builder config(final int version)
     {
-        final InstanceConfig c = new InstanceConfig();
+        final InstanceConfig.Builder c = new InstanceConfig.Builder();
         c.name = "VI_1";
         c.vrid = 51;
         c.priority = 150;
@@ -53,7 +53,7 @@ class VrrpPacketTest
 
     private static byte[] write(final int version, final int priority, final int ipId)
     {
-        final InstanceConfig c = config(version);
+        final InstanceConfig.Builder c = config(version);
         final UnsafeBuffer b = new UnsafeBuffer(new byte[VrrpPacket.length(version, 2)]);
         final int n = VrrpPacket.write(b, 0, version, c.vrid, priority, c.addresses, c.advertCentis, c.authPass,
             SRC, VrrpPacket.GROUP, ipId);
@@ -159,7 +159,7 @@ class VrrpPacketTest
     {
         final java.util.Random rnd = new java.util.Random(54893045794L);
         final UnsafeBuffer b = new UnsafeBuffer(new byte[256]);
-        final VrrpInstance i = new VrrpInstance(config(2), new VrrpOutput()
+        final VrrpInstance i = new VrrpInstance(config(2).build(), new VrrpOutput()
         {
             @Override
             public void advertise(final VrrpInstance instance, final int priority)

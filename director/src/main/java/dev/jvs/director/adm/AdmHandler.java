@@ -345,8 +345,8 @@ public final class AdmHandler implements ControlPlane.Handler
         for (final dev.jvs.vrrp.VrrpInstance i : agent.instances())
         {
             final dev.jvs.vrrp.InstanceConfig c = i.config();
-            b.append(String.format(java.util.Locale.ROOT, "%-16s %-7s %-8d %-9d %-10s %-4d %s%n", c.name, i.state(),
-                c.priority, i.effectivePriority(), c.iface, c.vrid, java.util.Arrays.stream(c.addresses)
+            b.append(String.format(java.util.Locale.ROOT, "%-16s %-7s %-8d %-9d %-10s %-4d %s%n", c.name(), i.state(),
+                c.priority(), i.effectivePriority(), c.iface(), c.vrid(), java.util.Arrays.stream(c.addresses())
                 .mapToObj(dev.jvs.engine.frame.Ipv4::toString).collect(java.util.stream.Collectors.joining(" "))));
         }
         return b.toString();

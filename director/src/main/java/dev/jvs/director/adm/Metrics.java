@@ -297,13 +297,13 @@ final class Metrics
         help(b, "jvs_vrrp_state", "gauge", "VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT, 4 STOP.");
         for (final VrrpInstance i : vrrp.instances())
         {
-            b.append("jvs_vrrp_state{vrrp_instance=\"").append(i.config().name).append("\"} ").append(i.state().ordinal())
+            b.append("jvs_vrrp_state{vrrp_instance=\"").append(i.config().name()).append("\"} ").append(i.state().ordinal())
                 .append('\n');
         }
         help(b, "jvs_vrrp_priority", "gauge", "Effective priority (configured plus tracking weights).");
         for (final VrrpInstance i : vrrp.instances())
         {
-            b.append("jvs_vrrp_priority{vrrp_instance=\"").append(i.config().name).append("\"} ")
+            b.append("jvs_vrrp_priority{vrrp_instance=\"").append(i.config().name()).append("\"} ")
                 .append(i.effectivePriority()).append('\n');
         }
         help(b, "jvs_vrrp_dropped_total", "counter", "VRRP packets no instance took (unknown VRID, malformed).");
@@ -320,7 +320,7 @@ final class Metrics
         {
             for (final VrrpCounter c : VrrpCounter.values())
             {
-                b.append("jvs_vrrp_events_total{vrrp_instance=\"").append(i.config().name).append("\",event=\"")
+                b.append("jvs_vrrp_events_total{vrrp_instance=\"").append(i.config().name()).append("\",event=\"")
                     .append(c.label()).append("\"} ").append(i.counter(c)).append('\n');
             }
         }

@@ -19,11 +19,11 @@ final class FileProbe extends Probe
     {
         final VrrpConfig.TrackFile f = loop.trackFile(ch.trackFile);
         final long value = f.value();
-        final int w = null != ch.fileWeight ? ch.fileWeight : f.weight;
-        final boolean reverse = null != ch.fileWeight ? ch.fileReverse : f.reverse;
+        final int w = null != ch.fileWeight ? ch.fileWeight : f.weight();
+        final boolean reverse = null != ch.fileWeight ? ch.fileReverse : f.reverse();
         if (0 == w)
         {
-            finish(now, 0 == value, "track_file " + f.name + " reads " + value);
+            finish(now, 0 == value, "track_file " + f.name() + " reads " + value);
             return;
         }
         final long total = server.rs.weight + value * w * (reverse ? -1 : 1);
@@ -33,9 +33,9 @@ final class FileProbe extends Probe
             if (server.dynamicWeight != nw)
             {
                 loop.dynamicWeight(server, nw, "checker FILE_CHECK for " + server.name + ": weight " + nw +
-                    " (track_file " + f.name + " reads " + value + ")");
+                    " (track_file " + f.name() + " reads " + value + ")");
             }
         }
-        finish(now, total >= 0, "track_file " + f.name + " reads " + value);
+        finish(now, total >= 0, "track_file " + f.name() + " reads " + value);
     }
 }

@@ -105,7 +105,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     {
         this.log = log;
         this.sslContext = null != c.ssl ? c.ssl.context() : null;
-        this.trackFiles = Map.copyOf(c.vrrp.trackFiles);
+        this.trackFiles = Map.copyOf(c.vrrp.trackFiles());
         try
         {
             selector = Selector.open();

@@ -52,14 +52,14 @@ public final class CheckCommand implements Callable<Integer>
             ConfigLoader.apply(kc, services, new Neighbors(), -1, 0);
             IpvsadmFormat.save(services).forEach(System.out::println);
             // Then the VRRP instances, as comments so the output stays valid ipvsadm-restore input.
-            for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances)
+            for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances())
             {
-                final dev.jvs.vrrp.InstanceConfig c = i.cfg;
+                final dev.jvs.vrrp.InstanceConfig c = i.cfg();
                 System.out.println(String.format(java.util.Locale.ROOT,
-                    "# vrrp_instance %s: %s vrid %d VRRPv%d priority %d advert_int %.2f%s%s%s addresses %s", c.name,
-                    c.iface, c.vrid, c.version, c.priority, c.advertCentis / 100.0,
-                    null != c.authPass ? " auth PASS" : "", c.preempt ? "" : " nopreempt",
-                    c.unicastPeers.length > 0 ? " unicast" : "", java.util.Arrays.stream(c.addresses)
+                    "# vrrp_instance %s: %s vrid %d VRRPv%d priority %d advert_int %.2f%s%s%s addresses %s", c.name(),
+                    c.iface(), c.vrid(), c.version(), c.priority(), c.advertCentis() / 100.0,
+                    null != c.authPass() ? " auth PASS" : "", c.preempt() ? "" : " nopreempt",
+                    c.unicastPeers().length > 0 ? " unicast" : "", java.util.Arrays.stream(c.addresses())
                         .mapToObj(dev.jvs.engine.frame.Ipv4::toString)
                         .collect(java.util.stream.Collectors.joining(" "))));
             }

@@ -181,4 +181,20 @@ public final class Command
     {
         return line;
     }
+
+    // By what runs and as whom: where it is written is not part of it (a reload compares commands).
+    @Override
+    public boolean equals(final Object o)
+    {
+        return o instanceof Command c && type.equals(c.type) && line.equals(c.line) &&
+            java.util.Objects.equals(user, c.user) && java.util.Objects.equals(group, c.group) && uid == c.uid &&
+            gid == c.gid && direct == c.direct && java.util.Objects.equals(disabled, c.disabled) &&
+            internal == c.internal;
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return java.util.Objects.hash(type, line, uid, gid);
+    }
 }

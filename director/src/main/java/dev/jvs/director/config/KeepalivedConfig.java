@@ -302,8 +302,10 @@ public final class KeepalivedConfig
 
     /** The SSL block, or null. */
     public Ssl ssl;
-    /** global_defs, vrrp_instance, vrrp_sync_group, vrrp_script, lvs_sync_daemon. */
-    public VrrpConfig vrrp;
+    /** vrrp_instance, vrrp_sync_group, vrrp_script, the track blocks, lvs_sync_daemon. */
+    public VrrpConfig vrrp = VrrpConfig.none();
+    /** global_defs. */
+    public GlobalDefs globals = GlobalDefs.defaults();
     /** Every script the configuration names, in order, resolved by {@link ScriptSecurity} once all is read. */
     final List<Command> commands = new ArrayList<>();
     /** Warnings ("file:line: unknown keyword ..."). */
@@ -435,17 +437,19 @@ public final class KeepalivedConfig
             }
         }
         c.validate();
-        c.vrrp = VrrpConfig.read(top, c);
-        ScriptSecurity.resolve(c, c.vrrp.scriptSecurity, c.vrrp.scriptUser, c.vrrp.scriptUserAt);
+        final VrrpReader vr = VrrpReader.read(top, c);
+        ScriptSecurity.resolve(c, vr.scriptSecurity, vr.scriptUser, vr.scriptUserAt);
         c.dropDisabledChecks();
-        c.vrrp.dropDisabledScripts(c);
+        vr.dropDisabledScripts(c);
+        c.vrrp = vr.build();
+        c.globals = vr.globals();
         for (final VirtualServer vs : c.virtualServers)
         {
             for (final RealServer rs : vs.realServers)
             {
                 for (final Check ch : rs.checks)
                 {
-                    if ("FILE_CHECK".equals(ch.type) && !c.vrrp.trackFiles.containsKey(ch.trackFile))
+                    if ("FILE_CHECK".equals(ch.type) && !c.vrrp.trackFiles().containsKey(ch.trackFile))
                     {
                         throw new ConfigException(ch.at, "FILE_CHECK names no track_file " + ch.trackFile);
                     }

@@ -79,7 +79,7 @@ final class Assembly
         final EngineConfig cfg = new EngineConfig();
         cfg.answerArp = Settings.VipMode.ENGINE == settings.vipMode();
         // global_defs lvs_timeouts, as keepalived sets them in IPVS (ipvsadm --set).
-        cfg.setTimeouts(kc.vrrp.lvsTimeouts[0], kc.vrrp.lvsTimeouts[1], kc.vrrp.lvsTimeouts[2]);
+        cfg.setTimeouts(kc.globals.lvsTimeouts().get(0), kc.globals.lvsTimeouts().get(1), kc.globals.lvsTimeouts().get(2));
         // IPVS's sysctls, with the kernel's defaults where not set (sloppy_tcp 0, pmtu_disc 1, ...).
         final java.util.Map<String, Integer> vs = settings.vsSysctls();
         cfg.sloppyTcp = 1 == vs.getOrDefault("sloppy_tcp", 0);
@@ -119,8 +119,8 @@ final class Assembly
         final int n = settings.workers();
         final CountBoard board = n > 1 ? new CountBoard(n) : null;
         final EngineConfig cfg = engineConfig(kc);
-        final boolean gated = kc.vrrp.instances.stream().anyMatch(i ->
-            ports.stream().anyMatch(p -> p.name().equals(i.cfg.iface)));
+        final boolean gated = kc.vrrp.instances().stream().anyMatch(i ->
+            ports.stream().anyMatch(p -> p.name().equals(i.cfg().iface())));
         final List<Worker> made = new ArrayList<>();
         try
         {

@@ -63,9 +63,9 @@ final class Conductor implements Agent
     private volatile Mailer mailer;
     private long appliedHealth;
     /** What the running VRRP instances were made from (a reload that leaves it alone leaves them alone). */
-    private String vrrpFingerprint;
-    /** What the running connection sync was made from. */
-    private String syncKey = "";
+    private VrrpConfig runningVrrp;
+    /** What the running connection sync was made from (null: none). */
+    private VrrpConfig.SyncDaemon syncDaemon;
     private VrrpConfig.SyncDaemon syncCfg;
     private Port syncPort;
     private ConnSync[] syncs;
@@ -102,8 +102,7 @@ final class Conductor implements Agent
         this.checker = checker;
         this.mailer = mailer;
         this.appliedHealth = checker.generation();
-        // Before the agent fills in default source addresses, as a reloaded configuration will be compared.
-        this.vrrpFingerprint = kc.vrrp.fingerprint();
+        this.runningVrrp = kc.vrrp;
         checker.haActive(haActive::get);
         checker.onTransition((rs, up) ->
         {
@@ -239,14 +238,14 @@ final class Conductor implements Agent
         {
             return;
         }
-        setupSync(running.vrrp.syncDaemon);
+        setupSync(running.vrrp.syncDaemon());
         haActive.set(false);
         workers.postEach(i -> w ->
         {
             if (0 == i)
             {
                 w.resolveAlso(vrrp.instances().stream().flatMapToInt(x ->
-                    java.util.Arrays.stream(x.config().unicastPeers)).distinct().toArray());
+                    java.util.Arrays.stream(x.config().unicastPeers())).distinct().toArray());
             }
         });
         acceptVirtualMacs(running);
@@ -446,15 +445,16 @@ final class Conductor implements Agent
         });
         old.close();
         checker = next;
-        if (!java.util.Arrays.equals(running.vrrp.lvsTimeouts, kc.vrrp.lvsTimeouts))
+        if (!running.globals.lvsTimeouts().equals(kc.globals.lvsTimeouts()))
         {
-            final int[] t = kc.vrrp.lvsTimeouts.clone();
-            workers.post(f -> f.config().setTimeouts(t[0], t[1], t[2]));
-            Log.info("reload: lvs_timeouts tcp " + t[0] + " tcpfin " + t[1] + " udp " + t[2] + " (0: unchanged)");
+            final List<Integer> t = kc.globals.lvsTimeouts();
+            workers.post(f -> f.config().setTimeouts(t.get(0), t.get(1), t.get(2)));
+            Log.info("reload: lvs_timeouts tcp " + t.get(0) + " tcpfin " + t.get(1) + " udp " + t.get(2) +
+                " (0: unchanged)");
         }
         running = kc;
         final Mailer oldMailer = mailer;
-        mailer = new Mailer(kc.vrrp, Log::info);
+        mailer = new Mailer(kc.globals, Log::info);
         oldMailer.close();
         appliedHealth = next.generation();
         final long at = System.currentTimeMillis();
@@ -475,36 +475,30 @@ final class Conductor implements Agent
     /** The VRRP part of a reload (instances may appear where there were none). */
     private void reloadVrrp(final KeepalivedConfig kc)
     {
-        if (!syncKey(kc.vrrp.syncDaemon).equals(syncKey))
+        if (!java.util.Objects.equals(kc.vrrp.syncDaemon(), syncDaemon))
         {
             Log.info("reload: lvs_sync_daemon changed");
-            setupSync(kc.vrrp.syncDaemon);
+            setupSync(kc.vrrp.syncDaemon());
         }
-        if (vrrp.isEmpty() && kc.vrrp.instances.isEmpty())
+        if (vrrp.isEmpty() && kc.vrrp.instances().isEmpty())
         {
             return;
         }
-        final String fingerprint = kc.vrrp.fingerprint();
-        if (fingerprint.equals(vrrpFingerprint))
+        // The sync daemon apart (set up above), an equal value has nothing for VRRP to do.
+        if (kc.vrrp.equals(runningVrrp.withSyncDaemon(kc.vrrp.syncDaemon())))
         {
             vrrp.refresh();
             return;
         }
-        vrrpFingerprint = fingerprint;
+        runningVrrp = kc.vrrp;
         vrrp.reload(kc.vrrp, System.currentTimeMillis());
         acceptVirtualMacs(kc);
-    }
-
-    private static String syncKey(final VrrpConfig.SyncDaemon sd)
-    {
-        return null == sd ? "" : sd.iface + " " + sd.instance + " " + sd.syncId + " " + sd.maxLen + " " + sd.port +
-            " " + sd.ttl + " " + sd.group;
     }
 
     /** lvs_sync_daemon: one connection sync per worker, in the role VRRP gives this director. */
     private void setupSync(final VrrpConfig.SyncDaemon sd)
     {
-        syncKey = syncKey(sd);
+        syncDaemon = sd;
         if (null != syncs)
         {
             logSyncSummary();
@@ -521,14 +515,14 @@ final class Conductor implements Agent
         {
             return;
         }
-        final Port sp = ports.stream().filter(p -> p.name().equals(sd.iface)).findFirst().orElse(null);
+        final Port sp = ports.stream().filter(p -> p.name().equals(sd.iface())).findFirst().orElse(null);
         if (null == sp)
         {
-            Log.info("warning: lvs_sync_daemon on " + sd.iface + ": not an interface this director serves (" +
+            Log.info("warning: lvs_sync_daemon on " + sd.iface() + ": not an interface this director serves (" +
                 String.join(", ", ports.stream().map(Port::name).toList()) + "); connection sync is off");
             return;
         }
-        vrrp.syncInstance(sd.instance);
+        vrrp.syncInstance(sd.instance());
         final boolean role = vrrp.syncRole();
         final int n = workers.count();
         final ConnSync[] s = new ConnSync[n];
@@ -553,7 +547,7 @@ final class Conductor implements Agent
         syncCfg = sd;
         syncPort = sp;
         syncs = s;
-        frames.syncPort(sd.port);
+        frames.syncPort(sd.port());
     }
 
     /** Each worker's connection sync counts, in the log. */
@@ -575,13 +569,13 @@ final class Conductor implements Agent
     /** use_vmac: worker 0's socket (ARP and VRRP land there) makes the interface accept the virtual MACs. */
     private void acceptVirtualMacs(final KeepalivedConfig kc)
     {
-        for (final VrrpConfig.Instance i : kc.vrrp.instances)
+        for (final VrrpConfig.Instance i : kc.vrrp.instances())
         {
-            if (!i.cfg.useVmac)
+            if (!i.cfg().useVmac())
             {
                 continue;
             }
-            final Port p = ports.stream().filter(x -> x.name().equals(i.cfg.iface)).findFirst().orElse(null);
+            final Port p = ports.stream().filter(x -> x.name().equals(i.cfg().iface())).findFirst().orElse(null);
             if (null == p)
             {
                 continue;
@@ -589,23 +583,23 @@ final class Conductor implements Agent
             final int fd = workers.worker(0).receiverFd(p.index());
             if (Settings.VipMode.ENGINE != settings.vipMode())
             {
-                Log.info("warning: VRRP " + i.cfg.name + ": use_vmac needs --vip-mode engine (the kernel answers " +
+                Log.info("warning: VRRP " + i.cfg().name() + ": use_vmac needs --vip-mode engine (the kernel answers " +
                     "ARP from the interface's MAC)");
             }
             else if (fd < 0)
             {
-                Log.info("warning: VRRP " + i.cfg.name + ": use_vmac needs --io afpacket");
+                Log.info("warning: VRRP " + i.cfg().name() + ": use_vmac needs --io afpacket");
             }
             else
             {
                 try
                 {
-                    Sockets.acceptUnicast(fd, p.ifindex(), i.cfg.vmac());
-                    Log.info("VRRP " + i.cfg.name + ": use_vmac, virtual MAC " + Ethernet.macToString(i.cfg.vmac()));
+                    Sockets.acceptUnicast(fd, p.ifindex(), i.cfg().vmac());
+                    Log.info("VRRP " + i.cfg().name() + ": use_vmac, virtual MAC " + Ethernet.macToString(i.cfg().vmac()));
                 }
                 catch (final PacketIoException ex)
                 {
-                    Log.info("warning: VRRP " + i.cfg.name + ": use_vmac: " + ex.getMessage());
+                    Log.info("warning: VRRP " + i.cfg().name() + ": use_vmac: " + ex.getMessage());
                 }
             }
         }

@@ -237,7 +237,7 @@ public final class Daemon
     /** Make the workers, VRRP, the conductor and the kernel's part; the threads do not run yet. */
     private void assemble(final KeepalivedConfig kc) throws PacketIoException, IOException
     {
-        final Mailer mailer = new Mailer(kc.vrrp, Log::info);
+        final Mailer mailer = new Mailer(kc.globals, Log::info);
         final HealthChecker checker = new HealthChecker(kc, Map.of(), Log::info);
         final Assembly assembly = new Assembly(settings, ports);
         routes = KernelRoutes.read(ports);
@@ -348,9 +348,9 @@ public final class Daemon
         {
             final InstanceConfig c = i.config();
             Log.info(String.format(Locale.ROOT, "VRRP %s: vrid %d, VRRPv%d, priority %d, advert_int %.2f s, %s%s",
-                c.name, c.vrid, c.version, c.priority, c.advertCentis / 100.0,
-                Arrays.stream(c.addresses).mapToObj(Ipv4::toString).collect(Collectors.joining(" ")),
-                c.preempt ? "" : ", nopreempt"));
+                c.name(), c.vrid(), c.version(), c.priority(), c.advertCentis() / 100.0,
+                Arrays.stream(c.addresses()).mapToObj(Ipv4::toString).collect(Collectors.joining(" ")),
+                c.preempt() ? "" : ", nopreempt"));
         }
         logFlags(kc);
     }
@@ -512,13 +512,13 @@ public final class Daemon
     /** The port of the interface a VRRP address lives on ({@code dev}, else its instance's), or 0. */
     private int devIndex(final KeepalivedConfig kc, final int addr)
     {
-        for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances)
+        for (final dev.jvs.director.config.VrrpConfig.Instance i : kc.vrrp.instances())
         {
-            for (final int a : i.cfg.ownedAddresses())
+            for (final int a : i.cfg().ownedAddresses())
             {
                 if (a == addr)
                 {
-                    final String dev = i.devices.getOrDefault(a, i.cfg.iface);
+                    final String dev = i.devices().getOrDefault(a, i.cfg().iface());
                     return ports.stream().filter(p -> p.name().equals(dev)).mapToInt(Port::index).findFirst()
                         .orElse(0);
                 }

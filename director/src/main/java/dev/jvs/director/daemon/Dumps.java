@@ -38,7 +38,7 @@ final class Dumps
         final StringBuilder b = new StringBuilder();
         for (final VrrpInstance i : instances)
         {
-            b.append("VRRP Instance: ").append(i.config().name).append('\n')
+            b.append("VRRP Instance: ").append(i.config().name()).append('\n')
                 .append("  Advertisements:\n")
                 .append("    Received: ").append(i.counter(VrrpCounter.ADVERT_RECEIVED)).append('\n')
                 .append("    Sent: ").append(i.counter(VrrpCounter.ADVERT_SENT)).append('\n')
@@ -75,26 +75,26 @@ final class Dumps
     {
         final StringBuilder b = new StringBuilder();
         b.append("------< Global definitions >------\n");
-        b.append(" Router ID = ").append(null == kc.vrrp.routerId ? "(none)" : kc.vrrp.routerId).append('\n');
+        b.append(" Router ID = ").append(null == kc.globals.routerId() ? "(none)" : kc.globals.routerId()).append('\n');
         b.append("------< VRRP Topology >------\n");
         for (final VrrpInstance i : instances)
         {
             final InstanceConfig c = i.config();
-            b.append(" VRRP Instance = ").append(c.name).append('\n');
-            b.append("   VRRP Version = ").append(c.version).append('\n');
+            b.append(" VRRP Instance = ").append(c.name()).append('\n');
+            b.append("   VRRP Version = ").append(c.version()).append('\n');
             if (null != i.group())
             {
                 b.append("   Sync group = ").append(i.group().name()).append('\n');
             }
             b.append("   State = ").append(i.state()).append('\n');
-            b.append("   Interface = ").append(c.iface).append('\n');
-            b.append("   Virtual Router ID = ").append(c.vrid).append('\n');
-            b.append("   Priority = ").append(c.priority).append('\n');
+            b.append("   Interface = ").append(c.iface()).append('\n');
+            b.append("   Virtual Router ID = ").append(c.vrid()).append('\n');
+            b.append("   Priority = ").append(c.priority()).append('\n');
             b.append("   Effective priority = ").append(i.effectivePriority()).append('\n');
-            b.append(String.format(Locale.ROOT, "   Advert interval = %.2f sec%n", c.advertCentis / 100.0));
-            b.append("   Preempt = ").append(c.preempt ? "enabled" : "disabled").append('\n');
-            b.append("   Virtual IP = ").append(c.addresses.length).append('\n');
-            for (final int a : c.addresses)
+            b.append(String.format(Locale.ROOT, "   Advert interval = %.2f sec%n", c.advertCentis() / 100.0));
+            b.append("   Preempt = ").append(c.preempt() ? "enabled" : "disabled").append('\n');
+            b.append("   Virtual IP = ").append(c.addresses().length).append('\n');
+            for (final int a : c.addresses())
             {
                 b.append("     ").append(Ipv4.toString(a)).append('\n');
             }

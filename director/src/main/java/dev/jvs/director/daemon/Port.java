@@ -71,7 +71,7 @@ public record Port(int index, String name, int ifindex, long mac, int ip, int mt
     private static int firstIpv4(final int[] addresses, final KeepalivedConfig kc)
     {
         final Set<Integer> virtual = new HashSet<>();
-        kc.vrrp.instances.forEach(i -> Arrays.stream(i.cfg.ownedAddresses()).forEach(virtual::add));
+        kc.vrrp.instances().forEach(i -> Arrays.stream(i.cfg().ownedAddresses()).forEach(virtual::add));
         kc.virtualServers.forEach(v -> virtual.add(v.vip));
         int fallback = 0;
         for (final int a : addresses)

@@ -58,14 +58,14 @@ final class Ports
         final Set<String> out = new LinkedHashSet<>();
         kc.virtualServers.stream().filter(vs -> 0 != vs.vip).findFirst()
             .map(vs -> interfaceFor(routes, vs.vip)).ifPresent(out::add);
-        for (final VrrpConfig.Instance i : kc.vrrp.instances)
+        for (final VrrpConfig.Instance i : kc.vrrp.instances())
         {
-            out.add(i.cfg.iface);
-            out.addAll(i.devices.values());
+            out.add(i.cfg().iface());
+            out.addAll(i.devices().values());
         }
-        if (null != kc.vrrp.syncDaemon)
+        if (null != kc.vrrp.syncDaemon())
         {
-            out.add(kc.vrrp.syncDaemon.iface);
+            out.add(kc.vrrp.syncDaemon().iface());
         }
         for (final KeepalivedConfig.VirtualServer vs : kc.virtualServers)
         {

@@ -2,10 +2,13 @@ package dev.jvs.director.daemon;
 
 import dev.jvs.director.config.ConfigException;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.agent.IdleMode;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code jvs run} was asked to do, typed: the command line parses into this, and the daemon is built
@@ -170,10 +173,10 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
         }
         if (!flags.runsVrrp())
         {
-            kc.vrrp.instances.clear();
-            kc.vrrp.syncGroups.clear();
             // keepalived's VRRP process runs the sync daemon: with it gone, so is the sync.
-            kc.vrrp.syncDaemon = null;
+            final VrrpConfig v = kc.vrrp;
+            kc.vrrp = new VrrpConfig(List.of(), Map.of(), v.groupNotify(), v.trackFiles(), v.trackProcesses(),
+                v.scripts(), null);
         }
         return kc;
     }

@@ -73,16 +73,16 @@ public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
         this.localIp = localIp;
         final int room = Math.min(mtu, Sender.SLOT_SIZE - Ethernet.HEADER_LENGTH) - Ipv4.MIN_HEADER_LENGTH -
             Udp.HEADER_LENGTH;
-        final int wanted = 0 != cfg.maxLen ? Math.min(cfg.maxLen, room) : room;
+        final int wanted = 0 != cfg.maxLen() ? Math.min(cfg.maxLen(), room) : room;
         // Whole entries only, and nr_conns is one byte.
         this.maxLen = SyncMessage.HEADER_LENGTH +
             Math.min(255, (wanted - SyncMessage.HEADER_LENGTH) / SyncMessage.CONN_LENGTH) * SyncMessage.CONN_LENGTH;
-        this.groupMac = 0x01005E000000L | (cfg.group & 0x7FFFFF);
+        this.groupMac = 0x01005E000000L | (cfg.group() & 0x7FFFFF);
         this.log = log;
         this.msg = new UnsafeBuffer(new byte[maxLen]);
-        SyncMessage.header(msg, 0, cfg.syncId);
-        log.accept("connection sync: backup, listening on " + Ipv4.toString(cfg.group) + ":" + cfg.port +
-            " (syncid " + cfg.syncId + ", maxlen " + maxLen + ")");
+        SyncMessage.header(msg, 0, cfg.syncId());
+        log.accept("connection sync: backup, listening on " + Ipv4.toString(cfg.group()) + ":" + cfg.port() +
+            " (syncid " + cfg.syncId() + ", maxlen " + maxLen + ")");
     }
 
     /**
@@ -113,8 +113,8 @@ public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
     {
         final int udp = ip + Ipv4.headerLength(b, ip);
         if (Ipv4.PROTO_UDP != protocol || ipTotal < udp - ip + Udp.HEADER_LENGTH ||
-            (b.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != cfg.port ||
-            Ipv4.dst(b, ip) != cfg.group && Ipv4.dst(b, ip) != localIp)
+            (b.getShort(udp + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF) != cfg.port() ||
+            Ipv4.dst(b, ip) != cfg.group() && Ipv4.dst(b, ip) != localIp)
         {
             return -1;
         }
@@ -148,7 +148,7 @@ public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
         }
         now = nowMs;
         receivedMessages++;
-        if (SyncMessage.Verdict.OK != SyncMessage.parse(new UnsafeBuffer(message), 0, message.length, cfg.syncId,
+        if (SyncMessage.Verdict.OK != SyncMessage.parse(new UnsafeBuffer(message), 0, message.length, cfg.syncId(),
             this))
         {
             badMessages++;
@@ -169,7 +169,7 @@ public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
         master = active;
         fwd.syncSink(active ? this : null);
         log.accept("connection sync: " + (active ? "master, sending to " : "backup, listening on ") +
-            Ipv4.toString(cfg.group) + ":" + cfg.port + " (syncid " + cfg.syncId + ", maxlen " + maxLen + ")");
+            Ipv4.toString(cfg.group()) + ":" + cfg.port() + " (syncid " + cfg.syncId() + ", maxlen " + maxLen + ")");
     }
 
     @Override
@@ -245,19 +245,19 @@ public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
         ipId = (ipId + 1) & 0xFFFF;
         out.putShort(ip + Ipv4.ID_OFFSET, (short)ipId, ByteOrder.BIG_ENDIAN);
         out.putShort(ip + Ipv4.FRAG_OFFSET, (short)0);
-        out.putByte(ip + Ipv4.TTL_OFFSET, (byte)cfg.ttl);
+        out.putByte(ip + Ipv4.TTL_OFFSET, (byte)cfg.ttl());
         out.putByte(ip + Ipv4.PROTOCOL_OFFSET, (byte)Ipv4.PROTO_UDP);
         Ipv4.src(out, ip, localIp);
-        Ipv4.dst(out, ip, cfg.group);
+        Ipv4.dst(out, ip, cfg.group());
         Ipv4.fillChecksum(out, ip);
-        out.putShort(udp, (short)cfg.port, ByteOrder.BIG_ENDIAN);
-        out.putShort(udp + 2, (short)cfg.port, ByteOrder.BIG_ENDIAN);
+        out.putShort(udp, (short)cfg.port(), ByteOrder.BIG_ENDIAN);
+        out.putShort(udp + 2, (short)cfg.port(), ByteOrder.BIG_ENDIAN);
         out.putShort(udp + Udp.LENGTH_OFFSET, (short)(Udp.HEADER_LENGTH + payload), ByteOrder.BIG_ENDIAN);
         out.putBytes(udp + Udp.HEADER_LENGTH, msg, 0, payload);
         Checksums.fillL4(out, ip, udp, Udp.HEADER_LENGTH + payload, Udp.CHECKSUM_OFFSET, true);
         tx.commit(HEADERS + payload);
         sentMessages++;
-        SyncMessage.header(msg, 0, cfg.syncId);
+        SyncMessage.header(msg, 0, cfg.syncId());
     }
 
     @Override
@@ -297,7 +297,7 @@ public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
     /** @return ipvsadm -L --daemon's line for this daemon. */
     public String daemonLine()
     {
-        return (master ? "master" : "backup") + " sync daemon (mcast=" + cfg.iface + ", syncid=" + cfg.syncId + ")";
+        return (master ? "master" : "backup") + " sync daemon (mcast=" + cfg.iface() + ", syncid=" + cfg.syncId() + ")";
     }
 
     /** @return a line for the log. */

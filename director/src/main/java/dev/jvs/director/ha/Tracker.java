@@ -40,7 +40,7 @@ public final class Tracker implements AutoCloseable
         ScriptState(final VrrpConfig.Script script)
         {
             this.script = script;
-            this.up = !script.initFail;
+            this.up = !script.initFail();
         }
 
         /** @param ok the result of one run. @return whether the state changed. */
@@ -52,7 +52,7 @@ public final class Tracker implements AutoCloseable
                 return false;
             }
             run++;
-            if (run >= (ok ? script.rise : script.fall))
+            if (run >= (ok ? script.rise() : script.fall()))
             {
                 up = ok;
                 run = 0;
@@ -84,27 +84,27 @@ public final class Tracker implements AutoCloseable
         this.log = log;
         for (final VrrpConfig.Instance i : instances)
         {
-            i.trackScripts.keySet().forEach(s -> scripts.computeIfAbsent(s, n -> new ScriptState(cfg.scripts.get(n))));
-            i.trackInterfaces.keySet().forEach(n -> interfaces.put(n, isUp(n)));
-            i.trackFilesUsed.keySet().forEach(n -> files.put(n, cfg.trackFiles.get(n)));
-            i.trackProcessesUsed.keySet().forEach(n -> processes.computeIfAbsent(n,
-                x -> new ProcessState(cfg.trackProcesses.get(x))));
+            i.trackScripts().keySet().forEach(s -> scripts.computeIfAbsent(s, n -> new ScriptState(cfg.scripts().get(n))));
+            i.trackInterfaces().keySet().forEach(n -> interfaces.put(n, isUp(n)));
+            i.trackFilesUsed().keySet().forEach(n -> files.put(n, cfg.trackFiles().get(n)));
+            i.trackProcessesUsed().keySet().forEach(n -> processes.computeIfAbsent(n,
+                x -> new ProcessState(cfg.trackProcesses().get(x))));
         }
         if (!processes.isEmpty())
         {
             // keepalived scans /proc once at start too: the first state is what runs now, without delays.
             final Map<String, Integer> counts = countProcesses();
-            processes.values().forEach(p -> p.up = p.ok(counts.get(p.process.name)));
+            processes.values().forEach(p -> p.up = p.ok(counts.get(p.process.name())));
         }
         for (final VrrpConfig.TrackFile f : files.values())
         {
             initFile(f, log);
-            fileValues.put(f.name, f.value());
+            fileValues.put(f.name(), f.value());
         }
         for (final VrrpConfig.Instance i : instances)
         {
             final Update u = evaluate(i);
-            last.put(i.cfg.name, u);
+            last.put(i.cfg().name(), u);
         }
     }
 
@@ -129,7 +129,7 @@ public final class Tracker implements AutoCloseable
         });
         for (final ScriptState s : scripts.values())
         {
-            exec.scheduleAtFixedRate(() -> runScript(s), 0, s.script.intervalMs, TimeUnit.MILLISECONDS);
+            exec.scheduleAtFixedRate(() -> runScript(s), 0, s.script.intervalMs(), TimeUnit.MILLISECONDS);
         }
         if (!interfaces.isEmpty() || !files.isEmpty())
         {
@@ -156,9 +156,9 @@ public final class Tracker implements AutoCloseable
         boolean ok;
         try
         {
-            final Process p = new ProcessBuilder(s.script.script.argv(List.of())).redirectErrorStream(true)
+            final Process p = new ProcessBuilder(s.script.script().argv(List.of())).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (p.waitFor(s.script.timeoutMs, TimeUnit.MILLISECONDS))
+            if (p.waitFor(s.script.timeoutMs(), TimeUnit.MILLISECONDS))
             {
                 ok = 0 == p.exitValue();
             }
@@ -179,7 +179,7 @@ public final class Tracker implements AutoCloseable
         }
         if (s.result(ok))
         {
-            log.accept("VRRP script " + s.script.name + " " + (s.up ? "succeeded" : "failed"));
+            log.accept("VRRP script " + s.script.name() + " " + (s.up ? "succeeded" : "failed"));
             publish();
         }
     }
@@ -190,10 +190,10 @@ public final class Tracker implements AutoCloseable
         for (final VrrpConfig.TrackFile f : files.values())
         {
             final long v = f.value();
-            final Long before = fileValues.put(f.name, v);
+            final Long before = fileValues.put(f.name(), v);
             if (null == before || before != v)
             {
-                log.accept("VRRP track_file " + f.name + " reads " + v);
+                log.accept("VRRP track_file " + f.name() + " reads " + v);
                 changed = true;
             }
         }
@@ -228,7 +228,7 @@ public final class Tracker implements AutoCloseable
         boolean ok(final Integer count)
         {
             final int n = null == count ? 0 : count;
-            return n >= process.quorum && n <= process.quorumMax;
+            return n >= process.quorum() && n <= process.quorumMax();
         }
 
         /** @return whether the state changed. */
@@ -243,7 +243,7 @@ public final class Tracker implements AutoCloseable
             {
                 changingSince = nowMs;
             }
-            if (nowMs - changingSince >= (ok ? process.forkDelayMs : process.terminateDelayMs))
+            if (nowMs - changingSince >= (ok ? process.forkDelayMs() : process.terminateDelayMs()))
             {
                 up = ok;
                 changingSince = -1;
@@ -257,8 +257,8 @@ public final class Tracker implements AutoCloseable
     private Map<String, Integer> countProcesses()
     {
         final Map<String, Integer> counts = new HashMap<>();
-        final boolean cmdline = processes.values().stream().anyMatch(p -> p.process.fullCommand ||
-            p.process.command.size() > 1 || null != p.process.paramMatch);
+        final boolean cmdline = processes.values().stream().anyMatch(p -> p.process.fullCommand() ||
+            p.process.command().size() > 1 || null != p.process.paramMatch());
         final java.io.File[] pids = new java.io.File("/proc").listFiles((d, n) -> !n.isEmpty() &&
             n.chars().allMatch(Character::isDigit));
         if (null == pids)
@@ -287,7 +287,7 @@ public final class Tracker implements AutoCloseable
                 {
                     if (p.process.matches(comm, argv))
                     {
-                        counts.merge(p.process.name, 1, Integer::sum);
+                        counts.merge(p.process.name(), 1, Integer::sum);
                     }
                 }
             }
@@ -305,10 +305,10 @@ public final class Tracker implements AutoCloseable
         boolean changed = false;
         for (final ProcessState p : processes.values())
         {
-            if (p.observe(p.ok(counts.get(p.process.name)), nowMs))
+            if (p.observe(p.ok(counts.get(p.process.name())), nowMs))
             {
-                log.accept("VRRP track_process " + p.process.name + " is " + (p.up ? "up" : "down") + " (" +
-                    counts.getOrDefault(p.process.name, 0) + " running)");
+                log.accept("VRRP track_process " + p.process.name() + " is " + (p.up ? "up" : "down") + " (" +
+                    counts.getOrDefault(p.process.name(), 0) + " running)");
                 changed = true;
             }
         }
@@ -323,7 +323,7 @@ public final class Tracker implements AutoCloseable
         for (final VrrpConfig.Instance i : instances)
         {
             final Update u = evaluate(i);
-            if (!u.equals(last.put(i.cfg.name, u)))
+            if (!u.equals(last.put(i.cfg().name(), u)))
             {
                 updates.add(u);
             }
@@ -337,27 +337,27 @@ public final class Tracker implements AutoCloseable
     Update evaluate(final VrrpConfig.Instance i)
     {
         final Tally t = new Tally();
-        for (final Map.Entry<String, Integer> e : i.trackScripts.entrySet())
+        for (final Map.Entry<String, Integer> e : i.trackScripts().entrySet())
         {
             final ScriptState s = scripts.get(e.getKey());
-            t.weigh(null != e.getValue() ? e.getValue() : s.script.weight, s.up != s.script.reverse);
+            t.weigh(null != e.getValue() ? e.getValue() : s.script.weight(), s.up != s.script.reverse());
         }
-        for (final Map.Entry<String, Integer> e : i.trackInterfaces.entrySet())
+        for (final Map.Entry<String, Integer> e : i.trackInterfaces().entrySet())
         {
             t.weigh(e.getValue(), interfaces.get(e.getKey()));
         }
-        for (final Map.Entry<String, int[]> e : i.trackProcessesUsed.entrySet())
+        for (final Map.Entry<String, VrrpConfig.Tracked> e : i.trackProcessesUsed().entrySet())
         {
             final ProcessState p = processes.get(e.getKey());
-            final boolean reverse = null != e.getValue() ? 1 == e.getValue()[1] : p.process.reverse;
-            t.weigh(null != e.getValue() ? e.getValue()[0] : p.process.weight, p.up != reverse);
+            final boolean reverse = null != e.getValue() ? e.getValue().reverse() : p.process.reverse();
+            t.weigh(null != e.getValue() ? e.getValue().weight() : p.process.weight(), p.up != reverse);
         }
-        for (final Map.Entry<String, int[]> e : i.trackFilesUsed.entrySet())
+        for (final Map.Entry<String, VrrpConfig.Tracked> e : i.trackFilesUsed().entrySet())
         {
             final VrrpConfig.TrackFile f = files.get(e.getKey());
-            final int w = null != e.getValue() ? e.getValue()[0] : f.weight;
-            final boolean reverse = null != e.getValue() ? 1 == e.getValue()[1] : f.reverse;
-            final long value = fileValues.getOrDefault(f.name, 0L);
+            final int w = null != e.getValue() ? e.getValue().weight() : f.weight();
+            final boolean reverse = null != e.getValue() ? e.getValue().reverse() : f.reverse();
+            final long value = fileValues.getOrDefault(f.name(), 0L);
             if (0 == w)
             {
                 t.fault |= 0 != value;
@@ -373,7 +373,7 @@ public final class Tracker implements AutoCloseable
                 t.delta += (int)Math.min(253, r);
             }
         }
-        return new Update(i.cfg.name, t.delta, t.fault);
+        return new Update(i.cfg().name(), t.delta, t.fault);
     }
 
     /**
@@ -400,17 +400,17 @@ public final class Tracker implements AutoCloseable
 
     private static void initFile(final VrrpConfig.TrackFile f, final Consumer<String> log)
     {
-        if (null == f.initValue || Files.exists(f.file) && !f.overwrite)
+        if (null == f.initValue() || Files.exists(f.file()) && !f.overwrite())
         {
             return;
         }
         try
         {
-            Files.writeString(f.file, f.initValue + "\n");
+            Files.writeString(f.file(), f.initValue() + "\n");
         }
         catch (final IOException ex)
         {
-            log.accept("warning: track_file " + f.name + ": cannot write " + f.file + ": " + ex.getMessage());
+            log.accept("warning: track_file " + f.name() + ": cannot write " + f.file() + ": " + ex.getMessage());
         }
     }
 

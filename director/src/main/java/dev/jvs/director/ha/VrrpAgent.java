@@ -133,46 +133,44 @@ public final class VrrpAgent implements VrrpOutput
         managed.clear();
         final List<VrrpConfig.Instance> here = new ArrayList<>();
         final Map<String, VrrpInstance> byName = new LinkedHashMap<>();
-        for (final VrrpConfig.Instance i : cfg.instances)
+        for (final VrrpConfig.Instance i : cfg.instances())
         {
-            final Link link = link(i.cfg.iface);
+            final Link link = link(i.cfg().iface());
             if (null == link)
             {
-                log.accept("warning: vrrp_instance " + i.cfg.name + " is on " + i.cfg.iface + ", not " +
+                log.accept("warning: vrrp_instance " + i.cfg().name() + " is on " + i.cfg().iface() + ", not " +
                     String.join(" or ", links.stream().map(Link::iface).toList()) + ": not run by this director");
                 continue;
             }
-            if (0 == i.cfg.source)
-            {
-                i.cfg.source = link.ip();
-            }
-            final VrrpInstance v = new VrrpInstance(i.cfg, this);
-            byVrid[link.port()][i.cfg.vrid] = v;
+            // No unicast_src_ip: the interface's address, as keepalived takes it.
+            final VrrpInstance v = new VrrpInstance(0 == i.cfg().source() ? i.cfg().withSource(link.ip()) : i.cfg(),
+                this);
+            byVrid[link.port()][i.cfg().vrid()] = v;
             linkOf.put(v, link);
-            for (final int a : i.cfg.ownedAddresses())
+            for (final int a : i.cfg().ownedAddresses())
             {
-                final Link dev = link(i.devices.getOrDefault(a, i.cfg.iface));
+                final Link dev = link(i.devices().getOrDefault(a, i.cfg().iface()));
                 addressPort.put(a, null == dev ? link.port() : dev.port());
             }
             instances.add(v);
             configs.put(v, i);
-            byName.put(i.cfg.name, v);
+            byName.put(i.cfg().name(), v);
             here.add(i);
-            for (final int a : i.cfg.ownedAddresses())
+            for (final int a : i.cfg().ownedAddresses())
             {
                 managed.add(a);
             }
         }
         groupNotify.clear();
         groupState.clear();
-        for (final Map.Entry<String, List<String>> g : cfg.syncGroups.entrySet())
+        for (final Map.Entry<String, List<String>> g : cfg.syncGroups().entrySet())
         {
             final List<VrrpInstance> members = g.getValue().stream().map(byName::get)
                 .filter(java.util.Objects::nonNull).toList();
             if (!members.isEmpty())
             {
                 final SyncGroup group = new SyncGroup(g.getKey(), members);
-                groupNotify.put(group, cfg.groupNotify.getOrDefault(g.getKey(), Map.of()));
+                groupNotify.put(group, cfg.groupNotify().getOrDefault(g.getKey(), Map.of()));
             }
         }
         return new Tracker(cfg, here, log);
@@ -202,13 +200,13 @@ public final class VrrpAgent implements VrrpOutput
     public void reload(final VrrpConfig cfg, final long now)
     {
         final Map<String, VrrpInstance> old = new LinkedHashMap<>();
-        instances.forEach(i -> old.put(i.config().name, i));
+        instances.forEach(i -> old.put(i.config().name(), i));
         tracker.close();
-        final String syncName = null == syncInstance ? null : syncInstance.config().name;
+        final String syncName = null == syncInstance ? null : syncInstance.config().name();
         // The new instances' transitions come after the old ones are out of the way.
         final List<VrrpInstance> gone = new ArrayList<>();
         final java.util.Set<String> names = new java.util.HashSet<>();
-        cfg.instances.stream().filter(i -> null != link(i.cfg.iface)).forEach(i -> names.add(i.cfg.name));
+        cfg.instances().stream().filter(i -> null != link(i.cfg().iface())).forEach(i -> names.add(i.cfg().name()));
         old.forEach((n, i) ->
         {
             if (!names.contains(n))
@@ -219,17 +217,17 @@ public final class VrrpAgent implements VrrpOutput
         for (final VrrpInstance i : gone)
         {
             i.stop(now);
-            log.accept("VRRP " + i.config().name + ": removed by the reload");
+            log.accept("VRRP " + i.config().name() + ": removed by the reload");
         }
         tracker = build(cfg);
         for (final VrrpInstance i : instances)
         {
-            final Tracker.Update u = tracker.initial(i.config().name);
+            final Tracker.Update u = tracker.initial(i.config().name());
             i.priorityDelta(u.delta());
-            final VrrpInstance before = old.get(i.config().name);
+            final VrrpInstance before = old.get(i.config().name());
             final VrrpState was = null == before || gone.contains(before) ? VrrpState.INIT : before.state();
-            final boolean reelect = VrrpState.MASTER == was && before.config().priority != i.config().priority &&
-                i.config().preempt;
+            final boolean reelect = VrrpState.MASTER == was && before.config().priority() != i.config().priority() &&
+                i.config().preempt();
             if (u.fault())
             {
                 i.fault(true, now);
@@ -318,7 +316,7 @@ public final class VrrpAgent implements VrrpOutput
     {
         for (final VrrpInstance i : instances)
         {
-            final Tracker.Update u = tracker.initial(i.config().name);
+            final Tracker.Update u = tracker.initial(i.config().name());
             i.priorityDelta(u.delta());
             i.fault(u.fault(), now);
         }
@@ -396,7 +394,7 @@ public final class VrrpAgent implements VrrpOutput
         final int hl = (b.getByte(ip) & 0x0F) * 4;
         final VrrpInstance i = ipTotal >= hl + 2 && port < byVrid.length ? byVrid[port][VrrpPacket.vrid(b, ip + hl)] :
             null;
-        final boolean multicast = null == i || 0 == i.config().unicastPeers.length;
+        final boolean multicast = null == i || 0 == i.config().unicastPeers().length;
         final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, multicast);
         if (null != bad)
         {
@@ -408,7 +406,7 @@ public final class VrrpAgent implements VrrpOutput
             drop(null, VrrpCounter.VRID_ERRORS, src, "");
             return true;
         }
-        if (src == i.config().source)
+        if (src == i.config().source())
         {
             return true;
         }
@@ -419,7 +417,7 @@ public final class VrrpAgent implements VrrpOutput
                 "unicast one" : ": expected a unicast packet, received a multicast one");
             return true;
         }
-        if (i.config().checkUnicastSource && i.config().unicastPeers.length > 0 && !isPeer(i.config(), src))
+        if (i.config().checkUnicastSource() && i.config().unicastPeers().length > 0 && !isPeer(i.config(), src))
         {
             drop(i, VrrpCounter.UNKNOWN_PEER, src, "");
             return true;
@@ -435,7 +433,7 @@ public final class VrrpAgent implements VrrpOutput
                 if (0 == (logged & (1L << c.ordinal())))
                 {
                     loggedByInstance.put(i, logged | 1L << c.ordinal());
-                    log.accept("VRRP " + i.config().name + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
+                    log.accept("VRRP " + i.config().name() + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
                         " dropped: " + c.label() + " (further drops of this kind are counted, not logged)");
                 }
             }
@@ -467,7 +465,7 @@ public final class VrrpAgent implements VrrpOutput
         if (0 == (logged & bit))
         {
             loggedByInstance.put(i, logged | bit);
-            log.accept("VRRP " + i.config().name + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
+            log.accept("VRRP " + i.config().name() + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
                 " dropped: " + why.label() + detail + " (further drops of this kind are counted, not logged)");
         }
     }
@@ -483,7 +481,7 @@ public final class VrrpAgent implements VrrpOutput
 
     private static boolean isPeer(final dev.jvs.vrrp.InstanceConfig c, final int src)
     {
-        for (final int p : c.unicastPeers)
+        for (final int p : c.unicastPeers())
         {
             if (p == src)
             {
@@ -507,11 +505,11 @@ public final class VrrpAgent implements VrrpOutput
         {
             for (final VrrpInstance i : instances)
             {
-                if (i.config().name.equals(u.instance()))
+                if (i.config().name().equals(u.instance()))
                 {
                     i.priorityDelta(u.delta());
                     i.fault(u.fault(), now);
-                    log.accept(String.format(Locale.ROOT, "VRRP %s: tracking: priority %d%s", i.config().name,
+                    log.accept(String.format(Locale.ROOT, "VRRP %s: tracking: priority %d%s", i.config().name(),
                         i.effectivePriority(), u.fault() ? ", FAULT" : ""));
                 }
             }
@@ -542,13 +540,13 @@ public final class VrrpAgent implements VrrpOutput
     public void advertise(final VrrpInstance instance, final int priority)
     {
         final dev.jvs.vrrp.InstanceConfig c = instance.config();
-        if (0 == c.unicastPeers.length)
+        if (0 == c.unicastPeers().length)
         {
             send(instance, priority, VrrpPacket.GROUP, VrrpPacket.GROUP_MAC);
         }
         else
         {
-            for (final int peer : c.unicastPeers)
+            for (final int peer : c.unicastPeers())
             {
                 final long mac = neighbors.get(peer);
                 send(instance, priority, peer, Neighbors.UNKNOWN == mac ? 0xFFFFFFFFFFFFL : mac);
@@ -568,10 +566,10 @@ public final class VrrpAgent implements VrrpOutput
         final MutableDirectBuffer out = tx.buffer();
         final int off = tx.slotOffset();
         Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
-        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac && !c.vmacXmitBase ? c.vmac() : link.mac());
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
         out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
-        final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version, c.vrid, priority, c.addresses,
-            c.advertCentis, c.authPass, c.source, dst, instance.nextIpId());
+        final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version(), c.vrid(), priority, c.addresses(),
+            c.advertCentis(), c.authPass(), c.source(), dst, instance.nextIpId());
         tx.commit(Ethernet.HEADER_LENGTH + n);
     }
 
@@ -585,7 +583,7 @@ public final class VrrpAgent implements VrrpOutput
             final int p = addressPort.get(a);
             final Link link = p >= 0 ? links.get(p) : home;
             final Sender tx = link.tx();
-            final long mac = instance.config().useVmac ? instance.config().vmac() : link.mac();
+            final long mac = instance.config().useVmac() ? instance.config().vmac() : link.mac();
             if (tx.isFull())
             {
                 tx.flush();
@@ -655,7 +653,7 @@ public final class VrrpAgent implements VrrpOutput
         final org.agrona.collections.LongArrayList vmacs = new org.agrona.collections.LongArrayList();
         for (final VrrpInstance i : instances)
         {
-            if (VrrpState.MASTER == i.state() && i.config().useVmac)
+            if (VrrpState.MASTER == i.state() && i.config().useVmac())
             {
                 for (final int a : i.config().ownedAddresses())
                 {
@@ -753,24 +751,24 @@ public final class VrrpAgent implements VrrpOutput
      */
     public void syncInstance(final String name)
     {
-        syncInstance = null == name ? null : instances.stream().filter(i -> i.config().name.equals(name)).findFirst()
+        syncInstance = null == name ? null : instances.stream().filter(i -> i.config().name().equals(name)).findFirst()
             .orElse(null);
     }
 
     @Override
     public void stateChanged(final VrrpInstance instance, final VrrpState from, final VrrpState to, final String why)
     {
-        log.accept(String.format(Locale.ROOT, "VRRP %s: %s -> %s (%s), priority %d", instance.config().name, from,
+        log.accept(String.format(Locale.ROOT, "VRRP %s: %s -> %s (%s), priority %d", instance.config().name(), from,
             to, why, instance.effectivePriority()));
         recompute();
         nextDeadline = 0;
         final VrrpConfig.Instance c = configs.get(instance);
         final Command script = switch (to)
         {
-            case MASTER -> c.notifyMaster;
-            case BACKUP -> c.notifyBackup;
-            case FAULT -> c.notifyFault;
-            case STOP -> c.notifyStop;
+            case MASTER -> c.notifyMaster();
+            case BACKUP -> c.notifyBackup();
+            case FAULT -> c.notifyFault();
+            case STOP -> c.notifyStop();
             default -> null;
         };
         notifier.run(script, List.of());
@@ -778,7 +776,7 @@ public final class VrrpAgent implements VrrpOutput
         groupNotify(instance.group());
         if (VrrpState.INIT != to)
         {
-            notifier.run(c.notify, List.of("INSTANCE", c.cfg.name, to.name(),
+            notifier.run(c.notifyScript(), List.of("INSTANCE", c.cfg().name(), to.name(),
                 String.valueOf(instance.effectivePriority())));
         }
     }

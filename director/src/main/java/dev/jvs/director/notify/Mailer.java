@@ -1,6 +1,7 @@
 package dev.jvs.director.notify;
 
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.GlobalDefs;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.frame.Ipv4;
 
@@ -28,7 +29,7 @@ public final class Mailer implements AutoCloseable
 {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z",
         Locale.ROOT);
-    private final VrrpConfig g;
+    private final GlobalDefs g;
     private final String routerId;
     private final String from;
     private final String helo;
@@ -44,20 +45,20 @@ public final class Mailer implements AutoCloseable
      * @param g the global_defs (mail settings).
      * @param log log lines.
      */
-    public Mailer(final VrrpConfig g, final Consumer<String> log)
+    public Mailer(final GlobalDefs g, final Consumer<String> log)
     {
         this.g = g;
         final String host = hostName();
-        this.routerId = null != g.routerId ? g.routerId : host;
-        this.from = null != g.notificationFrom ? g.notificationFrom : "keepalived@" + host;
-        this.helo = null != g.smtpHeloName ? g.smtpHeloName : host;
+        this.routerId = null != g.routerId() ? g.routerId() : host;
+        this.from = null != g.notificationFrom() ? g.notificationFrom() : "keepalived@" + host;
+        this.helo = null != g.smtpHeloName() ? g.smtpHeloName() : host;
         this.log = log;
     }
 
     /** @return whether mail can be sent at all (a server and recipients). */
     public boolean configured()
     {
-        return 0 != g.smtpServer && !g.notificationEmails.isEmpty();
+        return 0 != g.smtpServer() && !g.notificationEmails().isEmpty();
     }
 
     /**
@@ -68,7 +69,7 @@ public final class Mailer implements AutoCloseable
      */
     public void realServer(final KeepalivedConfig.RealServer rs, final boolean up)
     {
-        if (rs.smtpAlert || rs.vs.smtpAlert || g.smtpAlert || g.smtpAlertChecker)
+        if (rs.smtpAlert || rs.vs.smtpAlert || g.smtpAlert() || g.smtpAlertChecker())
         {
             send("[" + routerId + "] Realserver [" + Ipv4.toString(rs.addr) + "]:" + rs.port + " of virtual server [" +
                 vsName(rs.vs) + " - " + (up ? "UP" : "DOWN"),
@@ -84,7 +85,7 @@ public final class Mailer implements AutoCloseable
      */
     public void vrrp(final VrrpConfig.Instance instance, final String state)
     {
-        if (!(instance.smtpAlert || g.smtpAlert || g.smtpAlertVrrp))
+        if (!(instance.smtpAlert() || g.smtpAlert() || g.smtpAlertVrrp()))
         {
             return;
         }
@@ -97,7 +98,7 @@ public final class Mailer implements AutoCloseable
         };
         if (null != body)
         {
-            send("[" + routerId + "] VRRP Instance " + instance.cfg.name + " - Entering " + state + " state", body);
+            send("[" + routerId + "] VRRP Instance " + instance.cfg().name() + " - Entering " + state + " state", body);
         }
     }
 
@@ -129,10 +130,10 @@ public final class Mailer implements AutoCloseable
 
     private void deliver(final String subject, final String body, final String date)
     {
-        final int timeout = (int)Math.min(Integer.MAX_VALUE, g.smtpConnectTimeoutMs);
+        final int timeout = (int)Math.min(Integer.MAX_VALUE, g.smtpConnectTimeoutMs());
         try (Socket s = new Socket())
         {
-            s.connect(new InetSocketAddress(Ipv4.toString(g.smtpServer), g.smtpPort), timeout);
+            s.connect(new InetSocketAddress(Ipv4.toString(g.smtpServer()), g.smtpPort()), timeout);
             s.setSoTimeout(timeout);
             final BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
                 StandardCharsets.US_ASCII));
@@ -140,13 +141,13 @@ public final class Mailer implements AutoCloseable
             expect(in, 220, "greeting");
             command(out, in, "HELO " + helo, 250);
             command(out, in, "MAIL FROM:<" + from + ">", 250);
-            for (final String to : g.notificationEmails)
+            for (final String to : g.notificationEmails())
             {
                 command(out, in, "RCPT TO:<" + to + ">", 250);
             }
             command(out, in, "DATA", 354);
             final String message = "Date: " + date + "\r\nFrom: " + from + "\r\nSubject: " + subject +
-                "\r\nX-Mailer: Keepalived\r\nTo: " + String.join(", ", g.notificationEmails) + "\r\n\r\n" + body +
+                "\r\nX-Mailer: Keepalived\r\nTo: " + String.join(", ", g.notificationEmails()) + "\r\n\r\n" + body +
                 "\r\n";
             command(out, in, message + ".", 250);
             command(out, in, "QUIT", 221);
@@ -154,7 +155,7 @@ public final class Mailer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            log.accept("warning: smtp_alert to " + Ipv4.toString(g.smtpServer) + ":" + g.smtpPort + " failed (" +
+            log.accept("warning: smtp_alert to " + Ipv4.toString(g.smtpServer()) + ":" + g.smtpPort() + " failed (" +
                 ex.getMessage() + "): " + subject);
         }
     }

@@ -69,10 +69,10 @@ class KeepalivedSamplesTest
         final String text = "vrrp_instance VI_0 {\n  interface eth0\n  virtual_router_id 1\n@high  priority 170\n" +
             "@low  priority 85\n@^high  advert_int 2\n  virtual_ipaddress {\n    10.1.0.254/32\n  }\n}\n";
         final Path f = Path.of("cond.conf");
-        assertEquals(170, KeepalivedConfig.parse(f, text, "high").vrrp.instance("VI_0").cfg.priority);
-        assertEquals(100, KeepalivedConfig.parse(f, text, "high").vrrp.instance("VI_0").cfg.advertCentis);
-        assertEquals(85, KeepalivedConfig.parse(f, text, "low").vrrp.instance("VI_0").cfg.priority);
-        assertEquals(200, KeepalivedConfig.parse(f, text, "low").vrrp.instance("VI_0").cfg.advertCentis);
-        assertEquals(100, KeepalivedConfig.parse(f, text, "other").vrrp.instance("VI_0").cfg.priority);
+        assertEquals(170, KeepalivedConfig.parse(f, text, "high").vrrp.instance("VI_0").cfg().priority());
+        assertEquals(100, KeepalivedConfig.parse(f, text, "high").vrrp.instance("VI_0").cfg().advertCentis());
+        assertEquals(85, KeepalivedConfig.parse(f, text, "low").vrrp.instance("VI_0").cfg().priority());
+        assertEquals(200, KeepalivedConfig.parse(f, text, "low").vrrp.instance("VI_0").cfg().advertCentis());
+        assertEquals(100, KeepalivedConfig.parse(f, text, "other").vrrp.instance("VI_0").cfg().priority());
     }
 }

@@ -206,29 +206,29 @@ class KeepalivedSemanticsTest
 
     private static VrrpConfig.Instance instance(final KeepalivedConfig c)
     {
-        return c.vrrp.instances.get(0);
+        return c.vrrp.instances().get(0);
     }
 
     @Test
     void stateMasterShouldClearNopreemptAndMakeTheDefaultPriorityTheOwners() throws Exception
     {
         KeepalivedConfig c = parse(INSTANCE.formatted("    state MASTER\n    nopreempt\n    preempt_delay 5\n"));
-        assertTrue(instance(c).cfg.preempt, "nopreempt cleared");
-        assertEquals(0, instance(c).cfg.preemptDelayMs);
-        assertEquals(255, instance(c).cfg.priority, "no priority with state MASTER: the address owner's");
+        assertTrue(instance(c).cfg().preempt(), "nopreempt cleared");
+        assertEquals(0, instance(c).cfg().preemptDelayMs());
+        assertEquals(255, instance(c).cfg().priority(), "no priority with state MASTER: the address owner's");
         assertEquals(List.of("k.conf:1: (VI_1) nopreempt is incompatible with priority 255. resetting nopreempt",
             "k.conf:1: (VI_1) Warning - preempt delay will not work with initial state MASTER - clearing"),
             c.warnings);
         c = parse(INSTANCE.formatted("    state MASTER\n    priority 150\n    nopreempt\n"));
-        assertTrue(instance(c).cfg.preempt);
+        assertTrue(instance(c).cfg().preempt());
         assertEquals(List.of("k.conf:1: (VI_1) Warning - nopreempt will not work with initial state MASTER - clearing"),
             c.warnings);
         c = parse(INSTANCE.formatted("    priority 255\n"));
-        assertEquals("MASTER", instance(c).cfg.initialState, "priority 255 and no state: MASTER");
+        assertEquals("MASTER", instance(c).cfg().initialState(), "priority 255 and no state: MASTER");
         c = parse(INSTANCE.formatted("    state BACKUP\n    nopreempt\n    preempt_delay 3\n"));
-        assertFalse(instance(c).cfg.preempt);
-        assertEquals(0, instance(c).cfg.preemptDelayMs);
-        assertEquals(100, instance(c).cfg.priority);
+        assertFalse(instance(c).cfg().preempt());
+        assertEquals(0, instance(c).cfg().preemptDelayMs());
+        assertEquals(100, instance(c).cfg().priority());
         assertEquals(List.of("k.conf:1: (VI_1) preempt_delay is incompatible with nopreempt mode - resetting"),
             c.warnings);
     }
@@ -240,20 +240,20 @@ class KeepalivedSemanticsTest
         final KeepalivedConfig c = parse("global_defs {\n    vrrp_strict\n}\n" + INSTANCE.formatted(
             "    state MASTER\n    priority 100\n" + auth));
         final VrrpConfig.Instance i = instance(c);
-        assertTrue(i.strict);
-        assertNull(i.cfg.authPass, "strict: no authentication");
-        assertEquals("BACKUP", i.cfg.initialState, "strict: MASTER only for the address owner");
-        assertTrue(i.cfg.lowerPrioNoAdvert);
-        assertEquals(0, i.cfg.garpLowerPrioRepeat);
+        assertTrue(i.strict());
+        assertNull(i.cfg().authPass(), "strict: no authentication");
+        assertEquals("BACKUP", i.cfg().initialState(), "strict: MASTER only for the address owner");
+        assertTrue(i.cfg().lowerPrioNoAdvert());
+        assertEquals(0, i.cfg().garpLowerPrioRepeat());
         assertEquals(List.of("k.conf:4: (VI_1) State MASTER must match being address owner",
             "k.conf:12: (VI_1) Strict mode does not support authentication. Ignoring."), c.warnings);
         final ConfigException e = assertThrows(ConfigException.class, () -> parse(INSTANCE.formatted(
             "    strict_mode\n    unicast_peer {\n        198.18.0.3\n    }\n")));
         assertTrue(e.getMessage().endsWith("(VI_1) Unicast peers are not supported in strict mode"), e.getMessage());
         final KeepalivedConfig lax = parse(INSTANCE.formatted(auth));
-        assertArrayEquals("secret\0\0".getBytes(), instance(lax).cfg.authPass);
-        assertFalse(instance(lax).cfg.lowerPrioNoAdvert);
-        assertEquals(5, instance(lax).cfg.garpLowerPrioRepeat);
+        assertArrayEquals("secret\0\0".getBytes(), instance(lax).cfg().authPass());
+        assertFalse(instance(lax).cfg().lowerPrioNoAdvert());
+        assertEquals(5, instance(lax).cfg().garpLowerPrioRepeat());
     }
 
     @Test
@@ -261,7 +261,7 @@ class KeepalivedSemanticsTest
     {
         final KeepalivedConfig c = parse(INSTANCE.formatted(
             "    authentication {\n        auth_type PASS\n        auth_pass longerthan8\n    }\n"));
-        assertArrayEquals("longerth".getBytes(), instance(c).cfg.authPass);
+        assertArrayEquals("longerth".getBytes(), instance(c).cfg().authPass());
         assertEquals(List.of("k.conf:9: Truncating auth_pass to 8 characters"), c.warnings);
     }
 
@@ -269,11 +269,11 @@ class KeepalivedSemanticsTest
     void aVrrp2AdvertIntervalShouldBeRoundedToWholeSeconds() throws Exception
     {
         KeepalivedConfig c = parse(INSTANCE.formatted("    advert_int 0.5\n"));
-        assertEquals(100, instance(c).cfg.advertCentis);
+        assertEquals(100, instance(c).cfg().advertCentis());
         assertEquals(List.of("k.conf:1: (VI_1) VRRPv2 advertisement interval 0.500000s must be an integer. rounding"),
             c.warnings);
         c = parse(INSTANCE.formatted("    version 3\n    advert_int 0.5\n"));
-        assertEquals(50, instance(c).cfg.advertCentis);
+        assertEquals(50, instance(c).cfg().advertCentis());
         assertTrue(c.warnings.isEmpty(), c.warnings.toString());
     }
 
@@ -293,14 +293,14 @@ class KeepalivedSemanticsTest
             """ + INSTANCE.formatted("    track_interface {\n        eth1 weight 10\n    }\n" +
             "    track_script {\n        chk\n    }\n");
         KeepalivedConfig c = parse(text.formatted(""));
-        assertEquals(0, instance(c).trackInterfaces.get("eth1"), "tracked without weight: down means FAULT");
-        assertTrue(instance(c).trackScripts.isEmpty(), "a weighted script is dropped");
+        assertEquals(0, instance(c).trackInterfaces().get("eth1"), "tracked without weight: down means FAULT");
+        assertTrue(instance(c).trackScripts().isEmpty(), "a weighted script is dropped");
         assertEquals(List.of("k.conf:10: (VI_1) ignoring eth1 tracked interface weight due to SYNC group",
             "k.conf:10: (VI_1) ignoring tracked script chk with weights due to SYNC group",
             "k.conf:2: SECURITY VIOLATION - scripts are being executed but script_security not enabled."), c.warnings);
         c = parse(text.formatted("    sync_group_tracking_weight\n"));
-        assertEquals(10, instance(c).trackInterfaces.get("eth1"));
-        assertEquals(1, instance(c).trackScripts.size());
+        assertEquals(10, instance(c).trackInterfaces().get("eth1"));
+        assertEquals(1, instance(c).trackScripts().size());
         assertEquals(List.of("k.conf:2: SECURITY VIOLATION - scripts are being executed but script_security not " +
             "enabled."), c.warnings);
     }
@@ -346,6 +346,6 @@ class KeepalivedSemanticsTest
                 "for the address itself instead of adding it to the kernel with options"), c.warnings);
         // dev is acted on: the address lives on that interface (a two-armed director's DIP).
         assertEquals(java.util.Map.of(dev.jvs.engine.frame.Ipv4.parse("198.18.0.81"), "eth1"),
-            c.vrrp.instances.get(0).devices);
+            c.vrrp.instances().get(0).devices());
     }
 }

@@ -42,13 +42,14 @@ class PreprocessorTest
             }
             """;
         final Path f = Path.of("k.conf");
-        final VrrpConfig main = KeepalivedConfig.parse(f, text, "main").vrrp;
-        assertEquals("main_router", main.routerId);
-        assertEquals(dev.jvs.engine.frame.Ipv4.parse("1.2.3.4"), main.instance("VRRP").cfg.source);
+        final KeepalivedConfig mainConfig = KeepalivedConfig.parse(f, text, "main");
+        final VrrpConfig main = mainConfig.vrrp;
+        assertEquals("main_router", mainConfig.globals.routerId());
+        assertEquals(dev.jvs.engine.frame.Ipv4.parse("1.2.3.4"), main.instance("VRRP").cfg().source());
         assertArrayEquals(new int[] {dev.jvs.engine.frame.Ipv4.parse("1.2.3.5"), dev.jvs.engine.frame.Ipv4.parse(
-            "1.2.3.6")}, main.instance("VRRP").cfg.unicastPeers, "the unicast peers for main are 1.2.3.5 and 1.2.3.6");
-        assertEquals("backup_router", KeepalivedConfig.parse(f, text, "backup").vrrp.routerId);
-        assertEquals(null, KeepalivedConfig.parse(f, text, "other").vrrp.routerId, "not set for any other id");
+            "1.2.3.6")}, main.instance("VRRP").cfg().unicastPeers(), "the unicast peers for main are 1.2.3.5 and 1.2.3.6");
+        assertEquals("backup_router", KeepalivedConfig.parse(f, text, "backup").globals.routerId());
+        assertEquals(null, KeepalivedConfig.parse(f, text, "other").globals.routerId(), "not set for any other id");
     }
 
     @Test
@@ -110,12 +111,12 @@ class PreprocessorTest
             $INSTANCE
             """;
         final VrrpConfig v = KeepalivedConfig.parse(Path.of("k.conf"), text, "high").vrrp;
-        assertEquals(2, v.instances.size());
-        assertEquals("eth0.1", v.instance("VI_1").cfg.iface);
-        assertEquals(130, v.instance("VI_0").cfg.priority);
-        assertArrayEquals(new int[] {dev.jvs.engine.frame.Ipv4.parse("10.0.1.254")}, v.instance("VI_1").cfg.addresses);
-        assertEquals(java.util.Set.of("offset_instance_1"), v.instance("VI_1").trackScripts.keySet());
-        assertEquals(120, KeepalivedConfig.parse(Path.of("k.conf"), text, "low").vrrp.instance("VI_1").cfg.priority);
+        assertEquals(2, v.instances().size());
+        assertEquals("eth0.1", v.instance("VI_1").cfg().iface());
+        assertEquals(130, v.instance("VI_0").cfg().priority());
+        assertArrayEquals(new int[] {dev.jvs.engine.frame.Ipv4.parse("10.0.1.254")}, v.instance("VI_1").cfg().addresses());
+        assertEquals(java.util.Set.of("offset_instance_1"), v.instance("VI_1").trackScripts().keySet());
+        assertEquals(120, KeepalivedConfig.parse(Path.of("k.conf"), text, "low").vrrp.instance("VI_1").cfg().priority());
     }
 
     @Test

@@ -49,7 +49,7 @@ class ScriptSecurityTest
         final Path s = script("id.sh", "id -u > " + out.resolve("uid") + "; id -G > " + out.resolve("groups"));
         final int[] nobody = ScriptSecurity.lookup("nobody", null);
         KeepalivedConfig c = parse("  script_user nobody\n", "\"" + s + "\"");
-        Command cmd = c.vrrp.instances.get(0).notifyMaster;
+        Command cmd = c.vrrp.instances().get(0).notifyMaster();
         assertEquals(nobody[0], cmd.uid());
         assertNull(cmd.disabled());
         assertEquals(List.of("setpriv", "--reuid=" + nobody[0], "--regid=" + nobody[1], "--groups=" + nobody[1], "--",
@@ -58,7 +58,7 @@ class ScriptSecurityTest
             "script_security not enabled."), c.warnings, "keepalived says so whenever scripts run without it");
 
         c = parse("", "\"" + s + "\" nobody");
-        cmd = c.vrrp.instances.get(0).notifyMaster;
+        cmd = c.vrrp.instances().get(0).notifyMaster();
         assertEquals(nobody[0], cmd.uid(), "the user on the line");
         Assumptions.assumeTrue(0 == ScriptSecurity.ourUid(), "running it as another user needs root");
         final Process p = new ProcessBuilder(cmd.argv(List.of())).inheritIO().start();
@@ -76,17 +76,17 @@ class ScriptSecurityTest
             "keepalived_script would be the default user");
         final Path s = script("notify.sh", "true");
         KeepalivedConfig c = parse("  script_user root\n  enable_script_security\n", "\"" + s + "\"");
-        assertNull(c.vrrp.instances.get(0).notifyMaster.disabled(), "root's own, safe path: it runs");
+        assertNull(c.vrrp.instances().get(0).notifyMaster().disabled(), "root's own, safe path: it runs");
         assertTrue(c.warnings.isEmpty(), c.warnings.toString());
 
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         c = parse("  script_user root\n  enable_script_security\n", "\"" + s + "\"");
-        assertEquals("it is insecure", c.vrrp.instances.get(0).notifyMaster.disabled());
+        assertEquals("it is insecure", c.vrrp.instances().get(0).notifyMaster().disabled());
         assertEquals(List.of(dir.resolve("k.conf") + ":11: Unsafe permissions found for script '" + s +
             "' - disabling."), c.warnings);
 
         c = parse("  script_user root\n", "\"" + s + "\"");
-        assertNull(c.vrrp.instances.get(0).notifyMaster.disabled(), "without script security it still runs");
+        assertNull(c.vrrp.instances().get(0).notifyMaster().disabled(), "without script security it still runs");
         assertEquals(List.of(dir.resolve("k.conf") + ":10: Unsafe permissions found for script '" + s + "'.",
             dir.resolve("k.conf") + ":10: SECURITY VIOLATION - scripts are being executed but script_security not " +
             "enabled. There are insecure scripts."), c.warnings);
@@ -96,17 +96,17 @@ class ScriptSecurityTest
     void aScriptThatIsNotThereOrUnknownUsersShouldDisableIt() throws Exception
     {
         KeepalivedConfig c = parse("", "\"/nonexistent/notify.sh up\"");
-        assertEquals("it cannot be found or executed", c.vrrp.instances.get(0).notifyMaster.disabled());
+        assertEquals("it cannot be found or executed", c.vrrp.instances().get(0).notifyMaster().disabled());
         c = parse("", "\"no-such-script-anywhere\"");
         assertTrue(c.warnings.contains(dir.resolve("k.conf") + ":9: Cannot find script no-such-script-anywhere in " +
             "path - disabling"), c.warnings.toString());
         c = parse("  script_user jvs-no-such-user\n", "\"/bin/true\"");
-        assertEquals("no user to run it as", c.vrrp.instances.get(0).notifyMaster.disabled());
+        assertEquals("no user to run it as", c.vrrp.instances().get(0).notifyMaster().disabled());
         assertEquals(List.of(dir.resolve("k.conf") + ":2: Error setting global script uid/gid",
             dir.resolve("k.conf") + ":10: Failed to set default user for notify script /bin/true - ignoring"),
             c.warnings);
         c = parse("", "\"/bin/true\" jvs-no-such-user");
-        assertEquals("its user/group does not exist", c.vrrp.instances.get(0).notifyMaster.disabled());
+        assertEquals("its user/group does not exist", c.vrrp.instances().get(0).notifyMaster().disabled());
     }
 
     @Test

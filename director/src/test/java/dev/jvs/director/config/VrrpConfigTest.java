@@ -84,44 +84,45 @@ class VrrpConfigTest
     @Test
     void shouldReadInstancesWithKeepalivedDefaults() throws Exception
     {
-        final VrrpConfig v = KeepalivedConfig.parse(F, FULL).vrrp;
-        assertEquals("LVS_A", v.routerId);
+        final KeepalivedConfig kc = KeepalivedConfig.parse(F, FULL);
+        final VrrpConfig v = kc.vrrp;
+        assertEquals("LVS_A", kc.globals.routerId());
         final VrrpConfig.Instance i = v.instance("VI_1");
-        assertEquals(51, i.cfg.vrid);
-        assertEquals(150, i.cfg.priority);
-        assertEquals(200, i.cfg.advertCentis);
-        assertTrue(i.cfg.preempt);
-        assertEquals(10_000, i.cfg.preemptDelayMs);
-        assertEquals(Ipv4.parse("198.19.0.2"), i.cfg.source);
-        assertArrayEquals(new int[] {Ipv4.parse("198.19.0.3")}, i.cfg.unicastPeers);
-        assertArrayEquals("longerth".getBytes(), i.cfg.authPass, "keepalived keeps 8 bytes");
-        assertArrayEquals(new int[] {Ipv4.parse("198.19.0.80"), Ipv4.parse("198.19.0.81")}, i.cfg.addresses);
-        assertEquals(2_000, i.cfg.garpMasterDelayMs, "from global_defs");
-        assertEquals(Map.of("chk_nginx", -30), i.trackScripts);
-        assertEquals(10, i.trackInterfaces.get("eth1"));
-        assertEquals(0, i.trackInterfaces.get("eth2"));
-        assertEquals("/etc/keepalived/master.sh", i.notifyMaster.line());
+        assertEquals(51, i.cfg().vrid());
+        assertEquals(150, i.cfg().priority());
+        assertEquals(200, i.cfg().advertCentis());
+        assertTrue(i.cfg().preempt());
+        assertEquals(10_000, i.cfg().preemptDelayMs());
+        assertEquals(Ipv4.parse("198.19.0.2"), i.cfg().source());
+        assertArrayEquals(new int[] {Ipv4.parse("198.19.0.3")}, i.cfg().unicastPeers());
+        assertArrayEquals("longerth".getBytes(), i.cfg().authPass(), "keepalived keeps 8 bytes");
+        assertArrayEquals(new int[] {Ipv4.parse("198.19.0.80"), Ipv4.parse("198.19.0.81")}, i.cfg().addresses());
+        assertEquals(2_000, i.cfg().garpMasterDelayMs(), "from global_defs");
+        assertEquals(Map.of("chk_nginx", -30), i.trackScripts());
+        assertEquals(10, i.trackInterfaces().get("eth1"));
+        assertEquals(0, i.trackInterfaces().get("eth2"));
+        assertEquals("/etc/keepalived/master.sh", i.notifyMaster().line());
         final VrrpConfig.Instance gw = v.instance("VI_GW");
-        assertEquals(100, gw.cfg.priority, "keepalived's default priority");
-        assertEquals(100, gw.cfg.advertCentis, "default advert_int 1 s");
-        assertEquals(3, gw.cfg.version);
-        assertTrue(gw.cfg.preempt);
-        assertNull(gw.cfg.authPass);
-        assertEquals(List.of("VI_1", "VI_GW"), v.syncGroups.get("G1"));
-        final VrrpConfig.Script s = v.scripts.get("chk_nginx");
-        assertEquals(2_000, s.intervalMs);
-        assertEquals(2_000, s.timeoutMs, "timeout defaults to the interval");
-        assertEquals(-20, s.weight);
-        assertEquals(3, s.fall);
-        assertEquals(2, s.rise);
-        final VrrpConfig.SyncDaemon sd = v.syncDaemon;
-        assertEquals("eth0", sd.iface);
-        assertEquals("VI_1", sd.instance);
-        assertEquals(7, sd.syncId);
-        assertEquals(1000, sd.maxLen);
-        assertEquals(8849, sd.port);
-        assertEquals(2, sd.ttl);
-        assertEquals(Ipv4.parse("224.0.0.82"), sd.group);
+        assertEquals(100, gw.cfg().priority(), "keepalived's default priority");
+        assertEquals(100, gw.cfg().advertCentis(), "default advert_int 1 s");
+        assertEquals(3, gw.cfg().version());
+        assertTrue(gw.cfg().preempt());
+        assertNull(gw.cfg().authPass());
+        assertEquals(List.of("VI_1", "VI_GW"), v.syncGroups().get("G1"));
+        final VrrpConfig.Script s = v.scripts().get("chk_nginx");
+        assertEquals(2_000, s.intervalMs());
+        assertEquals(2_000, s.timeoutMs(), "timeout defaults to the interval");
+        assertEquals(-20, s.weight());
+        assertEquals(3, s.fall());
+        assertEquals(2, s.rise());
+        final VrrpConfig.SyncDaemon sd = v.syncDaemon();
+        assertEquals("eth0", sd.iface());
+        assertEquals("VI_1", sd.instance());
+        assertEquals(7, sd.syncId());
+        assertEquals(1000, sd.maxLen());
+        assertEquals(8849, sd.port());
+        assertEquals(2, sd.ttl());
+        assertEquals(Ipv4.parse("224.0.0.82"), sd.group());
     }
 
     @Test
@@ -171,7 +172,7 @@ class VrrpConfigTest
     @Test
     void globalLvsTimeoutsAndCheckUnicastSrc() throws Exception
     {
-        final VrrpConfig v = KeepalivedConfig.parse(F, """
+        final KeepalivedConfig kc = KeepalivedConfig.parse(F, """
             global_defs {
                 lvs_timeouts tcp 7200 udp 60
                 vrrp_check_unicast_src
@@ -183,9 +184,10 @@ class VrrpConfigTest
                     198.19.0.80
                 }
             }
-            """).vrrp;
-        assertArrayEquals(new int[] {7200, 0, 60}, v.lvsTimeouts, "tcpfin not given: unchanged");
-        assertTrue(v.instances.get(0).cfg.checkUnicastSource);
+            """);
+        final VrrpConfig v = kc.vrrp;
+        assertEquals(List.of(7200, 0, 60), kc.globals.lvsTimeouts(), "tcpfin not given: unchanged");
+        assertTrue(v.instances().get(0).cfg().checkUnicastSource());
         ConfigException e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
             "global_defs {\n  lvs_timeouts tcp\n}\n"));
         assertEquals(2, e.line());
@@ -196,5 +198,19 @@ class VrrpConfigTest
         e = assertThrows(ConfigException.class, () -> KeepalivedConfig.parse(F,
             "global_defs {\n  lvs_timeouts icmp 5\n}\n"));
         assertTrue(e.getMessage().contains("'icmp' is not tcp, tcpfin or udp"), e.getMessage());
+    }
+
+    /** A reload compares values: what runs decides, not where it is written. */
+    @Test
+    void configurationsShouldCompareByWhatRuns() throws Exception
+    {
+        final VrrpConfig a = KeepalivedConfig.parse(F, FULL).vrrp;
+        assertEquals(a, KeepalivedConfig.parse(F, "# a comment moves every line down\n\n" + FULL).vrrp,
+            "the same instances, scripts and groups: equal");
+        assertEquals(a.hashCode(), KeepalivedConfig.parse(F, FULL).vrrp.hashCode());
+        final VrrpConfig other = KeepalivedConfig.parse(F, FULL.replace("priority 150", "priority 140")).vrrp;
+        assertFalse(a.equals(other), "a priority changed");
+        assertFalse(a.instances().get(0).cfg().equals(other.instances().get(0).cfg()));
+        assertThrows(UnsupportedOperationException.class, () -> a.instances().clear(), "immutable");
     }
 }

@@ -49,7 +49,7 @@ class TrackerTest
             }
             """).vrrp;
         final List<String> log = new ArrayList<>();
-        final Tracker t = new Tracker(v, v.instances, log::add);
+        final Tracker t = new Tracker(v, v.instances(), log::add);
         assertEquals(new Tracker.Update("VI_1", 0, false), t.initial("VI_1"), "init_fail: up10 starts failed");
         t.result("up10", true);
         assertEquals(new Tracker.Update("VI_1", 10, false), t.poll());
@@ -93,7 +93,7 @@ class TrackerTest
                 }
             }
             """.replace("F", f.toString()).replace("G", g.toString())).vrrp;
-        final Tracker t = new Tracker(v, v.instances, s -> { });
+        final Tracker t = new Tracker(v, v.instances(), s -> { });
         assertEquals("2", Files.readString(f).strip(), "init_file wrote the initial value");
         assertEquals(new Tracker.Update("VI_1", -20, false), t.initial("VI_1"), "2 times weight -10");
         Files.writeString(f, "-1\n");
@@ -149,14 +149,14 @@ class TrackerTest
                 }
             }
             """.replace("NAME", name).replace("BIN", bin.toString())).vrrp;
-        final Tracker none = new Tracker(v, v.instances, s -> { });
+        final Tracker none = new Tracker(v, v.instances(), s -> { });
         assertEquals(new Tracker.Update("VI_1", -5, true), none.initial("VI_1"), "nothing runs: FAULT, and -5");
         none.close();
 
         final Process a = new ProcessBuilder(bin.toString(), "300").start();
         try
         {
-            final Tracker t = new Tracker(v, v.instances, s -> { });
+            final Tracker t = new Tracker(v, v.instances(), s -> { });
             assertEquals(new Tracker.Update("VI_1", 0, false), t.initial("VI_1"), "one runs (with argument 300)");
             final Process b = new ProcessBuilder(bin.toString(), "301").start();
             try
@@ -188,25 +188,29 @@ class TrackerTest
     @Test
     void trackProcessMatchesAsKeepalivedSays()
     {
-        final VrrpConfig.TrackProcess p = new VrrpConfig.TrackProcess();
-        p.command = List.of("haproxy");
+        VrrpConfig.TrackProcess p = process(List.of("haproxy"), null, false);
         assertTrue(p.matches("haproxy", List.of("/usr/sbin/haproxy", "-f", "x")), "by name (comm)");
         assertFalse(p.matches("haproxy-x", List.of()), "exactly, not as a pattern");
-        p.fullCommand = true;
+        p = process(List.of("haproxy"), null, true);
         assertFalse(p.matches("haproxy", List.of("/usr/sbin/haproxy")), "full_command: argv[0]");
         assertTrue(p.matches("x", List.of("haproxy", "-f", "y")));
-        p.fullCommand = false;
-        p.command = List.of("nginx", "-c", "/etc/nginx");
+        p = process(List.of("nginx", "-c", "/etc/nginx"), null, false);
         assertTrue(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx")));
         assertFalse(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx", "-g")), "parameters: exactly");
-        p.paramMatch = "partial";
+        p = process(List.of("nginx", "-c", "/etc/nginx"), "partial", false);
         assertTrue(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx", "-g")), "partial: the first ones");
         assertFalse(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx.conf")));
-        p.paramMatch = "initial";
+        p = process(List.of("nginx", "-c", "/etc/nginx"), "initial", false);
         assertTrue(p.matches("nginx", List.of("nginx", "-c", "/etc/nginx.conf")), "initial: the last a prefix");
-        p.command = List.of("nginx");
+        p = process(List.of("nginx"), "initial", false);
         assertFalse(p.matches("nginx", List.of("nginx", "-c")), "param_match without parameters: none allowed");
         assertTrue(p.matches("nginx", List.of("nginx")));
+    }
+
+    private static VrrpConfig.TrackProcess process(final List<String> command, final String paramMatch,
+        final boolean fullCommand)
+    {
+        return new VrrpConfig.TrackProcess("p", command, paramMatch, 1, false, 1, 65535, 0, 0, fullCommand);
     }
 
     /** keepalived tracks an instance's own interface (down: FAULT) unless dont_track_primary says not to. */
@@ -224,12 +228,12 @@ class TrackerTest
             }
             """;
         final VrrpConfig tracked = KeepalivedConfig.parse(Path.of("k.conf"), conf.replace("EXTRA", "")).vrrp;
-        final Tracker t = new Tracker(tracked, tracked.instances, s -> { });
+        final Tracker t = new Tracker(tracked, tracked.instances(), s -> { });
         assertEquals(new Tracker.Update("VI_1", 0, true), t.initial("VI_1"), "no such interface: FAULT");
         t.close();
         final VrrpConfig notTracked = KeepalivedConfig.parse(Path.of("k.conf"),
             conf.replace("EXTRA", "dont_track_primary")).vrrp;
-        final Tracker u = new Tracker(notTracked, notTracked.instances, s -> { });
+        final Tracker u = new Tracker(notTracked, notTracked.instances(), s -> { });
         assertEquals(new Tracker.Update("VI_1", 0, false), u.initial("VI_1"));
         u.close();
     }
