@@ -13,7 +13,6 @@ import dev.jvs.director.notify.Mailer;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.agent.Workers;
 import dev.jvs.engine.frame.Ethernet;
-import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.io.PacketIoException;
 import dev.jvs.engine.Routes;
 import dev.jvs.engine.io.Sockets;

@@ -102,9 +102,9 @@ class ConfigurationCoverageTest
             }
         }
         if ("(top)".equals(block) && !TOP_READ.contains(kw) || "global_defs".equals(block) &&
-            VrrpReader.GLOBAL_ACCEPTED.contains(kw) &&
-            !VrrpReader.GLOBAL_NOT_ACTED.contains(kw) || "virtual_server".equals(block) &&
-            KeepalivedConfig.VIRTUAL_SERVER.ignored().contains(kw))
+            GlobalDefsReader.GLOBAL_ACCEPTED.contains(kw) &&
+            !GlobalDefsReader.GLOBAL_NOT_ACTED.contains(kw) || "virtual_server".equals(block) &&
+            VirtualServerReader.VIRTUAL_SERVER.ignored().contains(kw))
         {
             return "accepted, no effect here (a part of keepalived jvs replaces or does not have)";
         }
