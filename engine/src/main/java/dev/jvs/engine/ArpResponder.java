@@ -130,4 +130,48 @@ final class ArpResponder
         counters.inc(c);
         return Forwarder.NOTHING;
     }
+
+    /**
+     * Own what VRRP says this director owns, plus the service VIPs no instance manages, behind its gate.
+     *
+     * @param o the ownership.
+     */
+    void own(final Ownership o)
+    {
+        owned.clear();
+        ownedPort.clear();
+        for (int i = 0; i < o.addresses().length; i++)
+        {
+            owned.add(o.addresses()[i]);
+            if (o.ports()[i] >= 0)
+            {
+                ownedPort.put(o.addresses()[i], o.ports()[i]);
+            }
+        }
+        arpMacs().clear();
+        for (int i = 0; i + 1 < o.vmacs().length; i += 2)
+        {
+            arpMacs().put(o.vmacs()[i] & 0xFFFFFFFFL, o.vmacs()[i + 1]);
+        }
+        for (final dev.jvs.engine.service.VirtualService v : services.all())
+        {
+            if (0 == v.fwmark() && !contains(o.managed(), v.vaddr()))
+            {
+                owned.add(v.vaddr());
+            }
+        }
+        gate(o.gate());
+    }
+
+    private static boolean contains(final int[] a, final int v)
+    {
+        for (final int x : a)
+        {
+            if (x == v)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

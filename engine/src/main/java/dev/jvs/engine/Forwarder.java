@@ -2,12 +2,9 @@ package dev.jvs.engine;
 
 import dev.jvs.engine.conn.ConnectionTable;
 import dev.jvs.engine.conn.TcpStates;
-import dev.jvs.engine.frame.Checksums;
 import dev.jvs.engine.frame.Ethernet;
-import dev.jvs.engine.frame.Icmp;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.frame.Tcp;
-import dev.jvs.engine.frame.Udp;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
 import dev.jvs.schedulers.Destinations;
@@ -29,28 +26,8 @@ import java.nio.ByteOrder;
  * (the TX slot): the only copy on the path. It never allocates, throws or logs for any input; every frame it
  * does not transmit is counted under one {@link Counter}.
  * <p>
- * What IPVS does and so does this:
- * <ul>
- * <li>TTL: every forwarded packet, in either direction and by every method, has its TTL decremented
- * ({@code decrement_ttl}); at TTL 1 an ICMP time exceeded goes back instead. IPIP's outer header copies
- * the inner TOS, DF and (decremented) TTL.</li>
- * <li>PMTU: a DF packet that would not fit once encapsulated gets an ICMP fragmentation needed with
- * MTU - 20 as next-hop MTU; one that does not fit the interface at all is dropped.</li>
- * <li>TCP connections are created by a SYN (any segment with {@code sloppyTcp}); a SYN for a connection in
- * TIME_WAIT or CLOSE replaces it ({@code conn_reuse_mode} 1).</li>
- * <li>Persistence: a template per client network (netmask granularity) and service keeps new connections on
- * the template's real server while it is available; port-zero and firewall-mark services use port-0
- * templates.</li>
- * <li>ICMP errors (unreachable, source quench, time exceeded) quoting a connection's packet follow the
- * connection; for NAT the outer and the quoted headers are translated.</li>
- * </ul>
- * Frames whose L4 checksum is only partial (a local stack on veth: "checksum not ready") get a full checksum
- * computed in software after the rewrite; complete checksums are updated incrementally (RFC 1624).
- * <p>
- * Defense against a table-filling SYN flood: when the table is full, a new connection replaces a random
- * half-open entry (never confirmed: no TCP handshake completed, no UDP reply), found by probing up to 8
- * random slots, like IPVS's {@code drop_entry} strategy. Established connections are never evicted; half-open
- * ones are cheap to lose (the client retransmits its SYN).
+ * What IPVS does to a frame and so does this (TTL, PMTU, connection reuse, persistence, ICMP errors, the
+ * defense against a SYN flood) is listed in the package's documentation.
  */
 public final class Forwarder implements ConnectionTable.ExpiryHandler
 {
@@ -65,8 +42,6 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
      * (measured at 1024 flows: 5 ns a DR frame, 13 ns a NAT frame; see bench/RESULTS.md).
      */
     static final int PREFETCH_MIN_CONNECTIONS = 1 << 14;
-    private static final long GROUP_IN = 1L << 32;
-    private static final long GROUP_OUT = 1L << 33;
 
     /** VRRP gate: forward for every service (no VRRP, or master of every instance). */
     public static final int GATE_OPEN = 0;
@@ -90,10 +65,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private final Transitions transitions;
     private final Scheduling scheduling;
     private final SyncEntries sync;
-    /** Per frame of a prefetch group: GROUP_IN or GROUP_OUT and the key's hash; 0 for none. */
-    private final long[] group = new long[GROUP];
-    /** The prefetch loads folded together: stored to a field, they cannot be eliminated. */
-    private long sink;
+    private final Prefetch prefetch;
     private ControlTap tap;
     private Ownership ownership;
     private final Egress fixed = Egress.fixed();
@@ -121,6 +93,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         this.transitions = new Transitions(cfg, conns, pkt);
         this.scheduling = new Scheduling(cfg, services, conns, counters, pkt);
         this.sync = new SyncEntries(services, conns, counters, pkt);
+        this.prefetch = new Prefetch(services, conns);
     }
 
     /** @return the counters. */
@@ -193,11 +166,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     }
 
     /**
-     * First step over a group of at most {@link #GROUP} received frames: note frame {@code slot}'s connection
-     * key (its hash, and whether to look in the reply index: a frame from a NAT real server). Then
-     * {@link #prefetchEntries}, then {@link #process} each frame. Any frame is safe here: what is not an
-     * untagged IPv4 TCP/UDP frame is skipped, and nothing is counted or changed. While the table holds too few
-     * connections to miss the caches, nothing is done: the pass would only cost time.
+     * First step over a group of received frames (see {@link Prefetch#prefetch}).
      *
      * @param slot the frame's place in the group, 0 to {@link #GROUP} - 1.
      * @param in buffer.
@@ -206,45 +175,13 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
      */
     public void prefetch(final int slot, final DirectBuffer in, final int off, final int len)
     {
-        group[slot] = 0;
-        if (conns.size() < PREFETCH_MIN_CONNECTIONS || len < 38 || Ethernet.TYPE_IPV4 != Ethernet.type(in, off))
-        {
-            return;
-        }
-        final int ip = off + Ethernet.HEADER_LENGTH;
-        final int hl = Ipv4.headerLength(in, ip);
-        final int p = Ipv4.protocol(in, ip);
-        if (hl < Ipv4.MIN_HEADER_LENGTH || Ethernet.HEADER_LENGTH + hl + 4 > len ||
-            (Ipv4.PROTO_TCP != p && Ipv4.PROTO_UDP != p))
-        {
-            return;
-        }
-        final int ports = in.getInt(ip + hl, ByteOrder.BIG_ENDIAN);
-        final int src = Ipv4.src(in, ip);
-        final boolean out = services.isNatServer(src);
-        final int h = out ? conns.hashOut(p, src, ports >>> 16, Ipv4.dst(in, ip), ports & 0xFFFF) :
-            conns.hashIn(p, src, ports >>> 16, Ipv4.dst(in, ip), ports & 0xFFFF);
-        group[slot] = (out ? GROUP_OUT : GROUP_IN) | (h & 0xFFFFFFFFL);
+        prefetch.prefetch(slot, in, off, len);
     }
 
-    /**
-     * Second step over a group: load each noted key's index slot and the entry it names, in one short loop, so
-     * that the group's misses are in flight together (see {@link ConnectionTable#touchEntry}).
-     *
-     * @param count frames in the group.
-     */
+    /** @param count frames in the group: load their entries together (see {@link Prefetch#entries}). */
     public void prefetchEntries(final int count)
     {
-        long x = sink;
-        for (int i = 0; i < count; i++)
-        {
-            final long g = group[i];
-            if (0 != g)
-            {
-                x ^= conns.touchEntry(GROUP_OUT == (g & GROUP_OUT), (int)g);
-            }
-        }
-        sink = x;
+        prefetch.entries(count);
     }
 
     /**
@@ -315,9 +252,10 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return count(Counter.NOT_OURS);
         }
         p.csumNotReady = 0 != (frameFlags & CSUM_NOT_READY);
-        final int verdict = parseIp(in, off + l2, len - l2);
-        if (NOTHING != verdict)
+        final Counter bad = p.parseIp(in, off + l2, len - l2, services);
+        if (null != bad)
         {
+            counters.inc(bad);
             return NOTHING;
         }
         switch (p.proto)
@@ -336,87 +274,6 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return gated(in, off, nowMs);
         }
         return dispatch(in, off, nowMs);
-    }
-
-    /**
-     * The IPv4 header and the transport header it announces, checked and noted in {@link #pkt}.
-     *
-     * @return {@link #NOTHING} when the frame goes on, anything else when it was counted and dropped.
-     */
-    private int parseIp(final DirectBuffer in, final int ip, final int avail)
-    {
-        final Packet p = pkt;
-        p.ip = ip;
-        if (avail < Ipv4.MIN_HEADER_LENGTH || 4 != Ipv4.version(in, ip))
-        {
-            return drop(Counter.DROP_BAD_IP_HEADER);
-        }
-        final int hl = Ipv4.headerLength(in, ip);
-        final int total = Ipv4.totalLength(in, ip);
-        if (hl < Ipv4.MIN_HEADER_LENGTH || hl > avail || total < hl || total > avail)
-        {
-            return drop(Counter.DROP_BAD_IP_HEADER);
-        }
-        if (!Checksums.ipHeaderValid(in, ip, hl))
-        {
-            return drop(Counter.DROP_BAD_IP_CHECKSUM);
-        }
-        p.ipHl = hl;
-        p.ipTotal = total;
-        p.proto = Ipv4.protocol(in, ip);
-        p.saddr = Ipv4.src(in, ip);
-        p.daddr = Ipv4.dst(in, ip);
-        final int frag = Ipv4.fragField(in, ip);
-        if (0 != (frag & (Ipv4.FLAG_MF | Ipv4.FRAG_OFFSET_MASK)))
-        {
-            return drop(services.isVip(p.daddr) ? Counter.DROP_FRAGMENT : Counter.NOT_OURS);
-        }
-        p.l4 = ip + hl;
-        p.l4Len = total - hl;
-        return parseL4(in);
-    }
-
-    /** TCP, UDP: the ports and flags; ICMP: its length. @return as {@link #parseIp}. */
-    private int parseL4(final DirectBuffer in)
-    {
-        final Packet p = pkt;
-        final int l4 = p.l4;
-        final int l4Len = p.l4Len;
-        switch (p.proto)
-        {
-            case Ipv4.PROTO_TCP:
-                if (l4Len < Tcp.MIN_HEADER_LENGTH)
-                {
-                    return drop(services.isVip(p.daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
-                }
-                final int doff = Tcp.headerLength(in, l4);
-                if (doff < Tcp.MIN_HEADER_LENGTH || doff > l4Len)
-                {
-                    return drop(services.isVip(p.daddr) ? Counter.DROP_BAD_L4_HEADER : Counter.NOT_OURS);
-                }
-                p.tcpFlags = Tcp.flags(in, l4);
-                break;
-            case Ipv4.PROTO_UDP:
-                if (l4Len < Udp.HEADER_LENGTH)
-                {
-                    return drop(services.isVip(p.daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS);
-                }
-                final int ulen = Udp.length(in, l4);
-                if (ulen < Udp.HEADER_LENGTH || ulen > l4Len)
-                {
-                    return drop(services.isVip(p.daddr) ? Counter.DROP_BAD_L4_HEADER : Counter.NOT_OURS);
-                }
-                p.tcpFlags = 0;
-                break;
-            case Ipv4.PROTO_ICMP:
-                return l4Len < Icmp.HEADER_LENGTH ?
-                    drop(services.isVip(p.daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS) : NOTHING;
-            default:
-                return NOTHING;
-        }
-        p.sport = in.getShort(l4, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        p.dport = in.getShort(l4 + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        return NOTHING;
     }
 
     /**
@@ -672,19 +529,6 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
 
     // ------------------------------------------------------------------------------------------------ sync
 
-    /** Where a master's connection sync takes the entries to send. */
-    @FunctionalInterface
-    public interface SyncSink
-    {
-        /**
-         * An entry to send to the backup now (IPVS's ip_vs_sync_conn).
-         *
-         * @param table the table.
-         * @param e the entry (a connection or a persistence template).
-         */
-        void onSync(ConnectionTable table, int e);
-    }
-
     /**
      * Connection sync master: entries go to the sink by IPVS's rule (ip_vs_sync_conn_needed with the default
      * sysctls): TCP when it enters FIN_WAIT, CLOSE, CLOSE_WAIT or TIME_WAIT, and on the 3rd (then every 50th)
@@ -765,47 +609,10 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     /** The services changed (a reload, an edit): own their unmanaged VIPs by the last ownership, if any. */
     public void reown()
     {
-        final Ownership o = ownership;
-        if (null == o)
+        if (null != ownership)
         {
-            return;
+            arp.own(ownership);
         }
-        final org.agrona.collections.IntHashSet owned = arp.owned();
-        owned.clear();
-        arp.ownedPort().clear();
-        for (int i = 0; i < o.addresses().length; i++)
-        {
-            owned.add(o.addresses()[i]);
-            if (o.ports()[i] >= 0)
-            {
-                arp.ownedPort().put(o.addresses()[i], o.ports()[i]);
-            }
-        }
-        arp.arpMacs().clear();
-        for (int i = 0; i + 1 < o.vmacs().length; i += 2)
-        {
-            arp.arpMacs().put(o.vmacs()[i] & 0xFFFFFFFFL, o.vmacs()[i + 1]);
-        }
-        for (final dev.jvs.engine.service.VirtualService v : services.all())
-        {
-            if (0 == v.fwmark() && !contains(o.managed(), v.vaddr()))
-            {
-                owned.add(v.vaddr());
-            }
-        }
-        arp.gate(o.gate());
-    }
-
-    private static boolean contains(final int[] a, final int v)
-    {
-        for (final int x : a)
-        {
-            if (x == v)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** @return whether forwarding is gated by VRRP. */
@@ -827,12 +634,5 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     {
         counters.inc(c);
         return NOTHING;
-    }
-
-    /** Count a drop found while parsing. @return a value other than {@link #NOTHING}: stop. */
-    private int drop(final Counter c)
-    {
-        counters.inc(c);
-        return -1;
     }
 }

@@ -1,5 +1,15 @@
 package dev.jvs.engine;
 
+import dev.jvs.engine.frame.Checksums;
+import dev.jvs.engine.frame.Icmp;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.Tcp;
+import dev.jvs.engine.frame.Udp;
+import dev.jvs.engine.service.ServiceTable;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
 /**
  * The received frame being processed, as {@link Forwarder#process} parsed it once: where its headers are and
  * what they say. One instance per forwarder, refilled for every frame and read by every part of the forwarding
@@ -40,4 +50,89 @@ final class Packet
     int inPort;
     /** Where the frame to send is written: the slot of the port opened last. */
     Egress egress;
+
+    /**
+     * Parse the IPv4 header and the transport header it announces into this packet, checking them.
+     *
+     * @param in the buffer.
+     * @param ip offset of the IPv4 header.
+     * @param avail bytes from there to the end of the frame.
+     * @param services whether the destination is a VIP decides a malformed frame's counter.
+     * @return null when the frame goes on, else what to count it under: it is dropped.
+     */
+    Counter parseIp(final DirectBuffer in, final int ip, final int avail, final ServiceTable services)
+    {
+        final Packet p = this;
+        p.ip = ip;
+        if (avail < Ipv4.MIN_HEADER_LENGTH || 4 != Ipv4.version(in, ip))
+        {
+            return Counter.DROP_BAD_IP_HEADER;
+        }
+        final int hl = Ipv4.headerLength(in, ip);
+        final int total = Ipv4.totalLength(in, ip);
+        if (hl < Ipv4.MIN_HEADER_LENGTH || hl > avail || total < hl || total > avail)
+        {
+            return Counter.DROP_BAD_IP_HEADER;
+        }
+        if (!Checksums.ipHeaderValid(in, ip, hl))
+        {
+            return Counter.DROP_BAD_IP_CHECKSUM;
+        }
+        p.ipHl = hl;
+        p.ipTotal = total;
+        p.proto = Ipv4.protocol(in, ip);
+        p.saddr = Ipv4.src(in, ip);
+        p.daddr = Ipv4.dst(in, ip);
+        final int frag = Ipv4.fragField(in, ip);
+        if (0 != (frag & (Ipv4.FLAG_MF | Ipv4.FRAG_OFFSET_MASK)))
+        {
+            return services.isVip(p.daddr) ? Counter.DROP_FRAGMENT : Counter.NOT_OURS;
+        }
+        p.l4 = ip + hl;
+        p.l4Len = total - hl;
+        return parseL4(in, services);
+    }
+
+    /** TCP, UDP: the ports and flags; ICMP: its length. @return as {@link #parseIp}. */
+    private Counter parseL4(final DirectBuffer in, final ServiceTable services)
+    {
+        final Packet p = this;
+        final int l4 = p.l4;
+        final int l4Len = p.l4Len;
+        switch (p.proto)
+        {
+            case Ipv4.PROTO_TCP:
+                if (l4Len < Tcp.MIN_HEADER_LENGTH)
+                {
+                    return services.isVip(p.daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS;
+                }
+                final int doff = Tcp.headerLength(in, l4);
+                if (doff < Tcp.MIN_HEADER_LENGTH || doff > l4Len)
+                {
+                    return services.isVip(p.daddr) ? Counter.DROP_BAD_L4_HEADER : Counter.NOT_OURS;
+                }
+                p.tcpFlags = Tcp.flags(in, l4);
+                break;
+            case Ipv4.PROTO_UDP:
+                if (l4Len < Udp.HEADER_LENGTH)
+                {
+                    return services.isVip(p.daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS;
+                }
+                final int ulen = Udp.length(in, l4);
+                if (ulen < Udp.HEADER_LENGTH || ulen > l4Len)
+                {
+                    return services.isVip(p.daddr) ? Counter.DROP_BAD_L4_HEADER : Counter.NOT_OURS;
+                }
+                p.tcpFlags = 0;
+                break;
+            case Ipv4.PROTO_ICMP:
+                return l4Len < Icmp.HEADER_LENGTH ?
+                    (services.isVip(p.daddr) ? Counter.DROP_TRUNCATED_L4 : Counter.NOT_OURS) : null;
+            default:
+                return null;
+        }
+        p.sport = in.getShort(l4, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        p.dport = in.getShort(l4 + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        return null;
+    }
 }

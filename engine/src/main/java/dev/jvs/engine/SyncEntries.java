@@ -23,7 +23,7 @@ final class SyncEntries
     private final ConnectionTable conns;
     private final Counters counters;
     private final Packet pkt;
-    private Forwarder.SyncSink sink;
+    private SyncSink sink;
     /** Set once an entry was installed: its client's MAC is learnt from its first frame here. */
     private boolean learnMacs;
 
@@ -35,7 +35,7 @@ final class SyncEntries
         this.pkt = pkt;
     }
 
-    void sink(final Forwarder.SyncSink s)
+    void sink(final SyncSink s)
     {
         sink = s;
     }

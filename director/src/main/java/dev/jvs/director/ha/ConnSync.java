@@ -4,6 +4,7 @@ import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.EngineConfig;
 import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Method;
+import dev.jvs.engine.SyncSink;
 import dev.jvs.engine.conn.ConnectionTable;
 import dev.jvs.engine.conn.TcpStates;
 import dev.jvs.engine.frame.Checksums;
@@ -25,7 +26,7 @@ import java.util.function.Consumer;
  * loses at the cost of a few more, smaller packets); the backup installs what it receives. Which side this
  * director plays follows VRRP: master while it forwards, backup otherwise.
  */
-public final class ConnSync implements Forwarder.SyncSink, SyncMessage.Visitor
+public final class ConnSync implements SyncSink, SyncMessage.Visitor
 {
     private static final long FLUSH_MS = 200;
     private static final int HEADERS = Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH + Udp.HEADER_LENGTH;

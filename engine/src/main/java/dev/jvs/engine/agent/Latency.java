@@ -16,6 +16,8 @@ public final class Latency
 {
     private static final long MAX_NS = 10_000_000_000L;
     private static final long CALIBRATE_NS = 100_000_000L;
+    /** A clock read bracketed closer than this is taken at once. */
+    private static final long CALIBRATE_BRACKET_NS = 10_000L;
 
     private final Histogram ringWait = new Histogram(MAX_NS, 2);
     private final Histogram cycle = new Histogram(MAX_NS, 2);
@@ -44,11 +46,25 @@ public final class Latency
         }
     }
 
-    /** Ten times a second: the offset between the two clocks, to the microsecond Instant.now() gives. */
+    /**
+     * Ten times a second: the offset between the two clocks. The wall clock is read between two monotonic
+     * readings and set against their middle; a read that was preempted (a wide bracket) is tried again, so the
+     * offset is off by half the narrowest of three brackets, not by however long the thread was descheduled.
+     */
     private void calibrate(final long nowNs)
     {
-        final Instant i = Instant.now();
-        realOffset = i.getEpochSecond() * 1_000_000_000L + i.getNano() - System.nanoTime();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3 && best > CALIBRATE_BRACKET_NS; i++)
+        {
+            final long before = System.nanoTime();
+            final Instant real = Instant.now();
+            final long after = System.nanoTime();
+            if (after - before < best)
+            {
+                best = after - before;
+                realOffset = real.getEpochSecond() * 1_000_000_000L + real.getNano() - (before + (after - before) / 2);
+            }
+        }
         calibratedAt = nowNs;
         calibrated = true;
     }
