@@ -1,6 +1,5 @@
 package dev.jvs.schedulers;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -24,13 +23,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>
  * Single writer: one thread mutates a service's destinations; the data plane reads them.
  */
-public final class Destinations
+public final class Destinations extends DestinationArrays
 {
-    /** Flag: the destination is in the service's list (cleared when it is removed). */
-    public static final int F_AVAILABLE = 0x1;
-    /** Flag: the destination reached its upper connection threshold. */
-    public static final int F_OVERLOAD = 0x2;
-
     /** Connection kinds for {@link #bind(int, int)} and {@link #unbind(int, int)}. */
     public static final int CONN_INACTIVE = 0;
     /** A connection counted as active (TCP ESTABLISHED). */
@@ -45,36 +39,9 @@ public final class Destinations
      */
     public static final int MAX_WEIGHT = Integer.MAX_VALUE;
 
-    int[] weight;
-    int[] lastWeight;
-    /** Active connections as the schedulers see them: this list's own plus the other workers' (see {@link #share}). */
-    int[] active;
-    /** Inactive connections, likewise. */
-    int[] inactive;
-    /** This list's own connections, which it alone changes. */
-    int[] ownActive;
-    int[] ownInactive;
-    /** The other workers' connections as last read ({@link #refresh}). */
-    int[] remoteActive;
-    int[] remoteInactive;
-    /** Per id, the cell every worker's list publishes its own counts in, or null. */
-    AtomicIntegerArray[] cells;
-    private int slot;
-    int[] persistent;
-    int[] upper;
-    int[] lower;
-    int[] flags;
-    int[] addr;
-    int[] port;
-    int[] pos;
-    boolean[] used;
-
-    /** Destination ids in list order; position 0 is the head. */
-    int[] order;
-    int count;
-
-    private int idLimit;
     private Scheduler scheduler;
+    /** This list's slot in the shared count cells. */
+    private int slot;
 
     /**
      * An empty destination list.
@@ -83,26 +50,7 @@ public final class Destinations
      */
     public Destinations(final int initialCapacity)
     {
-        final int c = Math.max(4, initialCapacity);
-        weight = new int[c];
-        lastWeight = new int[c];
-        active = new int[c];
-        inactive = new int[c];
-        ownActive = new int[c];
-        ownInactive = new int[c];
-        remoteActive = new int[c];
-        remoteInactive = new int[c];
-        cells = new AtomicIntegerArray[c];
-        persistent = new int[c];
-        upper = new int[c];
-        lower = new int[c];
-        flags = new int[c];
-        addr = new int[c];
-        port = new int[c];
-        pos = new int[c];
-        used = new boolean[c];
-        order = new int[c];
-        Arrays.fill(pos, -1);
+        super(Math.max(4, initialCapacity));
     }
 
     /** An empty destination list sized for 16 servers. */
@@ -502,126 +450,6 @@ public final class Destinations
         return active[id] + inactive[id];
     }
 
-    /** @return number of destinations in the list. */
-    public int count()
-    {
-        return count;
-    }
-
-    /**
-     * @param position 0 for the head.
-     * @return the destination id at that list position.
-     */
-    public int idAt(final int position)
-    {
-        return order[position];
-    }
-
-    /**
-     * @param id destination.
-     * @return true while it is in the service's list.
-     */
-    public boolean isListed(final int id)
-    {
-        return id >= 0 && id < idLimit && used[id] && pos[id] >= 0;
-    }
-
-    /**
-     * @param id destination.
-     * @return true when removed from the list but not yet released (still holding connections).
-     */
-    public boolean inTrash(final int id)
-    {
-        return id >= 0 && id < idLimit && used[id] && pos[id] < 0;
-    }
-
-    /**
-     * @param id destination.
-     * @return its list position, or -1 when removed.
-     */
-    public int position(final int id)
-    {
-        return pos[id];
-    }
-
-    /** @param id destination. @return current weight. */
-    public int weight(final int id)
-    {
-        return weight[id];
-    }
-
-    /** @param id destination. @return last non-zero weight (mh builds its table from it). */
-    public int lastWeight(final int id)
-    {
-        return lastWeight[id];
-    }
-
-    /** @param id destination. @return active connections (every worker's, as last refreshed). */
-    public int activeConns(final int id)
-    {
-        return active[id];
-    }
-
-    /** @param id destination. @return inactive connections (every worker's, as last refreshed). */
-    public int inactiveConns(final int id)
-    {
-        return inactive[id];
-    }
-
-    /** @param id destination. @return the active connections this list bound itself. */
-    public int ownActiveConns(final int id)
-    {
-        return ownActive[id];
-    }
-
-    /** @param id destination. @return the inactive connections this list bound itself. */
-    public int ownInactiveConns(final int id)
-    {
-        return ownInactive[id];
-    }
-
-    /** @param id destination. @return persistence templates. */
-    public int persistentConns(final int id)
-    {
-        return persistent[id];
-    }
-
-    /** @param id destination. @return flag bits. */
-    public int flags(final int id)
-    {
-        return flags[id];
-    }
-
-    /** @param id destination. @return true when marked overloaded. */
-    public boolean isOverloaded(final int id)
-    {
-        return 0 != (flags[id] & F_OVERLOAD);
-    }
-
-    /** @param id destination. @return upper threshold. */
-    public int upperThreshold(final int id)
-    {
-        return upper[id];
-    }
-
-    /** @param id destination. @return lower threshold. */
-    public int lowerThreshold(final int id)
-    {
-        return lower[id];
-    }
-
-    /** @param id destination. @return IPv4 address, host order. */
-    public int address(final int id)
-    {
-        return addr[id];
-    }
-
-    /** @param id destination. @return port. */
-    public int port(final int id)
-    {
-        return port[id];
-    }
-
     private static void checkArgs(final int w, final int u, final int l)
     {
         if (w < 0)
@@ -654,42 +482,5 @@ public final class Destinations
         }
         used[idLimit] = true;
         return idLimit++;
-    }
-
-    private void ensureOrderCapacity(final int n)
-    {
-        if (n > order.length)
-        {
-            order = Arrays.copyOf(order, Math.max(n, order.length * 2));
-        }
-    }
-
-    private void grow(final int c)
-    {
-        weight = Arrays.copyOf(weight, c);
-        lastWeight = Arrays.copyOf(lastWeight, c);
-        active = Arrays.copyOf(active, c);
-        inactive = Arrays.copyOf(inactive, c);
-        ownActive = Arrays.copyOf(ownActive, c);
-        ownInactive = Arrays.copyOf(ownInactive, c);
-        remoteActive = Arrays.copyOf(remoteActive, c);
-        remoteInactive = Arrays.copyOf(remoteInactive, c);
-        cells = Arrays.copyOf(cells, c);
-        persistent = Arrays.copyOf(persistent, c);
-        upper = Arrays.copyOf(upper, c);
-        lower = Arrays.copyOf(lower, c);
-        flags = Arrays.copyOf(flags, c);
-        addr = Arrays.copyOf(addr, c);
-        port = Arrays.copyOf(port, c);
-        final int old = pos.length;
-        pos = Arrays.copyOf(pos, c);
-        Arrays.fill(pos, old, c, -1);
-        used = Arrays.copyOf(used, c);
-    }
-
-    /** @return one past the highest id ever handed out. */
-    public int idLimit()
-    {
-        return idLimit;
     }
 }

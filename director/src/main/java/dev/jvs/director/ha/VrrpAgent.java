@@ -6,18 +6,14 @@ import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.Ownership;
 import dev.jvs.engine.agent.Forwarders;
 import dev.jvs.director.notify.Notifier;
-import dev.jvs.engine.frame.Arp;
-import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.io.Sender;
 import dev.jvs.vrrp.SyncGroup;
-import dev.jvs.director.config.Command;
 import dev.jvs.vrrp.VrrpCounter;
 import dev.jvs.vrrp.VrrpInstance;
 import dev.jvs.vrrp.VrrpOutput;
 import dev.jvs.vrrp.VrrpPacket;
 import dev.jvs.vrrp.VrrpState;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -63,17 +59,11 @@ public final class VrrpAgent implements VrrpOutput
     private final org.agrona.collections.Int2IntHashMap addressPort = new org.agrona.collections.Int2IntHashMap(-1);
     private final List<VrrpInstance> instances = new ArrayList<>();
     private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
-    private final long[] dropped = new long[VrrpCounter.values().length];
-    /** Drop reasons already logged: by instance, and for adverts no instance took (bits by counter). */
-    private final Map<VrrpInstance, Long> loggedByInstance = new java.util.IdentityHashMap<>();
-    private long loggedDrops;
-    private final long[] countsBefore = new long[VrrpCounter.values().length];
-    private static final VrrpCounter[] COUNTERS = VrrpCounter.values();
+    private final AdvertDrops drops;
     private VipOwner vipOwner;
     private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
     private VrrpInstance syncInstance;
-    private final Map<SyncGroup, Map<String, Command>> groupNotify = new LinkedHashMap<>();
-    private final Map<SyncGroup, VrrpState> groupState = new java.util.HashMap<>();
+    private final Notifications notifications;
     private boolean syncRole;
     private java.util.function.BiConsumer<VrrpConfig.Instance, VrrpState> transitions = (i, st) -> { };
     private final org.agrona.collections.IntHashSet kernelOwned = new org.agrona.collections.IntHashSet();
@@ -112,6 +102,8 @@ public final class VrrpAgent implements VrrpOutput
         this.neighbors = neighbors;
         this.log = log;
         this.notifier = new Notifier(log);
+        this.drops = new AdvertDrops(log);
+        this.notifications = new Notifications(notifier, log);
         this.tracker = build(cfg);
         if (!instances.isEmpty())
         {
@@ -161,8 +153,7 @@ public final class VrrpAgent implements VrrpOutput
                 managed.add(a);
             }
         }
-        groupNotify.clear();
-        groupState.clear();
+        notifications.clear();
         for (final Map.Entry<String, List<String>> g : cfg.syncGroups().entrySet())
         {
             final List<VrrpInstance> members = g.getValue().stream().map(byName::get)
@@ -170,7 +161,7 @@ public final class VrrpAgent implements VrrpOutput
             if (!members.isEmpty())
             {
                 final SyncGroup group = new SyncGroup(g.getKey(), members);
-                groupNotify.put(group, cfg.groupNotify().getOrDefault(g.getKey(), Map.of()));
+                notifications.group(group, cfg.groupNotify().getOrDefault(g.getKey(), Map.of()));
             }
         }
         return new Tracker(cfg, here, log);
@@ -294,7 +285,7 @@ public final class VrrpAgent implements VrrpOutput
     /** @param c a drop reason. @return packets dropped before any instance saw them. */
     public long dropped(final VrrpCounter c)
     {
-        return dropped[c.ordinal()];
+        return drops.dropped(c);
     }
 
     /**
@@ -398,12 +389,12 @@ public final class VrrpAgent implements VrrpOutput
         final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, multicast);
         if (null != bad)
         {
-            drop(i, bad, src, "");
+            drops.drop(i, bad, src, "");
             return true;
         }
         if (null == i)
         {
-            drop(null, VrrpCounter.VRID_ERRORS, src, "");
+            drops.drop(null, VrrpCounter.VRID_ERRORS, src, "");
             return true;
         }
         if (src == i.config().source())
@@ -413,70 +404,20 @@ public final class VrrpAgent implements VrrpOutput
         if (multicast != (0xE0000000 == (dst & 0xF0000000)))
         {
             // keepalived: "Expected multicast packet but received unicast packet" (and the reverse).
-            drop(i, VrrpCounter.ADDRESS_LIST_ERRORS, src, multicast ? ": expected a multicast packet, received a " +
+            drops.drop(i, VrrpCounter.ADDRESS_LIST_ERRORS, src, multicast ? ": expected a multicast packet, received a " +
                 "unicast one" : ": expected a unicast packet, received a multicast one");
             return true;
         }
         if (i.config().checkUnicastSource() && i.config().unicastPeers().length > 0 && !isPeer(i.config(), src))
         {
-            drop(i, VrrpCounter.UNKNOWN_PEER, src, "");
+            drops.drop(i, VrrpCounter.UNKNOWN_PEER, src, "");
             return true;
         }
-        final long[] before = dropCounts(i, countsBefore);
+        drops.before(i);
         i.onAdvert(b, ip, now);
-        for (final VrrpCounter c : COUNTERS)
-        {
-            if (c.isDrop() && i.counter(c) != before[c.ordinal()])
-            {
-                // The instance counted it already; only the log line is missing.
-                final long logged = loggedByInstance.getOrDefault(i, 0L);
-                if (0 == (logged & (1L << c.ordinal())))
-                {
-                    loggedByInstance.put(i, logged | 1L << c.ordinal());
-                    log.accept("VRRP " + i.config().name() + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
-                        " dropped: " + c.label() + " (further drops of this kind are counted, not logged)");
-                }
-            }
-        }
+        drops.logNew(i, src);
         nextDeadline = 0;
         return true;
-    }
-
-    /**
-     * Count a dropped advert, and log the first drop of each kind for each instance (keepalived logs each
-     * one; a peer that keeps sending bad adverts would flood the log): later ones are only counted.
-     */
-    private void drop(final VrrpInstance i, final VrrpCounter why, final int src, final String detail)
-    {
-        final long bit = 1L << why.ordinal();
-        if (null == i)
-        {
-            dropped[why.ordinal()]++;
-            if (0 == (loggedDrops & bit))
-            {
-                loggedDrops |= bit;
-                log.accept("VRRP: advert from " + dev.jvs.engine.frame.Ipv4.toString(src) + " dropped: " +
-                    why.label() + detail + " (further drops of this kind are counted, not logged)");
-            }
-            return;
-        }
-        i.count(why);
-        final Long logged = loggedByInstance.getOrDefault(i, 0L);
-        if (0 == (logged & bit))
-        {
-            loggedByInstance.put(i, logged | bit);
-            log.accept("VRRP " + i.config().name() + ": advert from " + dev.jvs.engine.frame.Ipv4.toString(src) +
-                " dropped: " + why.label() + detail + " (further drops of this kind are counted, not logged)");
-        }
-    }
-
-    private static long[] dropCounts(final VrrpInstance i, final long[] n)
-    {
-        for (final VrrpCounter c : COUNTERS)
-        {
-            n[c.ordinal()] = i.counter(c);
-        }
-        return n;
     }
 
     private static boolean isPeer(final dev.jvs.vrrp.InstanceConfig c, final int src)
@@ -556,21 +497,7 @@ public final class VrrpAgent implements VrrpOutput
 
     private void send(final VrrpInstance instance, final int priority, final int dst, final long dstMac)
     {
-        final dev.jvs.vrrp.InstanceConfig c = instance.config();
-        final Link link = linkOf.get(instance);
-        final Sender tx = link.tx();
-        if (tx.isFull())
-        {
-            tx.flush();
-        }
-        final MutableDirectBuffer out = tx.buffer();
-        final int off = tx.slotOffset();
-        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
-        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
-        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
-        final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version(), c.vrid(), priority, c.addresses(),
-            c.advertCentis(), c.authPass(), c.source(), dst, instance.nextIpId());
-        tx.commit(Ethernet.HEADER_LENGTH + n);
+        VrrpFrames.advert(linkOf.get(instance), instance, priority, dst, dstMac);
     }
 
     @Override
@@ -582,20 +509,7 @@ public final class VrrpAgent implements VrrpOutput
             // Each address from the port it lives on (a DIP's on the private side).
             final int p = addressPort.get(a);
             final Link link = p >= 0 ? links.get(p) : home;
-            final Sender tx = link.tx();
-            final long mac = instance.config().useVmac() ? instance.config().vmac() : link.mac();
-            if (tx.isFull())
-            {
-                tx.flush();
-            }
-            final MutableDirectBuffer out = tx.buffer();
-            final int off = tx.slotOffset();
-            Ethernet.mac(out, off + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
-            Ethernet.mac(out, off + Ethernet.SRC_OFFSET, mac);
-            out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
-            // keepalived's gratuitous ARP: a request from the address for itself, target MAC broadcast.
-            Arp.write(out, off + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, mac, a, 0xFFFFFFFFFFFFL, a);
-            tx.commit(Ethernet.HEADER_LENGTH + Arp.LENGTH);
+            VrrpFrames.gratuitousArp(link, instance.config().useVmac() ? instance.config().vmac() : link.mac(), a);
         }
     }
 
@@ -631,45 +545,9 @@ public final class VrrpAgent implements VrrpOutput
      */
     private void recompute()
     {
-        final org.agrona.collections.IntHashSet masterAddrs = new org.agrona.collections.IntHashSet();
-        boolean all = true;
-        boolean any = false;
-        for (final VrrpInstance i : instances)
-        {
-            if (VrrpState.MASTER == i.state())
-            {
-                any = true;
-                for (final int a : i.config().ownedAddresses())
-                {
-                    masterAddrs.add(a);
-                }
-            }
-            else
-            {
-                all = false;
-            }
-        }
-        // use_vmac: the master's addresses answer ARP from the virtual router MAC.
-        final org.agrona.collections.LongArrayList vmacs = new org.agrona.collections.LongArrayList();
-        for (final VrrpInstance i : instances)
-        {
-            if (VrrpState.MASTER == i.state() && i.config().useVmac())
-            {
-                for (final int a : i.config().ownedAddresses())
-                {
-                    vmacs.addLong(a);
-                    vmacs.addLong(i.config().vmac());
-                }
-            }
-        }
-        final int[] owned = masterAddrs.stream().mapToInt(Integer::intValue).toArray();
-        final int[] ports = new int[owned.length];
-        for (int k = 0; k < owned.length; k++)
-        {
-            ports[k] = links.size() > 1 ? addressPort.get(owned[k]) : -1;
-        }
-        final Ownership o = new Ownership(all ? Forwarder.GATE_OPEN : Forwarder.GATE_OWNED, owned, ports,
-            vmacs.toLongArray(), managed.stream().mapToInt(Integer::intValue).toArray());
+        final Ownership o = Owned.by(instances, links.size() > 1 ? addressPort : null, managed);
+        final org.agrona.collections.IntHashSet masterAddrs = Owned.masterAddresses(instances);
+        final boolean any = instances.stream().anyMatch(i -> VrrpState.MASTER == i.state());
         workers.post(f -> f.own(o));
         if (null != vipOwner)
         {
@@ -698,35 +576,6 @@ public final class VrrpAgent implements VrrpOutput
                 roleListener.accept(role);
             }
         }
-    }
-
-    /**
-     * keepalived's sync group notify: when every member has reached one state, the group's script for it runs,
-     * and {@code notify} with "GROUP" name state.
-     */
-    private void groupNotify(final SyncGroup g)
-    {
-        if (null == g)
-        {
-            return;
-        }
-        final VrrpState s = g.members().get(0).state();
-        if (g.members().stream().anyMatch(m -> m.state() != s) || s == groupState.get(g) || VrrpState.INIT == s)
-        {
-            return;
-        }
-        groupState.put(g, s);
-        final Map<String, Command> scripts = groupNotify.getOrDefault(g, Map.of());
-        final String key = switch (s)
-        {
-            case MASTER -> "notify_master";
-            case BACKUP -> "notify_backup";
-            case FAULT -> "notify_fault";
-            default -> "notify_stop";
-        };
-        notifier.run(scripts.get(key), List.of());
-        notifier.run(scripts.get("notify"), List.of("GROUP", g.name(), s.name()));
-        log.accept("VRRP sync group " + g.name() + ": " + s);
     }
 
     /** @return whether connection sync should send (the sync instance, or any instance, is master). */
@@ -763,21 +612,6 @@ public final class VrrpAgent implements VrrpOutput
         recompute();
         nextDeadline = 0;
         final VrrpConfig.Instance c = configs.get(instance);
-        final Command script = switch (to)
-        {
-            case MASTER -> c.notifyMaster();
-            case BACKUP -> c.notifyBackup();
-            case FAULT -> c.notifyFault();
-            case STOP -> c.notifyStop();
-            default -> null;
-        };
-        notifier.run(script, List.of());
-        transitions.accept(c, to);
-        groupNotify(instance.group());
-        if (VrrpState.INIT != to)
-        {
-            notifier.run(c.notifyScript(), List.of("INSTANCE", c.cfg().name(), to.name(),
-                String.valueOf(instance.effectivePriority())));
-        }
+        notifications.instance(c, to, instance.effectivePriority(), instance.group(), () -> transitions.accept(c, to));
     }
 }

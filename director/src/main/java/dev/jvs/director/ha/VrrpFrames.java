@@ -1,0 +1,70 @@
+package dev.jvs.director.ha;
+
+import dev.jvs.engine.frame.Arp;
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.io.Sender;
+import dev.jvs.vrrp.InstanceConfig;
+import dev.jvs.vrrp.VrrpInstance;
+import dev.jvs.vrrp.VrrpPacket;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+
+/** The frames VRRP sends: advertisements, and keepalived's gratuitous ARPs. */
+final class VrrpFrames
+{
+    private VrrpFrames()
+    {
+    }
+
+    /**
+     * Write an advertisement into the link's transmitter.
+     *
+     * @param link where it leaves.
+     * @param instance the instance advertising.
+     * @param priority the priority advertised.
+     * @param dst the group or a unicast peer.
+     * @param dstMac its MAC.
+     */
+    static void advert(final VrrpAgent.Link link, final VrrpInstance instance, final int priority, final int dst,
+        final long dstMac)
+    {
+        final InstanceConfig c = instance.config();
+        final Sender tx = link.tx();
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        final MutableDirectBuffer out = tx.buffer();
+        final int off = tx.slotOffset();
+        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version(), c.vrid(), priority, c.addresses(),
+            c.advertCentis(), c.authPass(), c.source(), dst, instance.nextIpId());
+        tx.commit(Ethernet.HEADER_LENGTH + n);
+    }
+
+    /**
+     * keepalived's gratuitous ARP: a request from the address for itself, target MAC broadcast.
+     *
+     * @param link where it leaves.
+     * @param mac the MAC the address answers from.
+     * @param address the address.
+     */
+    static void gratuitousArp(final VrrpAgent.Link link, final long mac, final int address)
+    {
+        final Sender tx = link.tx();
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        final MutableDirectBuffer out = tx.buffer();
+        final int off = tx.slotOffset();
+        Ethernet.mac(out, off + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, mac);
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
+        Arp.write(out, off + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, mac, address, 0xFFFFFFFFFFFFL, address);
+        tx.commit(Ethernet.HEADER_LENGTH + Arp.LENGTH);
+    }
+}
