@@ -104,7 +104,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     public HealthChecker(final KeepalivedConfig c, final Map<String, Boolean> previous, final Consumer<String> log)
     {
         this.log = log;
-        this.sslContext = null != c.ssl ? c.ssl.context() : null;
+        this.sslContext = tls(c.ssl, log);
         this.trackFiles = Map.copyOf(c.vrrp.trackFiles());
         try
         {
@@ -321,6 +321,25 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         if (!changes.offer(rs))
         {
             quorumChanged.set(true);
+        }
+    }
+
+    /** The SSL block's context, built here (the reader only checked the material); null: the default one. */
+    private static javax.net.ssl.SSLContext tls(final KeepalivedConfig.Ssl ssl, final Consumer<String> log)
+    {
+        if (null == ssl)
+        {
+            return null;
+        }
+        try
+        {
+            return ssl.context();
+        }
+        catch (final java.io.IOException | java.security.GeneralSecurityException ex)
+        {
+            // Read when the file was checked; changed since: SSL_GET runs without a client certificate.
+            log.accept("SSL: " + ex.getMessage() + ": SSL_GET checks run without the SSL block's material");
+            return null;
         }
     }
 

@@ -284,16 +284,25 @@ public final class KeepalivedConfig
     /** Firewall-mark rules, in order. */
     public final List<MarkRule> markRules = new ArrayList<>();
     /**
-     * keepalived's top-level {@code SSL} block for SSL_GET, loaded and checked with the configuration.
+     * keepalived's top-level {@code SSL} block for SSL_GET: where the material is. Checked when the file is
+     * read (a bad key is refused with its position); the checker builds its TLS context from it.
      *
      * @param certificate client certificate (PEM), or null.
      * @param key its key (PEM), or null (then in the certificate file).
      * @param password the key's password, or null.
      * @param ca CA file (PEM), or null.
-     * @param context the TLS client context built from them.
      */
-    public record Ssl(Path certificate, Path key, String password, Path ca, javax.net.ssl.SSLContext context)
+    public record Ssl(Path certificate, Path key, String password, Path ca)
     {
+        /**
+         * @return the TLS client context of this material.
+         * @throws java.io.IOException when a file cannot be read or holds no usable PEM.
+         * @throws java.security.GeneralSecurityException when the key or a certificate cannot be decoded.
+         */
+        public javax.net.ssl.SSLContext context() throws java.io.IOException, java.security.GeneralSecurityException
+        {
+            return TlsClient.context(certificate, key, password, ca);
+        }
     }
 
     /** The SSL block, or null. */
@@ -462,7 +471,9 @@ public final class KeepalivedConfig
         }
         try
         {
-            ssl = new Ssl(cert, key, password, ca, TlsClient.context(cert, key, password, ca));
+            // Decoded here only to refuse a bad file with its position.
+            new Ssl(cert, key, password, ca).context();
+            ssl = new Ssl(cert, key, password, ca);
         }
         catch (final java.io.IOException | java.security.GeneralSecurityException ex)
         {

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -21,8 +22,14 @@ public final class Lexer
 {
     private static final int MAX_INCLUDE_DEPTH = 8;
 
-    private record Token(String text, boolean quoted, boolean newline, Position at)
+    /** A word, a brace or a line's end; its position is made only when asked for (an error, a statement). */
+    private record Token(String text, boolean quoted, boolean newline, Path file, int line, int column)
     {
+        Position at()
+        {
+            return new Position(file, line, column);
+        }
+
         boolean is(final String s)
         {
             return !quoted && !newline && s.equals(text);
@@ -163,10 +170,10 @@ public final class Lexer
             {
                 break;
             }
-            final Position at = new Position(file, line, i + 1);
+            final int column = i + 1;
             if (c == '{' || c == '}')
             {
-                tokens.add(new Token(String.valueOf(c), false, false, at));
+                tokens.add(new Token(c == '{' ? "{" : "}", false, false, file, line, column));
                 i++;
                 continue;
             }
@@ -175,9 +182,9 @@ public final class Lexer
                 final int end = s.indexOf('"', i + 1);
                 if (end < 0)
                 {
-                    throw new ConfigException(at, "unterminated quoted string");
+                    throw new ConfigException(new Position(file, line, column), "unterminated quoted string");
                 }
-                tokens.add(new Token(literal(s.substring(i + 1, end)), true, false, at));
+                tokens.add(new Token(literal(s.substring(i + 1, end)), true, false, file, line, column));
                 i = end + 1;
                 continue;
             }
@@ -186,7 +193,7 @@ public final class Lexer
             {
                 j++;
             }
-            tokens.add(new Token(literal(s.substring(i, j)), false, false, at));
+            tokens.add(new Token(literal(s.substring(i, j)), false, false, file, line, column));
             i = j;
         }
         if (tokens.size() > first && tokens.get(first).is("include"))
@@ -200,7 +207,7 @@ public final class Lexer
             include(file, pattern, depth);
             return;
         }
-        tokens.add(new Token("", false, true, new Position(file, line, s.length() + 1)));
+        tokens.add(new Token("", false, true, file, line, s.length() + 1));
     }
 
     /** ${_HASH} and ${_BANG} become characters that start no comment. */
@@ -267,14 +274,18 @@ public final class Lexer
                 throw new ConfigException(t.at(), "'{' must follow a keyword");
             }
             pos++;
-            final List<String> args = new ArrayList<>();
-            final List<Position> at = new ArrayList<>();
+            final int from = pos;
             while (pos < tokens.size() && !tokens.get(pos).newline() && !tokens.get(pos).is("{") &&
                 !tokens.get(pos).is("}"))
             {
-                args.add(tokens.get(pos).text());
-                at.add(tokens.get(pos).at());
                 pos++;
+            }
+            final String[] args = new String[pos - from];
+            final int[] columns = new int[pos - from];
+            for (int k = from; k < pos; k++)
+            {
+                args[k - from] = tokens.get(k).text();
+                columns[k - from] = tokens.get(k).column();
             }
             // A block may open on the same line or on the next one.
             int look = pos;
@@ -284,13 +295,13 @@ public final class Lexer
             }
             List<Statement> children = null;
             if (look < tokens.size() && tokens.get(look).is("{") &&
-                (look == pos || tokens.get(look).at().line() == tokens.get(pos).at().line() + 1))
+                (look == pos || tokens.get(look).line() == tokens.get(pos).line() + 1))
             {
                 final Token open = tokens.get(look);
                 pos = look + 1;
                 children = statements(open);
             }
-            out.add(new Statement(t.text(), List.copyOf(args), List.copyOf(at), children, t.at()));
+            out.add(new Statement(t.text(), Arrays.asList(args), columns, children, t.at()));
         }
         if (null != opening)
         {

@@ -9,6 +9,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HTTP_GET's judgement of a response (the sockets are exercised in testbed's CheckerLabTest). */
 class HealthCheckerTest
@@ -181,12 +182,26 @@ class HealthCheckerTest
             """.replace("; ", "\n").replace("NOTES", notes.toString()));
         final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
         final java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean();
+        // Observed, not slept on: every due round asks whether this director is active; none may start.
+        final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
         final HealthChecker hc = new HealthChecker(c, java.util.Map.of(), s -> { });
         try
         {
-            hc.haActive(active::get);
+            hc.haActive(() ->
+            {
+                asked.incrementAndGet();
+                return active.get();
+            });
+            hc.onCheckStart((due, now) -> started.incrementAndGet());
             hc.start();
-            Thread.sleep(2500);
+            final long rounds = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < rounds && asked.get() < 10)
+            {
+                Thread.sleep(20);
+            }
+            assertTrue(asked.get() >= 10, "the rounds came due: " + asked.get());
+            assertEquals(0, started.get(), "backup: no check ran");
             assertEquals(1, hc.weight(rs.get(0)), "backup: the failing check did not run");
             active.set(true);
             final long end = System.nanoTime() + 10_000_000_000L;
