@@ -140,10 +140,7 @@ public final class Lab implements AutoCloseable
         for (final String h : hosts)
         {
             ns.add(h);
-            ns.sh("lan", "ip link add v-" + h + " type veth peer name eth0 netns " + Netns.name(h) +
-                " && ip link set v-" + h + " master br0 up");
-            // A wire carries MTU-sized frames: without this, veth hands 64 KB TSO/GSO super-frames to the peer.
-            ns.sh(h, "ip link set eth0 up && ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1 || true");
+            ns.wire("br0", "v-" + h, h, "eth0");
         }
         ns.sh("director", "ip addr add 198.19.0.2/24 dev eth0 && sysctl -qw net.ipv4.ip_forward=0");
         if (ha)
@@ -269,27 +266,11 @@ public final class Lab implements AutoCloseable
         final Path conf = work.resolve("keepalived.conf");
         Files.writeString(conf, keepalivedConf);
         directorLog = work.resolve("director.log");
-        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39"));
+        final List<String> cmd = new ArrayList<>(List.of("env"));
         cmd.addAll(directorEnv);
-        cmd.addAll(List.of("java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
-        options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
-        cmd.addAll(List.of("-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
-            "--director-ip", "198.19.0.2"));
-        options.stream().filter(o -> !o.startsWith("-X")).forEach(cmd::add);
-        director = ns.spawn("director", cmd, directorLog);
-        for (int t = 0; t < 150; t++)
-        {
-            if (Files.exists(directorLog) && Files.readString(directorLog).contains("started on"))
-            {
-                return;
-            }
-            if (!director.isAlive())
-            {
-                throw new IllegalStateException("director exited: " + Files.readString(directorLog));
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("director did not start: " + Files.readString(directorLog));
+        cmd.addAll(Netns.jvsRun(jar, "256m", List.of("-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
+            "--director-ip", "198.19.0.2"), options));
+        director = ns.spawnReady("director", cmd, directorLog, "started on");
     }
 
     /**
@@ -309,25 +290,11 @@ public final class Lab implements AutoCloseable
         Files.writeString(conf, keepalivedConf);
         final Path log = work.resolve(host + ".log");
         final String ip = "director".equals(host) ? "198.19.0.2" : "198.19.0.3";
-        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m",
-            "-jar", jar.toString(), "run", "-f", conf.toString(), "-i", "eth0", "--capacity", "65536",
-            "--director-ip", ip, "--control", work.resolve(host + ".sock").toString()));
-        cmd.addAll(options);
-        final Process p = ns.spawn(host, cmd, log);
+        final Process p = ns.spawnReady(host, Netns.jvsRun(jar, "256m", List.of("-f", conf.toString(), "-i", "eth0",
+            "--capacity", "65536", "--director-ip", ip, "--control", work.resolve(host + ".sock").toString()), options),
+            log, "started on");
         directors.put(host, p);
-        for (int t = 0; t < 150; t++)
-        {
-            if (Files.exists(log) && Files.readString(log).contains("started on"))
-            {
-                return log;
-            }
-            if (!p.isAlive())
-            {
-                throw new IllegalStateException(host + " exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException(host + " did not start: " + Files.readString(log));
+        return log;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jvs.testbed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +115,81 @@ public final class Netns implements AutoCloseable
             .redirectOutput(log.toFile()).start();
         processes.add(p);
         return p;
+    }
+
+    /**
+     * Wire a host to a bridge of the "lan" host: a veth pair, one end in the bridge, the other in the host
+     * under {@code ifname}, up, and without TSO/GSO/GRO (a wire carries MTU-sized frames: otherwise veth hands
+     * 64 KB super-frames to the peer).
+     *
+     * @param bridge the bridge in "lan".
+     * @param outside the name of the bridge's end.
+     * @param host the host.
+     * @param ifname the host's end.
+     * @throws IOException when ip(8) fails.
+     * @throws InterruptedException when interrupted.
+     */
+    public void wire(final String bridge, final String outside, final String host, final String ifname)
+        throws IOException, InterruptedException
+    {
+        sh("lan", "ip link add " + outside + " type veth peer name " + ifname + " netns " + name(host) +
+            " && ip link set " + outside + " master " + bridge + " up");
+        sh(host, "ip link set " + ifname + " up && ethtool -K " + ifname +
+            " tso off gso off gro off >/dev/null 2>&1 || true");
+    }
+
+    /**
+     * {@link #spawn} a daemon and wait until its log says it is up.
+     *
+     * @param host the host.
+     * @param cmd the command.
+     * @param log its log.
+     * @param ready the text that says it is up ("started on" for jvs run).
+     * @return the process.
+     * @throws IOException when it exits or is not up within 15 s.
+     * @throws InterruptedException when interrupted.
+     */
+    public Process spawnReady(final String host, final List<String> cmd, final Path log, final String ready)
+        throws IOException, InterruptedException
+    {
+        Files.deleteIfExists(log);
+        final Process p = spawn(host, cmd, log);
+        for (int t = 0; t < 150; t++)
+        {
+            if (Files.exists(log) && Files.readString(log).contains(ready))
+            {
+                return p;
+            }
+            if (!p.isAlive())
+            {
+                throw new IllegalStateException(host + " exited: " + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(host + " did not start: " + Files.readString(log));
+    }
+
+    /**
+     * The command line of {@code jvs run} as the labs start it: java with the signal the JVM's own use leaves
+     * free, Agrona's bounds checks off as in production, a heap cap, the JVM options among {@code options}
+     * (those starting "-X"), then run's arguments and the other options.
+     *
+     * @param jar jvs.jar.
+     * @param heap -Xmx's value.
+     * @param run run's arguments.
+     * @param options more options: "-X..." go to the JVM, the rest to run.
+     * @return the command.
+     */
+    public static List<String> jvsRun(final Path jar, final String heap, final List<String> run,
+        final List<String> options)
+    {
+        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java",
+            "-Dagrona.disable.bounds.checks=true", "-Xmx" + heap));
+        options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
+        cmd.addAll(List.of("-jar", jar.toString(), "run"));
+        cmd.addAll(run);
+        options.stream().filter(o -> !o.startsWith("-X")).forEach(cmd::add);
+        return cmd;
     }
 
     /**

@@ -117,11 +117,7 @@ public final class ScaleOutLab implements AutoCloseable
     private void link(final String bridge, final String host, final String ifname)
         throws IOException, InterruptedException
     {
-        final String outside = "v" + host + "-" + ifname;
-        ns.sh("lan", "ip link add " + outside + " type veth peer name " + ifname + " netns " + Netns.name(host) +
-            " && ip link set " + outside + " master " + bridge + " up");
-        ns.sh(host, "ip link set " + ifname + " up && ethtool -K " + ifname +
-            " tso off gso off gro off >/dev/null 2>&1 || true");
+        ns.wire(bridge, "v" + host + "-" + ifname, host, ifname);
     }
 
     private void build() throws IOException, InterruptedException
@@ -191,25 +187,9 @@ public final class ScaleOutLab implements AutoCloseable
         final Path c = work.resolve(director(d) + ".conf");
         Files.writeString(c, conf);
         final Path log = log(d);
-        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java",
-            "-Dagrona.disable.bounds.checks=true", "-Xmx200m", "-jar", jar.toString(), "run", "-f", c.toString(), "-i",
-            "eth0", "--capacity", "65536", "--ring-frames", "4096", "--control", socket(d).toString(),
-            "--announce-table", Integer.toString(TABLE)));
-        cmd.addAll(options);
-        jvs[d] = ns.spawn(director(d), cmd, log);
-        for (int t = 0; t < 150; t++)
-        {
-            if (Files.exists(log) && Files.readString(log).contains(" ready "))
-            {
-                return;
-            }
-            if (!jvs[d].isAlive())
-            {
-                throw new IllegalStateException(director(d) + " exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException(director(d) + " did not start: " + Files.readString(log));
+        jvs[d] = ns.spawnReady(director(d), Netns.jvsRun(jar, "200m", List.of("-f", c.toString(), "-i", "eth0",
+            "--capacity", "65536", "--ring-frames", "4096", "--control", socket(d).toString(), "--announce-table",
+            Integer.toString(TABLE)), options), log, " ready ");
     }
 
     /** @param d 1-based director. @return its log. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,11 +88,7 @@ public final class TwoArmedLab implements AutoCloseable
     private void link(final String bridge, final String host, final String ifname, final String tag)
         throws IOException, InterruptedException
     {
-        ns.sh("lan", "ip link add v" + tag + "-" + host + " type veth peer name " + ifname + " netns " +
-            Netns.name(host) + " && ip link set v" + tag + "-" + host + " master " + bridge + " up");
-        // A wire carries MTU-sized frames: without this, veth hands 64 KB TSO/GSO super-frames to the peer.
-        ns.sh(host, "ip link set " + ifname + " up && ethtool -K " + ifname +
-            " tso off gso off gro off >/dev/null 2>&1 || true");
+        ns.wire(bridge, "v" + tag + "-" + host, host, ifname);
     }
 
     private void build() throws IOException, InterruptedException
@@ -255,27 +250,10 @@ public final class TwoArmedLab implements AutoCloseable
         final Path file = work.resolve(host + ".conf");
         Files.writeString(file, conf);
         final Path log = work.resolve(host + ".log");
-        final List<String> cmd = new ArrayList<>(List.of("env", "_JAVA_SR_SIGNUM=39", "java", "-Dagrona.disable.bounds.checks=true", "-Xmx256m"));
-        options.stream().filter(o -> o.startsWith("-X")).forEach(cmd::add);
-        cmd.addAll(List.of("-jar", jar.toString(), "run", "-f", file.toString(), "--capacity", "65536",
-            "--control", work.resolve(host + ".sock").toString()));
-        options.stream().filter(o -> !o.startsWith("-X")).forEach(cmd::add);
-        Files.deleteIfExists(log);
-        final Process p = ns.spawn(host, cmd, log);
+        final Process p = ns.spawnReady(host, Netns.jvsRun(jar, "256m", List.of("-f", file.toString(), "--capacity",
+            "65536", "--control", work.resolve(host + ".sock").toString()), options), log, "started on");
         directors.put(host, p);
-        for (int t = 0; t < 150; t++)
-        {
-            if (Files.exists(log) && Files.readString(log).contains("started on"))
-            {
-                return log;
-            }
-            if (!p.isAlive())
-            {
-                throw new IllegalStateException(host + " exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException(host + " did not start: " + Files.readString(log));
+        return log;
     }
 
     /**

@@ -134,21 +134,8 @@ public final class VrrpLan implements AutoCloseable
         final List<String> cmd = new ArrayList<>(List.of("java", "-Xmx128m", "-jar", jar.toString(), "run", "-f",
             f.toString(), "-i", "eth0", "--capacity", "4096", "--control", "none"));
         cmd.addAll(options);
-        final Process p = ns.spawn(host, cmd, log);
-        daemons.put(f, p);
-        for (int t = 0; t < 150; t++)
-        {
-            if (Files.exists(log) && Files.readString(log).contains("started on"))
-            {
-                return f;
-            }
-            if (!p.isAlive())
-            {
-                throw new IllegalStateException("jvs exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("jvs did not start: " + Files.readString(log));
+        daemons.put(f, ns.spawnReady(host, cmd, log, "started on"));
+        return f;
     }
 
     /** @param conf a daemon's configuration file. @return its log. */

@@ -1,5 +1,6 @@
 package dev.jvs.director.cli;
 
+import dev.jvs.director.daemon.Commands;
 import dev.jvs.director.daemon.RunDir;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.os.LibC;
@@ -9,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code jvs realserver dr|tun start|stop --vip VIP...}: what the LVS guide's rs.sh does on a real server, so
@@ -250,20 +249,6 @@ public final class RealServerCommand implements Callable<Integer>
 
     private static String sh(final String... cmd) throws IOException
     {
-        try
-        {
-            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || 0 != p.exitValue())
-            {
-                throw new IOException(String.join(" ", cmd) + ": " + out.strip());
-            }
-            return out;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
-        }
+        return Commands.run(List.of(cmd));
     }
 }

@@ -1,6 +1,7 @@
 package dev.jvs.director.cli;
 
 import com.sun.jna.Memory;
+import dev.jvs.director.daemon.Commands;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.os.LibC;
 import picocli.CommandLine.Command;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code jvs rs-tun}: on a real server whose kernel lacks the ipip module, take the director's IPIP packets
@@ -34,20 +34,7 @@ public final class RsTunCommand implements Callable<Integer>
 
     private static void sh(final String... cmd) throws IOException
     {
-        try
-        {
-            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || 0 != p.exitValue())
-            {
-                throw new IOException(String.join(" ", cmd) + ": " + out.strip());
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
-        }
+        Commands.run(List.of(cmd));
     }
 
     @Override

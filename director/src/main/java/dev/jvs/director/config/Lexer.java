@@ -22,21 +22,20 @@ public final class Lexer
 {
     private static final int MAX_INCLUDE_DEPTH = 8;
 
-    /** A word, a brace or a line's end; its position is made only when asked for (an error, a statement). */
-    private record Token(String text, boolean quoted, boolean newline, Path file, int line, int column)
-    {
-        Position at()
-        {
-            return new Position(file, line, column);
-        }
+    private static final byte WORD = 0;
+    private static final byte QUOTED = 1;
+    private static final byte NEWLINE = 2;
 
-        boolean is(final String s)
-        {
-            return !quoted && !newline && s.equals(text);
-        }
-    }
-
-    private final List<Token> tokens = new ArrayList<>();
+    // The tokens (words, braces, line ends) in parallel arrays: a large file has most of a million, and an
+    // object each, with a position object each, was half of what its parse allocated. A position is made only
+    // when asked for (an error, a statement).
+    private String[] text = new String[1024];
+    private byte[] kind = new byte[1024];
+    private int[] fileOf = new int[1024];
+    private int[] lineOf = new int[1024];
+    private int[] columnOf = new int[1024];
+    private int count;
+    private final List<Path> files = new ArrayList<>();
     private int pos;
     private String configId = defaultConfigId();
     private Preprocessor pre;
@@ -56,7 +55,7 @@ public final class Lexer
     {
         final Lexer l = new Lexer();
         l.tokenizeFile(file, 0, new Position(file, 1, 1));
-        return l.statements(null);
+        return l.statements(-1);
     }
 
     /**
@@ -87,7 +86,7 @@ public final class Lexer
         final Lexer l = new Lexer();
         l.configId = configId;
         l.tokenize(name, text, 0);
-        return l.statements(null);
+        return l.statements(-1);
     }
 
     /** keepalived's default config id: the host name up to its first dot. */
@@ -103,6 +102,44 @@ public final class Lexer
         {
             return "";
         }
+    }
+
+    private void add(final String s, final byte k, final int file, final int line, final int column)
+    {
+        if (count == text.length)
+        {
+            grow(count * 2);
+        }
+        text[count] = s;
+        kind[count] = k;
+        fileOf[count] = file;
+        lineOf[count] = line;
+        columnOf[count] = column;
+        count++;
+    }
+
+    private void grow(final int n)
+    {
+        text = java.util.Arrays.copyOf(text, n);
+        kind = java.util.Arrays.copyOf(kind, n);
+        fileOf = java.util.Arrays.copyOf(fileOf, n);
+        lineOf = java.util.Arrays.copyOf(lineOf, n);
+        columnOf = java.util.Arrays.copyOf(columnOf, n);
+    }
+
+    private boolean is(final int k, final String s)
+    {
+        return WORD == kind[k] && s.equals(text[k]);
+    }
+
+    private boolean newline(final int k)
+    {
+        return NEWLINE == kind[k];
+    }
+
+    private Position at(final int k)
+    {
+        return new Position(files.get(fileOf[k]), lineOf[k], columnOf[k]);
     }
 
     private void tokenizeFile(final Path file, final int depth, final Position from) throws ConfigException
@@ -131,8 +168,13 @@ public final class Lexer
         }
         final String[] lines = lines(text);
         // About four tokens a line (and its end): grown once, not doubled a dozen times.
-        ((ArrayList<Token>)tokens).ensureCapacity(tokens.size() + lines.length * 4);
-        pre.run(file, lines, (ln, s) -> tokenizeLine(file, ln, s, depth));
+        if (count + lines.length * 4 > this.text.length)
+        {
+            grow(count + lines.length * 4);
+        }
+        files.add(file);
+        final int f = files.size() - 1;
+        pre.run(file, lines, (ln, s) -> tokenizeLine(file, f, ln, s, depth));
     }
 
     /** The text's lines, split at \n and \r\n without a regex (a large file has a quarter million). */
@@ -152,11 +194,11 @@ public final class Lexer
         return out.toArray(new String[0]);
     }
 
-    private void tokenizeLine(final Path file, final int line, final String s, final int depth)
+    private void tokenizeLine(final Path file, final int f, final int line, final String s, final int depth)
         throws ConfigException
     {
         // Straight into the token list: a per-line list and its copy cost a quarter of a large file's parse.
-        final int first = tokens.size();
+        final int first = count;
         int i = 0;
         while (i < s.length())
         {
@@ -173,7 +215,7 @@ public final class Lexer
             final int column = i + 1;
             if (c == '{' || c == '}')
             {
-                tokens.add(new Token(c == '{' ? "{" : "}", false, false, file, line, column));
+                add(c == '{' ? "{" : "}", WORD, f, line, column);
                 i++;
                 continue;
             }
@@ -184,7 +226,7 @@ public final class Lexer
                 {
                     throw new ConfigException(new Position(file, line, column), "unterminated quoted string");
                 }
-                tokens.add(new Token(literal(s.substring(i + 1, end)), true, false, file, line, column));
+                add(literal(s.substring(i + 1, end)), QUOTED, f, line, column);
                 i = end + 1;
                 continue;
             }
@@ -193,21 +235,22 @@ public final class Lexer
             {
                 j++;
             }
-            tokens.add(new Token(literal(s.substring(i, j)), false, false, file, line, column));
+            add(literal(s.substring(i, j)), WORD, f, line, column);
             i = j;
         }
-        if (tokens.size() > first && tokens.get(first).is("include"))
+        if (count > first && is(first, "include"))
         {
-            if (tokens.size() != first + 2)
+            if (count != first + 2)
             {
-                throw new ConfigException(tokens.get(first).at(), "include takes one file name or pattern");
+                throw new ConfigException(at(first), "include takes one file name or pattern");
             }
-            final Token pattern = tokens.get(first + 1);
-            tokens.subList(first, tokens.size()).clear();
-            include(file, pattern, depth);
+            final String pattern = text[first + 1];
+            final Position patternAt = at(first + 1);
+            count = first;
+            include(file, pattern, patternAt, depth);
             return;
         }
-        tokens.add(new Token("", false, true, file, line, s.length() + 1));
+        add("", NEWLINE, f, line, s.length() + 1);
     }
 
     /** ${_HASH} and ${_BANG} become characters that start no comment. */
@@ -217,95 +260,89 @@ public final class Lexer
             s.replace(Preprocessor.HASH, '#').replace(Preprocessor.BANG, '!');
     }
 
-    private void include(final Path from, final Token pattern, final int depth) throws ConfigException
+    private void include(final Path from, final String pattern, final Position patternAt, final int depth)
+        throws ConfigException
     {
         if (depth >= MAX_INCLUDE_DEPTH)
         {
-            throw new ConfigException(pattern.at(), "includes nested deeper than " + MAX_INCLUDE_DEPTH);
+            throw new ConfigException(patternAt, "includes nested deeper than " + MAX_INCLUDE_DEPTH);
         }
         final Path base = null == from.getParent() ? Path.of(".") : from.getParent();
-        final Path p = base.resolve(pattern.text());
+        final Path p = base.resolve(pattern);
         final String glob = p.getFileName().toString();
         if (glob.chars().noneMatch(ch -> ch == '*' || ch == '?' || ch == '['))
         {
-            tokenizeFile(p, depth + 1, pattern.at());
+            tokenizeFile(p, depth + 1, patternAt);
             return;
         }
         final PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
         final Path dir = null == p.getParent() ? Path.of(".") : p.getParent();
-        final List<Path> files;
+        final List<Path> matched;
         try (Stream<Path> list = Files.list(dir))
         {
-            files = list.filter(f -> m.matches(f.getFileName())).sorted().toList();
+            matched = list.filter(f -> m.matches(f.getFileName())).sorted().toList();
         }
         catch (final IOException ex)
         {
             // keepalived: a pattern matching nothing is not an error.
             return;
         }
-        for (final Path f : files)
+        for (final Path f : matched)
         {
-            tokenizeFile(f, depth + 1, pattern.at());
+            tokenizeFile(f, depth + 1, patternAt);
         }
     }
 
-    private List<Statement> statements(final Token opening) throws ConfigException
+    /** @param opening the '{' token whose block this is, or -1 for the file's top level. */
+    private List<Statement> statements(final int opening) throws ConfigException
     {
         final List<Statement> out = new ArrayList<>();
-        while (pos < tokens.size())
+        while (pos < count)
         {
-            final Token t = tokens.get(pos);
-            if (t.newline())
+            final int t = pos;
+            if (newline(t))
             {
                 pos++;
                 continue;
             }
-            if (t.is("}"))
+            if (is(t, "}"))
             {
-                if (null == opening)
+                if (opening < 0)
                 {
-                    throw new ConfigException(t.at(), "'}' without a matching '{'");
+                    throw new ConfigException(at(t), "'}' without a matching '{'");
                 }
                 pos++;
                 return out;
             }
-            if (t.is("{"))
+            if (is(t, "{"))
             {
-                throw new ConfigException(t.at(), "'{' must follow a keyword");
+                throw new ConfigException(at(t), "'{' must follow a keyword");
             }
             pos++;
             final int from = pos;
-            while (pos < tokens.size() && !tokens.get(pos).newline() && !tokens.get(pos).is("{") &&
-                !tokens.get(pos).is("}"))
+            while (pos < count && !newline(pos) && !is(pos, "{") && !is(pos, "}"))
             {
                 pos++;
             }
-            final String[] args = new String[pos - from];
-            final int[] columns = new int[pos - from];
-            for (int k = from; k < pos; k++)
-            {
-                args[k - from] = tokens.get(k).text();
-                columns[k - from] = tokens.get(k).column();
-            }
+            final String[] args = Arrays.copyOfRange(text, from, pos);
+            final int[] columns = Arrays.copyOfRange(columnOf, from, pos);
             // A block may open on the same line or on the next one.
             int look = pos;
-            while (look < tokens.size() && tokens.get(look).newline())
+            while (look < count && newline(look))
             {
                 look++;
             }
             List<Statement> children = null;
-            if (look < tokens.size() && tokens.get(look).is("{") &&
-                (look == pos || tokens.get(look).line() == tokens.get(pos).line() + 1))
+            if (look < count && is(look, "{") && (look == pos || lineOf[look] == lineOf[pos] + 1))
             {
-                final Token open = tokens.get(look);
                 pos = look + 1;
-                children = statements(open);
+                children = statements(look);
             }
-            out.add(new Statement(t.text(), Arrays.asList(args), columns, children, t.at()));
+            out.add(new Statement(text[t], Arrays.asList(args), columns, children, at(t)));
         }
-        if (null != opening)
+        if (opening >= 0)
         {
-            throw new ConfigException(opening.at(), "'{' is never closed");
+            throw new ConfigException(at(opening), "'{' is never closed");
         }
         return out;
     }

@@ -3,12 +3,10 @@ package dev.jvs.director.daemon;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the director changes in its kernel, and undoes (DESIGN.md, "The director and the kernel"):
@@ -39,34 +37,10 @@ final class KernelSetup implements AutoCloseable
         this.state = STATE_DIR.resolve(iface + ".state");
     }
 
-    /** Run a command (ip, nft, ethtool) to completion, at most 10 s; its output, or why it failed. */
+    /** {@link Commands#run}. */
     static String run(final List<String> cmd) throws IOException
     {
-        final java.io.File out = java.io.File.createTempFile("jvs-k", ".out");
-        try
-        {
-            final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS))
-            {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": timed out");
-            }
-            final String text = Files.readString(out.toPath(), StandardCharsets.UTF_8);
-            if (0 != p.exitValue())
-            {
-                throw new IOException(String.join(" ", cmd) + ": " + text.strip());
-            }
-            return text;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
-        }
-        finally
-        {
-            out.delete();
-        }
+        return Commands.run(cmd);
     }
 
     private String table()
