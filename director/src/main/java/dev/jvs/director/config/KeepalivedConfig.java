@@ -66,6 +66,10 @@ public final class KeepalivedConfig
     {
     }
 
+    /** UDP_CHECK's datagram without {@code payload}: one array for every check (never written to). */
+    private static final byte[] UDP_FILLER =
+        "jvs UDP_CHECK filler datagram..".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /** A health check of a real server, with every default resolved. */
     public static final class Check
     {
@@ -112,7 +116,7 @@ public final class KeepalivedConfig
         /** MISC_CHECK: exit status 2-255 sets the weight to status - 2. */
         public boolean miscDynamic;
         /** UDP_CHECK: the datagram sent; without {@code payload} a filler, as keepalived's layer4.c sends one. */
-        public byte[] udpPayload = "jvs UDP_CHECK filler datagram..".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        public byte[] udpPayload = UDP_FILLER;
         /** FILE_CHECK: the track_file's name. */
         public String trackFile;
         /** FILE_CHECK: weight multiplier (null: the track_file's). */

@@ -36,6 +36,12 @@ public final class Lexer
     private int[] columnOf = new int[1024];
     private int count;
     private final List<Path> files = new ArrayList<>();
+    /**
+     * One string per distinct word: a large file repeats a few dozen keywords hundreds of thousands of times,
+     * and the tokens live until the statements are built; a copy each was most of what a garbage collection
+     * during the parse had to move.
+     */
+    private final java.util.HashMap<String, String> words = new java.util.HashMap<>();
     private int pos;
     private String configId = defaultConfigId();
     private Preprocessor pre;
@@ -167,10 +173,10 @@ public final class Lexer
             pre = new Preprocessor(configId);
         }
         final String[] lines = lines(text);
-        // About four tokens a line (and its end): grown once, not doubled a dozen times.
-        if (count + lines.length * 4 > this.text.length)
+        // About three tokens a line (its end included): grown once, not doubled a dozen times.
+        if (count + lines.length * 3 > this.text.length)
         {
-            grow(count + lines.length * 4);
+            grow(count + lines.length * 3);
         }
         files.add(file);
         final int f = files.size() - 1;
@@ -235,7 +241,7 @@ public final class Lexer
             {
                 j++;
             }
-            add(literal(s.substring(i, j)), WORD, f, line, column);
+            add(word(literal(s.substring(i, j))), WORD, f, line, column);
             i = j;
         }
         if (count > first && is(first, "include"))
@@ -251,6 +257,12 @@ public final class Lexer
             return;
         }
         add("", NEWLINE, f, line, s.length() + 1);
+    }
+
+    private String word(final String w)
+    {
+        final String known = words.putIfAbsent(w, w);
+        return null != known ? known : w;
     }
 
     /** ${_HASH} and ${_BANG} become characters that start no comment. */

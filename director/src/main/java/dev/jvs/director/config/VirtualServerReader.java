@@ -147,7 +147,7 @@ final class VirtualServerReader
     private void checkDefaults(final VirtualServer vs, final RealServer rs, final Check ch) throws ConfigException
     {
         final boolean http = "HTTP_GET".equals(ch.type) || "SSL_GET".equals(ch.type);
-        ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, vs.delayLoopMs);
+        ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, null, vs.delayLoopMs);
         ch.warmupMs = first(ch.warmup, rs.warmupMs, vs.warmupMs, 0L);
         ch.connectTimeoutMs = first(ch.connectTimeout, rs.connectTimeoutMs, vs.connectTimeoutMs, 5_000L);
         final boolean dns = "DNS_CHECK".equals(ch.type);
@@ -465,17 +465,16 @@ final class VirtualServerReader
         };
     }
 
-    @SafeVarargs
-    private static <T> T first(final T... values)
+    /** The check's setting, else its real server's, else its virtual server's, else the default. */
+    private static long first(final Long check, final Long rs, final Long vs, final long otherwise)
     {
-        for (final T v : values)
-        {
-            if (null != v)
-            {
-                return v;
-            }
-        }
-        return null;
+        return null != check ? check : null != rs ? rs : null != vs ? vs : otherwise;
+    }
+
+    /** See {@link #first(Long, Long, Long, long)}. */
+    private static int first(final Integer check, final Integer rs, final Integer vs, final int otherwise)
+    {
+        return null != check ? check : null != rs ? rs : null != vs ? vs : otherwise;
     }
 
     /** virtual_server keywords handled by the checker subsystem. */

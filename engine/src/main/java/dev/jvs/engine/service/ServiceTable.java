@@ -24,7 +24,11 @@ public final class ServiceTable
     /** NAT real servers' addresses, as a 65536-bit filter on the low 16 bits: one L1-resident word to test. */
     private final long[] natServerBits = new long[1024];
     private final IntHashSet realServers = new IntHashSet();
-    private int[] realServerArray = new int[0];
+    /** Every real server address ever added, in order; grown by doubling (a large file adds tens of thousands). */
+    private int[] realServerArray = new int[16];
+    private int realServerCount;
+    /** {@link #realServerArray} trimmed, made again only when an address was added. */
+    private int[] realServerView = new int[0];
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
     private final RandomSource random;
     private int portZeroServices;
@@ -278,8 +282,11 @@ public final class ServiceTable
     {
         if (realServers.add(ip))
         {
-            realServerArray = java.util.Arrays.copyOf(realServerArray, realServerArray.length + 1);
-            realServerArray[realServerArray.length - 1] = ip;
+            if (realServerCount == realServerArray.length)
+            {
+                realServerArray = java.util.Arrays.copyOf(realServerArray, realServerCount * 2);
+            }
+            realServerArray[realServerCount++] = ip;
         }
     }
 
@@ -295,7 +302,11 @@ public final class ServiceTable
     /** @return the addresses of every real server ever configured, for ARP resolution (do not modify). */
     public int[] realServerAddresses()
     {
-        return realServerArray;
+        if (realServerView.length != realServerCount)
+        {
+            realServerView = java.util.Arrays.copyOf(realServerArray, realServerCount);
+        }
+        return realServerView;
     }
 
     /**
