@@ -1,5 +1,7 @@
 package dev.jvs.director.adm;
 
+import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.ha.VrrpAgent;
@@ -171,14 +173,14 @@ final class Metrics
     {
         help(b, "jvs_real_server_up", "gauge", "1 when the health checks pass (or there are none), else 0.");
         final StringBuilder transitions = new StringBuilder();
-        for (final KeepalivedConfig.VirtualServer vs : config.virtualServers)
+        for (final VirtualServer vs : config.virtualServers)
         {
-            for (final KeepalivedConfig.RealServer rs : vs.realServers)
+            for (final RealServer rs : vs.realServers())
             {
                 // TCP and UDP on one VIP:port are two virtual servers: the protocol keeps their series apart.
-                final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr) + ":" +
-                    rs.port + "\"," + configLabels(vs) + ",remote_address=\"" + Ipv4.toString(rs.addr) +
-                    "\",remote_port=\"" + rs.port + "\"} ";
+                final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr()) + ":" +
+                    rs.port() + "\"," + configLabels(vs) + ",remote_address=\"" + Ipv4.toString(rs.addr()) +
+                    "\",remote_port=\"" + rs.port() + "\"} ";
                 b.append("jvs_real_server_up").append(labels).append(hc.isDown(rs) ? 0 : 1).append('\n');
                 final long n = hc.transitions(rs);
                 if (n >= 0)
@@ -191,7 +193,7 @@ final class Metrics
         help(b, "jvs_real_server_health_transitions_total", "counter", "Times the checks took it down or up.");
         b.append(transitions);
         help(b, "jvs_virtual_server_quorum_up", "gauge", "1 while the live weight meets the quorum, else 0.");
-        for (final KeepalivedConfig.VirtualServer vs : config.virtualServers)
+        for (final VirtualServer vs : config.virtualServers)
         {
             b.append("jvs_virtual_server_quorum_up{virtual_server=\"").append(vs.name()).append("\",")
                 .append(configLabels(vs)).append("} ")
@@ -200,11 +202,11 @@ final class Metrics
     }
 
     /** A configured virtual server's node_exporter labels (a group has no one address: empty). */
-    private static String configLabels(final KeepalivedConfig.VirtualServer vs)
+    private static String configLabels(final VirtualServer vs)
     {
-        return null != vs.group ? "proto=\"" + (6 == vs.protocol ? "TCP" : "UDP") +
+        return null != vs.group() ? "proto=\"" + (6 == vs.protocol() ? "TCP" : "UDP") +
             "\",local_address=\"\",local_port=\"0\",local_mark=\"\"" :
-            nodeService(vs.fwmark, vs.protocol, vs.vip, vs.port);
+            nodeService(vs.fwmark(), vs.protocol(), vs.vip(), vs.port());
     }
 
     /**

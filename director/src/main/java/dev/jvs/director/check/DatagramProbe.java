@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
@@ -19,7 +19,7 @@ abstract class DatagramProbe extends Probe
 
     DatagramProbe(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        super(ch, server, up, loop, Ipv4.toString(ch.connectIp) + ":" + ch.connectPort);
+        super(ch, server, up, loop, Ipv4.toString(ch.connectIp()) + ":" + ch.connectPort());
     }
 
     /** @return the datagram to send this attempt. */
@@ -41,18 +41,18 @@ abstract class DatagramProbe extends Probe
         {
             udp = DatagramChannel.open();
             udp.configureBlocking(false);
-            if (0 != ch.bindIp || 0 != ch.bindPort)
+            if (0 != ch.bindIp() || 0 != ch.bindPort())
             {
-                udp.bind(new InetSocketAddress(Replies.inet(ch.bindIp), ch.bindPort));
+                udp.bind(new InetSocketAddress(Replies.inet(ch.bindIp()), ch.bindPort()));
             }
-            udp.connect(new InetSocketAddress(Replies.inet(ch.connectIp), ch.connectPort));
+            udp.connect(new InetSocketAddress(Replies.inet(ch.connectIp()), ch.connectPort()));
             udp.write(ByteBuffer.wrap(request()));
             arm(now);
             udp.register(loop.selector(), SelectionKey.OP_READ, this);
         }
         catch (final IOException | IllegalArgumentException ex)
         {
-            finish(now, false, ch.type + ": " + (ex instanceof IOException io ? Replies.reason(io) : ex.getMessage()));
+            finish(now, false, ch.type() + ": " + (ex instanceof IOException io ? Replies.reason(io) : ex.getMessage()));
         }
     }
 

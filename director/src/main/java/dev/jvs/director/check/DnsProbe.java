@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,7 +19,7 @@ final class DnsProbe extends DatagramProbe
     byte[] request()
     {
         id = ThreadLocalRandom.current().nextInt(0x10000);
-        return Replies.dnsQuery(id, ch.dnsName, ch.dnsType);
+        return Replies.dnsQuery(id, ch.dnsName(), ch.dnsType());
     }
 
     @Override

@@ -1,27 +1,19 @@
 package dev.jvs.director.check;
 
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.Command;
 import dev.jvs.director.config.KeepalivedConfig;
-import dev.jvs.director.config.KeepalivedConfig.Check;
-import dev.jvs.director.config.KeepalivedConfig.RealServer;
+import dev.jvs.director.config.Check;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,7 +52,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     private final javax.net.ssl.SSLContext sslContext;
     private final Set<RealServer> down = ConcurrentHashMap.newKeySet();
     /** Virtual servers that have lost their quorum. */
-    private final Set<KeepalivedConfig.VirtualServer> quorumLost = ConcurrentHashMap.newKeySet();
+    private final Set<VirtualServer> quorumLost = ConcurrentHashMap.newKeySet();
     /**
      * Real servers whose state or weight changed, for the forwarding thread to apply one by one: a many-to-one
      * ring of references. When it is full the change is not lost: the forwarding thread is asked to re-apply
@@ -115,29 +107,29 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             throw new IllegalStateException("cannot open a selector: " + ex.getMessage(), ex);
         }
         final long now = System.nanoTime();
-        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        for (final VirtualServer vs : c.virtualServers)
         {
-            for (final RealServer rs : vs.realServers)
+            for (final RealServer rs : vs.realServers())
             {
-                if (rs.checks.isEmpty())
+                if (rs.checks().isEmpty())
                 {
                     continue;
                 }
                 final Server s = new Server(rs);
                 final Boolean was = previous.get(key(rs));
-                s.up = null != was ? was : !rs.alpha;
+                s.up = null != was ? was : !rs.alpha();
                 servers.put(rs, s);
                 if (!s.up)
                 {
                     down.add(rs);
                 }
-                for (final Check ch : rs.checks)
+                for (final Check ch : rs.checks())
                 {
                     final Probe p = Probe.of(ch, s, s.up, loop);
                     // Spread the first checks over the bootstrap second so they do not start as one burst.
                     p.gridStart = now + BOOTSTRAP_NS / 2 + (probes.size() * 7919L % 1000) * (BOOTSTRAP_NS / 2000) +
-                        (ch.warmupMs > 0 ? java.util.concurrent.ThreadLocalRandom.current()
-                            .nextLong(ch.warmupMs * 1_000_000L) : 0);
+                        (ch.warmupMs() > 0 ? java.util.concurrent.ThreadLocalRandom.current()
+                            .nextLong(ch.warmupMs() * 1_000_000L) : 0);
                     s.probes.add(p);
                     probes.add(p);
                     schedule(p.gridStart, p, p.epoch, true);
@@ -145,13 +137,13 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             }
         }
         // keepalived's set_quorum_states: up when the live weight reaches quorum + hysteresis.
-        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        for (final VirtualServer vs : c.virtualServers)
         {
-            if (liveWeight(vs) < vs.quorum + vs.hysteresis)
+            if (liveWeight(vs) < vs.quorum() + vs.hysteresis())
             {
                 quorumLost.add(vs);
                 log.accept("starting with quorum down for " + vs.name() +
-                    (0 != vs.sorryAddr ? ": the sorry server " + Ipv4.toString(vs.sorryAddr) + " serves" : ""));
+                    (0 != vs.sorryAddr() ? ": the sorry server " + Ipv4.toString(vs.sorryAddr()) + " serves" : ""));
             }
         }
     }
@@ -159,7 +151,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     /** @return "VS/ADDR:PORT", the identity of a real server across reloads. */
     public static String key(final RealServer rs)
     {
-        return rs.vs.name() + "/" + Ipv4.toString(rs.addr) + ":" + rs.port;
+        return rs.vs().name() + "/" + Ipv4.toString(rs.addr()) + ":" + rs.port();
     }
 
     /**
@@ -173,12 +165,12 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     {
         final StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n",
             "VirtualServer", "RealServer", "Checker", "State", "Last result"));
-        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        for (final VirtualServer vs : c.virtualServers)
         {
-            for (final RealServer rs : vs.realServers)
+            for (final RealServer rs : vs.realServers())
             {
                 final Server s = servers.get(rs);
-                final String name = Ipv4.toString(rs.addr) + ":" + rs.port;
+                final String name = Ipv4.toString(rs.addr()) + ":" + rs.port();
                 if (null == s)
                 {
                     b.append(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n", vs.name(), name, "-", "UP",
@@ -189,7 +181,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
                 {
                     final long at = p.lastMs;
                     b.append(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n", vs.name(), name,
-                        p.ch.type + " " + p.target, down.contains(rs) ? "DOWN" : "UP", 0 == at ? p.lastWhy :
+                        p.ch.type() + " " + p.target, down.contains(rs) ? "DOWN" : "UP", 0 == at ? p.lastWhy :
                         (p.lastOk ? "ok" : "failed") + " at " + java.time.Instant.ofEpochMilli(at) + " (" +
                         p.lastWhy + ")"));
                 }
@@ -240,19 +232,19 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             return -1;
         }
         final Server s = servers.get(rs);
-        return null != s && s.dynamicWeight >= 0 ? s.dynamicWeight : rs.weight;
+        return null != s && s.dynamicWeight >= 0 ? s.dynamicWeight : rs.weight();
     }
 
     @Override
-    public boolean quorumUp(final KeepalivedConfig.VirtualServer vs)
+    public boolean quorumUp(final VirtualServer vs)
     {
         return !quorumLost.contains(vs);
     }
 
-    private long liveWeight(final KeepalivedConfig.VirtualServer vs)
+    private long liveWeight(final VirtualServer vs)
     {
         long sum = 0;
-        for (final RealServer rs : vs.realServers)
+        for (final RealServer rs : vs.realServers())
         {
             sum += Math.max(0, weight(rs));
         }
@@ -260,26 +252,26 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     }
 
     /** keepalived's update_quorum_state: gain at quorum + hysteresis, lose below quorum - hysteresis. */
-    private void updateQuorum(final KeepalivedConfig.VirtualServer vs)
+    private void updateQuorum(final VirtualServer vs)
     {
         final boolean up = !quorumLost.contains(vs);
         final long sum = liveWeight(vs);
-        final long threshold = vs.quorum + (up ? -vs.hysteresis : vs.hysteresis);
+        final long threshold = vs.quorum() + (up ? -vs.hysteresis() : vs.hysteresis());
         if (!up && sum >= threshold)
         {
             quorumLost.remove(vs);
-            log.accept("gained quorum " + vs.quorum + "+" + vs.hysteresis + "=" + threshold + " <= " + sum + " for " +
-                vs.name() + (0 != vs.sorryAddr ? ": sorry server out, live real servers back" : ""));
-            notifyScript(vs.quorumUp);
+            log.accept("gained quorum " + vs.quorum() + "+" + vs.hysteresis() + "=" + threshold + " <= " + sum + " for " +
+                vs.name() + (0 != vs.sorryAddr() ? ": sorry server out, live real servers back" : ""));
+            notifyScript(vs.quorumUp());
             quorumChanged.set(true);
             generation++;
         }
         else if (up && (0 == sum || sum < threshold))
         {
             quorumLost.add(vs);
-            log.accept("lost quorum " + vs.quorum + "-" + vs.hysteresis + "=" + threshold + " > " + sum + " for " +
-                vs.name() + (0 != vs.sorryAddr ? ": the sorry server " + Ipv4.toString(vs.sorryAddr) + " serves" : ""));
-            notifyScript(vs.quorumDown);
+            log.accept("lost quorum " + vs.quorum() + "-" + vs.hysteresis() + "=" + threshold + " > " + sum + " for " +
+                vs.name() + (0 != vs.sorryAddr() ? ": the sorry server " + Ipv4.toString(vs.sorryAddr()) + " serves" : ""));
+            notifyScript(vs.quorumDown());
             quorumChanged.set(true);
             generation++;
         }
@@ -387,24 +379,24 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     {
         for (final Server s : servers.values())
         {
-            if (s.rs.vs.omega && s.up)
+            if (s.rs.vs().omega() && s.up)
             {
-                notifyScript(s.rs.notifyDown);
+                notifyScript(s.rs.notifyDown());
             }
         }
-        for (final KeepalivedConfig.VirtualServer vs : quorumOwners())
+        for (final VirtualServer vs : quorumOwners())
         {
-            if (vs.omega && quorumUp(vs))
+            if (vs.omega() && quorumUp(vs))
             {
-                notifyScript(vs.quorumDown);
+                notifyScript(vs.quorumDown());
             }
         }
     }
 
-    private java.util.Set<KeepalivedConfig.VirtualServer> quorumOwners()
+    private java.util.Set<VirtualServer> quorumOwners()
     {
-        final java.util.Set<KeepalivedConfig.VirtualServer> set = new java.util.LinkedHashSet<>();
-        servers.values().forEach(s -> set.add(s.rs.vs));
+        final java.util.Set<VirtualServer> set = new java.util.LinkedHashSet<>();
+        servers.values().forEach(s -> set.add(s.rs.vs()));
         return set;
     }
 
@@ -496,10 +488,10 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             {
                 continue;
             }
-            if (t.start && p.server.rs.vs.haSuspend && !active.getAsBoolean())
+            if (t.start && p.server.rs.vs().haSuspend() && !active.getAsBoolean())
             {
                 // ha_suspend: not the active director: skip this round, keep the state, stay on the grid.
-                final long period = Math.max(1, p.ch.delayLoopMs) * 1_000_000L;
+                final long period = Math.max(1, p.ch.delayLoopMs()) * 1_000_000L;
                 schedule(p.gridStart + ((now - p.gridStart) / period + 1) * period, p, p.epoch, true);
                 continue;
             }
@@ -552,10 +544,10 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         announce(s.rs);
         generation++;
         log.accept("real server " + s.name + " is " + (up ? "UP: added back" :
-            "DOWN: " + (s.rs.inhibitOnFailure ? "weight 0 (inhibit_on_failure)" : "removed")));
-        notifyScript(up ? s.rs.notifyUp : s.rs.notifyDown);
+            "DOWN: " + (s.rs.inhibitOnFailure() ? "weight 0 (inhibit_on_failure)" : "removed")));
+        notifyScript(up ? s.rs.notifyUp() : s.rs.notifyDown());
         onTransition.accept(s.rs, up);
-        updateQuorum(s.rs.vs);
+        updateQuorum(s.rs.vs());
     }
 
     /** What the checkers use of this thread. */
@@ -586,7 +578,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             log.accept(line);
             announce(s.rs);
             generation++;
-            updateQuorum(s.rs.vs);
+            updateQuorum(s.rs.vs());
         }
 
         @Override

@@ -1,7 +1,7 @@
 package dev.jvs.director.check;
 
 import dev.jvs.director.config.KeepalivedConfig;
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
@@ -39,18 +39,18 @@ final class HttpProbe extends StreamProbe
     @Override
     void connected(final long now) throws IOException
     {
-        final KeepalivedConfig.Url u = ch.urls.get(url);
-        final boolean tls = "SSL_GET".equals(ch.type);
-        final String host = (null != ch.virtualhost ? ch.virtualhost : Ipv4.toString(ch.connectIp)) +
-            ((tls ? 443 : 80) == ch.connectPort ? "" : ":" + ch.connectPort);
+        final KeepalivedConfig.Url u = ch.urls().get(url);
+        final boolean tls = "SSL_GET".equals(ch.type());
+        final String host = (null != ch.virtualhost() ? ch.virtualhost() : Ipv4.toString(ch.connectIp())) +
+            ((tls ? 443 : 80) == ch.connectPort() ? "" : ":" + ch.connectPort());
         // keepalived's request (request_template, HTTP/1.0), so servers log and answer it the same way.
         request = ByteBuffer.wrap(("GET " + u.path() + " HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: " +
             host + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         responseLength = 0;
         if (tls)
         {
-            ssl = loop.sslContext().createSSLEngine(null != ch.virtualhost ? ch.virtualhost :
-                Ipv4.toString(ch.connectIp), ch.connectPort);
+            ssl = loop.sslContext().createSSLEngine(null != ch.virtualhost() ? ch.virtualhost() :
+                Ipv4.toString(ch.connectIp()), ch.connectPort());
             ssl.setUseClientMode(true);
             final int packet = ssl.getSession().getPacketBufferSize();
             netIn = ByteBuffer.allocate(packet);
@@ -71,7 +71,7 @@ final class HttpProbe extends StreamProbe
             super.ready(key, now);
             return;
         }
-        deadline = now + ch.connectTimeoutMs * 1_000_000L;
+        deadline = now + ch.connectTimeoutMs() * 1_000_000L;
         try
         {
             tlsPump(now);
@@ -86,12 +86,12 @@ final class HttpProbe extends StreamProbe
     @Override
     void responseComplete(final long now)
     {
-        final String failure = Replies.http(ch.urls.get(url), response, responseLength);
+        final String failure = Replies.http(ch.urls().get(url), response, responseLength);
         if (null != failure)
         {
             finish(now, false, failure);
         }
-        else if (++url < ch.urls.size())
+        else if (++url < ch.urls().size())
         {
             close();
             super.attempt(now);

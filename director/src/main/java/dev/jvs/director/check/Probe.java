@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 
 import java.nio.channels.SelectionKey;
 
@@ -43,7 +43,7 @@ abstract class Probe
      */
     static Probe of(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        return switch (ch.type)
+        return switch (ch.type())
         {
             case "TCP_CHECK" -> new TcpProbe(ch, server, up, loop);
             case "HTTP_GET", "SSL_GET" -> new HttpProbe(ch, server, up, loop);
@@ -52,7 +52,7 @@ abstract class Probe
             case "UDP_CHECK" -> new UdpProbe(ch, server, up, loop);
             case "MISC_CHECK", "PING_CHECK" -> new ScriptProbe(ch, server, up, loop);
             case "FILE_CHECK" -> new FileProbe(ch, server, up, loop);
-            default -> throw new IllegalArgumentException("unknown checker " + ch.type);
+            default -> throw new IllegalArgumentException("unknown checker " + ch.type());
         };
     }
 
@@ -75,7 +75,7 @@ abstract class Probe
     /** The attempt's deadline passed. */
     void timeout(final long now)
     {
-        finish(now, false, "timeout after " + ch.connectTimeoutMs + " ms");
+        finish(now, false, "timeout after " + ch.connectTimeoutMs() + " ms");
     }
 
     /** Let go of what the attempt holds (sockets, a process). */
@@ -87,7 +87,7 @@ abstract class Probe
     /** Set the attempt's deadline connect_timeout from now, and its timer. */
     final void arm(final long now)
     {
-        deadline = now + ch.connectTimeoutMs * 1_000_000L;
+        deadline = now + ch.connectTimeoutMs() * 1_000_000L;
         loop.schedule(deadline, this, epoch, false);
     }
 
@@ -97,7 +97,7 @@ abstract class Probe
         close();
         epoch++;
         final long next;
-        if (ok || retryIt >= ch.retry)
+        if (ok || retryIt >= ch.retry())
         {
             lastOk = ok;
             lastWhy = why;
@@ -105,25 +105,25 @@ abstract class Probe
             if (ok && !up)
             {
                 up = true;
-                loop.log("checker " + ch.type + " " + target + " for " + server.name + ": success (" + why + ")");
+                loop.log("checker " + ch.type() + " " + target + " for " + server.name + ": success (" + why + ")");
                 loop.changed(server);
             }
             else if (!ok && up)
             {
                 up = false;
-                loop.log("checker " + ch.type + " " + target + " for " + server.name + ": failed " +
-                    (ch.retry > 0 ? "after " + ch.retry + " retries " : "") + "(" + why + ")");
+                loop.log("checker " + ch.type() + " " + target + " for " + server.name + ": failed " +
+                    (ch.retry() > 0 ? "after " + ch.retry() + " retries " : "") + "(" + why + ")");
                 loop.changed(server);
             }
             retryIt = 0;
-            final long period = ch.delayLoopMs * 1_000_000L;
+            final long period = ch.delayLoopMs() * 1_000_000L;
             // The next point of the grid after now: fixed start, no drift from check durations.
             next = period <= 0 ? now : gridStart + ((now - gridStart) / period + 1) * period;
         }
         else
         {
             retryIt++;
-            next = now + ch.delayBeforeRetryMs * 1_000_000L;
+            next = now + ch.delayBeforeRetryMs() * 1_000_000L;
         }
         loop.schedule(next, this, epoch, true);
     }

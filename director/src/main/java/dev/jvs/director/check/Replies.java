@@ -1,7 +1,7 @@
 package dev.jvs.director.check;
 
 import dev.jvs.director.config.KeepalivedConfig;
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -146,19 +146,19 @@ final class Replies
      */
     static String udp(final Check ch, final ByteBuffer buf, final int length)
     {
-        if (0 != ch.minReplyLength && length < ch.minReplyLength || 0 != ch.maxReplyLength && length > ch.maxReplyLength)
+        if (0 != ch.minReplyLength() && length < ch.minReplyLength() || 0 != ch.maxReplyLength() && length > ch.maxReplyLength())
         {
-            return "UDP reply of " + length + " bytes, outside " + ch.minReplyLength + ".." + ch.maxReplyLength;
+            return "UDP reply of " + length + " bytes, outside " + ch.minReplyLength() + ".." + ch.maxReplyLength();
         }
-        if (null != ch.replyPrefix)
+        if (null != ch.replyPrefix())
         {
-            if (length < ch.replyPrefix.length)
+            if (length < ch.replyPrefix().length)
             {
-                return "UDP reply shorter than the expected " + ch.replyPrefix.length + " bytes";
+                return "UDP reply shorter than the expected " + ch.replyPrefix().length + " bytes";
             }
-            for (int i = 0; i < ch.replyPrefix.length; i++)
+            for (int i = 0; i < ch.replyPrefix().length; i++)
             {
-                if (buf.get(i) != ch.replyPrefix[i])
+                if (buf.get(i) != ch.replyPrefix()[i])
                 {
                     return "UDP reply differs from require_reply at byte " + i;
                 }

@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
@@ -17,8 +17,8 @@ final class ScriptProbe extends Probe
 
     ScriptProbe(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        super(ch, server, up, loop, "PING_CHECK".equals(ch.type) ? "ping " + Ipv4.toString(ch.connectIp) :
-            "'" + ch.miscPath + "'");
+        super(ch, server, up, loop, "PING_CHECK".equals(ch.type()) ? "ping " + Ipv4.toString(ch.connectIp()) :
+            "'" + ch.miscPath() + "'");
     }
 
     @Override
@@ -26,17 +26,17 @@ final class ScriptProbe extends Probe
     {
         try
         {
-            process = new ProcessBuilder(ch.misc.argv(List.of())).redirectErrorStream(true)
+            process = new ProcessBuilder(ch.misc().argv(List.of())).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
             process.getOutputStream().close();
-            deadline = now + ch.miscTimeoutMs * 1_000_000L;
+            deadline = now + ch.miscTimeoutMs() * 1_000_000L;
             loop.schedule(deadline, this, epoch, false);
             process.onExit().thenRun(() -> loop.exited(this));
         }
         catch (final IOException ex)
         {
-            finish(now, false, "cannot run '" + ch.miscPath + "': " + Replies.reason(ex));
+            finish(now, false, "cannot run '" + ch.miscPath() + "': " + Replies.reason(ex));
         }
     }
 
@@ -54,7 +54,7 @@ final class ScriptProbe extends Probe
         {
             finish(now, true, "exit status 0");
         }
-        else if (ch.miscDynamic && status >= 2 && status <= 255)
+        else if (ch.miscDynamic() && status >= 2 && status <= 255)
         {
             final int w = status - 2;
             if (server.dynamicWeight != w)
@@ -66,7 +66,7 @@ final class ScriptProbe extends Probe
         }
         else
         {
-            finish(now, false, "exit status " + status + " of '" + ch.miscPath + "'");
+            finish(now, false, "exit status " + status + " of '" + ch.miscPath() + "'");
         }
     }
 
@@ -81,7 +81,7 @@ final class ScriptProbe extends Probe
         }
         process = null;
         kill(p);
-        finish(now, false, "script timeout after " + ch.miscTimeoutMs + " ms");
+        finish(now, false, "script timeout after " + ch.miscTimeoutMs() + " ms");
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.RealServer;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.util.ArrayList;
@@ -20,6 +20,6 @@ final class Server
     Server(final RealServer rs)
     {
         this.rs = rs;
-        this.name = Ipv4.toString(rs.addr) + ":" + rs.port + " of " + rs.vs.name();
+        this.name = Ipv4.toString(rs.addr()) + ":" + rs.port() + " of " + rs.vs().name();
     }
 }

@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,7 +38,7 @@ final class SmtpProbe extends StreamProbe
         final ByteBuffer buf = loop.readBuffer();
         buf.clear();
         final int n = chan.read(buf);
-        deadline = now + ch.connectTimeoutMs * 1_000_000L;
+        deadline = now + ch.connectTimeoutMs() * 1_000_000L;
         if (n > 0)
         {
             buf.flip();
@@ -76,7 +76,7 @@ final class SmtpProbe extends StreamProbe
                 return;
             }
             step = 1;
-            request = ByteBuffer.wrap(("HELO " + ch.heloName + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            request = ByteBuffer.wrap(("HELO " + ch.heloName() + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             chan.register(loop.selector(), SelectionKey.OP_WRITE, this);
         }
         else if (!"250".equals(code))

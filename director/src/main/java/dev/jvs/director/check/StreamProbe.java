@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
@@ -27,7 +27,7 @@ abstract class StreamProbe extends Probe
 
     StreamProbe(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        super(ch, server, up, loop, Ipv4.toString(ch.connectIp) + ":" + ch.connectPort);
+        super(ch, server, up, loop, Ipv4.toString(ch.connectIp()) + ":" + ch.connectPort());
     }
 
     @Override
@@ -38,12 +38,12 @@ abstract class StreamProbe extends Probe
             chan = SocketChannel.open();
             chan.configureBlocking(false);
             chan.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (0 != ch.bindIp || 0 != ch.bindPort)
+            if (0 != ch.bindIp() || 0 != ch.bindPort())
             {
                 chan.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                chan.bind(new InetSocketAddress(Replies.inet(ch.bindIp), ch.bindPort));
+                chan.bind(new InetSocketAddress(Replies.inet(ch.bindIp()), ch.bindPort()));
             }
-            final boolean done = chan.connect(new InetSocketAddress(Replies.inet(ch.connectIp), ch.connectPort));
+            final boolean done = chan.connect(new InetSocketAddress(Replies.inet(ch.connectIp()), ch.connectPort()));
             arm(now);
             if (done)
             {
@@ -98,7 +98,7 @@ abstract class StreamProbe extends Probe
     void writable(final SelectionKey key, final long now) throws IOException
     {
         chan.write(request);
-        deadline = now + ch.connectTimeoutMs * 1_000_000L;
+        deadline = now + ch.connectTimeoutMs() * 1_000_000L;
         if (!request.hasRemaining())
         {
             key.interestOps(SelectionKey.OP_READ);
@@ -111,7 +111,7 @@ abstract class StreamProbe extends Probe
         final ByteBuffer buf = loop.readBuffer();
         buf.clear();
         final int n = chan.read(buf);
-        deadline = now + ch.connectTimeoutMs * 1_000_000L;
+        deadline = now + ch.connectTimeoutMs() * 1_000_000L;
         if (n > 0)
         {
             buf.flip();

@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 
 /** TCP_CHECK (check_tcp.c): up when the connection is accepted within connect_timeout. */
 final class TcpProbe extends StreamProbe

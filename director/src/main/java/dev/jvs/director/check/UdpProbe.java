@@ -1,6 +1,6 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
+import dev.jvs.director.config.Check;
 
 import java.nio.ByteBuffer;
 
@@ -18,7 +18,7 @@ final class UdpProbe extends DatagramProbe
     @Override
     byte[] request()
     {
-        return ch.udpPayload;
+        return ch.udpPayload();
     }
 
     @Override
@@ -31,10 +31,10 @@ final class UdpProbe extends DatagramProbe
     @Override
     void timeout(final long now)
     {
-        if (!ch.requireReply)
+        if (!ch.requireReply())
         {
             // keepalived's UDP_CHECK without require_reply: silence (no ICMP error) is success.
-            finish(now, true, "no ICMP error within " + ch.connectTimeoutMs + " ms");
+            finish(now, true, "no ICMP error within " + ch.connectTimeoutMs() + " ms");
             return;
         }
         super.timeout(now);

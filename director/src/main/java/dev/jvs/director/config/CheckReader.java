@@ -1,7 +1,5 @@
 package dev.jvs.director.config;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
-import dev.jvs.director.config.KeepalivedConfig.RealServer;
 import dev.jvs.director.config.KeepalivedConfig.Url;
 
 import java.util.ArrayList;
@@ -32,9 +30,9 @@ final class CheckReader
      * A checker block: one check, or for an SMTP_CHECK with keepalived's legacy {@code host} blocks, one check
      * per host, each with the block's options and its own connect_ip, connect_port, bindto...
      */
-    List<Check> checks(final Statement s, final RealServer rs) throws ConfigException
+    List<CheckDraft> checks(final Statement s, final RealServerDraft rs) throws ConfigException
     {
-        final Check ch = new Check();
+        final CheckDraft ch = new CheckDraft();
         ch.at = s.at();
         ch.type = s.keyword();
         ch.connectIp = rs.addr;
@@ -58,10 +56,10 @@ final class CheckReader
         {
             return List.of(ch);
         }
-        final List<Check> out = new ArrayList<>();
+        final List<CheckDraft> out = new ArrayList<>();
         for (final Statement h : hosts)
         {
-            final Check one = ch.copy();
+            final CheckDraft one = ch.copy();
             one.at = h.at();
             for (final Statement k : h.children())
             {
@@ -72,7 +70,7 @@ final class CheckReader
         return out;
     }
 
-    private void option(final Check ch, final Statement k) throws ConfigException
+    private void option(final CheckDraft ch, final Statement k) throws ConfigException
     {
         switch (k.keyword())
         {

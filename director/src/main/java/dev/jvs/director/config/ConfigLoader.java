@@ -33,33 +33,33 @@ public final class ConfigLoader
             services.addRule(new FwmarkRule(r.protocol(), r.addr(), r.prefix(), r.portLow(), r.portHigh(), r.mark()));
         }
         final List<VirtualService> created = new ArrayList<>();
-        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        for (final VirtualServer vs : c.virtualServers)
         {
-            if (null != vs.group)
+            if (null != vs.group())
             {
-                for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group))
+                for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group()))
                 {
                     if (0 != m.fwmark())
                     {
-                        created.add(fill(services.addFwmark(m.fwmark(), vs.scheduler, vs.flags, nowMs), vs,
+                        created.add(fill(services.addFwmark(m.fwmark(), vs.scheduler(), vs.flags(), nowMs), vs,
                             neighbors, methodOverride));
                         continue;
                     }
                     for (long a = m.first() & 0xFFFFFFFFL; a <= (m.last() & 0xFFFFFFFFL); a++)
                     {
-                        created.add(fill(services.add(vs.protocol, (int)a, m.port(), vs.scheduler, vs.flags, nowMs), vs,
+                        created.add(fill(services.add(vs.protocol(), (int)a, m.port(), vs.scheduler(), vs.flags(), nowMs), vs,
                             neighbors, methodOverride));
                     }
                 }
             }
-            else if (0 != vs.fwmark)
+            else if (0 != vs.fwmark())
             {
-                created.add(fill(services.addFwmark(vs.fwmark, vs.scheduler, vs.flags, nowMs), vs, neighbors,
+                created.add(fill(services.addFwmark(vs.fwmark(), vs.scheduler(), vs.flags(), nowMs), vs, neighbors,
                     methodOverride));
             }
             else
             {
-                created.add(fill(services.add(vs.protocol, vs.vip, vs.port, vs.scheduler, vs.flags, nowMs), vs,
+                created.add(fill(services.add(vs.protocol(), vs.vip(), vs.port(), vs.scheduler(), vs.flags(), nowMs), vs,
                     neighbors, methodOverride));
             }
         }
@@ -91,7 +91,7 @@ public final class ConfigLoader
     public static Changes reconcile(final KeepalivedConfig c, final ServiceTable services, final Neighbors neighbors,
         final long nowMs)
     {
-        return reconcile(c, services, neighbors, nowMs, rs -> rs.weight);
+        return reconcile(c, services, neighbors, nowMs, rs -> rs.weight());
     }
 
     /**
@@ -120,7 +120,7 @@ public final class ConfigLoader
         int rc = 0;
         final java.util.Set<VirtualService> wanted = java.util.Collections.newSetFromMap(
             new java.util.IdentityHashMap<>());
-        for (final KeepalivedConfig.VirtualServer vs : c.virtualServers)
+        for (final VirtualServer vs : c.virtualServers)
         {
             for (final long[] k : keys(c, vs))
             {
@@ -128,30 +128,30 @@ public final class ConfigLoader
                     services.get((int)k[0], (int)k[1], (int)k[2]);
                 if (null == s)
                 {
-                    s = 0 != k[3] ? services.addFwmark((int)k[3], vs.scheduler, vs.flags, nowMs) :
-                        services.add((int)k[0], (int)k[1], (int)k[2], vs.scheduler, vs.flags, nowMs);
+                    s = 0 != k[3] ? services.addFwmark((int)k[3], vs.scheduler(), vs.flags(), nowMs) :
+                        services.add((int)k[0], (int)k[1], (int)k[2], vs.scheduler(), vs.flags(), nowMs);
                     sa++;
                 }
-                else if (!s.schedulerName().equals(vs.scheduler) || s.schedulerFlags() != vs.flags)
+                else if (!s.schedulerName().equals(vs.scheduler()) || s.schedulerFlags() != vs.flags())
                 {
-                    s.scheduler(vs.scheduler, vs.flags, nowMs);
+                    s.scheduler(vs.scheduler(), vs.flags(), nowMs);
                 }
                 wanted.add(s);
-                s.persistence(vs.persistenceTimeout * 1000, vs.persistenceNetmask);
-                s.onePacket(vs.ops);
+                s.persistence(vs.persistenceTimeout() * 1000, vs.persistenceNetmask());
+                s.onePacket(vs.ops());
                 final java.util.Set<Long> keep = new java.util.HashSet<>();
                 // keepalived: with the quorum lost, the sorry server serves alone (perform_quorum_state).
-                final boolean sorry = 0 != vs.sorryAddr && !health.quorumUp(vs);
-                if (0 != vs.sorryAddr && (sorry || vs.sorryInhibit))
+                final boolean sorry = 0 != vs.sorryAddr() && !health.quorumUp(vs);
+                if (0 != vs.sorryAddr() && (sorry || vs.sorryInhibit()))
                 {
-                    final int method = vs.sorryMethod >= 0 ? vs.sorryMethod : vs.method;
-                    final int port = 0 != vs.sorryPort ? vs.sorryPort : vs.port;
+                    final int method = vs.sorryMethod() >= 0 ? vs.sorryMethod() : vs.method();
+                    final int port = 0 != vs.sorryPort() ? vs.sorryPort() : vs.port();
                     final int weight = sorry ? 1 : 0;
-                    keep.add(((long)vs.sorryAddr << 16) | port);
-                    final int id = s.findRealServer(vs.sorryAddr, port);
+                    keep.add(((long)vs.sorryAddr() << 16) | port);
+                    final int id = s.findRealServer(vs.sorryAddr(), port);
                     if (id < 0)
                     {
-                        s.addRealServer(vs.sorryAddr, port, method, weight, 0, 0);
+                        s.addRealServer(vs.sorryAddr(), port, method, weight, 0, 0);
                         ra++;
                     }
                     else if (s.dests().weight(id) != weight)
@@ -160,36 +160,36 @@ public final class ConfigLoader
                         rc++;
                     }
                 }
-                for (final KeepalivedConfig.RealServer rs : vs.realServers)
+                for (final RealServer rs : vs.realServers())
                 {
-                    if (0 != vs.sorryAddr && (sorry || vs.sorryInhibit) && rs.addr == vs.sorryAddr &&
-                        rs.port == (0 != vs.sorryPort ? vs.sorryPort : vs.port))
+                    if (0 != vs.sorryAddr() && (sorry || vs.sorryInhibit()) && rs.addr() == vs.sorryAddr() &&
+                        rs.port() == (0 != vs.sorryPort() ? vs.sorryPort() : vs.port()))
                     {
                         continue;
                     }
                     final int healthWeight = sorry ? -1 : health.weight(rs);
-                    if (healthWeight < 0 && !rs.inhibitOnFailure)
+                    if (healthWeight < 0 && !rs.inhibitOnFailure())
                     {
                         continue;
                     }
                     final int weight = Math.max(0, healthWeight);
-                    final int method = rs.method >= 0 ? rs.method : vs.method;
-                    keep.add(((long)rs.addr << 16) | rs.port);
-                    final int id = s.findRealServer(rs.addr, rs.port);
+                    final int method = rs.method() >= 0 ? rs.method() : vs.method();
+                    keep.add(((long)rs.addr() << 16) | rs.port());
+                    final int id = s.findRealServer(rs.addr(), rs.port());
                     if (id < 0)
                     {
-                        s.addRealServer(rs.addr, rs.port, method, weight, rs.uthreshold, rs.lthreshold);
+                        s.addRealServer(rs.addr(), rs.port(), method, weight, rs.uthreshold(), rs.lthreshold());
                         ra++;
                     }
-                    else if (s.dests().weight(id) != weight || s.dests().upperThreshold(id) != rs.uthreshold ||
-                        s.dests().lowerThreshold(id) != rs.lthreshold || s.method(id) != method)
+                    else if (s.dests().weight(id) != weight || s.dests().upperThreshold(id) != rs.uthreshold() ||
+                        s.dests().lowerThreshold(id) != rs.lthreshold() || s.method(id) != method)
                     {
-                        s.editRealServer(id, method, weight, rs.uthreshold, rs.lthreshold);
+                        s.editRealServer(id, method, weight, rs.uthreshold(), rs.lthreshold());
                         rc++;
                     }
-                    if (rs.mac >= 0)
+                    if (rs.mac() >= 0)
                     {
-                        neighbors.put(rs.addr, rs.mac);
+                        neighbors.put(rs.addr(), rs.mac());
                     }
                 }
                 rr += removeAllBut(s, keep);
@@ -219,10 +219,10 @@ public final class ConfigLoader
      * @return what changed.
      */
     public static Changes applyHealth(final KeepalivedConfig c, final ServiceTable services,
-        final KeepalivedConfig.RealServer rs, final Health health)
+        final RealServer rs, final Health health)
     {
-        final KeepalivedConfig.VirtualServer vs = rs.vs;
-        if (0 != vs.sorryAddr && !health.quorumUp(vs))
+        final VirtualServer vs = rs.vs();
+        if (0 != vs.sorryAddr() && !health.quorumUp(vs))
         {
             return new Changes(0, 0, 0, 0, 0);
         }
@@ -230,7 +230,7 @@ public final class ConfigLoader
         int rr = 0;
         int rc = 0;
         final int w = health.weight(rs);
-        final int method = rs.method >= 0 ? rs.method : vs.method;
+        final int method = rs.method() >= 0 ? rs.method() : vs.method();
         for (final long[] k : keys(c, vs))
         {
             final VirtualService s = 0 != k[3] ? services.getFwmark((int)k[3]) :
@@ -239,8 +239,8 @@ public final class ConfigLoader
             {
                 continue;
             }
-            final int id = s.findRealServer(rs.addr, rs.port);
-            if (w < 0 && !rs.inhibitOnFailure)
+            final int id = s.findRealServer(rs.addr(), rs.port());
+            if (w < 0 && !rs.inhibitOnFailure())
             {
                 if (id >= 0)
                 {
@@ -252,12 +252,12 @@ public final class ConfigLoader
             final int weight = Math.max(0, w);
             if (id < 0)
             {
-                s.addRealServer(rs.addr, rs.port, method, weight, rs.uthreshold, rs.lthreshold);
+                s.addRealServer(rs.addr(), rs.port(), method, weight, rs.uthreshold(), rs.lthreshold());
                 ra++;
             }
             else if (s.dests().weight(id) != weight)
             {
-                s.editRealServer(id, method, weight, rs.uthreshold, rs.lthreshold);
+                s.editRealServer(id, method, weight, rs.uthreshold(), rs.lthreshold());
                 rc++;
             }
         }
@@ -280,12 +280,12 @@ public final class ConfigLoader
     }
 
     /** The engine keys a virtual_server stands for: {protocol, vip, port, fwmark} each. */
-    private static List<long[]> keys(final KeepalivedConfig c, final KeepalivedConfig.VirtualServer vs)
+    private static List<long[]> keys(final KeepalivedConfig c, final VirtualServer vs)
     {
         final List<long[]> k = new ArrayList<>();
-        if (null != vs.group)
+        if (null != vs.group())
         {
-            for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group))
+            for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group()))
             {
                 if (0 != m.fwmark())
                 {
@@ -294,33 +294,33 @@ public final class ConfigLoader
                 }
                 for (long a = m.first() & 0xFFFFFFFFL; a <= (m.last() & 0xFFFFFFFFL); a++)
                 {
-                    k.add(new long[] {vs.protocol, (int)a, m.port(), 0});
+                    k.add(new long[] {vs.protocol(), (int)a, m.port(), 0});
                 }
             }
         }
-        else if (0 != vs.fwmark)
+        else if (0 != vs.fwmark())
         {
-            k.add(new long[] {0, 0, 0, vs.fwmark});
+            k.add(new long[] {0, 0, 0, vs.fwmark()});
         }
         else
         {
-            k.add(new long[] {vs.protocol, vs.vip, vs.port, 0});
+            k.add(new long[] {vs.protocol(), vs.vip(), vs.port(), 0});
         }
         return k;
     }
 
-    private static VirtualService fill(final VirtualService s, final KeepalivedConfig.VirtualServer vs,
+    private static VirtualService fill(final VirtualService s, final VirtualServer vs,
         final Neighbors neighbors, final int methodOverride)
     {
-        s.persistence(vs.persistenceTimeout * 1000, vs.persistenceNetmask);
-        s.onePacket(vs.ops);
-        for (final KeepalivedConfig.RealServer rs : vs.realServers)
+        s.persistence(vs.persistenceTimeout() * 1000, vs.persistenceNetmask());
+        s.onePacket(vs.ops());
+        for (final RealServer rs : vs.realServers())
         {
-            final int method = methodOverride >= 0 ? methodOverride : rs.method >= 0 ? rs.method : vs.method;
-            s.addRealServer(rs.addr, rs.port, method, rs.weight, rs.uthreshold, rs.lthreshold);
-            if (rs.mac >= 0)
+            final int method = methodOverride >= 0 ? methodOverride : rs.method() >= 0 ? rs.method() : vs.method();
+            s.addRealServer(rs.addr(), rs.port(), method, rs.weight(), rs.uthreshold(), rs.lthreshold());
+            if (rs.mac() >= 0)
             {
-                neighbors.put(rs.addr, rs.mac);
+                neighbors.put(rs.addr(), rs.mac());
             }
         }
         return s;

@@ -19,47 +19,6 @@ import java.util.Set;
  */
 public final class KeepalivedConfig
 {
-    /** A real server. */
-    public static final class RealServer
-    {
-        /** Where it is declared. */
-        public Position at;
-        /** Address. */
-        public int addr;
-        /** Port (0: the client's). */
-        public int port;
-        /** Weight (-1 until set: then the virtual server's {@code weight}, by default 1). */
-        public int weight = -1;
-        /** Upper connection threshold. */
-        public int uthreshold;
-        /** Lower connection threshold. */
-        public int lthreshold;
-        /** Forwarding method, or -1 for the virtual server's. */
-        public int method = -1;
-        /** MAC address (jvs: for offline replay), or -1. */
-        public long mac = -1;
-        /** Health checks; the server is up when all are (none: always up). */
-        public final List<Check> checks = new ArrayList<>();
-        /** Set weight 0 instead of removing it when a check fails. */
-        public boolean inhibitOnFailure;
-        /** Start down until the checks pass (keepalived's alpha). */
-        public boolean alpha;
-        /** Scripts run when the checks bring it up or take it down, or null. */
-        public Command notifyUp;
-        /** smtp_alert: mail on its transitions. */
-        public boolean smtpAlert;
-        /** See {@link #notifyUp}. */
-        public Command notifyDown;
-        /** The virtual server it belongs to. */
-        public VirtualServer vs;
-        // Checker defaults set at this level (null: inherit the virtual server's).
-        Long warmupMs;
-        Long delayLoopMs;
-        Long connectTimeoutMs;
-        Integer retry;
-        Long delayBeforeRetryMs;
-        String virtualhost;
-    }
 
     /** One URL of an HTTP_GET: path, accepted status codes (empty: 200-299), MD5 digest of the body. */
     public record Url(String path, java.util.Set<Integer> statusCodes, String digest)
@@ -67,206 +26,8 @@ public final class KeepalivedConfig
     }
 
     /** UDP_CHECK's datagram without {@code payload}: one array for every check (never written to). */
-    private static final byte[] UDP_FILLER =
+    static final byte[] UDP_FILLER =
         "jvs UDP_CHECK filler datagram..".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    /** A health check of a real server, with every default resolved. */
-    public static final class Check
-    {
-        /** Where it is declared. */
-        public Position at;
-        /** TCP_CHECK or HTTP_GET. */
-        public String type;
-        /** Address to connect to (the real server's unless connect_ip). */
-        public int connectIp;
-        /** Port to connect to (the real server's unless connect_port). */
-        public int connectPort;
-        /** Source address or 0. */
-        public int bindIp;
-        /** Source port or 0. */
-        public int bindPort;
-        /** Interval between checks. */
-        public long delayLoopMs;
-        /** Timeout of the connect and of each read or write. */
-        public long connectTimeoutMs;
-        /** Failures tolerated before the server goes down. */
-        public int retry;
-        /** Wait before a retry. */
-        public long delayBeforeRetryMs;
-        /** The first check waits a random time up to this (keepalived's warmup; 0 none). */
-        public long warmupMs;
-        /** Host header (HTTP_GET), or null for the connect address. */
-        public String virtualhost;
-        /** URLs (HTTP_GET). */
-        public final List<Url> urls = new ArrayList<>();
-        /** DNS_CHECK: the query type's number (keepalived's default SOA = 6). */
-        public int dnsType = 6;
-        /** DNS_CHECK: the name asked for (default the root). */
-        public String dnsName = ".";
-        /** SMTP_CHECK: the HELO name. */
-        public String heloName = "smtpchecker.keepalived.org";
-        /** MISC_CHECK: the command line, run by /bin/sh. */
-        public String miscPath;
-        /** MISC_CHECK (and PING_CHECK's ping): what runs, as whom. */
-        public Command misc;
-        /** MISC_CHECK: user [group] given with {@code user}, or null. */
-        String[] miscUser;
-        /** MISC_CHECK: how long it may run (default delay_loop). */
-        public long miscTimeoutMs;
-        /** MISC_CHECK: exit status 2-255 sets the weight to status - 2. */
-        public boolean miscDynamic;
-        /** UDP_CHECK: the datagram sent; without {@code payload} a filler, as keepalived's layer4.c sends one. */
-        public byte[] udpPayload = UDP_FILLER;
-        /** FILE_CHECK: the track_file's name. */
-        public String trackFile;
-        /** FILE_CHECK: weight multiplier (null: the track_file's). */
-        public Integer fileWeight;
-        /** FILE_CHECK: weight ... reverse. */
-        public boolean fileReverse;
-        /** FILE_CHECK: the result adjusts the real server's weight. */
-        public boolean fileDynamic;
-        /** UDP_CHECK: a reply is needed (otherwise no ICMP error within connect_timeout is success). */
-        public boolean requireReply;
-        /** UDP_CHECK: what the reply must start with, or null. */
-        public byte[] replyPrefix;
-        /** UDP_CHECK: shortest and longest acceptable reply (0: any). */
-        public int minReplyLength;
-        /** See {@link #minReplyLength}. */
-        public int maxReplyLength;
-        // Set at this level (null: inherit).
-        Long warmup;
-        Long delayLoop;
-        Long connectTimeout;
-        Integer retries;
-        Long delayBeforeRetry;
-
-        /** @return a copy (an SMTP_CHECK host block starts from its check's options). */
-        Check copy()
-        {
-            final Check c = new Check();
-            c.at = at;
-            c.type = type;
-            c.connectIp = connectIp;
-            c.connectPort = connectPort;
-            c.bindIp = bindIp;
-            c.bindPort = bindPort;
-            c.virtualhost = virtualhost;
-            c.urls.addAll(urls);
-            c.dnsType = dnsType;
-            c.dnsName = dnsName;
-            c.heloName = heloName;
-            c.miscPath = miscPath;
-            c.miscUser = miscUser;
-            c.miscTimeoutMs = miscTimeoutMs;
-            c.miscDynamic = miscDynamic;
-            c.udpPayload = udpPayload;
-            c.trackFile = trackFile;
-            c.fileWeight = fileWeight;
-            c.fileReverse = fileReverse;
-            c.fileDynamic = fileDynamic;
-            c.requireReply = requireReply;
-            c.replyPrefix = replyPrefix;
-            c.minReplyLength = minReplyLength;
-            c.maxReplyLength = maxReplyLength;
-            c.warmup = warmup;
-            c.delayLoop = delayLoop;
-            c.connectTimeout = connectTimeout;
-            c.retries = retries;
-            c.delayBeforeRetry = delayBeforeRetry;
-            return c;
-        }
-    }
-
-    /** A virtual server. */
-    public static final class VirtualServer
-    {
-        /** Where it is declared. */
-        public Position at;
-        /** Address (0 for fwmark or group). */
-        public int vip;
-        /** Port. */
-        public int port;
-        /** Firewall mark or 0. */
-        public int fwmark;
-        /** Group name or null. */
-        public String group;
-        /** Scheduler (null until set; keepalived's default wlc is filled in with its warning). */
-        public String scheduler;
-        /** Scheduler flags. */
-        public int flags;
-        /** Forwarding method of its real servers (-1 until set; keepalived's default NAT comes with a warning). */
-        public int method = -1;
-        /** Protocol: 6 or 17 (0 until set; keepalived's default is UDP, with a warning). */
-        public int protocol;
-        /** The {@code weight} its real servers get when they set none (keepalived's default 1). */
-        public int defaultWeight = 1;
-        /** Persistence timeout, seconds (0 none). */
-        public int persistenceTimeout;
-        /** Persistence netmask. */
-        public int persistenceNetmask = 0xFFFFFFFF;
-        /** One-packet scheduling. */
-        public boolean ops;
-        /** Real servers in declaration order. */
-        public final List<RealServer> realServers = new ArrayList<>();
-        /** Checker interval (keepalived's default 60 s). */
-        public long delayLoopMs = 60_000;
-        /** Start real servers down until their checks pass. */
-        public boolean alpha;
-        /** Weight 0 instead of removal on failure. */
-        public boolean inhibitOnFailure;
-        /** smtp_alert: mail on its real servers' transitions and quorum changes. */
-        public boolean smtpAlert;
-        /** omega: at shutdown, run the notify_down of live real servers and quorum_down. */
-        public boolean omega;
-        /** ha_suspend: check only while this director is active (VRRP master, or no VRRP). */
-        public boolean haSuspend;
-        /** Sum of live weights the service needs (keepalived's default 1). */
-        public long quorum = 1;
-        /** Hysteresis around the quorum. */
-        public long hysteresis;
-        /** Scripts run when the quorum is gained or lost, or null. */
-        public Command quorumUp;
-        /** See {@link #quorumUp}. */
-        public Command quorumDown;
-        /** The sorry server's address (0: none) and port, used while the quorum is lost. */
-        public int sorryAddr;
-        /** See {@link #sorryAddr}. */
-        public int sorryPort;
-        /** Keep the sorry server with weight 0 instead of removing it. */
-        public boolean sorryInhibit;
-        /** The sorry server's method, or -1 for the virtual server's. */
-        public int sorryMethod = -1;
-        // Checker defaults at this level (null: the checker type's).
-        Long warmupMs;
-        Long connectTimeoutMs;
-        Integer retry;
-        Long delayBeforeRetryMs;
-        String virtualhost;
-
-        /** @return keepalived's {@code FMT_VS}: "[ADDR]:PROTO:PORT", "FWM N" or "[GROUP]:PORT". */
-        public String keepalivedName()
-        {
-            if (null != group)
-            {
-                return "[" + group + "]:" + port;
-            }
-            if (0 != fwmark)
-            {
-                return "FWM " + fwmark;
-            }
-            return "[" + Ipv4.toString(vip) + "]:" + protocolName(protocol) + ":" + port;
-        }
-
-        /** @return "ADDR:PORT", "fwmark N" or "group NAME". */
-        public String name()
-        {
-            if (null != group)
-            {
-                return "group " + group;
-            }
-            return 0 != fwmark ? "fwmark " + fwmark : Ipv4.toString(vip) + ":" + port;
-        }
-    }
 
     /** One member of a virtual_server_group: an address range and port, or a mark. */
     public record GroupMember(int first, int last, int port, int fwmark)
@@ -281,8 +42,10 @@ public final class KeepalivedConfig
     /** keepalived's {@code IPVS_SVC_PERSISTENT_TIMEOUT}: what a zero-port service is made persistent for. */
     static final int PERSISTENT_TIMEOUT_S = 6 * 60;
 
-    /** Virtual servers in declaration order. */
-    public final List<VirtualServer> virtualServers = new ArrayList<>();
+    /** Virtual servers in declaration order (immutable once read). */
+    public List<VirtualServer> virtualServers = List.of();
+    /** The virtual servers while the file is read and completed. */
+    final List<VirtualServerDraft> drafts = new ArrayList<>();
     /** Groups by name. */
     public final Map<String, List<GroupMember>> groups = new LinkedHashMap<>();
     /** Firewall-mark rules, in order. */
@@ -439,11 +202,11 @@ public final class KeepalivedConfig
         vr.dropDisabledScripts(c);
         c.vrrp = vr.build();
         c.globals = vr.global.build();
-        for (final VirtualServer vs : c.virtualServers)
+        for (final VirtualServerDraft vs : c.drafts)
         {
-            for (final RealServer rs : vs.realServers)
+            for (final RealServerDraft rs : vs.realServers)
             {
-                for (final Check ch : rs.checks)
+                for (final CheckDraft ch : rs.checks)
                 {
                     if ("FILE_CHECK".equals(ch.type) && !c.vrrp.trackFiles().containsKey(ch.trackFile))
                     {
@@ -452,6 +215,8 @@ public final class KeepalivedConfig
                 }
             }
         }
+        c.virtualServers = c.drafts.stream().map(VirtualServer::new).toList();
+        c.drafts.clear();
         return c;
     }
 

@@ -1,10 +1,7 @@
 package dev.jvs.director.config;
 
-import dev.jvs.director.config.KeepalivedConfig.Check;
 import dev.jvs.director.config.KeepalivedConfig.GroupMember;
 import dev.jvs.director.config.KeepalivedConfig.MarkRule;
-import dev.jvs.director.config.KeepalivedConfig.RealServer;
-import dev.jvs.director.config.KeepalivedConfig.VirtualServer;
 import dev.jvs.engine.Method;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.frame.Ipv4;
@@ -37,7 +34,7 @@ final class VirtualServerReader
 
     void virtualServer(final Statement s) throws ConfigException
     {
-        final VirtualServer vs = new VirtualServer();
+        final VirtualServerDraft vs = new VirtualServerDraft();
         vs.at = s.at();
         if (!s.isBlock())
         {
@@ -75,21 +72,21 @@ final class VirtualServerReader
                 c.warn(k, "unknown keyword '" + k.keyword() + "' in virtual_server " + vs.name());
             }
         }
-        for (final RealServer rs : vs.realServers)
+        for (final RealServerDraft rs : vs.realServers)
         {
             rs.alpha |= vs.alpha;
             rs.inhibitOnFailure |= vs.inhibitOnFailure;
-            for (final Check ch : rs.checks)
+            for (final CheckDraft ch : rs.checks)
             {
                 checkDefaults(vs, rs, ch);
             }
         }
-        c.virtualServers.add(vs);
+        c.drafts.add(vs);
     }
 
     /** virtual_server's keywords (keepalived's check_parser.c). */
-    static final Keywords<VirtualServerReader, VirtualServer> VIRTUAL_SERVER =
-        new Keywords<VirtualServerReader, VirtualServer>()
+    static final Keywords<VirtualServerReader, VirtualServerDraft> VIRTUAL_SERVER =
+        new Keywords<VirtualServerReader, VirtualServerDraft>()
             .on((c, vs, k) -> vs.scheduler = scheduler(k), "lb_algo", "lvs_sched")
             .on((c, vs, k) -> vs.method = method(k), "lb_kind", "lvs_method")
             .on((c, vs, k) -> vs.defaultWeight = (int)number(k, 0, 1, Integer.MAX_VALUE, "virtual server weight"),
@@ -144,7 +141,7 @@ final class VirtualServerReader
      * A check's settings from its real server's and virtual server's, and keepalived's defaults for its kind;
      * what a kind cannot run without is an error.
      */
-    private void checkDefaults(final VirtualServer vs, final RealServer rs, final Check ch) throws ConfigException
+    private void checkDefaults(final VirtualServerDraft vs, final RealServerDraft rs, final CheckDraft ch) throws ConfigException
     {
         final boolean http = "HTTP_GET".equals(ch.type) || "SSL_GET".equals(ch.type);
         ch.delayLoopMs = first(ch.delayLoop, rs.delayLoopMs, null, vs.delayLoopMs);
@@ -208,13 +205,13 @@ final class VirtualServerReader
         }
     }
 
-    private RealServer realServer(final Statement s, final VirtualServer vs) throws ConfigException
+    private RealServerDraft realServer(final Statement s, final VirtualServerDraft vs) throws ConfigException
     {
         if (s.args().size() != 2 && s.args().size() != 1)
         {
             throw new ConfigException(s.at(), "real_server takes 'ADDRESS PORT'");
         }
-        final RealServer rs = new RealServer();
+        final RealServerDraft rs = new RealServerDraft();
         rs.at = s.at();
         rs.vs = vs;
         rs.addr = address(s, 0, "real server address");
@@ -380,7 +377,7 @@ final class VirtualServerReader
      * keepalived's {@code lbflags_handler}: flag-N always; sh-* only once lb_algo is sh and mh-* once it is mh
      * (the order of the lines matters, as there), otherwise warned about and ignored.
      */
-    private int schedulerFlag(final Statement k, final VirtualServer vs)
+    private int schedulerFlag(final Statement k, final VirtualServerDraft vs)
     {
         final String f = k.keyword();
         if (f.startsWith("flag-") || f.startsWith("sh-") && "sh".equals(vs.scheduler) ||

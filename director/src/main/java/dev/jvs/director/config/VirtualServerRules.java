@@ -1,8 +1,6 @@
 package dev.jvs.director.config;
 
 import dev.jvs.director.config.KeepalivedConfig.GroupMember;
-import dev.jvs.director.config.KeepalivedConfig.RealServer;
-import dev.jvs.director.config.KeepalivedConfig.VirtualServer;
 import dev.jvs.engine.Method;
 import dev.jvs.engine.frame.Ipv4;
 
@@ -24,7 +22,7 @@ final class VirtualServerRules
     }
 
     /** @return whether the virtual server is a firewall mark, or a group of nothing but marks. */
-    private boolean marksOnly(final VirtualServer vs)
+    private boolean marksOnly(final VirtualServerDraft vs)
     {
         if (null == vs.group)
         {
@@ -34,7 +32,7 @@ final class VirtualServerRules
     }
 
     /** @return whether the virtual server is by address: an address and port, or a group with addresses. */
-    private boolean byAddress(final VirtualServer vs)
+    private boolean byAddress(final VirtualServerDraft vs)
     {
         if (null == vs.group)
         {
@@ -50,9 +48,9 @@ final class VirtualServerRules
      */
     private void complete()
     {
-        for (final java.util.Iterator<VirtualServer> it = c.virtualServers.iterator(); it.hasNext(); )
+        for (final java.util.Iterator<VirtualServerDraft> it = c.drafts.iterator(); it.hasNext(); )
         {
-            final VirtualServer vs = it.next();
+            final VirtualServerDraft vs = it.next();
             if (vs.realServers.isEmpty())
             {
                 c.warnAt(vs.at, "Virtual server " + vs.keepalivedName() + " has no real servers - ignoring");
@@ -81,7 +79,7 @@ final class VirtualServerRules
             }
             removeDuplicates(vs);
             long weightSum = 0;
-            for (final RealServer rs : vs.realServers)
+            for (final RealServerDraft rs : vs.realServers)
             {
                 if (rs.method < 0)
                 {
@@ -105,9 +103,9 @@ final class VirtualServerRules
     /** keepalived frees a MISC_CHECK whose script it disabled: the real server is then not checked by it. */
     void dropDisabledChecks()
     {
-        for (final VirtualServer vs : c.virtualServers)
+        for (final VirtualServerDraft vs : c.drafts)
         {
-            for (final RealServer rs : vs.realServers)
+            for (final RealServerDraft rs : vs.realServers)
             {
                 rs.checks.removeIf(ch ->
                 {
@@ -124,14 +122,14 @@ final class VirtualServerRules
     }
 
     /** keepalived keeps the first of two real servers with the same address and port, and says so. */
-    private void removeDuplicates(final VirtualServer vs)
+    private void removeDuplicates(final VirtualServerDraft vs)
     {
         for (int i = 0; i < vs.realServers.size(); i++)
         {
-            final RealServer rs = vs.realServers.get(i);
+            final RealServerDraft rs = vs.realServers.get(i);
             for (int j = 0; j < i; j++)
             {
-                final RealServer first = vs.realServers.get(j);
+                final RealServerDraft first = vs.realServers.get(j);
                 if (first.addr == rs.addr && first.port == rs.port)
                 {
                     c.warnAt(rs.at, "VS " + vs.keepalivedName() + ": real server " + rsName(rs, vs) +
@@ -143,7 +141,7 @@ final class VirtualServerRules
         }
     }
 
-    private int defaultMethod(final VirtualServer vs)
+    private int defaultMethod(final VirtualServerDraft vs)
     {
         if (vs.method < 0)
         {
@@ -154,7 +152,7 @@ final class VirtualServerRules
     }
 
     /** The checks keepalived makes of a virtual server given by address (or a group with addresses). */
-    private void completeAddressed(final VirtualServer vs)
+    private void completeAddressed(final VirtualServerDraft vs)
     {
         if (byAddress(vs))
         {
@@ -186,7 +184,7 @@ final class VirtualServerRules
         }
     }
 
-    private void completeQuorum(final VirtualServer vs, final long weightSum)
+    private void completeQuorum(final VirtualServerDraft vs, final long weightSum)
     {
         if (vs.quorum > weightSum)
         {
@@ -206,13 +204,13 @@ final class VirtualServerRules
      * Unless NAT, a real server's port is the virtual server's (DR and TUN do not rewrite it), and with a
      * firewall mark it is none; NAT real servers without a port take the virtual server's.
      */
-    private void completePorts(final VirtualServer vs)
+    private void completePorts(final VirtualServerDraft vs)
     {
         final String v = vs.keepalivedName();
         if (null != vs.group)
         {
             final List<GroupMember> members = c.groups.get(vs.group);
-            for (final RealServer rs : vs.realServers)
+            for (final RealServerDraft rs : vs.realServers)
             {
                 if (Method.NAT == rs.method || 0 == rs.port)
                 {
@@ -234,7 +232,7 @@ final class VirtualServerRules
             }
             return;
         }
-        for (final RealServer rs : vs.realServers)
+        for (final RealServerDraft rs : vs.realServers)
         {
             if (Method.NAT == rs.method)
             {
@@ -286,7 +284,7 @@ final class VirtualServerRules
     }
 
     /** keepalived's FMT_RS: "[ADDR]:PROTO:PORT". */
-    private static String rsName(final RealServer rs, final VirtualServer vs)
+    private static String rsName(final RealServerDraft rs, final VirtualServerDraft vs)
     {
         return "[" + Ipv4.toString(rs.addr) + "]:" + KeepalivedConfig.protocolName(vs.protocol) + ":" + rs.port;
     }
@@ -304,7 +302,7 @@ final class VirtualServerRules
 
     void validate() throws ConfigException
     {
-        for (final VirtualServer vs : c.virtualServers)
+        for (final VirtualServerDraft vs : c.drafts)
         {
             if (null != vs.group && !c.groups.containsKey(vs.group))
             {
@@ -313,12 +311,12 @@ final class VirtualServerRules
             }
         }
         complete();
-        for (int i = 0; i < c.virtualServers.size(); i++)
+        for (int i = 0; i < c.drafts.size(); i++)
         {
             for (int j = 0; j < i; j++)
             {
-                final VirtualServer a = c.virtualServers.get(i);
-                final VirtualServer b = c.virtualServers.get(j);
+                final VirtualServerDraft a = c.drafts.get(i);
+                final VirtualServerDraft b = c.drafts.get(j);
                 if (a.vip == b.vip && a.port == b.port && a.fwmark == b.fwmark && a.protocol == b.protocol &&
                     java.util.Objects.equals(a.group, b.group))
                 {

@@ -1,5 +1,7 @@
 package dev.jvs.director.daemon;
 
+import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.director.adm.AdmHandler;
 import dev.jvs.director.adm.ControlPlane;
 import dev.jvs.director.check.HealthChecker;
@@ -185,11 +187,11 @@ final class Conductor implements Agent
         }
         final java.util.Set<Integer> vips = new java.util.TreeSet<>();
         final HealthChecker hc = checker;
-        for (final KeepalivedConfig.VirtualServer vs : running.virtualServers)
+        for (final VirtualServer vs : running.virtualServers)
         {
-            if (0 == vs.fwmark && null == vs.group && hc.quorumUp(vs) && vrrp.serves(vs.vip))
+            if (0 == vs.fwmark() && null == vs.group() && hc.quorumUp(vs) && vrrp.serves(vs.vip()))
             {
-                vips.add(vs.vip);
+                vips.add(vs.vip());
             }
         }
         announcer.announce(vips);
@@ -387,10 +389,10 @@ final class Conductor implements Agent
             workers.postOthers(f -> ConfigLoader.reconcile(kc, f.services(), neighbors, at, hc));
             return;
         }
-        KeepalivedConfig.RealServer rs;
+        RealServer rs;
         while (null != (rs = hc.pollChange()))
         {
-            final KeepalivedConfig.RealServer changed = rs;
+            final RealServer changed = rs;
             Log.info("health: " + workers.ask(0, f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc)));
             workers.postOthers(f -> ConfigLoader.applyHealth(kc, f.services(), changed, hc));
         }

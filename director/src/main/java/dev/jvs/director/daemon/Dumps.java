@@ -1,5 +1,7 @@
 package dev.jvs.director.daemon;
 
+import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.engine.Method;
@@ -100,24 +102,24 @@ final class Dumps
             }
         }
         b.append("------< LVS Topology >------\n");
-        for (final KeepalivedConfig.VirtualServer vs : kc.virtualServers)
+        for (final VirtualServer vs : kc.virtualServers)
         {
             b.append(" ------< Virtual server >------\n");
-            b.append(0 != vs.fwmark ? " VS FWMARK = " + Integer.toUnsignedString(vs.fwmark) :
-                " VS VIP = " + Ipv4.toString(vs.vip) + ", VPORT = " + vs.port).append('\n');
-            b.append(String.format(Locale.ROOT, "   delay_loop = %.6f%n", vs.delayLoopMs / 1000.0));
-            b.append("   lvs_sched = ").append(vs.scheduler).append('\n');
-            b.append("   protocol = ").append(6 == vs.protocol ? "TCP" : 17 == vs.protocol ? "UDP" : "SCTP")
+            b.append(0 != vs.fwmark() ? " VS FWMARK = " + Integer.toUnsignedString(vs.fwmark()) :
+                " VS VIP = " + Ipv4.toString(vs.vip()) + ", VPORT = " + vs.port()).append('\n');
+            b.append(String.format(Locale.ROOT, "   delay_loop = %.6f%n", vs.delayLoopMs() / 1000.0));
+            b.append("   lvs_sched = ").append(vs.scheduler()).append('\n');
+            b.append("   protocol = ").append(6 == vs.protocol() ? "TCP" : 17 == vs.protocol() ? "UDP" : "SCTP")
                 .append('\n');
-            b.append("   Quorum = ").append(vs.quorum).append(", up = ").append(checker.quorumUp(vs) ? "yes" : "no")
+            b.append("   Quorum = ").append(vs.quorum()).append(", up = ").append(checker.quorumUp(vs) ? "yes" : "no")
                 .append('\n');
-            for (final KeepalivedConfig.RealServer rs : vs.realServers)
+            for (final RealServer rs : vs.realServers())
             {
                 final int w = checker.weight(rs);
                 b.append("   ------< Real server >------\n");
-                b.append("   RIP = ").append(Ipv4.toString(rs.addr)).append(", RPORT = ").append(rs.port)
+                b.append("   RIP = ").append(Ipv4.toString(rs.addr())).append(", RPORT = ").append(rs.port())
                     .append(", WEIGHT = ").append(Math.max(0, w)).append('\n');
-                b.append("   forwarding method = ").append(Method.name(rs.method < 0 ? vs.method : rs.method))
+                b.append("   forwarding method = ").append(Method.name(rs.method() < 0 ? vs.method() : rs.method()))
                     .append('\n');
                 b.append("   Alive = ").append(checker.isDown(rs) ? "no" : "yes").append('\n');
             }

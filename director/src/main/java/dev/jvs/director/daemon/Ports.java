@@ -1,5 +1,6 @@
 package dev.jvs.director.daemon;
 
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.io.PacketIoException;
@@ -56,8 +57,8 @@ final class Ports
     {
         final List<String> routes = routeLines();
         final Set<String> out = new LinkedHashSet<>();
-        kc.virtualServers.stream().filter(vs -> 0 != vs.vip).findFirst()
-            .map(vs -> interfaceFor(routes, vs.vip)).ifPresent(out::add);
+        kc.virtualServers.stream().filter(vs -> 0 != vs.vip()).findFirst()
+            .map(vs -> interfaceFor(routes, vs.vip())).ifPresent(out::add);
         for (final VrrpConfig.Instance i : kc.vrrp.instances())
         {
             out.add(i.cfg().iface());
@@ -67,13 +68,13 @@ final class Ports
         {
             out.add(kc.vrrp.syncDaemon().iface());
         }
-        for (final KeepalivedConfig.VirtualServer vs : kc.virtualServers)
+        for (final VirtualServer vs : kc.virtualServers)
         {
-            if (0 != vs.vip)
+            if (0 != vs.vip())
             {
-                out.add(interfaceFor(routes, vs.vip));
+                out.add(interfaceFor(routes, vs.vip()));
             }
-            vs.realServers.forEach(rs -> out.add(interfaceFor(routes, rs.addr)));
+            vs.realServers().forEach(rs -> out.add(interfaceFor(routes, rs.addr())));
         }
         out.remove(null);
         out.remove("lo");

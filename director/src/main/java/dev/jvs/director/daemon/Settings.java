@@ -1,5 +1,7 @@
 package dev.jvs.director.daemon;
 
+import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.ConfigException;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.config.VrrpConfig;
@@ -140,14 +142,14 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
         {
             return;
         }
-        for (final KeepalivedConfig.VirtualServer vs : kc.virtualServers)
+        for (final VirtualServer vs : kc.virtualServers)
         {
-            for (final KeepalivedConfig.RealServer rs : vs.realServers)
+            for (final RealServer rs : vs.realServers())
             {
-                if (dev.jvs.engine.Method.NAT == (rs.method < 0 ? vs.method : rs.method))
+                if (dev.jvs.engine.Method.NAT == (rs.method() < 0 ? vs.method() : rs.method()))
                 {
                     throw new IllegalArgumentException("--announce-table: virtual server " + vs.name() +
-                        " forwards to " + dev.jvs.engine.frame.Ipv4.toString(rs.addr) + ":" + rs.port + " by NAT, " +
+                        " forwards to " + dev.jvs.engine.frame.Ipv4.toString(rs.addr()) + ":" + rs.port() + " by NAT, " +
                         "whose replies must return through the director that has the flow, which ECMP does not " +
                         "promise: use DR or TUN behind several directors");
                 }
@@ -167,7 +169,7 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
         final KeepalivedConfig kc = KeepalivedConfig.load(config);
         if (!flags.loadsVirtualServers())
         {
-            kc.virtualServers.clear();
+            kc.virtualServers = List.of();
             kc.groups.clear();
             kc.markRules.clear();
         }

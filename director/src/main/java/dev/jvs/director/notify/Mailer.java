@@ -1,6 +1,7 @@
 package dev.jvs.director.notify;
 
-import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.GlobalDefs;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.frame.Ipv4;
@@ -67,12 +68,12 @@ public final class Mailer implements AutoCloseable
      * @param rs the real server.
      * @param up its new state.
      */
-    public void realServer(final KeepalivedConfig.RealServer rs, final boolean up)
+    public void realServer(final RealServer rs, final boolean up)
     {
-        if (rs.smtpAlert || rs.vs.smtpAlert || g.smtpAlert() || g.smtpAlertChecker())
+        if (rs.smtpAlert() || rs.vs().smtpAlert() || g.smtpAlert() || g.smtpAlertChecker())
         {
-            send("[" + routerId + "] Realserver [" + Ipv4.toString(rs.addr) + "]:" + rs.port + " of virtual server [" +
-                vsName(rs.vs) + " - " + (up ? "UP" : "DOWN"),
+            send("[" + routerId + "] Realserver [" + Ipv4.toString(rs.addr()) + "]:" + rs.port() + " of virtual server [" +
+                vsName(rs.vs()) + " - " + (up ? "UP" : "DOWN"),
                 up ? "=> CHECK succeed on service <=" : "=> CHECK failed on service <=");
         }
     }
@@ -102,13 +103,13 @@ public final class Mailer implements AutoCloseable
         }
     }
 
-    private static String vsName(final KeepalivedConfig.VirtualServer vs)
+    private static String vsName(final VirtualServer vs)
     {
-        if (null != vs.group)
+        if (null != vs.group())
         {
-            return vs.group + "]";
+            return vs.group() + "]";
         }
-        return 0 != vs.fwmark ? "FWM " + vs.fwmark + "]" : Ipv4.toString(vs.vip) + "]:" + vs.port;
+        return 0 != vs.fwmark() ? "FWM " + vs.fwmark() + "]" : Ipv4.toString(vs.vip()) + "]:" + vs.port();
     }
 
     private void send(final String subject, final String body)

@@ -1,5 +1,8 @@
 package dev.jvs.director.check;
 
+import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.Check;
 import dev.jvs.director.config.KeepalivedConfig;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +68,7 @@ class HealthCheckerTest
             }
             """.replace("; ", "\n"));
         final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
+        final java.util.List<RealServer> rs = c.virtualServers.get(0).realServers();
         try (HealthChecker hc = new HealthChecker(c, java.util.Map.of(), log::add))
         {
             hc.start();
@@ -109,7 +112,7 @@ class HealthCheckerTest
                 lb_algo wlc
             }
             """.formatted(dir, flag).replace("; ", "\n"));
-        final KeepalivedConfig.VirtualServer vs = c.virtualServers.get(0);
+        final VirtualServer vs = c.virtualServers.get(0);
         final dev.jvs.engine.service.ServiceTable t = new dev.jvs.engine.service.ServiceTable(() -> 4);
         final dev.jvs.engine.Neighbors nb = new dev.jvs.engine.Neighbors();
         dev.jvs.director.config.ConfigLoader.apply(c, t, nb, -1, 0);
@@ -180,7 +183,7 @@ class HealthCheckerTest
                 lb_algo wlc
             }
             """.replace("; ", "\n").replace("NOTES", notes.toString()));
-        final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
+        final java.util.List<RealServer> rs = c.virtualServers.get(0).realServers();
         final java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean();
         // Observed, not slept on: every due round asks whether this director is active; none may start.
         final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
@@ -244,9 +247,9 @@ class HealthCheckerTest
                 lb_algo wlc
             }
             """);
-        final KeepalivedConfig.Check ch = c.virtualServers.get(0).realServers.get(0).checks.get(0);
-        assertEquals("000102", java.util.HexFormat.of().formatHex(ch.udpPayload));
-        assertEquals(53, ch.connectPort);
+        final Check ch = c.virtualServers.get(0).realServers().get(0).checks().get(0);
+        assertEquals("000102", java.util.HexFormat.of().formatHex(ch.udpPayload()));
+        assertEquals(53, ch.connectPort());
         final java.util.function.Function<String, String> j = hex ->
         {
             final byte[] b = java.util.HexFormat.of().parseHex(hex);
@@ -296,7 +299,7 @@ class HealthCheckerTest
                 lb_algo wlc
             }
             """.replace("GATE", gate.toString()).replace("OFFSET", offset.toString()));
-        final java.util.List<KeepalivedConfig.RealServer> rs = c.virtualServers.get(0).realServers;
+        final java.util.List<RealServer> rs = c.virtualServers.get(0).realServers();
         try (HealthChecker hc = new HealthChecker(c, java.util.Map.of(), s -> { }))
         {
             hc.start();
@@ -317,8 +320,8 @@ class HealthCheckerTest
             assertEquals(-1, hc.weight(rs.get(0)), "non-zero in a weight-0 file: down");
             assertEquals(-1, hc.weight(rs.get(1)), "5 - 12 < 0: down");
         }
-        final KeepalivedConfig.Check ch = c.virtualServers.get(0).realServers.get(1).checks.get(0);
-        assertEquals("offset", ch.trackFile);
+        final Check ch = c.virtualServers.get(0).realServers().get(1).checks().get(0);
+        assertEquals("offset", ch.trackFile());
         assertThrows(dev.jvs.director.config.ConfigException.class, () -> KeepalivedConfig.parse(
             java.nio.file.Path.of("k.conf"), "virtual_server 198.19.0.80 80 {\n real_server 198.19.0.11 80 {\n" +
             "  FILE_CHECK {\n   track_file nope\n  }\n }\n}\n"));

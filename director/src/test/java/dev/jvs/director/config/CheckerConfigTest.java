@@ -51,30 +51,30 @@ class CheckerConfigTest
             }
             """.replace("; ", "\n"));
         assertTrue(c.warnings.isEmpty(), c.warnings.toString());
-        final KeepalivedConfig.RealServer rs1 = c.virtualServers.get(0).realServers.get(0);
-        assertTrue(rs1.alpha && rs1.inhibitOnFailure);
-        final KeepalivedConfig.Check http = rs1.checks.get(0);
-        assertEquals("HTTP_GET", http.type);
-        assertEquals(6000, http.delayLoopMs);
-        assertEquals(2000, http.warmupMs, "inherited from the virtual server");
-        assertEquals(2500, http.connectTimeoutMs);
-        assertEquals(2, http.retry, "the checker's nb_get_retry wins over the real server's retry");
-        assertEquals(3000, http.delayBeforeRetryMs, "HTTP_GET's default");
-        assertEquals(Ipv4.parse("198.19.0.21"), http.connectIp);
-        assertEquals(8080, http.connectPort);
-        assertEquals(Ipv4.parse("198.19.0.2"), http.bindIp);
-        assertEquals("www.example", http.virtualhost);
-        assertEquals(Set.of(200, 204, 300, 301, 302), http.urls.get(0).statusCodes());
-        assertEquals("9b3a0c85a887a256d6939da88aabd8cd", http.urls.get(1).digest());
-        assertNull(http.urls.get(0).digest());
-        final KeepalivedConfig.Check tcp = rs1.checks.get(1);
-        assertEquals(4, tcp.retry, "inherited from the real server");
-        assertEquals(1000, tcp.delayBeforeRetryMs, "TCP_CHECK's default");
-        assertEquals(Ipv4.parse("198.19.0.11"), tcp.connectIp);
-        assertEquals(80, tcp.connectPort);
-        final KeepalivedConfig.Check plain = c.virtualServers.get(0).realServers.get(1).checks.get(0);
-        assertEquals(1, plain.retry, "keepalived's default retry");
-        assertEquals(2500, plain.connectTimeoutMs);
+        final RealServer rs1 = c.virtualServers.get(0).realServers().get(0);
+        assertTrue(rs1.alpha() && rs1.inhibitOnFailure());
+        final Check http = rs1.checks().get(0);
+        assertEquals("HTTP_GET", http.type());
+        assertEquals(6000, http.delayLoopMs());
+        assertEquals(2000, http.warmupMs(), "inherited from the virtual server");
+        assertEquals(2500, http.connectTimeoutMs());
+        assertEquals(2, http.retry(), "the checker's nb_get_retry wins over the real server's retry");
+        assertEquals(3000, http.delayBeforeRetryMs(), "HTTP_GET's default");
+        assertEquals(Ipv4.parse("198.19.0.21"), http.connectIp());
+        assertEquals(8080, http.connectPort());
+        assertEquals(Ipv4.parse("198.19.0.2"), http.bindIp());
+        assertEquals("www.example", http.virtualhost());
+        assertEquals(Set.of(200, 204, 300, 301, 302), http.urls().get(0).statusCodes());
+        assertEquals("9b3a0c85a887a256d6939da88aabd8cd", http.urls().get(1).digest());
+        assertNull(http.urls().get(0).digest());
+        final Check tcp = rs1.checks().get(1);
+        assertEquals(4, tcp.retry(), "inherited from the real server");
+        assertEquals(1000, tcp.delayBeforeRetryMs(), "TCP_CHECK's default");
+        assertEquals(Ipv4.parse("198.19.0.11"), tcp.connectIp());
+        assertEquals(80, tcp.connectPort());
+        final Check plain = c.virtualServers.get(0).realServers().get(1).checks().get(0);
+        assertEquals(1, plain.retry(), "keepalived's default retry");
+        assertEquals(2500, plain.connectTimeoutMs());
     }
 
     @Test
@@ -83,16 +83,16 @@ class CheckerConfigTest
         final KeepalivedConfig c = KeepalivedConfig.parse(F, "virtual_server 198.19.0.80 53 {\n delay_loop 10\n" +
             " real_server 198.19.0.11 53 {\n  DNS_CHECK {\n  }\n  MISC_CHECK {\n   misc_path /bin/true\n  }\n" +
             "  TCP_CHECK {\n  }\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n");
-        final java.util.List<KeepalivedConfig.Check> ch = c.virtualServers.get(0).realServers.get(0).checks;
-        assertEquals(3, ch.get(0).retry, "DNS_CHECK: DNS_DEFAULT_RETRY");
-        assertEquals(10_000, ch.get(0).delayBeforeRetryMs, "DNS_CHECK: delay_before_retry defaults to delay_loop");
-        assertEquals(6, ch.get(0).dnsType, "DNS_CHECK: SOA");
-        assertEquals(".", ch.get(0).dnsName);
-        assertEquals(0, ch.get(1).retry, "MISC_CHECK: no retry by default");
-        assertEquals(1, ch.get(2).retry);
-        assertEquals(1_000, ch.get(2).delayBeforeRetryMs);
-        assertEquals(5_000, ch.get(2).connectTimeoutMs);
-        assertEquals(3_000, ch.get(3).delayBeforeRetryMs, "HTTP_GET: 3 s");
+        final java.util.List<Check> ch = c.virtualServers.get(0).realServers().get(0).checks();
+        assertEquals(3, ch.get(0).retry(), "DNS_CHECK: DNS_DEFAULT_RETRY");
+        assertEquals(10_000, ch.get(0).delayBeforeRetryMs(), "DNS_CHECK: delay_before_retry defaults to delay_loop");
+        assertEquals(6, ch.get(0).dnsType(), "DNS_CHECK: SOA");
+        assertEquals(".", ch.get(0).dnsName());
+        assertEquals(0, ch.get(1).retry(), "MISC_CHECK: no retry by default");
+        assertEquals(1, ch.get(2).retry());
+        assertEquals(1_000, ch.get(2).delayBeforeRetryMs());
+        assertEquals(5_000, ch.get(2).connectTimeoutMs());
+        assertEquals(3_000, ch.get(3).delayBeforeRetryMs(), "HTTP_GET: 3 s");
     }
 
     @Test
@@ -108,20 +108,20 @@ class CheckerConfigTest
             f + ":114: Disabling misc script /usr/local/bin/check.sh 198.18.200.5 since not found/accessible"),
             c.warnings);
         assertEquals(3, c.virtualServers.size());
-        final KeepalivedConfig.Check ssl = c.virtualServers.get(0).realServers.get(0).checks.get(0);
-        assertEquals("SSL_GET", ssl.type);
-        assertEquals(2, ssl.urls.size());
-        assertEquals(3, ssl.retry);
-        assertEquals(443, ssl.connectPort);
-        assertEquals(Ipv4.parse("198.18.200.200"), c.virtualServers.get(1).sorryAddr);
-        final KeepalivedConfig.VirtualServer third = c.virtualServers.get(2);
-        assertTrue(third.realServers.get(1).checks.isEmpty(), "the MISC_CHECK of a missing script is dropped");
-        assertEquals("/usr/local/bin/alert.sh down", third.realServers.get(1).notifyDown.line());
-        assertEquals("it cannot be found or executed", third.realServers.get(1).notifyDown.disabled());
-        assertEquals("mail.example", third.realServers.get(2).checks.get(0).heloName);
-        assertEquals(25, third.realServers.get(2).checks.get(0).connectPort);
-        assertEquals(6, third.realServers.get(3).checks.get(0).dnsType);
-        assertEquals(53, third.realServers.get(3).checks.get(0).connectPort);
+        final Check ssl = c.virtualServers.get(0).realServers().get(0).checks().get(0);
+        assertEquals("SSL_GET", ssl.type());
+        assertEquals(2, ssl.urls().size());
+        assertEquals(3, ssl.retry());
+        assertEquals(443, ssl.connectPort());
+        assertEquals(Ipv4.parse("198.18.200.200"), c.virtualServers.get(1).sorryAddr());
+        final VirtualServer third = c.virtualServers.get(2);
+        assertTrue(third.realServers().get(1).checks().isEmpty(), "the MISC_CHECK of a missing script is dropped");
+        assertEquals("/usr/local/bin/alert.sh down", third.realServers().get(1).notifyDown().line());
+        assertEquals("it cannot be found or executed", third.realServers().get(1).notifyDown().disabled());
+        assertEquals("mail.example", third.realServers().get(2).checks().get(0).heloName());
+        assertEquals(25, third.realServers().get(2).checks().get(0).connectPort());
+        assertEquals(6, third.realServers().get(3).checks().get(0).dnsType());
+        assertEquals(53, third.realServers().get(3).checks().get(0).connectPort());
     }
 
     @Test
@@ -182,20 +182,20 @@ class CheckerConfigTest
         assertTrue(s.findRealServer(Ipv4.parse("198.19.0.11"), 80) < 0, "removed");
         final int id = s.findRealServer(Ipv4.parse("198.19.0.12"), 80);
         assertEquals(0, s.dests().weight(id), "inhibited");
-        ConfigLoader.reconcile(c, t, nb, 0, rs -> rs.weight);
+        ConfigLoader.reconcile(c, t, nb, 0, rs -> rs.weight());
         assertEquals(5, s.dests().weight(s.findRealServer(Ipv4.parse("198.19.0.11"), 80)), "back");
         assertEquals(7, s.dests().weight(id), "weight restored");
 
         // One server at a time, as health events are applied.
-        final KeepalivedConfig.RealServer rs1 = c.virtualServers.get(0).realServers.get(0);
-        final KeepalivedConfig.RealServer rs2 = c.virtualServers.get(0).realServers.get(1);
+        final RealServer rs1 = c.virtualServers.get(0).realServers().get(0);
+        final RealServer rs2 = c.virtualServers.get(0).realServers().get(1);
         assertEquals("0 services added, 0 removed; 0 real servers added, 1 removed, 0 changed",
             ConfigLoader.applyHealth(c, t, rs1, rs -> -1).toString());
         assertTrue(s.findRealServer(Ipv4.parse("198.19.0.11"), 80) < 0);
         assertEquals("0 services added, 0 removed; 0 real servers added, 0 removed, 1 changed",
             ConfigLoader.applyHealth(c, t, rs2, rs -> -1).toString());
         assertEquals(0, s.dests().weight(id), "inhibited");
-        ConfigLoader.applyHealth(c, t, rs1, rs -> rs.weight);
+        ConfigLoader.applyHealth(c, t, rs1, rs -> rs.weight());
         ConfigLoader.applyHealth(c, t, rs2, rs -> 3);
         assertEquals(5, s.dests().weight(s.findRealServer(Ipv4.parse("198.19.0.11"), 80)));
         assertEquals(3, s.dests().weight(id), "a misc_dynamic weight");

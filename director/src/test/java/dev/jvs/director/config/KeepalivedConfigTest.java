@@ -58,24 +58,24 @@ class KeepalivedConfigTest
             }
             """.replace("; ", "\n"));
         assertTrue(c.warnings.isEmpty(), c.warnings.toString());
-        assertEquals("SSL_GET", c.virtualServers.get(0).realServers.get(0).checks.get(0).type);
+        assertEquals("SSL_GET", c.virtualServers.get(0).realServers().get(0).checks().get(0).type());
         assertEquals("ff20ad2481f97b1754ef3e12ecd3a9cc",
-            c.virtualServers.get(0).realServers.get(0).checks.get(0).urls.get(0).digest());
-        assertEquals(3000, c.virtualServers.get(0).realServers.get(0).checks.get(0).connectTimeoutMs);
-        final KeepalivedConfig.VirtualServer vs = c.virtualServers.get(0);
-        assertEquals(Ipv4.parse("198.19.0.80"), vs.vip);
-        assertEquals(443, vs.port);
-        assertEquals("wrr", vs.scheduler);
-        assertEquals(Method.DR, vs.method);
-        assertEquals(50, vs.persistenceTimeout);
-        assertEquals(0xFFFFFF00, vs.persistenceNetmask);
-        assertEquals(0x0010, vs.flags);
-        assertEquals(2, vs.realServers.size());
-        assertEquals(3, vs.realServers.get(0).weight);
-        assertEquals(100, vs.realServers.get(0).uthreshold);
-        assertEquals(10, vs.realServers.get(0).lthreshold);
-        assertEquals(Method.TUN, vs.realServers.get(1).method);
-        assertEquals(13, vs.realServers.get(0).at.line());
+            c.virtualServers.get(0).realServers().get(0).checks().get(0).urls().get(0).digest());
+        assertEquals(3000, c.virtualServers.get(0).realServers().get(0).checks().get(0).connectTimeoutMs());
+        final VirtualServer vs = c.virtualServers.get(0);
+        assertEquals(Ipv4.parse("198.19.0.80"), vs.vip());
+        assertEquals(443, vs.port());
+        assertEquals("wrr", vs.scheduler());
+        assertEquals(Method.DR, vs.method());
+        assertEquals(50, vs.persistenceTimeout());
+        assertEquals(0xFFFFFF00, vs.persistenceNetmask());
+        assertEquals(0x0010, vs.flags());
+        assertEquals(2, vs.realServers().size());
+        assertEquals(3, vs.realServers().get(0).weight());
+        assertEquals(100, vs.realServers().get(0).uthreshold());
+        assertEquals(10, vs.realServers().get(0).lthreshold());
+        assertEquals(Method.TUN, vs.realServers().get(1).method());
+        assertEquals(13, vs.realServers().get(0).at().line());
     }
 
     @Test
@@ -101,9 +101,9 @@ class KeepalivedConfigTest
         assertEquals(8100, c.markRules.get(0).portHigh());
         assertEquals(2, c.groups.get("web").size());
         assertEquals(Ipv4.parse("198.19.0.82"), c.groups.get("web").get(0).last());
-        assertEquals("web", c.virtualServers.get(0).group);
-        assertEquals(9, c.virtualServers.get(1).fwmark);
-        assertEquals(0, c.virtualServers.get(1).realServers.get(0).port);
+        assertEquals("web", c.virtualServers.get(0).group());
+        assertEquals(9, c.virtualServers.get(1).fwmark());
+        assertEquals(0, c.virtualServers.get(1).realServers().get(0).port());
     }
 
     @Test
@@ -179,5 +179,34 @@ class KeepalivedConfigTest
         Files.writeString(dir.resolve("conf.d/b.conf"),
             "virtual_server 198.19.0.81 80 {\n lb_algo sh\n real_server 198.19.0.11 80\n}\n");
         assertEquals(2, KeepalivedConfig.load(dir.resolve("keepalived.conf")).virtualServers.size());
+    }
+
+    /** What a file makes is immutable once read, and each real server knows its virtual server. */
+    @Test
+    void theVirtualServerModelShouldBeImmutableOnceRead() throws Exception
+    {
+        final KeepalivedConfig c = KeepalivedConfig.parse(F, """
+            virtual_server 198.18.0.80 53 {
+              protocol TCP
+              lb_kind DR
+              lb_algo rr
+              real_server 198.19.0.11 53 { TCP_CHECK { connect_timeout 2 } }
+            }
+            virtual_server 198.18.0.80 53 {
+              protocol UDP
+              lb_kind DR
+              lb_algo rr
+              real_server 198.19.0.11 53 { TCP_CHECK { connect_timeout 2 } }
+            }
+            """.replace(" { TCP", "{\n TCP").replace("2 } }", "2\n}\n}"));
+        final VirtualServer tcp = c.virtualServers.get(0);
+        final VirtualServer udp = c.virtualServers.get(1);
+        final RealServer rs = tcp.realServers().get(0);
+        assertTrue(tcp == rs.vs() && udp == udp.realServers().get(0).vs(), "each real server points at its own");
+        assertTrue(!rs.equals(udp.realServers().get(0)), "alike in every field, still two servers to check");
+        assertEquals(2000, rs.checks().get(0).connectTimeoutMs());
+        assertThrows(UnsupportedOperationException.class, () -> tcp.realServers().remove(0));
+        assertThrows(UnsupportedOperationException.class, () -> rs.checks().clear());
+        assertThrows(UnsupportedOperationException.class, () -> c.virtualServers.clear());
     }
 }

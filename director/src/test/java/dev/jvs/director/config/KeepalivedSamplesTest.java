@@ -55,11 +55,11 @@ class KeepalivedSamplesTest
     {
         Assumptions.assumeTrue(Files.isDirectory(SAMPLES), "needs Debian's keepalived package");
         final KeepalivedConfig c = KeepalivedConfig.load(SAMPLES.resolve("keepalived.conf.SMTP_CHECK"));
-        final KeepalivedConfig.RealServer rs = c.virtualServers.get(0).realServers.get(1);
-        assertEquals(3, rs.checks.size(), "one SMTP check per host block");
-        assertEquals(java.util.List.of("172.16.1.11", "192.168.155.10", "64.233.167.99"), rs.checks.stream()
-            .map(ch -> dev.jvs.engine.frame.Ipv4.toString(ch.connectIp)).toList());
-        assertTrue(rs.checks.stream().allMatch(ch -> "foo.bar.com".equals(ch.heloName) && 2 == ch.retry),
+        final RealServer rs = c.virtualServers.get(0).realServers().get(1);
+        assertEquals(3, rs.checks().size(), "one SMTP check per host block");
+        assertEquals(java.util.List.of("172.16.1.11", "192.168.155.10", "64.233.167.99"), rs.checks().stream()
+            .map(ch -> dev.jvs.engine.frame.Ipv4.toString(ch.connectIp())).toList());
+        assertTrue(rs.checks().stream().allMatch(ch -> "foo.bar.com".equals(ch.heloName()) && 2 == ch.retry()),
             "each host keeps the block's options");
     }
 

@@ -45,7 +45,7 @@ class KeepalivedSemanticsTest
                 }
             }
             """);
-        assertEquals(17, c.virtualServers.get(0).protocol);
+        assertEquals(17, c.virtualServers.get(0).protocol());
         assertWarned(c, "1", "Virtual server [198.18.0.80]:none:53: no protocol set - defaulting to UDP");
         assertEquals(1, c.warnings.size(), c.warnings.toString());
     }
@@ -68,7 +68,7 @@ class KeepalivedSemanticsTest
     {
         final KeepalivedConfig c = parse("virtual_server 198.18.0.80 80 {\n  protocol tcp\n  lb_algo rr\n" +
             "  lb_kind NAT\n  real_server 198.19.0.11 80 {\n  }\n}\n");
-        assertEquals(6, c.virtualServers.get(0).protocol);
+        assertEquals(6, c.virtualServers.get(0).protocol());
         assertTrue(c.warnings.isEmpty(), c.warnings.toString());
     }
 
@@ -77,10 +77,10 @@ class KeepalivedSemanticsTest
     {
         final KeepalivedConfig c = parse("virtual_server 198.18.0.80 80 {\n  protocol TCP\n" +
             "  real_server 198.19.0.11 80 {\n  }\n}\n");
-        final KeepalivedConfig.VirtualServer vs = c.virtualServers.get(0);
-        assertEquals("wlc", vs.scheduler);
-        assertEquals(Method.NAT, vs.method);
-        assertEquals(Method.NAT, vs.realServers.get(0).method);
+        final VirtualServer vs = c.virtualServers.get(0);
+        assertEquals("wlc", vs.scheduler());
+        assertEquals(Method.NAT, vs.method());
+        assertEquals(Method.NAT, vs.realServers().get(0).method());
         assertEquals(List.of(
             "k.conf:1: Virtual server [198.18.0.80]:tcp:80: no scheduler set, setting default 'wlc'",
             "k.conf:1: Virtual server [198.18.0.80]:tcp:80: no forwarding method set, setting default NAT"),
@@ -93,8 +93,8 @@ class KeepalivedSemanticsTest
         final KeepalivedConfig c = parse("virtual_server 198.18.0.80 80 {\n  protocol TCP\n  lb_algo wrr\n" +
             "  lb_kind DR\n  weight 5\n  real_server 198.19.0.11 80 {\n    weight 70000\n  }\n" +
             "  real_server 198.19.0.12 80 {\n  }\n}\n");
-        assertEquals(70_000, c.virtualServers.get(0).realServers.get(0).weight);
-        assertEquals(5, c.virtualServers.get(0).realServers.get(1).weight, "the virtual server's weight");
+        assertEquals(70_000, c.virtualServers.get(0).realServers().get(0).weight());
+        assertEquals(5, c.virtualServers.get(0).realServers().get(1).weight(), "the virtual server's weight");
         final dev.jvs.engine.service.ServiceTable t = new dev.jvs.engine.service.ServiceTable(() -> 0);
         ConfigLoader.apply(c, t, new dev.jvs.engine.Neighbors(), -1, 0);
         final dev.jvs.engine.service.VirtualService s = t.all().iterator().next();
@@ -130,12 +130,12 @@ class KeepalivedSemanticsTest
                 }
             }
             """);
-        final List<KeepalivedConfig.VirtualServer> v = c.virtualServers;
-        assertEquals(80, v.get(0).realServers.get(0).port, "DR: reset to the virtual server's port");
-        assertEquals(80, v.get(0).realServers.get(1).port, "none given: the virtual server's");
-        assertEquals(0, v.get(1).realServers.get(0).port, "fwmark, not NAT: cleared");
-        assertEquals(80, v.get(2).realServers.get(0).port, "NAT without a port: the virtual server's");
-        assertEquals(8080, v.get(2).realServers.get(1).port, "NAT: kept");
+        final List<VirtualServer> v = c.virtualServers;
+        assertEquals(80, v.get(0).realServers().get(0).port(), "DR: reset to the virtual server's port");
+        assertEquals(80, v.get(0).realServers().get(1).port(), "none given: the virtual server's");
+        assertEquals(0, v.get(1).realServers().get(0).port(), "fwmark, not NAT: cleared");
+        assertEquals(80, v.get(2).realServers().get(0).port(), "NAT without a port: the virtual server's");
+        assertEquals(8080, v.get(2).realServers().get(1).port(), "NAT: kept");
         assertEquals(List.of(
             "k.conf:5: WARNING - virtual server [198.18.0.80]:tcp:80 and real server [198.19.0.11]:tcp:8080 ports " +
                 "don't match - resetting",
@@ -186,12 +186,12 @@ class KeepalivedSemanticsTest
             c.warnings.subList(1, c.warnings.size()));
         assertEquals("k.conf:22: sh-port only applies to sh scheduler - ignoring", c.warnings.get(0));
         assertEquals(2, c.virtualServers.size(), "the one without real servers is ignored");
-        final KeepalivedConfig.VirtualServer sh = c.virtualServers.get(0);
-        assertEquals(0x0010, sh.flags, "sh-port once lb_algo sh; mh-port ignored");
-        assertFalse(sh.ops);
-        assertEquals(360, sh.persistenceTimeout);
-        assertEquals(1, sh.realServers.size());
-        assertEquals(0, c.virtualServers.get(1).flags, "sh-port before any lb_algo is ignored");
+        final VirtualServer sh = c.virtualServers.get(0);
+        assertEquals(0x0010, sh.flags(), "sh-port once lb_algo sh; mh-port ignored");
+        assertFalse(sh.ops());
+        assertEquals(360, sh.persistenceTimeout());
+        assertEquals(1, sh.realServers().size());
+        assertEquals(0, c.virtualServers.get(1).flags(), "sh-port before any lb_algo is ignored");
     }
 
     private static final String INSTANCE = """

@@ -174,13 +174,13 @@ class PreprocessorTest
             """;
         final KeepalivedConfig c = KeepalivedConfig.parse(dir.resolve("keepalived.conf"), text, "x");
         assertEquals(2, c.virtualServers.size(), "the above will create 2 virtual servers");
-        assertEquals(3, c.virtualServers.get(1).realServers.size(), "each with 3 real servers");
-        final KeepalivedConfig.RealServer rs = c.virtualServers.get(1).realServers.get(2);
-        assertEquals(dev.jvs.engine.frame.Ipv4.parse("192.168.1.3"), rs.addr);
-        assertEquals(2, rs.checks.size());
+        assertEquals(3, c.virtualServers.get(1).realServers().size(), "each with 3 real servers");
+        final RealServer rs = c.virtualServers.get(1).realServers().get(2);
+        assertEquals(dev.jvs.engine.frame.Ipv4.parse("192.168.1.3"), rs.addr());
+        assertEquals(2, rs.checks().size());
         assertEquals(dir + "/scripts/vs.sh RS_misc.${INST}.1.3.1 10.0.1.4:80->192.168.1.3:80",
-            rs.checks.get(1).miscPath, "INST is not defined: it stays");
-        assertEquals(2, c.virtualServers.get(0).quorum);
+            rs.checks().get(1).miscPath(), "INST is not defined: it stays");
+        assertEquals(2, c.virtualServers.get(0).quorum());
     }
 
     @Test
