@@ -1,9 +1,9 @@
 package dev.jvs.director.adm;
 
-import dev.jvs.director.config.VirtualServer;
-import dev.jvs.director.config.RealServer;
 import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.ha.VrrpAgent;
 import dev.jvs.engine.Counter;
 import dev.jvs.engine.frame.Ipv4;

@@ -1,10 +1,10 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.VirtualServer;
+import dev.jvs.director.config.Check;
 import dev.jvs.director.config.Command;
 import dev.jvs.director.config.KeepalivedConfig;
-import dev.jvs.director.config.Check;
 import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;

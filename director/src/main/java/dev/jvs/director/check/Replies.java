@@ -1,7 +1,7 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.config.Check;
+import dev.jvs.director.config.KeepalivedConfig;
 
 import java.io.IOException;
 import java.net.InetAddress;

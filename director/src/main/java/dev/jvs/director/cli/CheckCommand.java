@@ -1,10 +1,10 @@
 package dev.jvs.director.cli;
 
 import dev.jvs.director.adm.IpvsadmFormat;
+import dev.jvs.director.adm.IpvsadmFormat;
+import dev.jvs.director.adm.IpvsadmFormat;
 import dev.jvs.director.config.ConfigException;
-import dev.jvs.director.adm.IpvsadmFormat;
 import dev.jvs.director.config.ConfigLoader;
-import dev.jvs.director.adm.IpvsadmFormat;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.service.ServiceTable;

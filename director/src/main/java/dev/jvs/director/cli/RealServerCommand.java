@@ -4,10 +4,10 @@ import dev.jvs.director.daemon.Commands;
 import dev.jvs.director.daemon.RunDir;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.os.LibC;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,22 +1,22 @@
 package dev.jvs.director.daemon;
 
-import dev.jvs.director.config.VirtualServer;
-import dev.jvs.director.config.RealServer;
 import dev.jvs.director.adm.AdmHandler;
 import dev.jvs.director.adm.ControlPlane;
 import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.ConfigException;
 import dev.jvs.director.config.ConfigLoader;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.director.ha.ConnSync;
 import dev.jvs.director.ha.VrrpAgent;
 import dev.jvs.director.notify.Mailer;
 import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.Routes;
 import dev.jvs.engine.agent.Workers;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.io.PacketIoException;
-import dev.jvs.engine.Routes;
 import dev.jvs.engine.io.Sockets;
 import dev.jvs.vrrp.VrrpPacket;
 import org.agrona.MutableDirectBuffer;

@@ -1,9 +1,9 @@
 package dev.jvs.director.daemon;
 
-import dev.jvs.director.config.VirtualServer;
-import dev.jvs.director.config.RealServer;
 import dev.jvs.director.check.HealthChecker;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.engine.Method;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.vrrp.InstanceConfig;

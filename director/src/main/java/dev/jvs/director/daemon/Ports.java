@@ -1,7 +1,7 @@
 package dev.jvs.director.daemon;
 
-import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.io.PacketIoException;
 

@@ -1,9 +1,9 @@
 package dev.jvs.director.daemon;
 
-import dev.jvs.director.config.VirtualServer;
-import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.ConfigException;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.agent.IdleMode;
 

@@ -1,11 +1,11 @@
 package dev.jvs.director.ha;
 
 import dev.jvs.director.config.VrrpConfig;
+import dev.jvs.director.notify.Notifier;
 import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.Ownership;
 import dev.jvs.engine.agent.Forwarders;
-import dev.jvs.director.notify.Notifier;
 import dev.jvs.engine.io.Sender;
 import dev.jvs.vrrp.SyncGroup;
 import dev.jvs.vrrp.VrrpCounter;

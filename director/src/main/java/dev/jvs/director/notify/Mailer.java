@@ -1,8 +1,8 @@
 package dev.jvs.director.notify;
 
-import dev.jvs.director.config.VirtualServer;
-import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.GlobalDefs;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.VrrpConfig;
 import dev.jvs.engine.frame.Ipv4;
 

@@ -1,9 +1,9 @@
 package dev.jvs.director.check;
 
-import dev.jvs.director.config.VirtualServer;
-import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.Check;
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.director.config.RealServer;
+import dev.jvs.director.config.VirtualServer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
