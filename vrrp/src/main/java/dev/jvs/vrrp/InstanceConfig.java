@@ -72,40 +72,10 @@ public record InstanceConfig(
      */
     public InstanceConfig withSource(final int address)
     {
-        final Builder b = toBuilder();
-        b.source = address;
-        return b.build();
-    }
-
-    /** @return a builder holding this value. */
-    public Builder toBuilder()
-    {
-        final Builder b = new Builder();
-        b.name = name;
-        b.iface = iface;
-        b.vrid = vrid;
-        b.version = version;
-        b.priority = priority;
-        b.advertCentis = advertCentis;
-        b.authPass = authPass;
-        b.addresses = addresses;
-        b.source = source;
-        b.unicastPeers = unicastPeers;
-        b.preempt = preempt;
-        b.preemptDelayMs = preemptDelayMs;
-        b.garpMasterDelayMs = garpMasterDelayMs;
-        b.garpMasterRepeat = garpMasterRepeat;
-        b.garpMasterRefreshMs = garpMasterRefreshMs;
-        b.garpMasterRefreshRepeat = garpMasterRefreshRepeat;
-        b.garpLowerPrioRepeat = garpLowerPrioRepeat;
-        b.lowerPrioNoAdvert = lowerPrioNoAdvert;
-        b.higherPrioSendAdvert = higherPrioSendAdvert;
-        b.initialState = initialState;
-        b.checkUnicastSource = checkUnicastSource;
-        b.excludedAddresses = excludedAddresses;
-        b.useVmac = useVmac;
-        b.vmacXmitBase = vmacXmitBase;
-        return b;
+        return new InstanceConfig(name, iface, vrid, version, priority, advertCentis, authPass, addresses, address,
+            unicastPeers, preempt, preemptDelayMs, garpMasterDelayMs, garpMasterRepeat, garpMasterRefreshMs,
+            garpMasterRefreshRepeat, garpLowerPrioRepeat, lowerPrioNoAdvert, higherPrioSendAdvert, initialState,
+            checkUnicastSource, excludedAddresses, useVmac, vmacXmitBase);
     }
 
     // A record compares arrays by reference; these compare the addresses and password by content.
@@ -199,12 +169,6 @@ public record InstanceConfig(
         {
             authPass = Arrays.copyOf(pass.getBytes(StandardCharsets.US_ASCII), VrrpPacket.AUTH_LENGTH);
             return this;
-        }
-
-        /** @return the advertisement interval in ms. */
-        public long advertMs()
-        {
-            return advertCentis * 10L;
         }
 
         /** @return the value (arrays are copied: the value does not change when the builder does). */

@@ -24,13 +24,6 @@ public record GlobalDefs(
     int smtpServer, int smtpPort, long smtpConnectTimeoutMs, String smtpHeloName, boolean smtpAlert,
     boolean smtpAlertChecker, boolean smtpAlertVrrp, boolean scriptSecurity)
 {
-    /** lvs_timeouts' slots. */
-    public static final int TCP = 0;
-    /** See {@link #TCP}. */
-    public static final int TCP_FIN = 1;
-    /** See {@link #TCP}. */
-    public static final int UDP = 2;
-
     /** @return keepalived's defaults (no global_defs block). */
     public static GlobalDefs defaults()
     {

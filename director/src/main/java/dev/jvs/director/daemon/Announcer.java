@@ -72,7 +72,7 @@ final class Announcer implements AutoCloseable
         final Announcer a = new Announcer(table, dev, fd);
         try
         {
-            KernelSetup.run(List.of("ip", "link", "set", dev, "up"));
+            Commands.run(List.of("ip", "link", "set", dev, "up"));
         }
         catch (final IOException ex)
         {
@@ -143,7 +143,7 @@ final class Announcer implements AutoCloseable
     {
         try
         {
-            KernelSetup.run(List.of("ip", "route", verb, Ipv4.toString(vip) + "/32", "dev", device, "table",
+            Commands.run(List.of("ip", "route", verb, Ipv4.toString(vip) + "/32", "dev", device, "table",
                 Long.toString(table)));
         }
         catch (final IOException ex)

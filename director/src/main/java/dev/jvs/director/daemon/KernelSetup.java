@@ -37,12 +37,6 @@ final class KernelSetup implements AutoCloseable
         this.state = STATE_DIR.resolve(iface + ".state");
     }
 
-    /** {@link Commands#run}. */
-    static String run(final List<String> cmd) throws IOException
-    {
-        return Commands.run(cmd);
-    }
-
     private String table()
     {
         return "jvs_" + iface.replaceAll("[^A-Za-z0-9_]", "_");
@@ -61,7 +55,7 @@ final class KernelSetup implements AutoCloseable
                     {
                         try
                         {
-                            run(List.of("ip", "addr", "del", line.substring(5), "dev", iface));
+                            Commands.run(List.of("ip", "addr", "del", line.substring(5), "dev", iface));
                         }
                         catch (final IOException gone)
                         {
@@ -70,7 +64,7 @@ final class KernelSetup implements AutoCloseable
                     }
                     else if (!line.isBlank())
                     {
-                        run(List.of("ethtool", "-K", iface, line.split(" ")[0], line.split(" ")[1]));
+                        Commands.run(List.of("ethtool", "-K", iface, line.split(" ")[0], line.split(" ")[1]));
                     }
                 }
                 Files.delete(state);
@@ -83,7 +77,7 @@ final class KernelSetup implements AutoCloseable
         }
         try
         {
-            run(List.of("nft", "delete", "table", "netdev", table()));
+            Commands.run(List.of("nft", "delete", "table", "netdev", table()));
             Log.info("removed nftables table " + table() + " a previous run left");
         }
         catch (final IOException ignored)
@@ -97,7 +91,7 @@ final class KernelSetup implements AutoCloseable
     {
         try
         {
-            final String k = run(List.of("ethtool", "-k", iface));
+            final String k = Commands.run(List.of("ethtool", "-k", iface));
             for (final String[] f : new String[][] {{"generic-receive-offload", "gro"},
                 {"large-receive-offload", "lro"}})
             {
@@ -106,7 +100,7 @@ final class KernelSetup implements AutoCloseable
                     final String l = line.trim();
                     if (l.startsWith(f[0] + ": on") && !l.contains("[fixed]"))
                     {
-                        run(List.of("ethtool", "-K", iface, f[1], "off"));
+                        Commands.run(List.of("ethtool", "-K", iface, f[1], "off"));
                         restoreOffloads.add(f[1] + " on");
                     }
                 }
@@ -154,7 +148,7 @@ final class KernelSetup implements AutoCloseable
         try
         {
             Files.writeString(f, b.toString());
-            run(List.of("nft", "-f", f.toString()));
+            Commands.run(List.of("nft", "-f", f.toString()));
         }
         finally
         {
@@ -177,11 +171,11 @@ final class KernelSetup implements AutoCloseable
         for (final int v : vips)
         {
             final String a = Ipv4.toString(v) + "/32";
-            if (run(List.of("ip", "-4", "addr", "show", "dev", iface)).contains(" " + a + " "))
+            if (Commands.run(List.of("ip", "-4", "addr", "show", "dev", iface)).contains(" " + a + " "))
             {
                 continue;
             }
-            run(List.of("ip", "addr", "add", a, "dev", iface));
+            Commands.run(List.of("ip", "addr", "add", a, "dev", iface));
             addedAddresses.add(a);
             Files.createDirectories(STATE_DIR);
             Files.writeString(state, "addr " + a + "\n", java.nio.file.StandardOpenOption.CREATE,
@@ -207,7 +201,7 @@ final class KernelSetup implements AutoCloseable
             final String a = Ipv4.toString(v) + "/32";
             if (addedAddresses.remove(a))
             {
-                run(List.of("ip", "addr", "del", a, "dev", iface));
+                Commands.run(List.of("ip", "addr", "del", a, "dev", iface));
                 removed.add(a);
             }
         }
@@ -243,7 +237,7 @@ final class KernelSetup implements AutoCloseable
         {
             try
             {
-                run(List.of("ip", "addr", "del", a, "dev", iface));
+                Commands.run(List.of("ip", "addr", "del", a, "dev", iface));
             }
             catch (final IOException ex)
             {
@@ -254,7 +248,7 @@ final class KernelSetup implements AutoCloseable
         {
             try
             {
-                run(List.of("nft", "delete", "table", "netdev", table()));
+                Commands.run(List.of("nft", "delete", "table", "netdev", table()));
             }
             catch (final IOException ex)
             {
@@ -265,7 +259,7 @@ final class KernelSetup implements AutoCloseable
         {
             try
             {
-                run(List.of("ethtool", "-K", iface, o.split(" ")[0], o.split(" ")[1]));
+                Commands.run(List.of("ethtool", "-K", iface, o.split(" ")[0], o.split(" ")[1]));
             }
             catch (final IOException ex)
             {

@@ -39,11 +39,12 @@ final class Owned
      * MACs of use_vmac instances, and the gate: open when it is master of every instance.
      *
      * @param instances the instances.
+     * @param master {@link #masterAddresses} of them.
      * @param addressPort the port of each address (null: one port, answered on any).
      * @param managed every address an instance manages (service VIPs outside it are always owned).
      * @return the ownership.
      */
-    static Ownership by(final List<VrrpInstance> instances, final Int2IntHashMap addressPort,
+    static Ownership by(final List<VrrpInstance> instances, final IntHashSet master, final Int2IntHashMap addressPort,
         final IntHashSet managed)
     {
         final boolean all = instances.stream().allMatch(i -> VrrpState.MASTER == i.state());
@@ -60,7 +61,7 @@ final class Owned
                 }
             }
         }
-        final int[] owned = masterAddresses(instances).stream().mapToInt(Integer::intValue).toArray();
+        final int[] owned = master.stream().mapToInt(Integer::intValue).toArray();
         final int[] ports = new int[owned.length];
         for (int k = 0; k < owned.length; k++)
         {

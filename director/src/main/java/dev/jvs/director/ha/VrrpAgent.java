@@ -545,8 +545,8 @@ public final class VrrpAgent implements VrrpOutput
      */
     private void recompute()
     {
-        final Ownership o = Owned.by(instances, links.size() > 1 ? addressPort : null, managed);
         final org.agrona.collections.IntHashSet masterAddrs = Owned.masterAddresses(instances);
+        final Ownership o = Owned.by(instances, masterAddrs, links.size() > 1 ? addressPort : null, managed);
         final boolean any = instances.stream().anyMatch(i -> VrrpState.MASTER == i.state());
         workers.post(f -> f.own(o));
         if (null != vipOwner)
