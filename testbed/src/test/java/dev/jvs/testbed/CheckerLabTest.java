@@ -242,7 +242,9 @@ class CheckerLabTest extends LabTest
         final Path unsafe = Files.createDirectory(work.resolve("unsafe"), none);
         Files.setPosixFilePermissions(unsafe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         final Path check = safe.resolve("check.sh");
-        Files.writeString(check, "#!/bin/sh\nid -u > " + out.resolve("uid") + "\nexit 0\n");
+        // Written aside and renamed: the test polls for the file, and "id -u > uid" creates it empty first.
+        Files.writeString(check, "#!/bin/sh\nid -u > " + out.resolve("uid.tmp") + " && mv " + out.resolve("uid.tmp") +
+            " " + out.resolve("uid") + "\nexit 0\n");
         final Path bad = unsafe.resolve("bad.sh");
         Files.writeString(bad, "#!/bin/sh\ntouch " + out.resolve("bad-ran") + "\nexit 1\n");
         for (final Path f : List.of(check, bad))
