@@ -62,14 +62,14 @@ final class Metrics
      */
     static String serviceLabels(final VirtualService s)
     {
-        return "service=\"" + AdmHandler.service(s) + "\"," + nodeService(s.fwmark(), s.protocol(), s.vaddr(), s.vport());
+        return "service=\"" + AdmHandler.service(s) + "\"," + nodeService(s.fwmark(), s.protocol(), Ipv4.toString(s.vaddr()), s.vport());
     }
 
-    private static String nodeService(final int fwmark, final int protocol, final int vip, final int port)
+    private static String nodeService(final int fwmark, final int protocol, final String vip, final int port)
     {
         return 0 != fwmark ? "proto=\"FWM\",local_address=\"\",local_port=\"0\",local_mark=\"" +
             String.format(Locale.ROOT, "%08X", fwmark) + "\"" : "proto=\"" + (6 == protocol ? "TCP" : "UDP") +
-            "\",local_address=\"" + Ipv4.toString(vip) + "\",local_port=\"" + port + "\",local_mark=\"\"";
+            "\",local_address=\"" + vip + "\",local_port=\"" + port + "\",local_mark=\"\"";
     }
 
     /** node_exporter's backend labels, in its order. */
@@ -178,8 +178,8 @@ final class Metrics
             for (final RealServer rs : vs.realServers())
             {
                 // TCP and UDP on one VIP:port are two virtual servers: the protocol keeps their series apart.
-                final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + Ipv4.toString(rs.addr()) + ":" +
-                    rs.port() + "\"," + configLabels(vs) + ",remote_address=\"" + Ipv4.toString(rs.addr()) +
+                final String labels = "{virtual_server=\"" + vs.name() + "\",server=\"" + rs.address().withPort(rs.port()) +
+                    "\"," + configLabels(vs) + ",remote_address=\"" + rs.address() +
                     "\",remote_port=\"" + rs.port() + "\"} ";
                 b.append("jvs_real_server_up").append(labels).append(hc.isDown(rs) ? 0 : 1).append('\n');
                 final long n = hc.transitions(rs);
@@ -206,7 +206,7 @@ final class Metrics
     {
         return null != vs.group() ? "proto=\"" + (6 == vs.protocol() ? "TCP" : "UDP") +
             "\",local_address=\"\",local_port=\"0\",local_mark=\"\"" :
-            nodeService(vs.fwmark(), vs.protocol(), vs.vip(), vs.port());
+            nodeService(vs.fwmark(), vs.protocol(), null == vs.address() ? "" : vs.address().toString(), vs.port());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.jvs.director.check;
 
 import dev.jvs.director.config.Check;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,7 +18,7 @@ abstract class DatagramProbe extends Probe
 
     DatagramProbe(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        super(ch, server, up, loop, Ipv4.toString(ch.connectIp()) + ":" + ch.connectPort());
+        super(ch, server, up, loop, ch.connectIp().withPort(ch.connectPort()));
     }
 
     /** @return the datagram to send this attempt. */
@@ -41,11 +40,11 @@ abstract class DatagramProbe extends Probe
         {
             udp = DatagramChannel.open();
             udp.configureBlocking(false);
-            if (0 != ch.bindIp() || 0 != ch.bindPort())
+            if (null != ch.bindIp() || 0 != ch.bindPort())
             {
-                udp.bind(new InetSocketAddress(Replies.inet(ch.bindIp()), ch.bindPort()));
+                udp.bind(new InetSocketAddress(null == ch.bindIp() ? null : ch.bindIp().inet(), ch.bindPort()));
             }
-            udp.connect(new InetSocketAddress(Replies.inet(ch.connectIp()), ch.connectPort()));
+            udp.connect(new InetSocketAddress(ch.connectIp().inet(), ch.connectPort()));
             udp.write(ByteBuffer.wrap(request()));
             arm(now);
             udp.register(loop.selector(), SelectionKey.OP_READ, this);

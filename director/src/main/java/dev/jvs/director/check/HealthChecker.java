@@ -5,7 +5,6 @@ import dev.jvs.director.config.Command;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.VirtualServer;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -143,7 +142,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             {
                 quorumLost.add(vs);
                 log.accept("starting with quorum down for " + vs.name() +
-                    (0 != vs.sorryAddr() ? ": the sorry server " + Ipv4.toString(vs.sorryAddr()) + " serves" : ""));
+                    (null != vs.sorry() ? ": the sorry server " + vs.sorry() + " serves" : ""));
             }
         }
     }
@@ -151,7 +150,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
     /** @return "VS/ADDR:PORT", the identity of a real server across reloads. */
     public static String key(final RealServer rs)
     {
-        return rs.vs().name() + "/" + Ipv4.toString(rs.addr()) + ":" + rs.port();
+        return rs.vs().name() + "/" + rs.address().withPort(rs.port());
     }
 
     /**
@@ -170,7 +169,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
             for (final RealServer rs : vs.realServers())
             {
                 final Server s = servers.get(rs);
-                final String name = Ipv4.toString(rs.addr()) + ":" + rs.port();
+                final String name = rs.address().withPort(rs.port());
                 if (null == s)
                 {
                     b.append(String.format(Locale.ROOT, "%-22s %-22s %-32s %-5s %s%n", vs.name(), name, "-", "UP",
@@ -270,7 +269,7 @@ public final class HealthChecker implements AutoCloseable, dev.jvs.director.conf
         {
             quorumLost.add(vs);
             log.accept("lost quorum " + vs.quorum() + "-" + vs.hysteresis() + "=" + threshold + " > " + sum + " for " +
-                vs.name() + (0 != vs.sorryAddr() ? ": the sorry server " + Ipv4.toString(vs.sorryAddr()) + " serves" : ""));
+                vs.name() + (null != vs.sorry() ? ": the sorry server " + vs.sorry() + " serves" : ""));
             notifyScript(vs.quorumDown());
             quorumChanged.set(true);
             generation++;

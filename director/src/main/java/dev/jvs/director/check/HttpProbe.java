@@ -2,7 +2,6 @@ package dev.jvs.director.check;
 
 import dev.jvs.director.config.Check;
 import dev.jvs.director.config.KeepalivedConfig;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,8 +40,8 @@ final class HttpProbe extends StreamProbe
     {
         final KeepalivedConfig.Url u = ch.urls().get(url);
         final boolean tls = "SSL_GET".equals(ch.type());
-        final String host = (null != ch.virtualhost() ? ch.virtualhost() : Ipv4.toString(ch.connectIp())) +
-            ((tls ? 443 : 80) == ch.connectPort() ? "" : ":" + ch.connectPort());
+        // keepalived's request_host: the virtualhost as it is, else the address and port ([v6]:port, RFC 2732).
+        final String host = null != ch.virtualhost() ? ch.virtualhost() : ch.connectIp().withPort(ch.connectPort());
         // keepalived's request (request_template, HTTP/1.0), so servers log and answer it the same way.
         request = ByteBuffer.wrap(("GET " + u.path() + " HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: " +
             host + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -50,7 +49,7 @@ final class HttpProbe extends StreamProbe
         if (tls)
         {
             ssl = loop.sslContext().createSSLEngine(null != ch.virtualhost() ? ch.virtualhost() :
-                Ipv4.toString(ch.connectIp()), ch.connectPort());
+                ch.connectIp().toString(), ch.connectPort());
             ssl.setUseClientMode(true);
             final int packet = ssl.getSession().getPacketBufferSize();
             netIn = ByteBuffer.allocate(packet);

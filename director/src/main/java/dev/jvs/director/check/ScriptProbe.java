@@ -1,7 +1,6 @@
 package dev.jvs.director.check;
 
 import dev.jvs.director.config.Check;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
 import java.util.List;
@@ -17,7 +16,7 @@ final class ScriptProbe extends Probe
 
     ScriptProbe(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        super(ch, server, up, loop, "PING_CHECK".equals(ch.type()) ? "ping " + Ipv4.toString(ch.connectIp()) :
+        super(ch, server, up, loop, "PING_CHECK".equals(ch.type()) ? "ping " + ch.connectIp() :
             "'" + ch.miscPath() + "'");
     }
 

@@ -1,7 +1,6 @@
 package dev.jvs.director.check;
 
 import dev.jvs.director.config.RealServer;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +19,6 @@ final class Server
     Server(final RealServer rs)
     {
         this.rs = rs;
-        this.name = Ipv4.toString(rs.addr()) + ":" + rs.port() + " of " + rs.vs().name();
+        this.name = rs.address().withPort(rs.port()) + " of " + rs.vs().name();
     }
 }

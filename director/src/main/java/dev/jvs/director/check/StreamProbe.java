@@ -1,7 +1,6 @@
 package dev.jvs.director.check;
 
 import dev.jvs.director.config.Check;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,7 +26,7 @@ abstract class StreamProbe extends Probe
 
     StreamProbe(final Check ch, final Server server, final boolean up, final Loop loop)
     {
-        super(ch, server, up, loop, Ipv4.toString(ch.connectIp()) + ":" + ch.connectPort());
+        super(ch, server, up, loop, ch.connectIp().withPort(ch.connectPort()));
     }
 
     @Override
@@ -38,12 +37,12 @@ abstract class StreamProbe extends Probe
             chan = SocketChannel.open();
             chan.configureBlocking(false);
             chan.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (0 != ch.bindIp() || 0 != ch.bindPort())
+            if (null != ch.bindIp() || 0 != ch.bindPort())
             {
                 chan.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                chan.bind(new InetSocketAddress(Replies.inet(ch.bindIp()), ch.bindPort()));
+                chan.bind(new InetSocketAddress(null == ch.bindIp() ? null : ch.bindIp().inet(), ch.bindPort()));
             }
-            final boolean done = chan.connect(new InetSocketAddress(Replies.inet(ch.connectIp()), ch.connectPort()));
+            final boolean done = chan.connect(new InetSocketAddress(ch.connectIp().inet(), ch.connectPort()));
             arm(now);
             if (done)
             {

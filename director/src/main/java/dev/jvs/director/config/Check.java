@@ -1,6 +1,6 @@
 package dev.jvs.director.config;
 
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.List;
 
@@ -9,9 +9,9 @@ public final class Check
 {
     private final Position at;
     private final String type;
-    private final int connectIp;
+    private final IpAddress connectIp;
     private final int connectPort;
-    private final int bindIp;
+    private final IpAddress bindIp;
     private final int bindPort;
     private final long delayLoopMs;
     private final long connectTimeoutMs;
@@ -83,7 +83,7 @@ public final class Check
     }
 
     /** Address to connect to (the real server's unless connect_ip). */
-    public int connectIp()
+    public IpAddress connectIp()
     {
         return connectIp;
     }
@@ -94,8 +94,8 @@ public final class Check
         return connectPort;
     }
 
-    /** Source address or 0. */
-    public int bindIp()
+    /** Source address or null. */
+    public IpAddress bindIp()
     {
         return bindIp;
     }

@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +13,11 @@ final class CheckDraft
     /** TCP_CHECK or HTTP_GET. */
     String type;
     /** Address to connect to (the real server's unless connect_ip). */
-    int connectIp;
+    IpAddress connectIp;
     /** Port to connect to (the real server's unless connect_port). */
     int connectPort;
-    /** Source address or 0. */
-    int bindIp;
+    /** Source address or null. */
+    IpAddress bindIp;
     /** Source port or 0. */
     int bindPort;
     /** Interval between checks. */

@@ -74,9 +74,9 @@ final class CheckReader
     {
         switch (k.keyword())
         {
-            case "connect_ip" -> ch.connectIp = address(k, 0, "connect_ip");
+            case "connect_ip" -> ch.connectIp = KeepalivedConfig.ipAddress(k, 0, "connect_ip");
             case "connect_port" -> ch.connectPort = (int)number(k, 0, 1, 65535, "connect_port");
-            case "bindto" -> ch.bindIp = address(k, 0, "bindto");
+            case "bindto" -> ch.bindIp = KeepalivedConfig.ipAddress(k, 0, "bindto");
             case "bind_port" -> ch.bindPort = (int)number(k, 0, 1, 65535, "bind_port");
             case "connect_timeout" -> ch.connectTimeout = seconds(k);
             case "delay_loop" -> ch.delayLoop = seconds(k);

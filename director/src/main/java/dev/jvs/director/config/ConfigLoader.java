@@ -35,32 +35,11 @@ public final class ConfigLoader
         final List<VirtualService> created = new ArrayList<>();
         for (final VirtualServer vs : c.virtualServers)
         {
-            if (null != vs.group())
+            for (final long[] k : keys(c, vs))
             {
-                for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group()))
-                {
-                    if (0 != m.fwmark())
-                    {
-                        created.add(fill(services.addFwmark(m.fwmark(), vs.scheduler(), vs.flags(), nowMs), vs,
-                            neighbors, methodOverride));
-                        continue;
-                    }
-                    for (long a = m.first() & 0xFFFFFFFFL; a <= (m.last() & 0xFFFFFFFFL); a++)
-                    {
-                        created.add(fill(services.add(vs.protocol(), (int)a, m.port(), vs.scheduler(), vs.flags(), nowMs), vs,
-                            neighbors, methodOverride));
-                    }
-                }
-            }
-            else if (0 != vs.fwmark())
-            {
-                created.add(fill(services.addFwmark(vs.fwmark(), vs.scheduler(), vs.flags(), nowMs), vs, neighbors,
+                created.add(fill(0 != k[3] ? services.addFwmark((int)k[3], vs.scheduler(), vs.flags(), nowMs) :
+                    services.add((int)k[0], (int)k[1], (int)k[2], vs.scheduler(), vs.flags(), nowMs), vs, neighbors,
                     methodOverride));
-            }
-            else
-            {
-                created.add(fill(services.add(vs.protocol(), vs.vip(), vs.port(), vs.scheduler(), vs.flags(), nowMs), vs,
-                    neighbors, methodOverride));
             }
         }
         return created;
@@ -160,7 +139,7 @@ public final class ConfigLoader
                         rc++;
                     }
                 }
-                for (final RealServer rs : vs.realServers())
+                for (final RealServer rs : ipv4(vs))
                 {
                     if (0 != vs.sorryAddr() && (sorry || vs.sorryInhibit()) && rs.addr() == vs.sorryAddr() &&
                         rs.port() == (0 != vs.sorryPort() ? vs.sorryPort() : vs.port()))
@@ -222,7 +201,7 @@ public final class ConfigLoader
         final RealServer rs, final Health health)
     {
         final VirtualServer vs = rs.vs();
-        if (0 != vs.sorryAddr() && !health.quorumUp(vs))
+        if (rs.address().v6() || 0 != vs.sorryAddr() && !health.quorumUp(vs))
         {
             return new Changes(0, 0, 0, 0, 0);
         }
@@ -264,6 +243,12 @@ public final class ConfigLoader
         return new Changes(0, 0, ra, rr, rc);
     }
 
+    /** The real servers the engine can carry: an IPv4 service may tunnel to IPv6 servers, not yet carried. */
+    private static List<RealServer> ipv4(final VirtualServer vs)
+    {
+        return vs.realServers().stream().filter(rs -> !rs.address().v6()).toList();
+    }
+
     private static int removeAllBut(final VirtualService s, final java.util.Set<Long> keep)
     {
         int n = 0;
@@ -279,7 +264,10 @@ public final class ConfigLoader
         return n;
     }
 
-    /** The engine keys a virtual_server stands for: {protocol, vip, port, fwmark} each. */
+    /**
+     * The engine keys a virtual_server stands for: {protocol, vip, port, fwmark} each. The engine carries IPv4
+     * only so far: an IPv6 service, and the IPv6 members of a group, stand for none (read and checked only).
+     */
     private static List<long[]> keys(final KeepalivedConfig c, final VirtualServer vs)
     {
         final List<long[]> k = new ArrayList<>();
@@ -287,16 +275,24 @@ public final class ConfigLoader
         {
             for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group()))
             {
+                if (m.ipv6())
+                {
+                    continue;
+                }
                 if (0 != m.fwmark())
                 {
                     k.add(new long[] {0, 0, 0, m.fwmark()});
                     continue;
                 }
-                for (long a = m.first() & 0xFFFFFFFFL; a <= (m.last() & 0xFFFFFFFFL); a++)
+                for (long a = m.first().v4() & 0xFFFFFFFFL; a <= (m.last().v4() & 0xFFFFFFFFL); a++)
                 {
                     k.add(new long[] {vs.protocol(), (int)a, m.port(), 0});
                 }
             }
+        }
+        else if (vs.ipv6())
+        {
+            return k;
         }
         else if (0 != vs.fwmark())
         {
@@ -314,7 +310,7 @@ public final class ConfigLoader
     {
         s.persistence(vs.persistenceTimeout() * 1000, vs.persistenceNetmask());
         s.onePacket(vs.ops());
-        for (final RealServer rs : vs.realServers())
+        for (final RealServer rs : ipv4(vs))
         {
             final int method = methodOverride >= 0 ? methodOverride : rs.method() >= 0 ? rs.method() : vs.method();
             s.addRealServer(rs.addr(), rs.port(), method, rs.weight(), rs.uthreshold(), rs.lthreshold());

@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.nio.file.Path;
@@ -29,8 +30,11 @@ public final class KeepalivedConfig
     static final byte[] UDP_FILLER =
         "jvs UDP_CHECK filler datagram..".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    /** One member of a virtual_server_group: an address range and port, or a mark. */
-    public record GroupMember(int first, int last, int port, int fwmark)
+    /**
+     * One member of a virtual_server_group: an address range (IPv6: the last group varies) and port, or a mark
+     * (addresses null) with its family ({@code fwmark N inet6}).
+     */
+    public record GroupMember(IpAddress first, IpAddress last, int port, int fwmark, boolean ipv6)
     {
     }
 
@@ -325,6 +329,21 @@ public final class KeepalivedConfig
             throw new ConfigException(s.argAt(i), what + " " + v + " is out of range: it must be " + min + ".." + max);
         }
         return v;
+    }
+
+    /** An IPv4 or IPv6 address, where keepalived takes either (the family follows the text, as inet_stosockaddr). */
+    static IpAddress ipAddress(final Statement s, final int i, final String what) throws ConfigException
+    {
+        final String w = word(s, i);
+        try
+        {
+            return IpAddress.parse(w);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(s.argAt(i), "'" + w + "' is not an IPv" + (w.indexOf(':') < 0 ? "4" : "6") +
+                " address (" + what + ")");
+        }
     }
 
     static int address(final Statement s, final int i, final String what) throws ConfigException

@@ -1,6 +1,6 @@
 package dev.jvs.director.config;
 
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.List;
 
@@ -8,7 +8,7 @@ import java.util.List;
 public final class RealServer
 {
     private final Position at;
-    private final int addr;
+    private final IpAddress addr;
     private final int port;
     private final int weight;
     private final int uthreshold;
@@ -49,9 +49,15 @@ public final class RealServer
     }
 
     /** Address. */
-    public int addr()
+    public IpAddress address()
     {
         return addr;
+    }
+
+    /** The IPv4 address as the engine keys it; IPv6 services never reach the engine. */
+    public int addr()
+    {
+        return addr.v4();
     }
 
     /** Port (0: the client's). */

@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,7 @@ final class RealServerDraft
     /** Where it is declared. */
     Position at;
     /** Address. */
-    int addr;
+    IpAddress addr;
     /** Port (0: the client's). */
     int port;
     /** Weight (-1 until set: then the virtual server's {@code weight}, by default 1). */

@@ -1,6 +1,6 @@
 package dev.jvs.director.config;
 
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.List;
 
@@ -12,7 +12,8 @@ import java.util.List;
 public final class VirtualServer
 {
     private final Position at;
-    private final int vip;
+    private final IpAddress vip;
+    private final boolean ipv6;
     private final int port;
     private final int fwmark;
     private final String group;
@@ -35,7 +36,7 @@ public final class VirtualServer
     private final long hysteresis;
     private final Command quorumUp;
     private final Command quorumDown;
-    private final int sorryAddr;
+    private final IpAddress sorryAddr;
     private final int sorryPort;
     private final boolean sorryInhibit;
     private final int sorryMethod;
@@ -44,6 +45,7 @@ public final class VirtualServer
     {
         this.at = d.at;
         this.vip = d.vip;
+        this.ipv6 = 6 == d.family;
         this.port = d.port;
         this.fwmark = d.fwmark;
         this.group = d.group;
@@ -79,10 +81,22 @@ public final class VirtualServer
         return at;
     }
 
-    /** Address (0 for fwmark or group). */
-    public int vip()
+    /** Address (null for fwmark or group). */
+    public IpAddress address()
     {
         return vip;
+    }
+
+    /** The IPv4 address as the engine keys it (0 for fwmark or group); IPv6 services never reach the engine. */
+    public int vip()
+    {
+        return null == vip ? 0 : vip.v4();
+    }
+
+    /** The family is IPv6 (keepalived's {@code af}: from the address, {@code ip_family} or the real servers). */
+    public boolean ipv6()
+    {
+        return ipv6;
     }
 
     /** Port. */
@@ -217,10 +231,16 @@ public final class VirtualServer
         return quorumDown;
     }
 
-    /** The sorry server's address (0: none) and port, used while the quorum is lost. */
-    public int sorryAddr()
+    /** The sorry server's address (null: none), used while the quorum is lost. */
+    public IpAddress sorry()
     {
         return sorryAddr;
+    }
+
+    /** {@link #sorry()} as the engine keys it (0: none, or an IPv6 one, which the engine does not carry yet). */
+    public int sorryAddr()
+    {
+        return null == sorryAddr || sorryAddr.v6() ? 0 : sorryAddr.v4();
     }
 
     /** See {@link #sorryAddr}. */
@@ -252,7 +272,7 @@ public final class VirtualServer
         {
             return "FWM " + fwmark;
         }
-        return "[" + Ipv4.toString(vip) + "]:" + KeepalivedConfig.protocolName(protocol) + ":" + port;
+        return "[" + vip + "]:" + KeepalivedConfig.protocolName(protocol) + ":" + port;
     }
 
     /** @return "ADDR:PORT", "fwmark N" or "group NAME". */
@@ -262,6 +282,6 @@ public final class VirtualServer
         {
             return "group " + group;
         }
-        return 0 != fwmark ? "fwmark " + fwmark : Ipv4.toString(vip) + ":" + port;
+        return 0 != fwmark ? "fwmark " + fwmark : vip.withPort(port);
     }
 }

@@ -1,6 +1,6 @@
 package dev.jvs.director.config;
 
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +10,10 @@ final class VirtualServerDraft
 {
     /** Where it is declared. */
     Position at;
-    /** Address (0 for fwmark or group). */
-    int vip;
+    /** Address (null for fwmark or group). */
+    IpAddress vip;
+    /** keepalived's af: 4 or 6, 0 until an address, ip_family or persistence_granularity says. */
+    int family;
     /** Port. */
     int port;
     /** Firewall mark or 0. */
@@ -30,7 +32,7 @@ final class VirtualServerDraft
     int defaultWeight = 1;
     /** Persistence timeout, seconds (0 none). */
     int persistenceTimeout;
-    /** Persistence netmask. */
+    /** Persistence netmask; for IPv6 the prefix length, as the kernel keeps it in the same field. */
     int persistenceNetmask = 0xFFFFFFFF;
     /** One-packet scheduling. */
     boolean ops;
@@ -56,8 +58,8 @@ final class VirtualServerDraft
     Command quorumUp;
     /** See {@link #quorumUp}. */
     Command quorumDown;
-    /** The sorry server's address (0: none) and port, used while the quorum is lost. */
-    int sorryAddr;
+    /** The sorry server's address (null: none) and port, used while the quorum is lost. */
+    IpAddress sorryAddr;
     /** See {@link #sorryAddr}. */
     int sorryPort;
     /** Keep the sorry server with weight 0 instead of removing it. */
@@ -82,7 +84,7 @@ final class VirtualServerDraft
         {
             return "FWM " + fwmark;
         }
-        return "[" + Ipv4.toString(vip) + "]:" + KeepalivedConfig.protocolName(protocol) + ":" + port;
+        return "[" + vip + "]:" + KeepalivedConfig.protocolName(protocol) + ":" + port;
     }
 
     /** @return "ADDR:PORT", "fwmark N" or "group NAME". */
@@ -92,6 +94,6 @@ final class VirtualServerDraft
         {
             return "group " + group;
         }
-        return 0 != fwmark ? "fwmark " + fwmark : Ipv4.toString(vip) + ":" + port;
+        return 0 != fwmark ? "fwmark " + fwmark : vip.withPort(port);
     }
 }

@@ -4,7 +4,7 @@ import dev.jvs.director.config.KeepalivedConfig.GroupMember;
 import dev.jvs.director.config.KeepalivedConfig.MarkRule;
 import dev.jvs.engine.Method;
 import dev.jvs.engine.frame.Ethernet;
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.schedulers.Schedulers;
 
 import java.util.ArrayList;
@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import static dev.jvs.director.config.KeepalivedConfig.address;
+import static dev.jvs.director.config.KeepalivedConfig.ipAddress;
 import static dev.jvs.director.config.KeepalivedConfig.number;
 import static dev.jvs.director.config.KeepalivedConfig.seconds;
 import static dev.jvs.director.config.KeepalivedConfig.word;
@@ -50,7 +51,8 @@ final class VirtualServerReader
         }
         else if (s.args().size() == 2)
         {
-            vs.vip = address(s, 0, "virtual server address");
+            vs.vip = ipAddress(s, 0, "virtual server address");
+            vs.family = vs.vip.v6() ? 6 : 4;
             vs.port = (int)number(s, 1, 0, 65535, "port");
         }
         else
@@ -94,15 +96,16 @@ final class VirtualServerReader
             .on((c, vs, k) -> vs.protocol = protocol(k), "protocol")
             .on((c, vs, k) -> vs.persistenceTimeout = k.args().isEmpty() ? 360 :
                 (int)number(k, 0, 1, 2678400, "timeout"), "persistence_timeout")
-            .on((c, vs, k) -> vs.persistenceNetmask = netmask(k), "persistence_granularity")
+            .on((c, vs, k) -> vs.persistenceNetmask = netmask(k, vs), "persistence_granularity")
             .on((c, vs, k) -> vs.ops = true, "ops")
+            .on(VirtualServerReader::family, "ip_family")
             // Accepted by keepalived and ignored.
             .ignore("hashed")
             .on((c, vs, k) -> vs.flags |= c.schedulerFlag(k, vs), "flag-1", "flag-2", "flag-3", "sh-port",
                 "sh-fallback", "mh-port", "mh-fallback")
             // jvs's own (keepalived warns about it): mh's table the same on every director (Scheduler.FLAG_SORTED).
             .on((c, vs, k) -> vs.flags |= c.schedulerFlag(k, vs), "mh-sorted")
-            .on((c, vs, k) -> vs.realServers.add(c.realServer(k, vs)), "real_server")
+            .on((c, vs, k) -> c.addRealServer(vs, c.realServer(k, vs)), "real_server")
             .on((c, vs, k) -> vs.delayLoopMs = seconds(k), "delay_loop")
             .on((c, vs, k) -> vs.warmupMs = seconds(k), "warmup")
             .on((c, vs, k) -> vs.alpha = true, "alpha")
@@ -120,7 +123,7 @@ final class VirtualServerReader
             .on((c, vs, k) -> vs.quorumDown = c.command("quorum_down", k), "quorum_down")
             .on((c, vs, k) ->
             {
-                vs.sorryAddr = address(k, 0, "sorry server address");
+                vs.sorryAddr = ipAddress(k, 0, "sorry server address");
                 vs.sorryPort = k.args().size() > 1 ? (int)number(k, 1, 0, 65535, "port") : 0;
             }, "sorry_server")
             .on((c, vs, k) -> vs.sorryInhibit = true, "sorry_server_inhibit")
@@ -162,7 +165,7 @@ final class VirtualServerReader
             // One ICMP echo by iputils' ping, run as a MISC_CHECK is: keepalived's own ICMP socket would
             // need a raw socket beside the checker's selector. Up when the echo comes back in time.
             final long waitS = Math.max(1, (ch.connectTimeoutMs + 999) / 1000);
-            ch.miscPath = "ping -n -q -c 1 -W " + waitS + " " + Ipv4.toString(ch.connectIp);
+            ch.miscPath = "ping -n -q -c 1 -W " + waitS + " " + ch.connectIp;
             ch.misc = Command.internal("PING_CHECK", ch.miscPath);
             ch.miscTimeoutMs = waitS * 1000 + 1000;
             return;
@@ -196,13 +199,37 @@ final class VirtualServerReader
         }
         if (0 == ch.connectPort)
         {
-            throw new ConfigException(ch.at, ch.type + " of real server " + Ipv4.toString(rs.addr) +
+            throw new ConfigException(ch.at, ch.type + " of real server " + rs.addr +
                 " needs a connect_port: neither the real server nor the virtual server has a port");
         }
         if (http && ch.urls.isEmpty())
         {
             throw new ConfigException(ch.at, ch.type + " needs at least one url { path ... } block");
         }
+    }
+
+    /**
+     * keepalived's rs_end_handler: the first real server gives a service its family if nothing else did; one of
+     * the other family is skipped with keepalived's words, unless it is tunnelled (IPVS_DEST_ATTR_ADDR_FAMILY
+     * lets an IPv6 service tunnel to IPv4 servers and back).
+     */
+    private void addRealServer(final VirtualServerDraft vs, final RealServerDraft rs)
+    {
+        final int af = rs.addr.v6() ? 6 : 4;
+        if (Method.TUN != (rs.method >= 0 ? rs.method : vs.method))
+        {
+            if (0 == vs.family)
+            {
+                vs.family = af;
+            }
+            else if (vs.family != af)
+            {
+                c.warnAt(rs.at, "Address family of virtual server and real server " + rs.addr +
+                    " don't match - skipping real server.");
+                return;
+            }
+        }
+        vs.realServers.add(rs);
     }
 
     private RealServerDraft realServer(final Statement s, final VirtualServerDraft vs) throws ConfigException
@@ -214,7 +241,7 @@ final class VirtualServerReader
         final RealServerDraft rs = new RealServerDraft();
         rs.at = s.at();
         rs.vs = vs;
-        rs.addr = address(s, 0, "real server address");
+        rs.addr = ipAddress(s, 0, "real server address");
         rs.port = s.args().size() == 2 ? (int)number(s, 1, 0, 65535, "port") : 0;
         if (!s.isBlock())
         {
@@ -258,7 +285,7 @@ final class VirtualServerReader
                     if (CheckReader.UNSUPPORTED_CHECKS.contains(k.keyword()))
                     {
                         c.warnings.add(k.at().file() + ":" + k.at().line() + ": " + k.keyword() +
-                            " is not run by jvs yet; real server " + Ipv4.toString(rs.addr) + ":" + rs.port +
+                            " is not run by jvs yet; real server " + rs.addr.withPort(rs.port) +
                             " is not checked by it");
                     }
                     else if (NOT_ACTED.contains(k.keyword()))
@@ -267,7 +294,7 @@ final class VirtualServerReader
                     }
                     else if (!OTHER_RS.contains(k.keyword()))
                     {
-                        c.warn(k, "unknown keyword '" + k.keyword() + "' in real_server " + Ipv4.toString(rs.addr));
+                        c.warn(k, "unknown keyword '" + k.keyword() + "' in real_server " + rs.addr);
                     }
                 }
             }
@@ -295,31 +322,66 @@ final class VirtualServerReader
         {
             if ("fwmark".equals(k.keyword()))
             {
-                final Statement asArgs = new Statement(k.keyword(), List.of("fwmark", word(k, 0)),
-                    List.of(k.at(), k.argAt(0)), null, k.at());
-                members.add(new GroupMember(0, 0, 0, (int)number(asArgs, 1, 1, 0xFFFFFFFFL, "firewall mark")));
+                members.add(groupMark(k));
                 continue;
             }
-            // The keyword is the address (or range a.b.c.d-e), the argument the port.
+            // The keyword is the address (or range: a.b.c.d-e, decimal; x::y-z, hex, the last group), the argument
+            // the port, as keepalived's inet_stor.
             final String a = k.keyword();
             final int dash = a.lastIndexOf('-');
             final Statement addr = new Statement(a, List.of(dash > 0 ? a.substring(0, dash) : a), List.of(k.at()),
                 null, k.at());
-            final int first = address(addr, 0, "group address");
-            int last = first;
+            final IpAddress first = ipAddress(addr, 0, "group address");
+            IpAddress last = first;
             if (dash > 0)
             {
-                final int end = (int)number(new Statement(a, List.of(a.substring(dash + 1)), List.of(k.at()), null,
-                    k.at()), 0, first & 0xFF, 255, "range end");
-                last = (first & 0xFFFFFF00) | end;
+                last = rangeEnd(k, first, a.substring(dash + 1));
             }
             if (k.args().size() != 1)
             {
                 throw new ConfigException(k.at(), "a virtual_server_group entry is 'ADDRESS[-LAST] PORT' or 'fwmark N'");
             }
-            members.add(new GroupMember(first, last, (int)number(k, 0, 0, 65535, "port"), 0));
+            members.add(new GroupMember(first, last, (int)number(k, 0, 0, 65535, "port"), 0, first.v6()));
         }
         c.groups.put(name, members);
+    }
+
+    /** fwmark N [inet|inet6] in a group: without a family the mark serves either (keepalived's AF_UNSPEC). */
+    private static GroupMember groupMark(final Statement k) throws ConfigException
+    {
+        final Statement asArgs = new Statement(k.keyword(), List.of("fwmark", word(k, 0)), List.of(k.at(), k.argAt(0)),
+            null, k.at());
+        final int mark = (int)number(asArgs, 1, 1, 0xFFFFFFFFL, "firewall mark");
+        final String family = k.args().size() > 1 ? k.args().get(1) : "inet";
+        if (!"inet".equals(family) && !"inet6".equals(family))
+        {
+            throw new ConfigException(k.argAt(1), "fwmark '" + mark + "' family " + family + " unknown");
+        }
+        return new GroupMember(null, null, 0, mark, "inet6".equals(family));
+    }
+
+    /** The end of a range: the last byte of an IPv4 address (decimal), the last group of an IPv6 one (hex). */
+    private static IpAddress rangeEnd(final Statement k, final IpAddress first, final String end)
+        throws ConfigException
+    {
+        final int radix = first.v6() ? 16 : 10;
+        final int low = first.v6() ? first.group(7) : first.v4() & 0xFF;
+        final int max = first.v6() ? 0xFFFF : 255;
+        final int v;
+        try
+        {
+            v = Integer.parseInt(end, radix);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigException(k.at(), "range end '" + end + "' is not a number");
+        }
+        if (v < low || v > max)
+        {
+            throw new ConfigException(k.at(), "range end " + end + " is out of range: it must be " +
+                Integer.toString(low, radix) + ".." + Integer.toString(max, radix));
+        }
+        return first.v6() ? first.withLast16(v) : IpAddress.ofV4(first.v4() & 0xFFFFFF00 | v);
     }
 
     void markRules(final Statement s) throws ConfigException
@@ -392,9 +454,47 @@ final class VirtualServerReader
         return 0;
     }
 
-    private static int netmask(final Statement s) throws ConfigException
+    /** keepalived's ip_family_handler: inet or inet6, which must agree with the family the address gave. */
+    private void family(final VirtualServerDraft vs, final Statement k) throws ConfigException
+    {
+        final String w = word(k, 0);
+        final int af = "inet".equals(w) ? 4 : "inet6".equals(w) ? 6 : 0;
+        if (0 == af)
+        {
+            throw new ConfigException(k.argAt(0), "unknown address family " + w);
+        }
+        if (0 != vs.family && af != vs.family)
+        {
+            throw new ConfigException(k.argAt(0), "Virtual server specified family " + w +
+                " conflicts with server family");
+        }
+        vs.family = af;
+    }
+
+    /**
+     * keepalived's pgr_handler: for an IPv6 service (or, before the family is known, a value without a dot) a
+     * prefix length 1..128, kept as the kernel keeps it, in the netmask's place; for IPv4 a netmask (or jvs's
+     * prefix length). Either sets the family if it was not known, and a persistence timeout of 360 s if none
+     * was set before it.
+     */
+    private static int netmask(final Statement s, final VirtualServerDraft vs) throws ConfigException
     {
         final String w = word(s, 0);
+        // As keepalived: with no family yet, a value without a dot is an IPv6 prefix length.
+        final boolean v6 = 0 == vs.family ? w.indexOf('.') < 0 : 6 == vs.family;
+        if (0 == vs.persistenceTimeout)
+        {
+            vs.persistenceTimeout = 360;
+        }
+        if (v6)
+        {
+            vs.family = 6;
+            return (int)number(s, 0, 1, 128, "IPv6 persistence_granularity");
+        }
+        if (0 == vs.family)
+        {
+            vs.family = 4;
+        }
         if (w.chars().allMatch(Character::isDigit))
         {
             final int len = (int)number(s, 0, 0, 32, "persistence_granularity prefix length");
@@ -475,7 +575,7 @@ final class VirtualServerReader
     }
 
     /** virtual_server keywords handled by the checker subsystem. */
-    private static final Set<String> OTHER_VS = Set.of("ip_family");
+    private static final Set<String> OTHER_VS = Set.of();
 
     /** keepalived keywords jvs reads but does not act on yet: a warning says so, rather than silence. */
     private static final Set<String> NOT_ACTED = Set.of(

@@ -2,7 +2,6 @@ package dev.jvs.director.config;
 
 import dev.jvs.director.config.KeepalivedConfig.GroupMember;
 import dev.jvs.engine.Method;
-import dev.jvs.engine.frame.Ipv4;
 
 import java.util.List;
 
@@ -57,6 +56,7 @@ final class VirtualServerRules
                 it.remove();
                 continue;
             }
+            completeFamily(vs);
             final boolean anyMark = 0 != vs.fwmark || null != vs.group && c.groups.get(vs.group).stream()
                 .anyMatch(m -> 0 != m.fwmark());
             if (vs.haSuspend && anyMark)
@@ -91,7 +91,7 @@ final class VirtualServerRules
                 }
                 weightSum += rs.weight;
             }
-            if (0 != vs.sorryAddr && vs.sorryMethod < 0)
+            if (null != vs.sorryAddr && vs.sorryMethod < 0)
             {
                 vs.sorryMethod = defaultMethod(vs);
             }
@@ -121,6 +121,48 @@ final class VirtualServerRules
         }
     }
 
+    /**
+     * keepalived's vs_end_handler: a sorry server of the other family is dropped (unless tunnelled); a service
+     * whose family nothing gave (a firewall mark with tunnelled servers only) takes its servers' if they agree,
+     * else IPv4. An IPv6 service is read and health-checked, but the engine does not forward IPv6 yet: said once.
+     */
+    private void completeFamily(final VirtualServerDraft vs)
+    {
+        final int sorryMethod = vs.sorryMethod >= 0 ? vs.sorryMethod : vs.method;
+        if (null != vs.sorryAddr && Method.TUN != sorryMethod)
+        {
+            final int af = vs.sorryAddr.v6() ? 6 : 4;
+            if (0 == vs.family)
+            {
+                vs.family = af;
+            }
+            else if (vs.family != af)
+            {
+                c.warnAt(vs.at, "Address family of virtual server and sorry server " + vs.sorryAddr +
+                    " don't match - skipping sorry server.");
+                vs.sorryAddr = null;
+                vs.sorryPort = 0;
+            }
+        }
+        if (0 == vs.family && null == vs.group)
+        {
+            final java.util.Set<Boolean> families = new java.util.HashSet<>();
+            if (null != vs.sorryAddr)
+            {
+                families.add(vs.sorryAddr.v6());
+            }
+            vs.realServers.forEach(rs -> families.add(rs.addr.v6()));
+            vs.family = families.equals(java.util.Set.of(true)) ? 6 : 4;
+        }
+        final boolean v6 = 6 == vs.family || null != vs.group && c.groups.get(vs.group).stream()
+            .anyMatch(GroupMember::ipv6);
+        if (v6)
+        {
+            c.warnAt(vs.at, "virtual server " + vs.name() + " is IPv6: jvs reads it and runs its checkers, " +
+                "but does not forward IPv6 yet");
+        }
+    }
+
     /** keepalived keeps the first of two real servers with the same address and port, and says so. */
     private void removeDuplicates(final VirtualServerDraft vs)
     {
@@ -130,7 +172,7 @@ final class VirtualServerRules
             for (int j = 0; j < i; j++)
             {
                 final RealServerDraft first = vs.realServers.get(j);
-                if (first.addr == rs.addr && first.port == rs.port)
+                if (first.addr.equals(rs.addr) && first.port == rs.port)
                 {
                     c.warnAt(rs.at, "VS " + vs.keepalivedName() + ": real server " + rsName(rs, vs) +
                         " is duplicated - removing second rs");
@@ -261,7 +303,7 @@ final class VirtualServerRules
                 rs.port = vs.port;
             }
         }
-        if (0 != vs.sorryAddr && Method.NAT != vs.sorryMethod)
+        if (null != vs.sorryAddr && Method.NAT != vs.sorryMethod)
         {
             if (0 != vs.fwmark)
             {
@@ -286,7 +328,7 @@ final class VirtualServerRules
     /** keepalived's FMT_RS: "[ADDR]:PROTO:PORT". */
     private static String rsName(final RealServerDraft rs, final VirtualServerDraft vs)
     {
-        return "[" + Ipv4.toString(rs.addr) + "]:" + KeepalivedConfig.protocolName(vs.protocol) + ":" + rs.port;
+        return "[" + rs.addr + "]:" + KeepalivedConfig.protocolName(vs.protocol) + ":" + rs.port;
     }
 
     /** keepalived's format_vsge: "ADDR,PORT", "FIRST-LAST,PORT" or "FWM N". */
@@ -296,7 +338,7 @@ final class VirtualServerRules
         {
             return "FWM " + m.fwmark();
         }
-        return Ipv4.toString(m.first()) + (m.first() != m.last() ? "-" + Ipv4.toString(m.last()) : "") + "," +
+        return m.first() + (!m.first().equals(m.last()) ? "-" + m.last() : "") + "," +
             m.port();
     }
 
@@ -317,7 +359,7 @@ final class VirtualServerRules
             {
                 final VirtualServerDraft a = c.drafts.get(i);
                 final VirtualServerDraft b = c.drafts.get(j);
-                if (a.vip == b.vip && a.port == b.port && a.fwmark == b.fwmark && a.protocol == b.protocol &&
+                if (java.util.Objects.equals(a.vip, b.vip) && a.port == b.port && a.fwmark == b.fwmark && a.protocol == b.protocol &&
                     java.util.Objects.equals(a.group, b.group))
                 {
                     throw new ConfigException(a.at, "virtual_server " + a.name() + " is already defined at line " +

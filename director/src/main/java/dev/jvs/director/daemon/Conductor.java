@@ -189,7 +189,7 @@ final class Conductor implements Agent
         final HealthChecker hc = checker;
         for (final VirtualServer vs : running.virtualServers)
         {
-            if (0 == vs.fwmark() && null == vs.group() && hc.quorumUp(vs) && vrrp.serves(vs.vip()))
+            if (0 == vs.fwmark() && null == vs.group() && !vs.ipv6() && hc.quorumUp(vs) && vrrp.serves(vs.vip()))
             {
                 vips.add(vs.vip());
             }

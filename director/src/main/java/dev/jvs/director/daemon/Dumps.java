@@ -106,7 +106,7 @@ final class Dumps
         {
             b.append(" ------< Virtual server >------\n");
             b.append(0 != vs.fwmark() ? " VS FWMARK = " + Integer.toUnsignedString(vs.fwmark()) :
-                " VS VIP = " + Ipv4.toString(vs.vip()) + ", VPORT = " + vs.port()).append('\n');
+                " VS VIP = " + vs.address() + ", VPORT = " + vs.port()).append('\n');
             b.append(String.format(Locale.ROOT, "   delay_loop = %.6f%n", vs.delayLoopMs() / 1000.0));
             b.append("   lvs_sched = ").append(vs.scheduler()).append('\n');
             b.append("   protocol = ").append(6 == vs.protocol() ? "TCP" : 17 == vs.protocol() ? "UDP" : "SCTP")
@@ -117,7 +117,7 @@ final class Dumps
             {
                 final int w = checker.weight(rs);
                 b.append("   ------< Real server >------\n");
-                b.append("   RIP = ").append(Ipv4.toString(rs.addr())).append(", RPORT = ").append(rs.port())
+                b.append("   RIP = ").append(rs.address()).append(", RPORT = ").append(rs.port())
                     .append(", WEIGHT = ").append(Math.max(0, w)).append('\n');
                 b.append("   forwarding method = ").append(Method.name(rs.method() < 0 ? vs.method() : rs.method()))
                     .append('\n');

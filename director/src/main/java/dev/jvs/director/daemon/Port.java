@@ -72,7 +72,7 @@ public record Port(int index, String name, int ifindex, long mac, int ip, int mt
     {
         final Set<Integer> virtual = new HashSet<>();
         kc.vrrp.instances().forEach(i -> Arrays.stream(i.cfg().ownedAddresses()).forEach(virtual::add));
-        kc.virtualServers.forEach(v -> virtual.add(v.vip()));
+        kc.virtualServers.stream().filter(v -> !v.ipv6()).forEach(v -> virtual.add(v.vip()));
         int fallback = 0;
         for (final int a : addresses)
         {

@@ -57,7 +57,7 @@ final class Ports
     {
         final List<String> routes = routeLines();
         final Set<String> out = new LinkedHashSet<>();
-        kc.virtualServers.stream().filter(vs -> 0 != vs.vip()).findFirst()
+        kc.virtualServers.stream().filter(vs -> !vs.ipv6() && 0 != vs.vip()).findFirst()
             .map(vs -> interfaceFor(routes, vs.vip())).ifPresent(out::add);
         for (final VrrpConfig.Instance i : kc.vrrp.instances())
         {
@@ -68,13 +68,15 @@ final class Ports
         {
             out.add(kc.vrrp.syncDaemon().iface());
         }
+        // IPv6 services are not forwarded yet: they name no interface.
         for (final VirtualServer vs : kc.virtualServers)
         {
-            if (0 != vs.vip())
+            if (!vs.ipv6() && 0 != vs.vip())
             {
                 out.add(interfaceFor(routes, vs.vip()));
             }
-            vs.realServers().forEach(rs -> out.add(interfaceFor(routes, rs.addr())));
+            vs.realServers().stream().filter(rs -> !rs.address().v6())
+                .forEach(rs -> out.add(interfaceFor(routes, rs.addr())));
         }
         out.remove(null);
         out.remove("lo");

@@ -149,7 +149,7 @@ public record Settings(Path config, java.util.List<String> ifaces, String direct
                 if (dev.jvs.engine.Method.NAT == (rs.method() < 0 ? vs.method() : rs.method()))
                 {
                     throw new IllegalArgumentException("--announce-table: virtual server " + vs.name() +
-                        " forwards to " + dev.jvs.engine.frame.Ipv4.toString(rs.addr()) + ":" + rs.port() + " by NAT, " +
+                        " forwards to " + rs.address().withPort(rs.port()) + " by NAT, " +
                         "whose replies must return through the director that has the flow, which ECMP does not " +
                         "promise: use DR or TUN behind several directors");
                 }

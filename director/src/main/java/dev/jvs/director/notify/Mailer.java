@@ -72,7 +72,7 @@ public final class Mailer implements AutoCloseable
     {
         if (rs.smtpAlert() || rs.vs().smtpAlert() || g.smtpAlert() || g.smtpAlertChecker())
         {
-            send("[" + routerId + "] Realserver [" + Ipv4.toString(rs.addr()) + "]:" + rs.port() + " of virtual server [" +
+            send("[" + routerId + "] Realserver [" + rs.address() + "]:" + rs.port() + " of virtual server [" +
                 vsName(rs.vs()) + " - " + (up ? "UP" : "DOWN"),
                 up ? "=> CHECK succeed on service <=" : "=> CHECK failed on service <=");
         }
@@ -109,7 +109,7 @@ public final class Mailer implements AutoCloseable
         {
             return vs.group() + "]";
         }
-        return 0 != vs.fwmark() ? "FWM " + vs.fwmark() + "]" : Ipv4.toString(vs.vip()) + "]:" + vs.port();
+        return 0 != vs.fwmark() ? "FWM " + vs.fwmark() + "]" : vs.address() + "]:" + vs.port();
     }
 
     private void send(final String subject, final String body)

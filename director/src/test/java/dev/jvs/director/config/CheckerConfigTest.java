@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.ServiceTable;
@@ -60,9 +61,9 @@ class CheckerConfigTest
         assertEquals(2500, http.connectTimeoutMs());
         assertEquals(2, http.retry(), "the checker's nb_get_retry wins over the real server's retry");
         assertEquals(3000, http.delayBeforeRetryMs(), "HTTP_GET's default");
-        assertEquals(Ipv4.parse("198.19.0.21"), http.connectIp());
+        assertEquals(IpAddress.parse("198.19.0.21"), http.connectIp());
         assertEquals(8080, http.connectPort());
-        assertEquals(Ipv4.parse("198.19.0.2"), http.bindIp());
+        assertEquals(IpAddress.parse("198.19.0.2"), http.bindIp());
         assertEquals("www.example", http.virtualhost());
         assertEquals(Set.of(200, 204, 300, 301, 302), http.urls().get(0).statusCodes());
         assertEquals("9b3a0c85a887a256d6939da88aabd8cd", http.urls().get(1).digest());
@@ -70,7 +71,7 @@ class CheckerConfigTest
         final Check tcp = rs1.checks().get(1);
         assertEquals(4, tcp.retry(), "inherited from the real server");
         assertEquals(1000, tcp.delayBeforeRetryMs(), "TCP_CHECK's default");
-        assertEquals(Ipv4.parse("198.19.0.11"), tcp.connectIp());
+        assertEquals(IpAddress.parse("198.19.0.11"), tcp.connectIp());
         assertEquals(80, tcp.connectPort());
         final Check plain = c.virtualServers.get(0).realServers().get(1).checks().get(0);
         assertEquals(1, plain.retry(), "keepalived's default retry");

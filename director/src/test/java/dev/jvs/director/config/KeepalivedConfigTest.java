@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.Method;
 import dev.jvs.engine.frame.Ipv4;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class KeepalivedConfigTest
         assertEquals(7, c.markRules.get(0).mark());
         assertEquals(8100, c.markRules.get(0).portHigh());
         assertEquals(2, c.groups.get("web").size());
-        assertEquals(Ipv4.parse("198.19.0.82"), c.groups.get("web").get(0).last());
+        assertEquals(IpAddress.parse("198.19.0.82"), c.groups.get("web").get(0).last());
         assertEquals("web", c.virtualServers.get(0).group());
         assertEquals(9, c.virtualServers.get(1).fwmark());
         assertEquals(0, c.virtualServers.get(1).realServers().get(0).port());

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every sample configuration Debian's keepalived package ships (/usr/share/doc/keepalived/samples) loads,
- * but for the two things jvs refuses on purpose: IPv6 and AH authentication. keepalived 2.2.7's own
+ * but for the one thing jvs refuses on purpose: AH authentication (the IPv6 sample loads: its service is read
+ * and checked, not forwarded yet). keepalived 2.2.7's own
  * {@code --config-test} on the same files was the reference for what is a warning and what is not.
  */
 class KeepalivedSamplesTest
@@ -22,7 +23,7 @@ class KeepalivedSamplesTest
     private static final Path SAMPLES = Path.of("/usr/share/doc/keepalived/samples");
 
     @Test
-    void everyShippedSampleShouldLoadButForIpv6AndAh() throws Exception
+    void everyShippedSampleShouldLoadButForAh() throws Exception
     {
         Assumptions.assumeTrue(Files.isDirectory(SAMPLES), "needs Debian's keepalived package");
         final Map<String, String> failed = new TreeMap<>();
@@ -43,9 +44,7 @@ class KeepalivedSamplesTest
                 }
             }
         }
-        assertEquals(java.util.Set.of("keepalived.conf.IPv6", "keepalived.conf.SSL_GET"), failed.keySet(),
-            failed.toString());
-        assertTrue(failed.get("keepalived.conf.IPv6").contains("IPv6"), failed.toString());
+        assertEquals(java.util.Set.of("keepalived.conf.SSL_GET"), failed.keySet(), failed.toString());
         assertTrue(failed.get("keepalived.conf.SSL_GET").contains("auth_type AH is not supported"), failed.toString());
         assertTrue(loaded >= 20, "loaded " + loaded);
     }
@@ -58,7 +57,7 @@ class KeepalivedSamplesTest
         final RealServer rs = c.virtualServers.get(0).realServers().get(1);
         assertEquals(3, rs.checks().size(), "one SMTP check per host block");
         assertEquals(java.util.List.of("172.16.1.11", "192.168.155.10", "64.233.167.99"), rs.checks().stream()
-            .map(ch -> dev.jvs.engine.frame.Ipv4.toString(ch.connectIp())).toList());
+            .map(ch -> ch.connectIp().toString()).toList());
         assertTrue(rs.checks().stream().allMatch(ch -> "foo.bar.com".equals(ch.heloName()) && 2 == ch.retry()),
             "each host keeps the block's options");
     }

@@ -1,0 +1,148 @@
+package dev.jvs.director.config;
+
+import dev.jvs.engine.frame.IpAddress;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.Neighbors;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * IPv6 in virtual_server as keepalived 2.2.7's check_parser reads it: the family follows the address, else
+ * ip_family, persistence_granularity or the first real server; a real or sorry server of the other family is
+ * skipped with keepalived's words; group ranges vary the last group, in hex. The engine carries IPv4 only so
+ * far: IPv6 services are read and checked, and said not to be forwarded.
+ */
+class Ipv6ConfigTest
+{
+    private static final Path F = Path.of("keepalived.conf");
+
+    private static KeepalivedConfig parse(final String text) throws ConfigException
+    {
+        return KeepalivedConfig.parse(F, text);
+    }
+
+    @Test
+    void anIpv6ServiceShouldBeReadWithItsServersAndChecks() throws Exception
+    {
+        final KeepalivedConfig c = parse("""
+            virtual_server 2001:2::80 80 {
+                lb_algo rr
+                lb_kind DR
+                protocol TCP
+                persistence_granularity 64
+                sorry_server 2001:2::99 80
+                real_server 2001:2::11 80 {
+                    HTTP_GET {
+                        url {
+                            path /
+                            status_code 200
+                        }
+                        bindto 2001:2::2
+                    }
+                }
+                real_server 198.19.0.12 80 {
+                }
+            }
+            virtual_server 198.19.0.80 80 {
+                lb_algo rr
+                lb_kind DR
+                protocol TCP
+                real_server 198.19.0.11 80 {
+                }
+            }
+            """);
+        final VirtualServer vs = c.virtualServers.get(0);
+        assertTrue(vs.ipv6());
+        assertEquals(IpAddress.parse("2001:2::80"), vs.address());
+        assertEquals("[2001:2::80]:tcp:80", vs.keepalivedName());
+        assertEquals("[2001:2::80]:80", vs.name());
+        assertEquals(64, vs.persistenceNetmask(), "an IPv6 granularity is a prefix length, as the kernel keeps it");
+        assertEquals(360, vs.persistenceTimeout(), "keepalived's pgr_handler sets IPVS_SVC_PERSISTENT_TIMEOUT");
+        assertEquals(IpAddress.parse("2001:2::99"), vs.sorry());
+        assertEquals(0, vs.sorryAddr(), "not an address the engine carries");
+        assertEquals(1, vs.realServers().size());
+        final RealServer rs = vs.realServers().get(0);
+        assertEquals(IpAddress.parse("2001:2::11"), rs.address());
+        assertEquals(IpAddress.parse("2001:2::11"), rs.checks().get(0).connectIp());
+        assertEquals(IpAddress.parse("2001:2::2"), rs.checks().get(0).bindIp());
+        assertTrue(c.warnings.contains("keepalived.conf:16: Address family of virtual server and real server " +
+            "198.19.0.12 don't match - skipping real server."), c.warnings.toString());
+        assertTrue(c.warnings.contains("keepalived.conf:1: virtual server [2001:2::80]:80 is IPv6: jvs reads it " +
+            "and runs its checkers, but does not forward IPv6 yet"), c.warnings.toString());
+        assertFalse(c.virtualServers.get(1).ipv6());
+
+        final ServiceTable services = new ServiceTable(() -> 0);
+        ConfigLoader.apply(c, services, new Neighbors(), -1, 0);
+        assertEquals(1, services.size(), "the engine holds the IPv4 service only");
+    }
+
+    @Test
+    void groupsShouldTakeIpv6RangesInHexAndMarksWithAFamily() throws Exception
+    {
+        final KeepalivedConfig c = parse("""
+            virtual_server_group v6 {
+                2001:2::2-a 80
+                2001:2::1 80
+                fwmark 7 inet6
+            }
+            virtual_server group v6 {
+                lb_algo rr
+                lb_kind DR
+                protocol TCP
+                real_server 2001:2::11 80 {
+                }
+            }
+            """);
+        final List<KeepalivedConfig.GroupMember> m = c.groups.get("v6");
+        assertEquals(IpAddress.parse("2001:2::2"), m.get(0).first());
+        assertEquals(IpAddress.parse("2001:2::a"), m.get(0).last());
+        assertTrue(m.get(2).ipv6());
+        assertNull(m.get(2).first());
+        final ServiceTable services = new ServiceTable(() -> 0);
+        ConfigLoader.apply(c, services, new Neighbors(), -1, 0);
+        assertEquals(0, services.size());
+        final ConfigException e = assertThrows(ConfigException.class, () -> parse(
+            "virtual_server_group g {\n  2001:2::9-2 80\n}\n"));
+        assertTrue(e.getMessage().contains("range end 2 is out of range: it must be 9..ffff"), e.getMessage());
+    }
+
+    @Test
+    void theFamilyShouldComeFromIpFamilyOrGranularityWhenTheAddressGivesNone() throws Exception
+    {
+        KeepalivedConfig c = parse("""
+            virtual_server fwmark 5 {
+                lb_algo rr
+                lb_kind DR
+                ip_family inet6
+                real_server 198.19.0.11 0 {
+                }
+                real_server 2001:2::11 0 {
+                }
+            }
+            """);
+        assertTrue(c.virtualServers.get(0).ipv6());
+        assertEquals(1, c.virtualServers.get(0).realServers().size());
+        // Before anything gave a family, keepalived reads a value without a dot as an IPv6 prefix length.
+        c = parse("virtual_server fwmark 5 {\n  lb_algo rr\n  lb_kind DR\n  persistence_granularity 48\n" +
+            "  real_server 2001:2::11 0 {\n  }\n}\n");
+        assertTrue(c.virtualServers.get(0).ipv6());
+        assertEquals(48, c.virtualServers.get(0).persistenceNetmask());
+        // A firewall-mark service with no family said takes its servers'.
+        c = parse("virtual_server fwmark 5 {\n  lb_algo rr\n  lb_kind DR\n  real_server 2001:2::11 0 {\n  }\n}\n");
+        assertTrue(c.virtualServers.get(0).ipv6());
+        final ConfigException e = assertThrows(ConfigException.class, () -> parse(
+            "virtual_server 198.19.0.80 80 {\n  ip_family inet6\n}\n"));
+        assertTrue(e.getMessage().contains("Virtual server specified family inet6 conflicts with server family"),
+            e.getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> parse("virtual_server 2001:2::1:: 80 {\n}\n"))
+            .getMessage().contains("'2001:2::1::' is not an IPv6 address"));
+    }
+}
