@@ -220,6 +220,28 @@ public final class Netns implements AutoCloseable
         }
     }
 
+    /**
+     * Stop every process of a host (SIGTERM) and wait until none is left: pkill is not namespace-aware, the
+     * namespace's own pid list is.
+     *
+     * @param host the host.
+     * @throws IOException when kill cannot run.
+     * @throws InterruptedException when interrupted.
+     */
+    public static void stopAll(final String host) throws IOException, InterruptedException
+    {
+        run(List.of("sh", "-c", "kill $(ip netns pids " + name(host) + ")"), 10);
+        for (int t = 0; t < 100; t++)
+        {
+            if (run(List.of("ip", "netns", "pids", name(host)), 5).out().isBlank())
+            {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(host + " did not stop");
+    }
+
     private static void check(final Result r, final String what)
     {
         if (0 != r.exit())

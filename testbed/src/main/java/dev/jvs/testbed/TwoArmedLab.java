@@ -172,7 +172,7 @@ public final class TwoArmedLab implements AutoCloseable
      */
     public void stopWebServer(final int n) throws IOException, InterruptedException
     {
-        Netns.run(List.of("sh", "-c", "kill $(ip netns pids " + Netns.name("rs" + n) + ")"), 10);
+        Netns.stopAll("rs" + n);
     }
 
     /**

@@ -23,22 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(180)
 class CheckerLabTest extends LabTest
 {
-
-    private static void killServer(final Lab lab, final String host) throws Exception
-    {
-        // pkill is not namespace-aware; the namespace's own pid list is.
-        Netns.run(List.of("sh", "-c", "kill $(ip netns pids " + Netns.name(host) + ")"), 5);
-        for (int t = 0; t < 50; t++)
-        {
-            if (Netns.run(List.of("ip", "netns", "pids", Netns.name(host)), 5).out().isBlank())
-            {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException(host + " did not stop");
-    }
-
     @Test
     void checkersShouldTakeFailingServersOutAndBringThemBack() throws Exception
     {
@@ -66,7 +50,7 @@ class CheckerLabTest extends LabTest
             assertEquals(Map.of("rs1", 10, "rs2", 10), Map.copyOf(lab.counts(20)), "weight 0: no new connections");
 
             // rs1 now accepts connections and never answers: HTTP_GET times out.
-            killServer(lab, "rs1");
+            Netns.stopAll("rs1");
             final long t0 = System.nanoTime();
             lab.ns().spawn("rs1", List.of("python3", "-c", "import socket,time\ns=socket.socket()\n" +
                 "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0', 80))\n" +
@@ -83,7 +67,7 @@ class CheckerLabTest extends LabTest
             assertEquals(Map.of("rs2", 6), Map.copyOf(lab.counts(6)), "rs1 removed");
 
             // rs1 serves again: up at its next check.
-            killServer(lab, "rs1");
+            Netns.stopAll("rs1");
             lab.ns().spawn("rs1", List.of("/usr/bin/python3", "-m", "http.server", "80", "--bind", "0.0.0.0",
                 "--directory", work.resolve("rs1").toString()), work.resolve("rs1-again.log"));
             assertNotNull(lab.awaitLog("real server " + Lab.rs(1) + ":80 of " + Lab.VIP + ":80 is UP", 6000),
@@ -400,7 +384,7 @@ class CheckerLabTest extends LabTest
             assertTrue(await(mail, "Subject: [LVS_TEST] VRRP Instance VI_1 - Entering MASTER state", 10_000),
                 Files.readString(mail) + lab.directorLog());
             assertTrue(Files.readString(mail).contains("=> VRRP Instance is now owning VRRP VIPs <="));
-            killServer(lab, "rs1");
+            Netns.stopAll("rs1");
             assertTrue(await(mail, "Subject: [LVS_TEST] Realserver [" + Lab.rs(1) + "]:80 of virtual server [" +
                 Lab.VIP + "]:80 - DOWN", 10_000), Files.readString(mail) + lab.directorLog());
             final String m = Files.readString(mail);
