@@ -155,7 +155,7 @@ final class ArpResponder
         }
         for (final dev.jvs.engine.service.VirtualService v : services.all())
         {
-            if (0 == v.fwmark() && !contains(o.managed(), v.vaddr()))
+            if (0 == v.fwmark() && !v.ipv6() && !contains(o.managed(), v.vaddr()))
             {
                 owned.add(v.vaddr());
             }

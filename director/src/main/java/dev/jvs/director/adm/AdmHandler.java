@@ -5,7 +5,6 @@ import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.ha.VrrpAgent;
 import dev.jvs.engine.Counter;
 import dev.jvs.engine.agent.Forwarders;
-import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.VirtualService;
 
 import java.util.List;
@@ -228,8 +227,9 @@ public final class AdmHandler implements ControlPlane.Handler
                         throw new IllegalArgumentException("jvs adm: " + a + " needs a service");
                     }
                     final String v = args.get(++i);
+                    // Named as service() names it: [2001:2:0::1]:80 is [2001:2::1]:80.
                     o.service = a.startsWith("-f") || a.startsWith("--f") ? "FWM " + v :
-                        (a.startsWith("-t") || a.startsWith("--t") ? "TCP " : "UDP ") + v;
+                        (a.startsWith("-t") || a.startsWith("--t") ? "TCP " : "UDP ") + IpvsadmEdit.canonical(v);
                 }
                 case "-L", "-l", "--list", "-Ln", "-nL", "-ln" -> o.list = true;
                 case "-S", "--save", "-Sn" -> o.save = true;
@@ -334,7 +334,7 @@ public final class AdmHandler implements ControlPlane.Handler
     static String service(final VirtualService s)
     {
         return 0 != s.fwmark() ? "FWM " + Integer.toUnsignedString(s.fwmark()) :
-            (6 == s.protocol() ? "TCP " : "UDP ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+            (6 == s.protocol() ? "TCP " : "UDP ") + s.address().withPort(s.vport());
     }
 
     /** jvs adm --vrrp: each instance's state and priorities, where it runs and what it owns. */

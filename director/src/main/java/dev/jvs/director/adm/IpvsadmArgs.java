@@ -1,5 +1,7 @@
 package dev.jvs.director.adm;
 
+import dev.jvs.engine.frame.IpAddress;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +91,8 @@ public final class IpvsadmArgs
 
     private int command = -1;
     private int options;
+    /** The service named is IPv6 (-t/-u [v6] or -f N -6): -M then takes a prefix length. */
+    private boolean ipv6;
     private boolean help;
     private boolean version;
     private final List<String> out = new ArrayList<>();
@@ -320,6 +324,7 @@ public final class IpvsadmArgs
                 {
                     throw new Refused(2, "illegal virtual server address[:port] specified");
                 }
+                ipv6 = v.startsWith("[") || IpAddress.isIpv6Text(v);
                 out.addAll(List.of("-" + k, v));
             }
             case "f" ->
@@ -345,7 +350,14 @@ public final class IpvsadmArgs
             case "M" ->
             {
                 set(5);
-                if (null == v || !v.matches("\\d{1,3}(\\.\\d{1,3}){3}"))
+                if (ipv6)
+                {
+                    if (null == v || number(v, 1, 128) < 0)
+                    {
+                        throw new Refused(2, "illegal ipv6 netmask specified");
+                    }
+                }
+                else if (null == v || !v.matches("\\d{1,3}(\\.\\d{1,3}){3}"))
                 {
                     throw new Refused(2, "illegal virtual server persistent mask specified");
                 }
@@ -384,7 +396,15 @@ public final class IpvsadmArgs
                 // Sorted is the default: a no-op, as in ipvsadm.
             }
             case "X" -> flag(20, "--exact");
-            case "6" -> throw new Refused(2, "-6: jvs adm handles IPv4 services only");
+            case "6" ->
+            {
+                if (!out.contains("-f"))
+                {
+                    throw new Refused(2, "-6 used before -f");
+                }
+                ipv6 = true;
+                out.add("-6");
+            }
             case "o" -> flag(21, "-o");
             case "pe" -> withValue(22, "--pe", v);
             case "b" -> withValue(23, "-b", v);
@@ -438,12 +458,26 @@ public final class IpvsadmArgs
         }
     }
 
-    /** parse_service for numeric IPv4: ADDRESS[:PORT]. */
+    /** parse_service for numeric addresses: [IPv6]:PORT, IPv6, or IPv4[:PORT]. */
     private static boolean service(final String v)
     {
         if (null == v)
         {
             return false;
+        }
+        if (v.startsWith("[") || IpAddress.isIpv6Text(v))
+        {
+            final int close = v.indexOf("]:");
+            final String addr = v.startsWith("[") ? (close < 0 ? "" : v.substring(1, close)) : v;
+            try
+            {
+                IpAddress.parse(addr);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return false;
+            }
+            return !v.startsWith("[") || number(v.substring(close + 2), 0, 65535) >= 0;
         }
         final String[] p = v.split(":", -1);
         if (p.length > 2 || !p[0].matches("\\d{1,3}(\\.\\d{1,3}){3}"))

@@ -3,6 +3,7 @@ package dev.jvs.director.adm;
 import dev.jvs.engine.EngineConfig;
 import dev.jvs.engine.Method;
 import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
@@ -27,15 +28,18 @@ final class IpvsadmEdit
 
     private String cmd;
     private int protocol;
-    private int vaddr;
+    private IpAddress vaddr;
+    private boolean fwmark6;
     private int vport;
     private int fwmark;
     private String scheduler = "wlc";
     private int flags;
     private int persistenceS;
     private int netmask = -1;
+    private boolean netmaskSet;
+    private boolean service;
     private boolean ops;
-    private int raddr;
+    private IpAddress raddr;
     private int rport = -1;
     private int method = Method.DR;
     private int weight = 1;
@@ -57,93 +61,19 @@ final class IpvsadmEdit
     static IpvsadmEdit parse(final List<String> args)
     {
         final IpvsadmEdit e = new IpvsadmEdit();
-        boolean service = false;
         for (int i = 0; i < args.size(); i++)
         {
-            final String a = args.get(i);
-            switch (a)
-            {
-                case "-A", "--add-service", "-E", "--edit-service", "-D", "--delete-service", "-C", "--clear", "-a",
-                    "--add-server", "-e", "--edit-server", "-d", "--delete-server" ->
-                {
-                    if (null != e.cmd)
-                    {
-                        throw new IllegalArgumentException("multiple commands specified: " + e.cmd + " and " + a);
-                    }
-                    e.cmd = a.startsWith("--") ? shortOf(a) : a;
-                }
-                case "--set" ->
-                {
-                    e.cmd = "--set";
-                    for (int k = 0; k < 3; k++)
-                    {
-                        e.timeouts[k] = (int)number(value(args, i++, a), 0, Integer.MAX_VALUE / 1000, "timeout");
-                    }
-                }
-                case "-t", "--tcp-service", "-u", "--udp-service" ->
-                {
-                    e.protocol = a.startsWith("-t") || a.startsWith("--t") ? Ipv4.PROTO_TCP : Ipv4.PROTO_UDP;
-                    final String v = value(args, i++, a);
-                    final int colon = v.lastIndexOf(':');
-                    e.vaddr = address(colon < 0 ? v : v.substring(0, colon));
-                    e.vport = colon < 0 ? 0 : (int)number(v.substring(colon + 1), 0, 65535, "port");
-                    service = true;
-                }
-                case "-f", "--fwmark-service" ->
-                {
-                    e.fwmark = (int)number(value(args, i++, a), 1, 0xFFFFFFFFL, "fwmark");
-                    service = true;
-                }
-                case "-s", "--scheduler" ->
-                {
-                    e.scheduler = value(args, i++, a);
-                    if (!Schedulers.NAMES.contains(e.scheduler))
-                    {
-                        throw new IllegalArgumentException("Scheduler not found: ip_vs_" + e.scheduler + ".ko");
-                    }
-                }
-                case "-p", "--persistent" ->
-                {
-                    e.persistenceS = 300;
-                    if (i + 1 < args.size() && args.get(i + 1).matches("\\d+"))
-                    {
-                        e.persistenceS = (int)number(args.get(++i), 1, 2678400, "persistent timeout");
-                    }
-                }
-                case "-M", "--netmask" -> e.netmask = address(value(args, i++, a));
-                case "-b", "--sched-flags" -> e.flags = Schedulers.parseFlags(value(args, i++, a));
-                case "-o", "--ops" -> e.ops = true;
-                case "-r", "--real-server" ->
-                {
-                    final String v = value(args, i++, a);
-                    final int colon = v.lastIndexOf(':');
-                    e.raddr = address(colon < 0 ? v : v.substring(0, colon));
-                    e.rport = colon < 0 ? -1 : (int)number(v.substring(colon + 1), 0, 65535, "port");
-                }
-                case "-g", "--gatewaying" -> e.method = Method.DR;
-                case "-i", "--ipip" -> e.method = Method.TUN;
-                case "-m", "--masquerading" -> e.method = Method.NAT;
-                case "-w", "--weight" -> e.weight = (int)number(value(args, i++, a), 0, 65535, "weight");
-                case "-x", "--u-threshold" -> e.upper = (int)number(value(args, i++, a), 0, Integer.MAX_VALUE,
-                    "upper threshold");
-                case "-y", "--l-threshold" -> e.lower = (int)number(value(args, i++, a), 0, Integer.MAX_VALUE,
-                    "lower threshold");
-                case "-n", "--numeric" ->
-                {
-                    // ipvsadm-save -n writes it; addresses are numbers here anyway.
-                }
-                default -> throw new IllegalArgumentException("invalid option " + a);
-            }
+            i = e.option(args, i);
         }
         if (null == e.cmd)
         {
             throw new IllegalArgumentException("no command specified");
         }
-        if (!service && !"-C".equals(e.cmd) && !"--set".equals(e.cmd))
+        if (!e.service && !"-C".equals(e.cmd) && !"--set".equals(e.cmd))
         {
             throw new IllegalArgumentException("service address not specified (-t, -u or -f)");
         }
-        if (List.of("-a", "-e", "-d").contains(e.cmd) && 0 == e.raddr)
+        if (List.of("-a", "-e", "-d").contains(e.cmd) && null == e.raddr)
         {
             throw new IllegalArgumentException("real server address not specified (-r)");
         }
@@ -151,7 +81,113 @@ final class IpvsadmEdit
         {
             e.rport = e.vport;
         }
+        if (!e.netmaskSet && e.ipv6())
+        {
+            e.netmask = 128;
+        }
+        if (null != e.raddr && e.raddr.v6() != e.ipv6() && Method.TUN != e.method)
+        {
+            // The kernel's ip_vs_add_dest: only a tunnel may lead to a real server of the other family.
+            throw new IllegalArgumentException("Invalid argument: the real server's address family is not the " +
+                "service's");
+        }
         return e;
+    }
+
+    /** One option at {@code i}; returns the index of the last argument it took. */
+    private int option(final List<String> args, final int at)
+    {
+        int i = at;
+        final String a = args.get(i);
+        switch (a)
+        {
+            case "-A", "--add-service", "-E", "--edit-service", "-D", "--delete-service", "-C", "--clear", "-a",
+                "--add-server", "-e", "--edit-server", "-d", "--delete-server" ->
+            {
+                if (null != cmd)
+                {
+                    throw new IllegalArgumentException("multiple commands specified: " + cmd + " and " + a);
+                }
+                cmd = a.startsWith("--") ? shortOf(a) : a;
+            }
+            case "--set" ->
+            {
+                cmd = "--set";
+                for (int k = 0; k < 3; k++)
+                {
+                    timeouts[k] = (int)number(value(args, i++, a), 0, Integer.MAX_VALUE / 1000, "timeout");
+                }
+            }
+            case "-t", "--tcp-service", "-u", "--udp-service" ->
+            {
+                protocol = a.startsWith("-t") || a.startsWith("--t") ? Ipv4.PROTO_TCP : Ipv4.PROTO_UDP;
+                final String v = value(args, i++, a);
+                vaddr = address(v);
+                vport = port(v, 0);
+                service = true;
+            }
+            case "-f", "--fwmark-service" ->
+            {
+                fwmark = (int)number(value(args, i++, a), 1, 0xFFFFFFFFL, "fwmark");
+                service = true;
+            }
+            case "-s", "--scheduler" ->
+            {
+                scheduler = value(args, i++, a);
+                if (!Schedulers.NAMES.contains(scheduler))
+                {
+                    throw new IllegalArgumentException("Scheduler not found: ip_vs_" + scheduler + ".ko");
+                }
+            }
+            case "-p", "--persistent" ->
+            {
+                persistenceS = 300;
+                if (i + 1 < args.size() && args.get(i + 1).matches("\\d+"))
+                {
+                    persistenceS = (int)number(args.get(++i), 1, 2678400, "persistent timeout");
+                }
+            }
+            case "-M", "--netmask" ->
+            {
+                netmask = netmask(value(args, i++, a), null != vaddr && vaddr.v6() || fwmark6);
+                netmaskSet = true;
+            }
+            case "-6", "--ipv6" ->
+            {
+                if (0 == fwmark)
+                {
+                    throw new IllegalArgumentException("-6 used before -f");
+                }
+                fwmark6 = true;
+            }
+            case "-b", "--sched-flags" -> flags = Schedulers.parseFlags(value(args, i++, a));
+            case "-o", "--ops" -> ops = true;
+            case "-r", "--real-server" ->
+            {
+                final String v = value(args, i++, a);
+                raddr = address(v);
+                rport = port(v, -1);
+            }
+            case "-g", "--gatewaying" -> method = Method.DR;
+            case "-i", "--ipip" -> method = Method.TUN;
+            case "-m", "--masquerading" -> method = Method.NAT;
+            case "-w", "--weight" -> weight = (int)number(value(args, i++, a), 0, 65535, "weight");
+            case "-x", "--u-threshold" -> upper = (int)number(value(args, i++, a), 0, Integer.MAX_VALUE,
+                "upper threshold");
+            case "-y", "--l-threshold" -> lower = (int)number(value(args, i++, a), 0, Integer.MAX_VALUE,
+                "lower threshold");
+            case "-n", "--numeric" ->
+            {
+                // ipvsadm-save -n writes it; addresses are numbers here anyway.
+            }
+            default -> throw new IllegalArgumentException("invalid option " + a);
+        }
+        return i;
+    }
+
+    private boolean ipv6()
+    {
+        return 0 != fwmark ? fwmark6 : null != vaddr && vaddr.v6();
     }
 
     private static String shortOf(final String longName)
@@ -191,7 +227,8 @@ final class IpvsadmEdit
             }
             return;
         }
-        final VirtualService s = 0 != fwmark ? services.getFwmark(fwmark) : services.get(protocol, vaddr, vport);
+        final VirtualService s = 0 != fwmark ? services.getFwmark(fwmark, fwmark6) :
+            services.get(protocol, vaddr, vport);
         switch (cmd)
         {
             case "-A" ->
@@ -200,7 +237,7 @@ final class IpvsadmEdit
                 {
                     throw new IllegalArgumentException("Service already exists");
                 }
-                final VirtualService n = 0 != fwmark ? services.addFwmark(fwmark, scheduler, flags, nowMs) :
+                final VirtualService n = 0 != fwmark ? services.addFwmark(fwmark, fwmark6, scheduler, flags, nowMs) :
                     services.add(protocol, vaddr, vport, scheduler, flags, nowMs);
                 n.persistence(persistenceS * 1000, netmask);
                 n.onePacket(ops);
@@ -292,16 +329,58 @@ final class IpvsadmEdit
         }
     }
 
-    private static int address(final String s)
+    /** ipvsadm's parse_service: [IPv6]:PORT, IPv6 without a port, or IPv4[:PORT]; numeric only here. */
+    private static IpAddress address(final String s)
     {
+        final String text = s.startsWith("[") ? s.substring(1, Math.max(1, s.indexOf(']'))) :
+            IpAddress.isIpv6Text(s) ? s : s.substring(0, s.lastIndexOf(':') < 0 ? s.length() : s.lastIndexOf(':'));
         try
         {
-            return Ipv4.parse(s);
+            return IpAddress.parse(text);
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException("illegal address: " + s + " (jvs adm takes numeric IPv4 addresses)");
+            throw new IllegalArgumentException("illegal address: " + s + " (jvs adm takes numeric addresses)");
         }
+    }
+
+    /** @return ADDRESS:PORT as the listings write it, or the text as it is if it is not one. */
+    static String canonical(final String s)
+    {
+        try
+        {
+            return address(s).withPort(port(s, 0));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return s;
+        }
+    }
+
+    /** The port of ADDRESS:PORT or [IPv6]:PORT, or {@code none}. */
+    private static int port(final String s, final int none)
+    {
+        if (s.startsWith("["))
+        {
+            final int close = s.indexOf("]:");
+            if (close < 0)
+            {
+                throw new IllegalArgumentException("illegal address: " + s + " ([IPv6]:PORT)");
+            }
+            return (int)number(s.substring(close + 2), 0, 65535, "port");
+        }
+        final int colon = s.lastIndexOf(':');
+        return colon < 0 || IpAddress.isIpv6Text(s) ? none : (int)number(s.substring(colon + 1), 0, 65535, "port");
+    }
+
+    /** -M: a netmask for IPv4, a prefix length 1..128 for IPv6 (ipvsadm reads it by the family given before). */
+    private static int netmask(final String s, final boolean v6)
+    {
+        if (v6)
+        {
+            return (int)number(s, 1, 128, "ipv6 netmask");
+        }
+        return IpAddress.parse(s).v4();
     }
 
     /**

@@ -26,9 +26,19 @@ public final class IpvsadmFormat
     {
         if (0 != s.fwmark())
         {
-            return "-f " + Integer.toUnsignedString(s.fwmark());
+            return "-f " + Integer.toUnsignedString(s.fwmark()) + (s.ipv6() ? " -6" : "");
         }
-        return (6 == s.protocol() ? "-t " : "-u ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+        return (6 == s.protocol() ? "-t " : "-u ") + s.address().withPort(s.vport());
+    }
+
+    /** The persistence granularity unless it is the whole address: a netmask, or an IPv6 prefix length. */
+    private static String mask(final VirtualService s, final String word)
+    {
+        if (s.ipv6())
+        {
+            return 128 == s.persistenceNetmask() ? "" : word + s.persistenceNetmask();
+        }
+        return 0xFFFFFFFF == s.persistenceNetmask() ? "" : word + Ipv4.toString(s.persistenceNetmask());
     }
 
     private static String flags(final int f)
@@ -60,11 +70,12 @@ public final class IpvsadmFormat
     static List<VirtualService> sorted(final ServiceTable services)
     {
         final List<VirtualService> list = new ArrayList<>(services.all().stream().filter(s -> !s.isRemoved()).toList());
-        list.sort(Comparator.comparingInt((VirtualService s) -> 0 != s.fwmark() ? 1 : 0)
+        // ipvsadm's ipvs_cmp_services: mark, family, protocol, address, port.
+        list.sort(Comparator.comparingLong((VirtualService s) -> Integer.toUnsignedLong(s.fwmark()))
+            .thenComparing(VirtualService::ipv6)
             .thenComparingInt(VirtualService::protocol)
-            .thenComparingLong(s -> Integer.toUnsignedLong(s.vaddr()))
-            .thenComparingInt(VirtualService::vport)
-            .thenComparingLong(s -> Integer.toUnsignedLong(s.fwmark())));
+            .thenComparing(VirtualService::address)
+            .thenComparingInt(VirtualService::vport));
         return list;
     }
 
@@ -81,10 +92,7 @@ public final class IpvsadmFormat
             if (s.persistenceTimeoutMs() > 0)
             {
                 a.append(" -p ").append(s.persistenceTimeoutMs() / 1000);
-                if (0xFFFFFFFF != s.persistenceNetmask())
-                {
-                    a.append(" -M ").append(Ipv4.toString(s.persistenceNetmask()));
-                }
+                a.append(mask(s, " -M "));
             }
             if (s.onePacket())
             {
@@ -97,12 +105,11 @@ public final class IpvsadmFormat
             {
                 ids.add(d.idAt(p));
             }
-            ids.sort(Comparator.comparingLong((Integer id) -> Integer.toUnsignedLong(d.address(id)))
-                .thenComparingInt(d::port));
+            ids.sort(Comparator.comparing((Integer id) -> s.realServer(id)).thenComparingInt(d::port));
             for (final int id : ids)
             {
                 final StringBuilder r = new StringBuilder("-a ").append(service(s)).append(" -r ")
-                    .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id)).append(' ')
+                    .append(s.realServer(id).withPort(d.port(id))).append(' ')
                     .append(switch (s.method(id))
                     {
                         case Method.NAT -> "-m";
@@ -128,9 +135,9 @@ public final class IpvsadmFormat
     {
         if (0 != s.fwmark())
         {
-            return "FWM  " + Integer.toUnsignedString(s.fwmark());
+            return "FWM  " + Integer.toUnsignedString(s.fwmark()) + (s.ipv6() ? " IPv6" : "");
         }
-        return (6 == s.protocol() ? "TCP  " : "UDP  ") + Ipv4.toString(s.vaddr()) + ":" + s.vport();
+        return (6 == s.protocol() ? "TCP  " : "UDP  ") + s.address().withPort(s.vport());
     }
 
     /** The service line of ipvsadm -L -n (and of --thresholds, --persistent-conn). */
@@ -144,10 +151,7 @@ public final class IpvsadmFormat
         if (s.persistenceTimeoutMs() > 0)
         {
             b.append(" persistent ").append(s.persistenceTimeoutMs() / 1000);
-            if (0xFFFFFFFF != s.persistenceNetmask())
-            {
-                b.append(" mask ").append(Ipv4.toString(s.persistenceNetmask()));
-            }
+            b.append(mask(s, " mask "));
         }
         if (s.onePacket())
         {
@@ -183,7 +187,7 @@ public final class IpvsadmFormat
             {
                 final int id = d.idAt(p);
                 b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-10d %-10d %-10d %-10d%n",
-                    Ipv4.toString(d.address(id)) + ":" + d.port(id), d.upperThreshold(id), d.lowerThreshold(id),
+                    s.realServer(id).withPort(d.port(id)), d.upperThreshold(id), d.lowerThreshold(id),
                     t.dest(s, id, Totals.ACTIVE), t.dest(s, id, Totals.INACTIVE)));
             }
         }
@@ -319,7 +323,7 @@ public final class IpvsadmFormat
             for (int p = 0; p < d.count(); p++)
             {
                 final int id = d.idAt(p);
-                final String name = Ipv4.toString(d.address(id)) + ":" + d.port(id);
+                final String name = s.realServer(id).withPort(d.port(id));
                 if (null != rates)
                 {
                     b.append(String.format(java.util.Locale.ROOT, "  -> %-28s", name));

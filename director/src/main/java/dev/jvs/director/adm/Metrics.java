@@ -6,7 +6,6 @@ import dev.jvs.director.config.RealServer;
 import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.ha.VrrpAgent;
 import dev.jvs.engine.Counter;
-import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
 import dev.jvs.schedulers.Destinations;
@@ -62,7 +61,7 @@ final class Metrics
      */
     static String serviceLabels(final VirtualService s)
     {
-        return "service=\"" + AdmHandler.service(s) + "\"," + nodeService(s.fwmark(), s.protocol(), Ipv4.toString(s.vaddr()), s.vport());
+        return "service=\"" + AdmHandler.service(s) + "\"," + nodeService(s.fwmark(), s.protocol(), s.address().toString(), s.vport());
     }
 
     private static String nodeService(final int fwmark, final int protocol, final String vip, final int port)
@@ -73,11 +72,11 @@ final class Metrics
     }
 
     /** node_exporter's backend labels, in its order. */
-    private static String nodeBackend(final VirtualService s, final int rip, final int rport)
+    private static String nodeBackend(final VirtualService s, final String rip, final int rport)
     {
         final boolean fwm = 0 != s.fwmark();
-        return "local_address=\"" + (fwm ? "" : Ipv4.toString(s.vaddr())) + "\",local_port=\"" + (fwm ? 0 : s.vport()) +
-            "\",remote_address=\"" + Ipv4.toString(rip) + "\",remote_port=\"" + rport + "\",proto=\"" +
+        return "local_address=\"" + (fwm ? "" : s.address().toString()) + "\",local_port=\"" + (fwm ? 0 : s.vport()) +
+            "\",remote_address=\"" + rip + "\",remote_port=\"" + rport + "\",proto=\"" +
             (fwm ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP") + "\",local_mark=\"" +
             (fwm ? String.format(Locale.ROOT, "%08X", s.fwmark()) : "") + "\"";
     }
@@ -120,7 +119,7 @@ final class Metrics
                 {
                     final int id = d.idAt(p);
                     final long v = 2 == m ? d.weight(id) : t.dest(s, id, 0 == m ? Totals.ACTIVE : Totals.INACTIVE);
-                    b.append(backends[m][0]).append('{').append(nodeBackend(s, d.address(id), d.port(id)))
+                    b.append(backends[m][0]).append('{').append(nodeBackend(s, s.realServer(id).toString(), d.port(id)))
                         .append("} ").append(v).append('\n');
                 }
             }
@@ -151,8 +150,8 @@ final class Metrics
                     final int id = d.idAt(p);
                     final long v = SERVER_COLUMNS[m] < 0 ? d.weight(id) : t.dest(s, id, SERVER_COLUMNS[m]);
                     b.append(PER_SERVER[m][0]).append('{').append(serviceLabels(s)).append(",server=\"")
-                        .append(Ipv4.toString(d.address(id))).append(':').append(d.port(id))
-                        .append("\",remote_address=\"").append(Ipv4.toString(d.address(id)))
+                        .append(s.realServer(id).withPort(d.port(id)))
+                        .append("\",remote_address=\"").append(s.realServer(id))
                         .append("\",remote_port=\"").append(d.port(id)).append("\"} ").append(v).append('\n');
                 }
             }

@@ -2,7 +2,6 @@ package dev.jvs.director.adm;
 
 import dev.jvs.engine.Counter;
 import dev.jvs.engine.Forwarder;
-import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
 import dev.jvs.schedulers.Destinations;
@@ -108,12 +107,12 @@ final class Totals
 
     private static String key(final VirtualService s)
     {
-        return s.protocol() + " " + s.vaddr() + " " + s.vport() + " " + s.fwmark();
+        return s.protocol() + " " + s.address() + " " + s.vport() + " " + s.fwmark();
     }
 
     private static String key(final VirtualService s, final Destinations d, final int id)
     {
-        return key(s) + " " + Ipv4.toString(d.address(id)) + ":" + d.port(id);
+        return key(s) + " " + s.realServer(id).withPort(d.port(id));
     }
 
     /**

@@ -230,14 +230,14 @@ public final class ReplayCommand implements Callable<Integer>
         for (final VirtualService s : services.all())
         {
             o.printf(Locale.ROOT, "%s %s (%s)%n", 0 != s.fwmark() ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP",
-                0 != s.fwmark() ? String.valueOf(s.fwmark()) : Ipv4.toString(s.vaddr()) + ":" + s.vport(),
+                0 != s.fwmark() ? String.valueOf(s.fwmark()) : s.address().withPort(s.vport()),
                 s.schedulerName());
             final Destinations d = s.dests();
             for (int p = d.count() - 1; p >= 0; p--)
             {
                 final int id = d.idAt(p);
                 o.printf(Locale.ROOT, "  -> %-21s %-3s weight %-5d conns %-6d packets in %-8d out %d%n",
-                    Ipv4.toString(d.address(id)) + ":" + d.port(id), Method.name(s.method(id)), d.weight(id),
+                    s.realServer(id).withPort(d.port(id)), Method.name(s.method(id)), d.weight(id),
                     s.destConns(id), s.destInPkts(id), s.destOutPkts(id));
             }
         }

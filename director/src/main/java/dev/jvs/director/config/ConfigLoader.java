@@ -1,6 +1,7 @@
 package dev.jvs.director.config;
 
 import dev.jvs.engine.Neighbors;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.service.FwmarkRule;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
@@ -35,11 +36,9 @@ public final class ConfigLoader
         final List<VirtualService> created = new ArrayList<>();
         for (final VirtualServer vs : c.virtualServers)
         {
-            for (final long[] k : keys(c, vs))
+            for (final Key k : keys(c, vs))
             {
-                created.add(fill(0 != k[3] ? services.addFwmark((int)k[3], vs.scheduler(), vs.flags(), nowMs) :
-                    services.add((int)k[0], (int)k[1], (int)k[2], vs.scheduler(), vs.flags(), nowMs), vs, neighbors,
-                    methodOverride));
+                created.add(fill(k.add(services, vs, nowMs), vs, neighbors, methodOverride));
             }
         }
         return created;
@@ -101,14 +100,12 @@ public final class ConfigLoader
             new java.util.IdentityHashMap<>());
         for (final VirtualServer vs : c.virtualServers)
         {
-            for (final long[] k : keys(c, vs))
+            for (final Key k : keys(c, vs))
             {
-                VirtualService s = 0 != k[3] ? services.getFwmark((int)k[3]) :
-                    services.get((int)k[0], (int)k[1], (int)k[2]);
+                VirtualService s = k.get(services);
                 if (null == s)
                 {
-                    s = 0 != k[3] ? services.addFwmark((int)k[3], vs.scheduler(), vs.flags(), nowMs) :
-                        services.add((int)k[0], (int)k[1], (int)k[2], vs.scheduler(), vs.flags(), nowMs);
+                    s = k.add(services, vs, nowMs);
                     sa++;
                 }
                 else if (!s.schedulerName().equals(vs.scheduler()) || s.schedulerFlags() != vs.flags())
@@ -116,62 +113,10 @@ public final class ConfigLoader
                     s.scheduler(vs.scheduler(), vs.flags(), nowMs);
                 }
                 wanted.add(s);
-                s.persistence(vs.persistenceTimeout() * 1000, vs.persistenceNetmask());
-                s.onePacket(vs.ops());
-                final java.util.Set<Long> keep = new java.util.HashSet<>();
-                // keepalived: with the quorum lost, the sorry server serves alone (perform_quorum_state).
-                final boolean sorry = 0 != vs.sorryAddr() && !health.quorumUp(vs);
-                if (0 != vs.sorryAddr() && (sorry || vs.sorryInhibit()))
-                {
-                    final int method = vs.sorryMethod() >= 0 ? vs.sorryMethod() : vs.method();
-                    final int port = 0 != vs.sorryPort() ? vs.sorryPort() : vs.port();
-                    final int weight = sorry ? 1 : 0;
-                    keep.add(((long)vs.sorryAddr() << 16) | port);
-                    final int id = s.findRealServer(vs.sorryAddr(), port);
-                    if (id < 0)
-                    {
-                        s.addRealServer(vs.sorryAddr(), port, method, weight, 0, 0);
-                        ra++;
-                    }
-                    else if (s.dests().weight(id) != weight)
-                    {
-                        s.editRealServer(id, method, weight, 0, 0);
-                        rc++;
-                    }
-                }
-                for (final RealServer rs : ipv4(vs))
-                {
-                    if (0 != vs.sorryAddr() && (sorry || vs.sorryInhibit()) && rs.addr() == vs.sorryAddr() &&
-                        rs.port() == (0 != vs.sorryPort() ? vs.sorryPort() : vs.port()))
-                    {
-                        continue;
-                    }
-                    final int healthWeight = sorry ? -1 : health.weight(rs);
-                    if (healthWeight < 0 && !rs.inhibitOnFailure())
-                    {
-                        continue;
-                    }
-                    final int weight = Math.max(0, healthWeight);
-                    final int method = rs.method() >= 0 ? rs.method() : vs.method();
-                    keep.add(((long)rs.addr() << 16) | rs.port());
-                    final int id = s.findRealServer(rs.addr(), rs.port());
-                    if (id < 0)
-                    {
-                        s.addRealServer(rs.addr(), rs.port(), method, weight, rs.uthreshold(), rs.lthreshold());
-                        ra++;
-                    }
-                    else if (s.dests().weight(id) != weight || s.dests().upperThreshold(id) != rs.uthreshold() ||
-                        s.dests().lowerThreshold(id) != rs.lthreshold() || s.method(id) != method)
-                    {
-                        s.editRealServer(id, method, weight, rs.uthreshold(), rs.lthreshold());
-                        rc++;
-                    }
-                    if (rs.mac() >= 0)
-                    {
-                        neighbors.put(rs.addr(), rs.mac());
-                    }
-                }
-                rr += removeAllBut(s, keep);
+                final int[] n = servers(s, vs, k, neighbors, health);
+                ra += n[0];
+                rc += n[1];
+                rr += n[2];
             }
         }
         int sr = 0;
@@ -188,6 +133,80 @@ public final class ConfigLoader
     }
 
     /**
+     * Bring one engine service's real servers to what the configuration and the checks say: its own family's
+     * servers, or with the quorum lost the sorry server alone (keepalived's perform_quorum_state).
+     *
+     * @return {added, changed, removed}.
+     */
+    private static int[] servers(final VirtualService s, final VirtualServer vs, final Key k, final Neighbors neighbors,
+        final Health health)
+    {
+        int added = 0;
+        int changed = 0;
+        s.persistence(vs.persistenceTimeout() * 1000, netmask(s, vs));
+        s.onePacket(vs.ops());
+        final java.util.Set<Server> keep = new java.util.HashSet<>();
+        // keepalived: with the quorum lost, the sorry server serves alone (perform_quorum_state).
+        final IpAddress sorryAddr = null != vs.sorry() && vs.sorry().v6() == k.v6() ? vs.sorry() : null;
+        final boolean sorry = null != sorryAddr && !health.quorumUp(vs);
+        if (null != sorryAddr && (sorry || vs.sorryInhibit()))
+        {
+            final int method = vs.sorryMethod() >= 0 ? vs.sorryMethod() : vs.method();
+            final int port = 0 != vs.sorryPort() ? vs.sorryPort() : vs.port();
+            final int weight = sorry ? 1 : 0;
+            keep.add(new Server(sorryAddr, port));
+            final int id = s.findRealServer(sorryAddr, port);
+            if (id < 0)
+            {
+                s.addRealServer(sorryAddr, port, method, weight, 0, 0);
+                added++;
+            }
+            else if (s.dests().weight(id) != weight)
+            {
+                s.editRealServer(id, method, weight, 0, 0);
+                changed++;
+            }
+        }
+        for (final RealServer rs : vs.realServers())
+        {
+            if (rs.address().v6() != k.v6())
+            {
+                continue;
+            }
+            if (null != sorryAddr && (sorry || vs.sorryInhibit()) && rs.address().equals(sorryAddr) &&
+                rs.port() == (0 != vs.sorryPort() ? vs.sorryPort() : vs.port()))
+            {
+                continue;
+            }
+            final int healthWeight = sorry ? -1 : health.weight(rs);
+            if (healthWeight < 0 && !rs.inhibitOnFailure())
+            {
+                continue;
+            }
+            final int weight = Math.max(0, healthWeight);
+            final int method = rs.method() >= 0 ? rs.method() : vs.method();
+            keep.add(new Server(rs.address(), rs.port()));
+            final int id = s.findRealServer(rs.address(), rs.port());
+            if (id < 0)
+            {
+                s.addRealServer(rs.address(), rs.port(), method, weight, rs.uthreshold(), rs.lthreshold());
+                added++;
+            }
+            else if (s.dests().weight(id) != weight || s.dests().upperThreshold(id) != rs.uthreshold() ||
+                s.dests().lowerThreshold(id) != rs.lthreshold() || s.method(id) != method)
+            {
+                s.editRealServer(id, method, weight, rs.uthreshold(), rs.lthreshold());
+                changed++;
+            }
+            if (rs.mac() >= 0 && !k.v6())
+            {
+                neighbors.put(rs.addr(), rs.mac());
+            }
+        }
+        return new int[] {added, changed, removeAllBut(s, keep)};
+    }
+
+    /**
      * Apply one real server's health change, in every service its virtual server stands for: the cost of a
      * health event is one lookup per service, not a pass over the whole configuration.
      *
@@ -201,7 +220,7 @@ public final class ConfigLoader
         final RealServer rs, final Health health)
     {
         final VirtualServer vs = rs.vs();
-        if (rs.address().v6() || 0 != vs.sorryAddr() && !health.quorumUp(vs))
+        if (null != vs.sorry() && !health.quorumUp(vs))
         {
             return new Changes(0, 0, 0, 0, 0);
         }
@@ -210,15 +229,14 @@ public final class ConfigLoader
         int rc = 0;
         final int w = health.weight(rs);
         final int method = rs.method() >= 0 ? rs.method() : vs.method();
-        for (final long[] k : keys(c, vs))
+        for (final Key k : keys(c, vs))
         {
-            final VirtualService s = 0 != k[3] ? services.getFwmark((int)k[3]) :
-                services.get((int)k[0], (int)k[1], (int)k[2]);
-            if (null == s)
+            final VirtualService s = k.get(services);
+            if (null == s || rs.address().v6() != k.v6())
             {
                 continue;
             }
-            final int id = s.findRealServer(rs.addr(), rs.port());
+            final int id = s.findRealServer(rs.address(), rs.port());
             if (w < 0 && !rs.inhibitOnFailure())
             {
                 if (id >= 0)
@@ -231,7 +249,7 @@ public final class ConfigLoader
             final int weight = Math.max(0, w);
             if (id < 0)
             {
-                s.addRealServer(rs.addr(), rs.port(), method, weight, rs.uthreshold(), rs.lthreshold());
+                s.addRealServer(rs.address(), rs.port(), method, weight, rs.uthreshold(), rs.lthreshold());
                 ra++;
             }
             else if (s.dests().weight(id) != weight)
@@ -243,19 +261,39 @@ public final class ConfigLoader
         return new Changes(0, 0, ra, rr, rc);
     }
 
-    /** The real servers the engine can carry: an IPv4 service may tunnel to IPv6 servers, not yet carried. */
-    private static List<RealServer> ipv4(final VirtualServer vs)
+    /** The granularity for one engine service: an IPv6 member of an IPv4-family group is whole at 128. */
+    private static int netmask(final VirtualService s, final VirtualServer vs)
     {
-        return vs.realServers().stream().filter(rs -> !rs.address().v6()).toList();
+        return s.ipv6() && 0xFFFFFFFF == vs.persistenceNetmask() ? 128 : vs.persistenceNetmask();
     }
 
-    private static int removeAllBut(final VirtualService s, final java.util.Set<Long> keep)
+    /** A real server in a service: its address and port. */
+    private record Server(IpAddress addr, int port)
+    {
+    }
+
+    /** The engine's key of a service: (protocol, VIP, port) or a firewall mark, and the family. */
+    private record Key(int protocol, IpAddress vip, int port, int fwmark, boolean v6)
+    {
+        VirtualService get(final ServiceTable services)
+        {
+            return 0 != fwmark ? services.getFwmark(fwmark, v6) : services.get(protocol, vip, port);
+        }
+
+        VirtualService add(final ServiceTable services, final VirtualServer vs, final long nowMs)
+        {
+            return 0 != fwmark ? services.addFwmark(fwmark, v6, vs.scheduler(), vs.flags(), nowMs) :
+                services.add(protocol, vip, port, vs.scheduler(), vs.flags(), nowMs);
+        }
+    }
+
+    private static int removeAllBut(final VirtualService s, final java.util.Set<Server> keep)
     {
         int n = 0;
         for (int p = s.dests().count() - 1; p >= 0; p--)
         {
             final int id = s.dests().idAt(p);
-            if (!keep.contains(((long)s.dests().address(id) << 16) | s.dests().port(id)))
+            if (!keep.contains(new Server(s.realServer(id), s.dests().port(id))))
             {
                 s.removeRealServer(id);
                 n++;
@@ -265,42 +303,42 @@ public final class ConfigLoader
     }
 
     /**
-     * The engine keys a virtual_server stands for: {protocol, vip, port, fwmark} each. The engine carries IPv4
-     * only so far: an IPv6 service, and the IPv6 members of a group, stand for none (read and checked only).
+     * The engine keys a virtual_server stands for, of either family: a group's members each (an IPv4 range
+     * address by address, an IPv6 one along its last group; a mark without a family takes the service's).
      */
-    private static List<long[]> keys(final KeepalivedConfig c, final VirtualServer vs)
+    private static List<Key> keys(final KeepalivedConfig c, final VirtualServer vs)
     {
-        final List<long[]> k = new ArrayList<>();
+        final List<Key> k = new ArrayList<>();
         if (null != vs.group())
         {
             for (final KeepalivedConfig.GroupMember m : c.groups.get(vs.group()))
             {
-                if (m.ipv6())
-                {
-                    continue;
-                }
                 if (0 != m.fwmark())
                 {
-                    k.add(new long[] {0, 0, 0, m.fwmark()});
+                    k.add(new Key(0, null, 0, m.fwmark(), m.ipv6() || vs.ipv6()));
+                    continue;
+                }
+                if (m.first().v6())
+                {
+                    for (int g = m.first().group(7); g <= m.last().group(7); g++)
+                    {
+                        k.add(new Key(vs.protocol(), m.first().withLast16(g), m.port(), 0, true));
+                    }
                     continue;
                 }
                 for (long a = m.first().v4() & 0xFFFFFFFFL; a <= (m.last().v4() & 0xFFFFFFFFL); a++)
                 {
-                    k.add(new long[] {vs.protocol(), (int)a, m.port(), 0});
+                    k.add(new Key(vs.protocol(), IpAddress.ofV4((int)a), m.port(), 0, false));
                 }
             }
         }
-        else if (vs.ipv6())
-        {
-            return k;
-        }
         else if (0 != vs.fwmark())
         {
-            k.add(new long[] {0, 0, 0, vs.fwmark()});
+            k.add(new Key(0, null, 0, vs.fwmark(), vs.ipv6()));
         }
         else
         {
-            k.add(new long[] {vs.protocol(), vs.vip(), vs.port(), 0});
+            k.add(new Key(vs.protocol(), vs.address(), vs.port(), 0, vs.ipv6()));
         }
         return k;
     }
@@ -308,13 +346,17 @@ public final class ConfigLoader
     private static VirtualService fill(final VirtualService s, final VirtualServer vs,
         final Neighbors neighbors, final int methodOverride)
     {
-        s.persistence(vs.persistenceTimeout() * 1000, vs.persistenceNetmask());
+        s.persistence(vs.persistenceTimeout() * 1000, netmask(s, vs));
         s.onePacket(vs.ops());
-        for (final RealServer rs : ipv4(vs))
+        for (final RealServer rs : vs.realServers())
         {
+            if (rs.address().v6() != s.ipv6())
+            {
+                continue;
+            }
             final int method = methodOverride >= 0 ? methodOverride : rs.method() >= 0 ? rs.method() : vs.method();
-            s.addRealServer(rs.addr(), rs.port(), method, rs.weight(), rs.uthreshold(), rs.lthreshold());
-            if (rs.mac() >= 0)
+            s.addRealServer(rs.address(), rs.port(), method, rs.weight(), rs.uthreshold(), rs.lthreshold());
+            if (rs.mac() >= 0 && !s.ipv6())
             {
                 neighbors.put(rs.addr(), rs.mac());
             }

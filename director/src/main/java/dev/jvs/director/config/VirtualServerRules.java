@@ -154,12 +154,25 @@ final class VirtualServerRules
             vs.realServers.forEach(rs -> families.add(rs.addr.v6()));
             vs.family = families.equals(java.util.Set.of(true)) ? 6 : 4;
         }
+        if (6 == vs.family && 0xFFFFFFFF == vs.persistenceNetmask)
+        {
+            // The whole address: for IPv6 the kernel keeps a prefix length, 128.
+            vs.persistenceNetmask = 128;
+        }
         final boolean v6 = 6 == vs.family || null != vs.group && c.groups.get(vs.group).stream()
             .anyMatch(GroupMember::ipv6);
         if (v6)
         {
-            c.warnAt(vs.at, "virtual server " + vs.name() + " is IPv6: jvs reads it and runs its checkers, " +
+            c.warnAt(vs.at, "virtual server " + vs.name() + " is IPv6: jvs lists it and runs its checkers, " +
                 "but does not forward IPv6 yet");
+        }
+        for (final RealServerDraft rs : vs.realServers)
+        {
+            if (rs.addr.v6() != (6 == vs.family) && null == vs.group)
+            {
+                c.warnAt(rs.at, "real server " + rs.addr + " is tunnelled across address families, which jvs " +
+                    "does not do yet: it is checked, not used");
+            }
         }
     }
 

@@ -275,7 +275,8 @@ public final class Daemon
             controlPlane), kc, checker, mailer);
         conductor = made[0];
         controlPlane.onRequest(conductor::wake);
-        final int[] vips = workers.worker(0).forwarder().services().all().stream().filter(s -> 0 == s.fwmark())
+        final int[] vips = workers.worker(0).forwarder().services().all().stream()
+            .filter(s -> 0 == s.fwmark() && !s.ipv6())
             .mapToInt(VirtualService::vaddr).distinct().toArray();
         for (final Port p : ports)
         {
@@ -341,7 +342,7 @@ public final class Daemon
         {
             Log.info(String.format(Locale.ROOT, "service %s %s scheduler %s, %d real servers",
                 0 != s.fwmark() ? "FWM" : 6 == s.protocol() ? "TCP" : "UDP",
-                0 != s.fwmark() ? String.valueOf(s.fwmark()) : Ipv4.toString(s.vaddr()) + ":" + s.vport(),
+                0 != s.fwmark() ? String.valueOf(s.fwmark()) : s.address().withPort(s.vport()),
                 s.schedulerName(), s.dests().count()));
         }
         for (final VrrpInstance i : conductor.vrrp().instances())

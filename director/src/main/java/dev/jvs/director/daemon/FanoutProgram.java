@@ -74,7 +74,7 @@ final class FanoutProgram
         int m = -1;
         for (final VirtualService s : services.all())
         {
-            if (s.persistenceTimeoutMs() > 0)
+            if (s.persistenceTimeoutMs() > 0 && !s.ipv6())
             {
                 m &= s.persistenceNetmask();
             }

@@ -70,6 +70,37 @@ class AdmEditTest
     }
 
     @Test
+    void ipv6ServicesShouldBeEditedAndListedAsIpvsadmDoes()
+    {
+        run("-A -t [2001:2::80]:80 -s rr -p 300 -M 64");
+        run("-a -t [2001:2::80]:80 -r [2001:2::11]:80");
+        run("-a -t [2001:2:0:0::80]:80 -r [2001:2::12]:8080 -m -w 2");
+        run("-A -f 7 -6 -s sh");
+        run("-a -f 7 -6 -r 2001:2::13 -i");
+        run("-A -t 198.19.0.80:80 -s rr");
+        assertEquals(String.join("\n",
+            "-A -t 198.19.0.80:80 -s rr",
+            "-A -t [2001:2::80]:80 -s rr -p 300 -M 64",
+            "-a -t [2001:2::80]:80 -r [2001:2::11]:80 -g -w 1",
+            "-a -t [2001:2::80]:80 -r [2001:2::12]:8080 -m -w 2",
+            "-A -f 7 -6 -s sh",
+            "-a -f 7 -6 -r [2001:2::13]:0 -i -w 1", ""), run("-S -n"));
+        final String list = run("-L -n");
+        assertTrue(list.contains("\nTCP  [2001:2::80]:80 rr persistent 300 mask 64\n" +
+            "  -> [2001:2::12]:8080            Masq    2      0          0         \n"), list);
+        assertTrue(list.contains("\nFWM  7 IPv6 sh\n"), list);
+        assertTrue(run("-L -n -t [2001:2::80]:80").contains("[2001:2::11]:80"), "one service by its name");
+        assertThrows(IllegalArgumentException.class, () -> run("-a -t [2001:2::80]:80 -r 198.19.0.11:80"),
+            "an IPv4 server in an IPv6 service is the kernel's EINVAL unless tunnelled");
+        run("-d -t [2001:2::80]:80 -r [2001:2::11]:80");
+        run("-D -f 7 -6");
+        assertEquals(String.join("\n",
+            "-A -t 198.19.0.80:80 -s rr",
+            "-A -t [2001:2::80]:80 -s rr -p 300 -M 64",
+            "-a -t [2001:2::80]:80 -r [2001:2::12]:8080 -m -w 2", ""), run("-S -n"));
+    }
+
+    @Test
     void shouldRefuseAsIpvsadmDoes()
     {
         run("-A -t 198.19.0.80:80");

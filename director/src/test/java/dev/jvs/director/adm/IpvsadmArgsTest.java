@@ -45,6 +45,11 @@ class IpvsadmArgsTest
         assertEquals(List.of("-a", "-t", "198.18.0.80:80", "-r", "198.18.1.1", "-m", "-w", "3"),
             ok("-a", "-t", "198.18.0.80:80", "-r", "198.18.1.1", "-m", "-w", "3"));
         assertEquals(List.of("--set", "900", "120", "300"), ok("--set", "900", "120", "300"));
+        assertEquals(List.of("-A", "-t", "[2001:2::80]:80", "-p", "-M", "64"), ok("-A", "-t", "[2001:2::80]:80", "-p",
+            "-M", "64"), "after an IPv6 service, -M is a prefix length");
+        assertEquals(List.of("-A", "-f", "7", "-6"), ok("-A", "-f", "7", "--ipv6"));
+        assertEquals(List.of("-a", "-t", "[2001:2::80]:80", "-r", "2001:2::11"), ok("-a", "-t", "[2001:2::80]:80",
+            "-r", "2001:2::11"), "an IPv6 address without brackets has no port");
         assertTrue(IpvsadmArgs.parse(List.of("-h")).help());
         assertTrue(IpvsadmArgs.parse(List.of("--version")).version());
     }
@@ -72,5 +77,9 @@ class IpvsadmArgsTest
         refused(2, "One-Packet Scheduling is only for UDP virtual services", "-A", "-t", "198.18.0.80:80", "-o");
         refused(2, "--set option requires 3 timeout values", "--set", "900", "120");
         refused(2, "-q: unknown option", "-Lq");
+        refused(2, "-6 used before -f", "-A", "-6", "-f", "7");
+        refused(2, "illegal ipv6 netmask specified", "-A", "-t", "[2001:2::80]:80", "-p", "-M", "129");
+        refused(2, "illegal virtual server address[:port] specified", "-A", "-t", "[2001:2::80]");
+        refused(2, "illegal virtual server address[:port] specified", "-A", "-t", "[2001:2::8::0]:80");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.director.adm.IpvsadmFormat;
 import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.Neighbors;
@@ -17,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * IPv6 in virtual_server as keepalived 2.2.7's check_parser reads it: the family follows the address, else
  * ip_family, persistence_granularity or the first real server; a real or sorry server of the other family is
- * skipped with keepalived's words; group ranges vary the last group, in hex. The engine carries IPv4 only so
- * far: IPv6 services are read and checked, and said not to be forwarded.
+ * skipped with keepalived's words; group ranges vary the last group, in hex. IPv6 services are listed as
+ * ipvsadm lists them and health-checked; the engine does not forward IPv6 frames yet, and says so.
  */
 class Ipv6ConfigTest
 {
@@ -75,13 +76,18 @@ class Ipv6ConfigTest
         assertEquals(IpAddress.parse("2001:2::2"), rs.checks().get(0).bindIp());
         assertTrue(c.warnings.contains("keepalived.conf:16: Address family of virtual server and real server " +
             "198.19.0.12 don't match - skipping real server."), c.warnings.toString());
-        assertTrue(c.warnings.contains("keepalived.conf:1: virtual server [2001:2::80]:80 is IPv6: jvs reads it " +
+        assertTrue(c.warnings.contains("keepalived.conf:1: virtual server [2001:2::80]:80 is IPv6: jvs lists it " +
             "and runs its checkers, but does not forward IPv6 yet"), c.warnings.toString());
         assertFalse(c.virtualServers.get(1).ipv6());
 
         final ServiceTable services = new ServiceTable(() -> 0);
         ConfigLoader.apply(c, services, new Neighbors(), -1, 0);
-        assertEquals(1, services.size(), "the engine holds the IPv4 service only");
+        // As ipvsadm-save -n writes them: IPv4 before IPv6 (ipvs_cmp_services), the IPv6 mask a prefix length.
+        assertEquals(List.of("-A -t 198.19.0.80:80 -s rr", "-a -t 198.19.0.80:80 -r 198.19.0.11:80 -g -w 1",
+            "-A -t [2001:2::80]:80 -s rr -p 360 -M 64", "-a -t [2001:2::80]:80 -r [2001:2::11]:80 -g -w 1"),
+            IpvsadmFormat.save(services));
+        assertTrue(services.get(0).ipv6());
+        assertFalse(services.isVip(services.get(0).vaddr()), "the IPv4 side never sees an IPv6 service");
     }
 
     @Test
@@ -108,7 +114,11 @@ class Ipv6ConfigTest
         assertNull(m.get(2).first());
         final ServiceTable services = new ServiceTable(() -> 0);
         ConfigLoader.apply(c, services, new Neighbors(), -1, 0);
-        assertEquals(0, services.size());
+        assertEquals(11, services.size(), "2001:2::2 to 2001:2::a, 2001:2::1, and the mark");
+        final List<String> save = IpvsadmFormat.save(services);
+        assertEquals("-A -t [2001:2::1]:80 -s rr", save.get(0));
+        assertEquals("-A -t [2001:2::a]:80 -s rr", save.get(18));
+        assertEquals("-A -f 7 -6 -s rr", save.get(20));
         final ConfigException e = assertThrows(ConfigException.class, () -> parse(
             "virtual_server_group g {\n  2001:2::9-2 80\n}\n"));
         assertTrue(e.getMessage().contains("range end 2 is out of range: it must be 9..ffff"), e.getMessage());
@@ -138,6 +148,7 @@ class Ipv6ConfigTest
         // A firewall-mark service with no family said takes its servers'.
         c = parse("virtual_server fwmark 5 {\n  lb_algo rr\n  lb_kind DR\n  real_server 2001:2::11 0 {\n  }\n}\n");
         assertTrue(c.virtualServers.get(0).ipv6());
+        assertEquals(128, c.virtualServers.get(0).persistenceNetmask(), "the whole IPv6 address by default");
         final ConfigException e = assertThrows(ConfigException.class, () -> parse(
             "virtual_server 198.19.0.80 80 {\n  ip_family inet6\n}\n"));
         assertTrue(e.getMessage().contains("Virtual server specified family inet6 conflicts with server family"),

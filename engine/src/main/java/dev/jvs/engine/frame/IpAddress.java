@@ -62,6 +62,15 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         return new IpAddress(true, hi, lo);
     }
 
+    /**
+     * @param text an address, perhaps with a port.
+     * @return it reads as IPv6 (two colons or more), as inet_pton(AF_INET6) is tried first by ipvsadm.
+     */
+    public static boolean isIpv6Text(final String text)
+    {
+        return text.indexOf(':') != text.lastIndexOf(':');
+    }
+
     /** Read colon-separated hex groups (the last may be a dotted IPv4 address, two groups) into g from i. */
     private static int groups(final String s, final int[] g, final int from, final int max)
     {

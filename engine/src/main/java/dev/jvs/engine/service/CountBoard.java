@@ -1,5 +1,7 @@
 package dev.jvs.engine.service;
 
+import dev.jvs.engine.frame.IpAddress;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -15,7 +17,7 @@ public final class CountBoard
     private final int workers;
     private final ConcurrentHashMap<Key, AtomicIntegerArray> cells = new ConcurrentHashMap<>();
 
-    private record Key(int protocol, int vaddr, int vport, int fwmark, int addr, int port)
+    private record Key(int protocol, IpAddress vaddr, int vport, int fwmark, IpAddress addr, int port)
     {
     }
 
@@ -30,13 +32,13 @@ public final class CountBoard
      * server that comes back finds its counts).
      *
      * @param s the service (any worker's copy).
-     * @param addr the real server's address.
-     * @param port its port.
+     * @param id the real server's destination id in it.
      * @return the cell.
      */
-    AtomicIntegerArray cell(final VirtualService s, final int addr, final int port)
+    AtomicIntegerArray cell(final VirtualService s, final int id)
     {
-        return cells.computeIfAbsent(new Key(s.protocol(), s.vaddr(), s.vport(), s.fwmark(), addr, port),
+        return cells.computeIfAbsent(new Key(s.protocol(), s.address(), s.vport(), s.fwmark(), s.realServer(id),
+            s.dests().port(id)),
             k -> new AtomicIntegerArray(2 * workers));
     }
 }

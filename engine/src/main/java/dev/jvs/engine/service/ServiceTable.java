@@ -1,5 +1,6 @@
 package dev.jvs.engine.service;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.schedulers.RandomSource;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
@@ -17,6 +18,9 @@ public final class ServiceTable
 {
     private final Long2ObjectHashMap<VirtualService> byKey = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<VirtualService> byMark = new Int2ObjectHashMap<>();
+    /** IPv6 services (IPVS keys a service by its family too): listed and edited, not forwarded yet. */
+    private final java.util.Map<Key6, VirtualService> byKey6 = new java.util.HashMap<>();
+    private final Int2ObjectHashMap<VirtualService> byMark6 = new Int2ObjectHashMap<>();
     private final List<VirtualService> all = new ArrayList<>();
     private VirtualService[] byIndex = new VirtualService[0];
     private final List<FwmarkRule> rules = new ArrayList<>();
@@ -58,7 +62,7 @@ public final class ServiceTable
     {
         if (null != board)
         {
-            s.dests().share(id, board.cell(s, s.dests().address(id), s.dests().port(id)), slot);
+            s.dests().share(id, board.cell(s, id), slot);
         }
     }
 
@@ -98,8 +102,8 @@ public final class ServiceTable
         {
             throw new IllegalArgumentException("service already exists");
         }
-        final VirtualService s = new VirtualService(this, all.size(), protocol, vaddr, vport, 0, scheduler, flags,
-            random, nowMs);
+        final VirtualService s = new VirtualService(this, all.size(), protocol, IpAddress.ofV4(vaddr), vport, 0,
+            scheduler, flags, random, nowMs);
         byKey.put(k, s);
         all.add(s);
         byIndex = all.toArray(new VirtualService[0]);
@@ -126,11 +130,97 @@ public final class ServiceTable
         {
             throw new IllegalArgumentException("fwmark service " + mark + " already exists");
         }
-        final VirtualService s = new VirtualService(this, all.size(), 0, 0, 0, mark, scheduler, flags, random, nowMs);
+        final VirtualService s = new VirtualService(this, all.size(), 0, IpAddress.ofV4(0), 0, mark, scheduler, flags,
+            random, nowMs);
         byMark.put(mark, s);
         all.add(s);
         byIndex = all.toArray(new VirtualService[0]);
         return s;
+    }
+
+    private record Key6(int protocol, IpAddress vaddr, int vport)
+    {
+    }
+
+    /**
+     * Add a service of either family.
+     *
+     * @param protocol 6 or 17.
+     * @param vaddr VIP.
+     * @param vport port, 0 for all ports.
+     * @param scheduler scheduler name.
+     * @param flags scheduler flags.
+     * @param nowMs the time.
+     * @return the service.
+     */
+    public VirtualService add(final int protocol, final IpAddress vaddr, final int vport, final String scheduler,
+        final int flags, final long nowMs)
+    {
+        if (!vaddr.v6())
+        {
+            return add(protocol, vaddr.v4(), vport, scheduler, flags, nowMs);
+        }
+        final Key6 k = new Key6(protocol, vaddr, vport);
+        if (byKey6.containsKey(k))
+        {
+            throw new IllegalArgumentException("service already exists");
+        }
+        final VirtualService s = new VirtualService(this, all.size(), protocol, vaddr, vport, 0, scheduler, flags,
+            random, nowMs);
+        byKey6.put(k, s);
+        all.add(s);
+        byIndex = all.toArray(new VirtualService[0]);
+        return s;
+    }
+
+    /**
+     * Add a firewall-mark service of either family (ipvsadm -f N [-6]).
+     *
+     * @param mark the mark.
+     * @param ipv6 its family is IPv6.
+     * @param scheduler scheduler name.
+     * @param flags scheduler flags.
+     * @param nowMs the time.
+     * @return the service.
+     */
+    public VirtualService addFwmark(final int mark, final boolean ipv6, final String scheduler, final int flags,
+        final long nowMs)
+    {
+        if (!ipv6)
+        {
+            return addFwmark(mark, scheduler, flags, nowMs);
+        }
+        if (byMark6.containsKey(mark))
+        {
+            throw new IllegalArgumentException("IPv6 fwmark service " + mark + " already exists");
+        }
+        final VirtualService s = new VirtualService(this, all.size(), 0, new IpAddress(true, 0, 0), 0, mark,
+            scheduler, flags, random, nowMs);
+        byMark6.put(mark, s);
+        all.add(s);
+        byIndex = all.toArray(new VirtualService[0]);
+        return s;
+    }
+
+    /**
+     * @param protocol IP protocol.
+     * @param vaddr VIP, of either family.
+     * @param vport port.
+     * @return the live service with that key, or null.
+     */
+    public VirtualService get(final int protocol, final IpAddress vaddr, final int vport)
+    {
+        return vaddr.v6() ? byKey6.get(new Key6(protocol, vaddr, vport)) : get(protocol, vaddr.v4(), vport);
+    }
+
+    /**
+     * @param mark firewall mark.
+     * @param ipv6 the family.
+     * @return the live firewall-mark service, or null.
+     */
+    public VirtualService getFwmark(final int mark, final boolean ipv6)
+    {
+        return ipv6 ? byMark6.get(mark) : byMark.get(mark);
     }
 
     /** @param rule a marking rule, tried in the order added. */
@@ -171,7 +261,18 @@ public final class ServiceTable
      */
     public void remove(final VirtualService s)
     {
-        if (0 != s.fwmark())
+        if (s.ipv6())
+        {
+            if (0 != s.fwmark())
+            {
+                byMark6.remove(s.fwmark());
+            }
+            else
+            {
+                byKey6.remove(new Key6(s.protocol(), s.vaddr6, s.vport()));
+            }
+        }
+        else if (0 != s.fwmark())
         {
             byMark.remove(s.fwmark());
         }
@@ -319,6 +420,10 @@ public final class ServiceTable
         final java.util.TreeSet<Integer> a = new java.util.TreeSet<>();
         for (final VirtualService s : all)
         {
+            if (s.ipv6())
+            {
+                continue;
+            }
             for (int p = 0; p < s.dests().count(); p++)
             {
                 final int id = s.dests().idAt(p);

@@ -1,6 +1,7 @@
 package dev.jvs.engine.service;
 
 import dev.jvs.engine.Method;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.schedulers.Destinations;
 import dev.jvs.schedulers.RandomSource;
 import dev.jvs.schedulers.Scheduler;
@@ -26,6 +27,16 @@ public final class VirtualService
     final int vport;
     /** Firewall mark, or 0. */
     final int fwmark;
+    /**
+     * An IPv6 service (IPVS's af): its address is {@link #vaddr6}, and {@link #vaddr} and the destinations'
+     * addresses hold the kernel's fold of theirs. The engine lists, edits and health-checks IPv6 services;
+     * it does not forward IPv6 frames yet, and nothing IPv4 (ARP, shields, NAT filters) sees them.
+     */
+    final boolean ipv6;
+    /** The IPv6 address, or null. */
+    final IpAddress vaddr6;
+    /** IPv6 services: each destination's address, by id. */
+    private IpAddress[] addr6;
 
     private final Destinations dests = new Destinations();
     private Scheduler scheduler;
@@ -59,13 +70,17 @@ public final class VirtualService
 
     private final ServiceTable table;
 
-    VirtualService(final ServiceTable table, final int index, final int protocol, final int vaddr, final int vport,
-        final int fwmark, final String scheduler, final int flags, final RandomSource random, final long nowMs)
+    VirtualService(final ServiceTable table, final int index, final int protocol, final IpAddress vaddr,
+        final int vport, final int fwmark, final String scheduler, final int flags, final RandomSource random,
+        final long nowMs)
     {
         this.table = table;
         this.index = index;
         this.protocol = protocol;
-        this.vaddr = vaddr;
+        this.ipv6 = vaddr.v6();
+        this.vaddr6 = ipv6 && 0 == fwmark ? vaddr : null;
+        this.vaddr = vaddr.fold();
+        this.addr6 = new IpAddress[ipv6 ? 16 : 0];
         this.vport = vport;
         this.fwmark = fwmark;
         this.random = random;
@@ -142,6 +157,77 @@ public final class VirtualService
     }
 
     /**
+     * Add a real server of either family (the service's: {@link ServiceTable} keeps the families apart).
+     *
+     * @param addr address.
+     * @param port port (0: keep the client's destination port).
+     * @param fwdMethod {@link Method} code.
+     * @param weight weight.
+     * @param upper upper threshold.
+     * @param lower lower threshold.
+     * @return its destination id.
+     */
+    public int addRealServer(final IpAddress addr, final int port, final int fwdMethod, final int weight,
+        final int upper, final int lower)
+    {
+        if (!ipv6)
+        {
+            return addRealServer(addr.v4(), port, fwdMethod, weight, upper, lower);
+        }
+        if (!addr.v6())
+        {
+            throw new IllegalArgumentException("an IPv4 real server in an IPv6 service");
+        }
+        if (findRealServer(addr, port) >= 0)
+        {
+            throw new IllegalArgumentException("real server already in the service");
+        }
+        for (int id = 0; id < dests.idLimit(); id++)
+        {
+            if (dests.inTrash(id) && addr.equals(addr6[id]) && dests.port(id) == port)
+            {
+                dests.revive(id, weight, upper, lower);
+                method[id] = fwdMethod;
+                return id;
+            }
+        }
+        final int id = dests.add(addr.fold(), port, weight, upper, lower);
+        ensure(id);
+        addr6[id] = addr;
+        table.shareCounts(this, id);
+        method[id] = fwdMethod;
+        return id;
+    }
+
+    /**
+     * @param addr address, of either family.
+     * @param port port.
+     * @return the listed destination with that address, or -1.
+     */
+    public int findRealServer(final IpAddress addr, final int port)
+    {
+        if (!ipv6)
+        {
+            return addr.v6() ? -1 : findRealServer(addr.v4(), port);
+        }
+        for (int p = 0; p < dests.count(); p++)
+        {
+            final int id = dests.idAt(p);
+            if (addr.equals(addr6[id]) && dests.port(id) == port)
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    /** @param id destination id. @return its address, of the service's family. */
+    public IpAddress realServer(final int id)
+    {
+        return ipv6 ? addr6[id] : IpAddress.ofV4(dests.address(id));
+    }
+
+    /**
      * @param addr address.
      * @param port port.
      * @return the listed destination with that address, or -1.
@@ -187,6 +273,10 @@ public final class VirtualService
     private void method(final int id, final int fwdMethod)
     {
         method[id] = fwdMethod;
+        if (ipv6)
+        {
+            return;
+        }
         table.realServerAdded(dests.address(id));
         if (Method.NAT == fwdMethod)
         {
@@ -204,6 +294,7 @@ public final class VirtualService
             port = Arrays.copyOf(port, n);
             macVersion = -1;
             destStats = Arrays.copyOf(destStats, n * STATS);
+            addr6 = ipv6 ? Arrays.copyOf(addr6, n) : addr6;
         }
     }
 
@@ -325,10 +416,22 @@ public final class VirtualService
         return protocol;
     }
 
-    /** @return VIP. */
+    /** @return VIP (for an IPv6 service, its fold). */
     public int vaddr()
     {
         return vaddr;
+    }
+
+    /** @return the VIP of either family (0.0.0.0 or :: for a firewall-mark service). */
+    public IpAddress address()
+    {
+        return ipv6 ? (null != vaddr6 ? vaddr6 : new IpAddress(true, 0, 0)) : IpAddress.ofV4(vaddr);
+    }
+
+    /** @return an IPv6 service (IPVS's af is AF_INET6). */
+    public boolean ipv6()
+    {
+        return ipv6;
     }
 
     /** @return virtual port. */
