@@ -18,8 +18,8 @@ public enum Counter
     TUN_PMTU("path MTU to a TUN real server lowered by ICMP", false),
     /** Not for a virtual service: left to the kernel. */
     NOT_OURS("not for a virtual service", false),
-    /** IPv6 frames (recognised, not handled yet). */
-    IPV6_IGNORED("IPv6, not handled yet", false),
+    /** IPv6 frames while no IPv6 service is configured. */
+    IPV6_IGNORED("IPv6, no IPv6 service", false),
     /** Shorter than an Ethernet header or its VLAN tags. */
     DROP_TRUNCATED_L2("truncated Ethernet header", true),
     /** Bad IP version, IHL or total length. */
@@ -67,7 +67,15 @@ public enum Counter
      * Transmit calls the kernel refused (ENOBUFS, a full device queue): from the TX ring the frames are
      * requested again and go with the next kick; from sendmmsg the frame is lost.
      */
-    TX_REFUSED("transmit refused by the kernel (device queue full)", false);
+    TX_REFUSED("transmit refused by the kernel (device queue full)", false),
+    /** A neighbour solicitation for an IPv6 VIP answered (ARP's part for IPv6). */
+    ND_ANSWERED("IPv6 neighbour solicitation for a VIP answered", false),
+    /** An IPv6 packet for a real server by a method jvs does not carry over IPv6 yet (TUN). */
+    DROP_IPV6_METHOD("IPv6 packet for a method not carried over IPv6 yet", true),
+    /** A malformed IPv6 header or extension header chain. */
+    DROP_BAD_IP6_HEADER("malformed IPv6 header", true),
+    /** An IPv6 fragment for a virtual service (jvs does not reassemble). */
+    DROP_FRAGMENT6("IPv6 fragment for a virtual service", true);
 
     private final String label;
     private final boolean drop;

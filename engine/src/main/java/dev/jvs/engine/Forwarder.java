@@ -66,6 +66,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     private final Scheduling scheduling;
     private final SyncEntries sync;
     private final Prefetch prefetch;
+    private final Forward6 v6;
     private ControlTap tap;
     private Ownership ownership;
     private final Egress fixed = Egress.fixed();
@@ -94,6 +95,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         this.scheduling = new Scheduling(cfg, services, conns, counters, pkt);
         this.sync = new SyncEntries(services, conns, counters, pkt);
         this.prefetch = new Prefetch(services, conns);
+        this.v6 = new Forward6(cfg, services, conns, neighbors, counters, pkt, scheduling, transitions, xmit);
     }
 
     /** @return the counters. */
@@ -131,6 +133,21 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     public int arpRequest(final int target, final MutableDirectBuffer out, final int outOff)
     {
         return arp.request(target, 0, out, outOff);
+    }
+
+    /**
+     * Write a Neighbor Solicitation for an IPv6 real server, from the link-local address of the port's MAC.
+     *
+     * @param target the address to resolve.
+     * @param port the port it is asked on.
+     * @param out where the frame goes.
+     * @param outOff offset.
+     * @return the frame length.
+     */
+    public int neighborSolicit(final dev.jvs.engine.frame.IpAddress target, final int port,
+        final MutableDirectBuffer out, final int outOff)
+    {
+        return v6.nd().solicit(target, port, out, outOff);
     }
 
     /**
@@ -245,7 +262,8 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         if (Ethernet.TYPE_IPV6 == type)
         {
-            return count(Counter.IPV6_IGNORED);
+            p.csumNotReady = 0 != (frameFlags & CSUM_NOT_READY);
+            return v6.process(in, off, len, nowMs);
         }
         if (Ethernet.TYPE_IPV4 != type)
         {

@@ -1,5 +1,6 @@
 package dev.jvs.engine;
 
+import dev.jvs.engine.frame.IpAddress;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -16,6 +17,8 @@ public final class Neighbors
     public static final long UNKNOWN = -1L;
 
     private volatile Long2LongHashMap macs = new Long2LongHashMap(UNKNOWN);
+    /** IPv6 real servers' MACs (neighbour discovery), with the port each was learnt on in bits 48-55. */
+    private volatile java.util.Map<IpAddress, Long> macs6 = java.util.Map.of();
     private volatile int version;
 
     /**
@@ -67,6 +70,36 @@ public final class Neighbors
         final Long2LongHashMap next = new Long2LongHashMap(UNKNOWN);
         next.putAll(macs);
         return next;
+    }
+
+    /**
+     * @param ip an IPv6 address.
+     * @param macAndPort its MAC, and in bits 48-55 the port it was learnt on.
+     */
+    public void put6(final IpAddress ip, final long macAndPort)
+    {
+        final Long now = macs6.get(ip);
+        if (null != now && now == macAndPort)
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            final java.util.Map<IpAddress, Long> next = new java.util.HashMap<>(macs6);
+            next.put(ip, macAndPort);
+            macs6 = next;
+            version++;
+        }
+    }
+
+    /**
+     * @param ip an IPv6 address.
+     * @return its MAC with the port it was learnt on in bits 48-55, or {@link #UNKNOWN}; allocates nothing.
+     */
+    public long get6(final IpAddress ip)
+    {
+        final Long v = macs6.get(ip);
+        return null == v ? UNKNOWN : v;
     }
 
     /** @return a number that changes whenever a mapping changes (caches compare it). */

@@ -3,6 +3,7 @@ package dev.jvs.engine;
 import dev.jvs.engine.frame.Checksums;
 import dev.jvs.engine.frame.Icmp;
 import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.Ipv6;
 import dev.jvs.engine.frame.Tcp;
 import dev.jvs.engine.frame.Udp;
 import dev.jvs.engine.service.ServiceTable;
@@ -36,9 +37,15 @@ final class Packet
     int l4Len;
     /** IP protocol. */
     int proto;
-    /** Source and destination addresses. */
+    /** Source and destination addresses (IPv6: their fold, what the schedulers hash, as the kernel's do). */
     int saddr;
     int daddr;
+    /** An IPv6 packet: its addresses are these halves; {@link #ipHl} then spans the extension headers. */
+    boolean v6;
+    long shi;
+    long slo;
+    long dhi;
+    long dlo;
     /** Source and destination ports (TCP, UDP). */
     int sport;
     int dport;
@@ -64,6 +71,7 @@ final class Packet
     {
         final Packet p = this;
         p.ip = ip;
+        p.v6 = false;
         if (avail < Ipv4.MIN_HEADER_LENGTH || 4 != Ipv4.version(in, ip))
         {
             return Counter.DROP_BAD_IP_HEADER;
@@ -90,6 +98,55 @@ final class Packet
         }
         p.l4 = ip + hl;
         p.l4Len = total - hl;
+        return parseL4(in, services);
+    }
+
+    /**
+     * Parse an IPv6 header, its extension headers and the transport header into this packet. Fragments are
+     * dropped as IPv4's are: IPVS sees IPv6 only after the kernel's reassembly (nf_defrag_ipv6), which a
+     * user-space director does not have.
+     *
+     * @param in the buffer.
+     * @param ip offset of the IPv6 header.
+     * @param avail bytes from there to the end of the frame.
+     * @param services whether the destination is a VIP decides a malformed frame's counter.
+     * @return null when the frame goes on, else what to count it under: it is dropped.
+     */
+    Counter parseIp6(final DirectBuffer in, final int ip, final int avail, final ServiceTable services)
+    {
+        final Packet p = this;
+        p.ip = ip;
+        p.v6 = true;
+        if (avail < Ipv6.HEADER_LENGTH || 6 != Ipv6.version(in, ip))
+        {
+            return Counter.DROP_BAD_IP6_HEADER;
+        }
+        final int total = Ipv6.HEADER_LENGTH + Ipv6.payloadLength(in, ip);
+        if (total > avail)
+        {
+            return Counter.DROP_BAD_IP6_HEADER;
+        }
+        p.shi = Ipv6.word(in, ip + Ipv6.SRC_OFFSET);
+        p.slo = Ipv6.word(in, ip + Ipv6.SRC_OFFSET + 8);
+        p.dhi = Ipv6.word(in, ip + Ipv6.DST_OFFSET);
+        p.dlo = Ipv6.word(in, ip + Ipv6.DST_OFFSET + 8);
+        p.saddr = (int)(p.shi >>> 32) ^ (int)p.shi ^ (int)(p.slo >>> 32) ^ (int)p.slo;
+        p.daddr = (int)(p.dhi >>> 32) ^ (int)p.dhi ^ (int)(p.dlo >>> 32) ^ (int)p.dlo;
+        final long t = Ipv6.transport(in, ip, ip + total);
+        if (t < 0 || Ipv6.isFragment(in, ip, ip + total))
+        {
+            return Ipv6.MALFORMED == t ? Counter.DROP_BAD_IP6_HEADER :
+                services.isVip6(p.dhi, p.dlo) ? Counter.DROP_FRAGMENT6 : Counter.NOT_OURS;
+        }
+        p.proto = (int)(t >>> 32);
+        p.l4 = (int)t;
+        p.ipHl = p.l4 - ip;
+        p.ipTotal = total;
+        p.l4Len = total - p.ipHl;
+        if (Ipv6.NH_ICMPV6 == p.proto)
+        {
+            return p.l4Len < Icmp.HEADER_LENGTH ? Counter.NOT_OURS : null;
+        }
         return parseL4(in, services);
     }
 

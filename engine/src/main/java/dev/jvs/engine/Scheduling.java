@@ -57,7 +57,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         template = -1;
         if (svc.persistenceTimeoutMs() > 0)
         {
-            template = persistTemplate(svc, nowMs);
+            template = pkt.v6 ? persistTemplate6(svc, nowMs) : persistTemplate(svc, nowMs);
             return template < 0 ? Scheduler.NO_DEST : conns.dest(template);
         }
         final int dest = svc.scheduler().pick(flow.set(pkt.proto, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport, nowMs));
@@ -91,6 +91,42 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
             counters.inc(Counter.DROP_TABLE_FULL);
             return -1;
         }
+        bind(svc, dest, method, e, in, off);
+        return e;
+    }
+
+    /**
+     * An IPv6 connection to {@code dest}, made and bound as {@link #connect} makes an IPv4 one.
+     *
+     * @return the entry, or -1 when the table is full (counted).
+     */
+    int connect6(final VirtualService svc, final int dest, final int rport, final int method, final DirectBuffer in,
+        final int off, final long nowMs)
+    {
+        int flags = ConnectionTable.F_INACTIVE;
+        flags |= Method.NAT == method ? ConnectionTable.F_OUT_INDEXED : ConnectionTable.F_NOOUTPUT;
+        final Packet p = pkt;
+        final int timeout = Ipv4.PROTO_TCP == p.proto ? cfg.tcpTimeoutsMs[TcpStates.NONE] : cfg.udpTimeoutMs;
+        final dev.jvs.engine.frame.IpAddress r = svc.realServer(dest);
+        int e = conns.insert6(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
+            timeout, nowMs);
+        if (e < 0 && evictEmbryonic(nowMs))
+        {
+            e = conns.insert6(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
+                timeout, nowMs);
+        }
+        if (e < 0)
+        {
+            counters.inc(Counter.DROP_TABLE_FULL);
+            return -1;
+        }
+        bind(svc, dest, method, e, in, off);
+        return e;
+    }
+
+    private void bind(final VirtualService svc, final int dest, final int method, final int e, final DirectBuffer in,
+        final int off)
+    {
         conns.dest(e, dest);
         conns.service(e, svc.index());
         conns.fwd(e, method);
@@ -102,7 +138,65 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
             conns.control(e, template);
             conns.nControl(template, conns.nControl(template) + 1);
         }
-        return e;
+    }
+
+    /**
+     * {@code ip_vs_sched_persist} for IPv6: the client network is the address cut to the granularity's prefix
+     * length (the kernel's {@code ipv6_addr_prefix}), the rest as {@link #persistTemplate}.
+     *
+     * @return the template entry, or -1 (counted).
+     */
+    private int persistTemplate6(final VirtualService svc, final long nowMs)
+    {
+        final Packet p = pkt;
+        final int prefix = svc.persistenceNetmask();
+        final long shi = prefix >= 64 ? p.shi : 0 == prefix ? 0 : p.shi & -1L << (64 - prefix);
+        final long slo = prefix >= 128 ? p.slo : prefix <= 64 ? 0 : p.slo & -1L << (128 - prefix);
+        final boolean mark = 0 != svc.fwmark();
+        final int tproto = mark ? 0 : p.proto;
+        final long tvhi = mark ? 0 : p.dhi;
+        final long tvlo = mark ? svc.fwmark() & 0xFFFFFFFFL : p.dlo;
+        final int tvport = p.dport == svc.vport() && !mark ? (FTP_PORT != svc.vport() ? p.dport : 0) : 0;
+        final Destinations d = svc.dests();
+        int t = conns.lookupTemplate6(tproto, shi, slo, tvhi, tvlo, tvport);
+        if (t >= 0)
+        {
+            final int dest = conns.dest(t);
+            if (!d.isListed(dest) || (cfg.expireQuiescentTemplate && 0 == d.weight(dest)))
+            {
+                conns.unindex(t);
+                t = -1;
+            }
+            else
+            {
+                conns.touch(t, svc.persistenceTimeoutMs(), nowMs);
+                return t;
+            }
+        }
+        final int dest = svc.scheduler().pick(flow.set(p.proto, p.saddr, p.sport, p.daddr, p.dport, nowMs));
+        if (Scheduler.NO_DEST == dest)
+        {
+            counters.inc(Counter.DROP_NO_DESTINATION);
+            return -1;
+        }
+        final int tdport = p.dport == svc.vport() && FTP_PORT != svc.vport() && !mark ? d.port(dest) : 0;
+        final dev.jvs.engine.frame.IpAddress r = svc.realServer(dest);
+        t = conns.insertTemplate6(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
+            svc.persistenceTimeoutMs(), nowMs);
+        if (t < 0 && evictEmbryonic(nowMs))
+        {
+            t = conns.insertTemplate6(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
+                svc.persistenceTimeoutMs(), nowMs);
+        }
+        if (t < 0)
+        {
+            counters.inc(Counter.DROP_TABLE_FULL);
+            return -1;
+        }
+        conns.dest(t, dest);
+        conns.service(t, svc.index());
+        d.bind(dest, Destinations.CONN_TEMPLATE);
+        return t;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.jvs.director.adm;
 
 import dev.jvs.engine.Method;
+import dev.jvs.engine.conn.ConnectionEntries;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
@@ -360,6 +362,17 @@ public final class IpvsadmFormat
         return b.toString();
     }
 
+    /** An entry's address of either family ({@code which}: one of ConnectionEntries' EXT_ offsets). */
+    private static IpAddress address(final dev.jvs.engine.conn.ConnectionTable t, final int e, final int which)
+    {
+        if (t.isIpv6(e))
+        {
+            return new IpAddress(true, t.address6(e, which), t.address6(e, which + 8));
+        }
+        return IpAddress.ofV4(ConnectionEntries.EXT_CADDR == which ? t.caddr(e) : ConnectionEntries.EXT_VADDR == which ?
+            t.vaddr(e) : t.daddr(e));
+    }
+
     /**
      * ipvsadm -L -n -c: the connection entries (templates show state NONE and the client's port 0).
      *
@@ -383,8 +396,9 @@ public final class IpvsadmFormat
                 dev.jvs.engine.conn.TcpStates.name(t.state(e));
             b.append(String.format(java.util.Locale.ROOT, "%-3s %02d:%02d  %-11s %-18s %-18s %s%n",
                 6 == t.proto(e) ? "TCP" : 17 == t.proto(e) ? "UDP" : "IP", left / 60, left % 60, state,
-                Ipv4.toString(t.caddr(e)) + ":" + t.cport(e), Ipv4.toString(t.vaddr(e)) + ":" + t.vport(e),
-                Ipv4.toString(t.daddr(e)) + ":" + t.dport(e)));
+                address(t, e, ConnectionEntries.EXT_CADDR).withPort(t.cport(e)),
+                address(t, e, ConnectionEntries.EXT_VADDR).withPort(t.vport(e)),
+                address(t, e, ConnectionEntries.EXT_DADDR).withPort(t.dport(e))));
         }
         return b.toString();
     }

@@ -124,7 +124,7 @@ final class VirtualServerRules
     /**
      * keepalived's vs_end_handler: a sorry server of the other family is dropped (unless tunnelled); a service
      * whose family nothing gave (a firewall mark with tunnelled servers only) takes its servers' if they agree,
-     * else IPv4. An IPv6 service is read and health-checked, but the engine does not forward IPv6 yet: said once.
+     * else IPv4. What jvs does not carry over IPv6 yet (ip6ip6, another family behind a tunnel) is said.
      */
     private void completeFamily(final VirtualServerDraft vs)
     {
@@ -159,19 +159,17 @@ final class VirtualServerRules
             // The whole address: for IPv6 the kernel keeps a prefix length, 128.
             vs.persistenceNetmask = 128;
         }
-        final boolean v6 = 6 == vs.family || null != vs.group && c.groups.get(vs.group).stream()
-            .anyMatch(GroupMember::ipv6);
-        if (v6)
-        {
-            c.warnAt(vs.at, "virtual server " + vs.name() + " is IPv6: jvs lists it and runs its checkers, " +
-                "but does not forward IPv6 yet");
-        }
         for (final RealServerDraft rs : vs.realServers)
         {
             if (rs.addr.v6() != (6 == vs.family) && null == vs.group)
             {
                 c.warnAt(rs.at, "real server " + rs.addr + " is tunnelled across address families, which jvs " +
                     "does not do yet: it is checked, not used");
+            }
+            else if (rs.addr.v6() && Method.TUN == (rs.method >= 0 ? rs.method : vs.method))
+            {
+                c.warnAt(rs.at, "real server " + rs.addr + ": jvs does not tunnel IPv6 (ip6ip6) yet: it is " +
+                    "checked, and its packets are dropped and counted");
             }
         }
     }

@@ -307,7 +307,10 @@ public final class Worker implements Agent
         return tx[port];
     }
 
-    /** Ask by ARP for real servers whose MAC is unknown (every second), and refresh all every 30 s. */
+    /**
+     * Ask by ARP (IPv6: neighbour solicitation) for real servers whose MAC is unknown (every second), and
+     * refresh all every 30 s.
+     */
     private void resolveRealServers()
     {
         boolean all = true;
@@ -333,6 +336,21 @@ public final class Worker implements Agent
                     s.flush();
                 }
                 s.commit(fwd.arpRequest(hop, port, s.buffer(), s.slotOffset()));
+            }
+        }
+        // IPv6 real servers by neighbour solicitation, on every port (no IPv6 routes are read yet).
+        for (final dev.jvs.engine.frame.IpAddress a : fwd.services().realServerAddresses6())
+        {
+            final boolean known = Neighbors.UNKNOWN != neighbors.get6(a);
+            all &= known;
+            for (int port = 0; port < tx.length && (!known || learnedAll); port++)
+            {
+                final Sender s = tx[port];
+                if (s.isFull())
+                {
+                    s.flush();
+                }
+                s.commit(fwd.neighborSolicit(a, port, s.buffer(), s.slotOffset()));
             }
         }
         for (final Sender s : tx)

@@ -18,6 +18,10 @@ import java.nio.ByteOrder;
  *  48 timerNext int  52 timerPrev int 56 control int (a connection's template, -1 none) or, in a
  *  template, nControl (connections it controls)                        60 timeout int (ms)
  * </pre>
+ * An IPv6 entry (kind 6, or 0x46 for a template) has the same layout, its three address fields holding a
+ * seeded 32-bit digest of each address (what the indexes hash and compare first), and the addresses
+ * themselves in the extension: capacity x 48 bytes beside the entries (client, virtual, real server; 16 bytes
+ * each), made when the first IPv6 entry is. Nothing IPv4 reads or pays for it.
  */
 public abstract class ConnectionEntries
 {
@@ -50,6 +54,16 @@ public abstract class ConnectionEntries
 
     static final int KIND_CONN = 4;
     static final int KIND_TEMPLATE = 0x44;
+    static final int KIND_CONN6 = 6;
+    static final int KIND_TEMPLATE6 = 0x46;
+    /** Extension entry size: three IPv6 addresses. */
+    static final int EXT_LENGTH = 48;
+    /** {@link #address6} of the client. */
+    public static final int EXT_CADDR = 0;
+    /** {@link #address6} of the virtual address. */
+    public static final int EXT_VADDR = 16;
+    /** {@link #address6} of the real server. */
+    public static final int EXT_DADDR = 32;
 
     /** Flag: counted inactive at its destination. */
     public static final int F_INACTIVE = 0x0001;
@@ -77,6 +91,8 @@ public abstract class ConnectionEntries
     final int capacity;
     /** The pool. */
     final UnsafeBuffer entries;
+    /** IPv6 entries' addresses, by entry; null until the first IPv6 entry. */
+    UnsafeBuffer ext;
 
     ConnectionEntries(final int capacity)
     {
@@ -88,7 +104,34 @@ public abstract class ConnectionEntries
         this.entries = OffHeap.allocate(capacity * ENTRY_LENGTH);
     }
 
+    /** Make the IPv6 extension if it is not yet (once, at the first IPv6 entry). */
+    final void ensureExt()
+    {
+        if (null == ext)
+        {
+            ext = OffHeap.allocate(capacity * EXT_LENGTH);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- fields
+
+    /** @param e entry. @return whether it is an IPv6 connection or template. */
+    public final boolean isIpv6(final int e)
+    {
+        return 0 != (entries.getByte(e * ENTRY_LENGTH + KIND) & 2);
+    }
+
+    /**
+     * An IPv6 entry's address half.
+     *
+     * @param e entry.
+     * @param which {@link #EXT_CADDR}, {@link #EXT_VADDR} or {@link #EXT_DADDR}, plus 8 for the last 64 bits.
+     * @return the 64 bits, network order.
+     */
+    public final long address6(final int e, final int which)
+    {
+        return ext.getLong(e * EXT_LENGTH + which, ByteOrder.BIG_ENDIAN);
+    }
 
     /** @param e entry. @return client address. */
     public final int caddr(final int e)

@@ -21,6 +21,14 @@ public final class ServiceTable
     /** IPv6 services (IPVS keys a service by its family too): listed and edited, not forwarded yet. */
     private final java.util.Map<Key6, VirtualService> byKey6 = new java.util.HashMap<>();
     private final Int2ObjectHashMap<VirtualService> byMark6 = new Int2ObjectHashMap<>();
+    /** The same IPv6 services for the frame path: by a mix of the key, each bucket checked in full. */
+    private final Long2ObjectHashMap<VirtualService[]> byHash6 = new Long2ObjectHashMap<>();
+    /** IPv6 VIPs, by a mix of the address, each bucket checked in full. */
+    private final Long2ObjectHashMap<IpAddress[]> vips6 = new Long2ObjectHashMap<>();
+    private int portZeroServices6;
+    /** Every IPv6 real server address ever added, by a mix of the address (neighbour discovery learns them). */
+    private final Long2ObjectHashMap<IpAddress[]> realServers6 = new Long2ObjectHashMap<>();
+    private IpAddress[] realServerList6 = new IpAddress[0];
     private final List<VirtualService> all = new ArrayList<>();
     private VirtualService[] byIndex = new VirtualService[0];
     private final List<FwmarkRule> rules = new ArrayList<>();
@@ -170,6 +178,18 @@ public final class ServiceTable
         byKey6.put(k, s);
         all.add(s);
         byIndex = all.toArray(new VirtualService[0]);
+        final long h = mix6(protocol, vaddr.hi(), vaddr.lo(), vport);
+        byHash6.put(h, append(byHash6.get(h), s));
+        final long v = mix6(0, vaddr.hi(), vaddr.lo(), 0);
+        final IpAddress[] same = vips6.get(v);
+        if (null == same || java.util.Arrays.stream(same).noneMatch(vaddr::equals))
+        {
+            vips6.put(v, null == same ? new IpAddress[] {vaddr} : append(same, vaddr));
+        }
+        if (0 == vport)
+        {
+            portZeroServices6++;
+        }
         return s;
     }
 
@@ -223,6 +243,125 @@ public final class ServiceTable
         return ipv6 ? byMark6.get(mark) : byMark.get(mark);
     }
 
+    private static long mix6(final int protocol, final long hi, final long lo, final int port)
+    {
+        final long h = (hi * 0x9E3779B97F4A7C15L) ^ (lo * 0xC2B2AE3D27D4EB4FL) ^ ((long)protocol << 16 | port);
+        return h ^ (h >>> 29);
+    }
+
+    private static <T> T[] append(final T[] a, final T x)
+    {
+        if (null == a)
+        {
+            @SuppressWarnings("unchecked")
+            final T[] one = (T[])java.lang.reflect.Array.newInstance(x.getClass(), 1);
+            one[0] = x;
+            return one;
+        }
+        final T[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = x;
+        return b;
+    }
+
+    /**
+     * Find the IPv6 service of a packet by (protocol, VIP, port), then (protocol, VIP, 0), allocating nothing.
+     *
+     * @param protocol IP protocol.
+     * @param hi the destination's first 64 bits.
+     * @param lo its last 64 bits.
+     * @param dport destination port.
+     * @return the service or null.
+     */
+    public VirtualService find6(final int protocol, final long hi, final long lo, final int dport)
+    {
+        VirtualService s = bucket6(protocol, hi, lo, dport);
+        if (null == s && portZeroServices6 > 0)
+        {
+            s = bucket6(protocol, hi, lo, 0);
+        }
+        return s;
+    }
+
+    private VirtualService bucket6(final int protocol, final long hi, final long lo, final int port)
+    {
+        final VirtualService[] b = byHash6.get(mix6(protocol, hi, lo, port));
+        if (null != b)
+        {
+            for (final VirtualService s : b)
+            {
+                if (s.vport == port && s.protocol == protocol && s.vaddr6.hi() == hi && s.vaddr6.lo() == lo)
+                {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param hi an address's first 64 bits.
+     * @param lo its last 64 bits.
+     * @return whether some IPv6 service has it as its VIP.
+     */
+    public boolean isVip6(final long hi, final long lo)
+    {
+        final IpAddress[] b = vips6.isEmpty() ? null : vips6.get(mix6(0, hi, lo, 0));
+        if (null != b)
+        {
+            for (final IpAddress a : b)
+            {
+                if (a.hi() == hi && a.lo() == lo)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    void realServerAdded6(final IpAddress a)
+    {
+        if (null == realServer6(a.hi(), a.lo()))
+        {
+            final long k = mix6(0, a.hi(), a.lo(), 0);
+            realServers6.put(k, append(realServers6.get(k), a));
+            realServerList6 = append(realServerList6, a);
+        }
+    }
+
+    /**
+     * @param hi an address's first 64 bits.
+     * @param lo its last 64 bits.
+     * @return the IPv6 real server at it (the configuration's value), or null; allocates nothing.
+     */
+    public IpAddress realServer6(final long hi, final long lo)
+    {
+        final IpAddress[] b = realServers6.isEmpty() ? null : realServers6.get(mix6(0, hi, lo, 0));
+        if (null != b)
+        {
+            for (final IpAddress a : b)
+            {
+                if (a.hi() == hi && a.lo() == lo)
+                {
+                    return a;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** @return every IPv6 real server address ever added, for neighbour discovery (do not modify). */
+    public IpAddress[] realServerAddresses6()
+    {
+        return realServerList6;
+    }
+
+    /** @return whether any IPv6 service was ever added (its VIPs stay answered after a removal, as IPv4's). */
+    public boolean hasIpv6()
+    {
+        return !vips6.isEmpty();
+    }
+
     /** @param rule a marking rule, tried in the order added. */
     public void addRule(final FwmarkRule rule)
     {
@@ -270,6 +409,21 @@ public final class ServiceTable
             else
             {
                 byKey6.remove(new Key6(s.protocol(), s.vaddr6, s.vport()));
+                final long h = mix6(s.protocol(), s.vaddr6.hi(), s.vaddr6.lo(), s.vport());
+                final VirtualService[] left = java.util.Arrays.stream(byHash6.get(h)).filter(x -> x != s)
+                    .toArray(VirtualService[]::new);
+                if (0 == left.length)
+                {
+                    byHash6.remove(h);
+                }
+                else
+                {
+                    byHash6.put(h, left);
+                }
+                if (0 == s.vport())
+                {
+                    portZeroServices6--;
+                }
             }
         }
         else if (0 != s.fwmark())

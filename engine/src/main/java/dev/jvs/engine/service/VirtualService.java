@@ -194,6 +194,7 @@ public final class VirtualService
         final int id = dests.add(addr.fold(), port, weight, upper, lower);
         ensure(id);
         addr6[id] = addr;
+        table.realServerAdded6(addr);
         table.shareCounts(this, id);
         method[id] = fwdMethod;
         return id;

@@ -1,0 +1,203 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.conn.ConnectionEntries;
+import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.conn.TcpStates;
+import dev.jvs.engine.frame.IpAddress;
+import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.Ipv6;
+import dev.jvs.engine.frame.Tcp;
+import dev.jvs.engine.service.ServiceTable;
+import dev.jvs.engine.service.VirtualService;
+import dev.jvs.schedulers.Destinations;
+import dev.jvs.schedulers.Scheduler;
+import org.agrona.DirectBuffer;
+
+/**
+ * {@link Forwarder}'s path for IPv6 frames, IPVS's {@code ip_vs_in}/{@code ip_vs_out} for {@code AF_INET6}:
+ * neighbour discovery for the VIPs, then a NAT reply, a packet of a known connection, or the first of a new
+ * one, scheduled as IPv4's are (the hashing schedulers see the folded addresses, as the kernel's do) and sent
+ * by DR or NAT. Apart from the IPv4 path, which it leaves as it was: IPv4 frames never come here.
+ * <p>
+ * Not carried over IPv6 yet, and counted: TUN (ip6ip6), ICMPv6 errors about connections, firewall marks,
+ * connection sync. IPv6 VIPs have no VRRP instance to gate them: like a VIP no instance manages, they are
+ * always this director's. IPv6 frames reach worker 0 only (the fanout program hashes IPv4).
+ */
+final class Forward6
+{
+    private final EngineConfig cfg;
+    private final ServiceTable services;
+    private final ConnectionTable conns;
+    private final Neighbors neighbors;
+    private final Counters counters;
+    private final Packet pkt;
+    private final Scheduling scheduling;
+    private final Transitions transitions;
+    private final Transmit6 xmit;
+    private final NeighborDiscovery nd;
+
+    Forward6(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
+        final Neighbors neighbors, final Counters counters, final Packet pkt, final Scheduling scheduling,
+        final Transitions transitions, final Transmit xmit)
+    {
+        this.cfg = cfg;
+        this.services = services;
+        this.conns = conns;
+        this.neighbors = neighbors;
+        this.counters = counters;
+        this.pkt = pkt;
+        this.scheduling = scheduling;
+        this.transitions = transitions;
+        this.xmit = new Transmit6(xmit, counters, pkt);
+        this.nd = new NeighborDiscovery(cfg, services, neighbors, counters, pkt);
+    }
+
+    /** @return the neighbour discovery of this path (the worker resolves IPv6 real servers with it). */
+    NeighborDiscovery nd()
+    {
+        return nd;
+    }
+
+    /** An IPv6 frame, its Ethernet header (and tags) {@link Packet#l2Len} long. */
+    int process(final DirectBuffer in, final int off, final int len, final long nowMs)
+    {
+        if (!services.hasIpv6())
+        {
+            return count(Counter.IPV6_IGNORED);
+        }
+        final Packet p = pkt;
+        final Counter bad = p.parseIp6(in, off + p.l2Len, len - p.l2Len, services);
+        if (null != bad)
+        {
+            return count(bad);
+        }
+        switch (p.proto)
+        {
+            case Ipv4.PROTO_TCP, Ipv4.PROTO_UDP:
+                break;
+            case Ipv6.NH_ICMPV6:
+            {
+                final Egress eg = p.egress;
+                return nd.onIcmp6(in, off, eg.buffer, eg.offset, eg.capacity);
+            }
+            default:
+                return count(Counter.NOT_OURS);
+        }
+        final int proto = p.proto;
+        final int r = conns.lookupOut6(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
+        if (r >= 0)
+        {
+            return forwardOut(r, in, off, nowMs);
+        }
+        final int e = conns.lookupIn6(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
+        if (e >= 0)
+        {
+            if (Ipv4.PROTO_TCP != proto || 0 == (p.tcpFlags & Tcp.SYN) || !scheduling.isReusable(e))
+            {
+                return forwardIn(e, in, off, nowMs);
+            }
+            scheduling.expireNow(e, nowMs);
+        }
+        final VirtualService svc = services.find6(proto, p.dhi, p.dlo, p.dport);
+        if (null == svc)
+        {
+            return count(Counter.NOT_OURS);
+        }
+        if (Ipv4.PROTO_TCP == proto &&
+            ((0 == (p.tcpFlags & Tcp.SYN) && !cfg.sloppyTcp) || 0 != (p.tcpFlags & Tcp.RST)))
+        {
+            return count(Counter.DROP_NO_CONNECTION);
+        }
+        return schedule(svc, in, off, nowMs);
+    }
+
+    /** A new connection: its real server, then the connection (or one-packet scheduling's single datagram). */
+    private int schedule(final VirtualService svc, final DirectBuffer in, final int off, final long nowMs)
+    {
+        final int dest = scheduling.destination(svc, nowMs);
+        if (Scheduler.NO_DEST == dest)
+        {
+            return Forwarder.NOTHING;
+        }
+        final Destinations d = svc.dests();
+        final int dport = pkt.dport;
+        final int rport = 0 != d.port(dest) && dport == svc.vport() ? d.port(dest) : dport;
+        final int method = svc.method(dest);
+        if (Method.TUN == method)
+        {
+            return count(Counter.DROP_IPV6_METHOD);
+        }
+        if (svc.onePacket() && Ipv4.PROTO_UDP == pkt.proto && scheduling.template < 0)
+        {
+            d.bind(dest, Destinations.CONN_INACTIVE);
+            svc.countNew(dest);
+            final int n = toRealServer(svc, dest, method, rport, in, off);
+            d.unbind(dest, Destinations.CONN_INACTIVE);
+            return n;
+        }
+        final int e = scheduling.connect6(svc, dest, rport, method, in, off, nowMs);
+        return e < 0 ? Forwarder.NOTHING : forwardIn(e, in, off, nowMs);
+    }
+
+    /** A client's packet of connection {@code e}, to its real server. */
+    private int forwardIn(final int e, final DirectBuffer in, final int off, final long nowMs)
+    {
+        final VirtualService svc = services.get(conns.service(e));
+        final int dest = conns.dest(e);
+        if (cfg.expireNodestConn && !svc.dests().isListed(dest))
+        {
+            scheduling.expireNow(e, nowMs);
+            return count(Counter.DROP_NODEST_EXPIRED);
+        }
+        transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
+        return toRealServer(svc, dest, conns.fwd(e), conns.dport(e), in, off);
+    }
+
+    private int toRealServer(final VirtualService svc, final int dest, final int method, final int rport,
+        final DirectBuffer in, final int off)
+    {
+        final IpAddress r = svc.realServer(dest);
+        final long mac = neighbors.get6(r);
+        if (Neighbors.UNKNOWN == mac)
+        {
+            return count(Counter.DROP_NO_NEIGHBOR);
+        }
+        final Egress eg = toPort(Forwarder.portOf(mac));
+        final int n = xmit.toRealServer(method, r.hi(), r.lo(), rport, in, off, eg.buffer, eg.offset, eg.capacity,
+            Forwarder.macOf(mac));
+        if (n > 0)
+        {
+            svc.countIn(dest, pkt.ipTotal);
+        }
+        return n;
+    }
+
+    /** A NAT real server's reply of connection {@code e}, to the client. */
+    private int forwardOut(final int e, final DirectBuffer in, final int off, final long nowMs)
+    {
+        final VirtualService svc = services.get(conns.service(e));
+        transitions.onPacket(e, svc, TcpStates.DIR_OUTPUT, nowMs);
+        final long mac = conns.mac(e);
+        final Egress eg = toPort(Forwarder.portOf(mac));
+        final int n = xmit.toClient(in, off, eg.buffer, eg.offset, eg.capacity, Forwarder.macOf(mac),
+            conns.address6(e, ConnectionEntries.EXT_VADDR), conns.address6(e, ConnectionEntries.EXT_VADDR + 8),
+            conns.vport(e));
+        if (n > 0)
+        {
+            svc.countOut(conns.dest(e), pkt.ipTotal);
+        }
+        return n;
+    }
+
+    private Egress toPort(final int port)
+    {
+        final Egress eg = pkt.egress;
+        return eg.port() == port ? eg : eg.open(port);
+    }
+
+    private int count(final Counter c)
+    {
+        counters.inc(c);
+        return Forwarder.NOTHING;
+    }
+}

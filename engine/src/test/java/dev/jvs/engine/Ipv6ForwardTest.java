@@ -1,0 +1,270 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.frame.Checksums;
+import dev.jvs.engine.frame.IpAddress;
+import dev.jvs.engine.frame.Ipv6;
+import dev.jvs.engine.service.VirtualService;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The IPv6 path frame by frame: neighbour discovery for a VIP and a real server, DR and NAT both ways with
+ * their checksums, connections kept, persistence by prefix, extension headers walked, fragments and TUN
+ * counted, and IPv4 left as it was.
+ */
+class Ipv6ForwardTest
+{
+    private static final IpAddress CLIENT = IpAddress.parse("2001:2::5");
+    private static final IpAddress VIP = IpAddress.parse("2001:2::80");
+    private static final IpAddress RS1 = IpAddress.parse("2001:2::11");
+    private static final IpAddress RS2 = IpAddress.parse("2001:2::12");
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+
+    private final EngineFixture f = new EngineFixture();
+
+    /** Ethernet, IPv6 (hop limit 64), the extension bytes given, and a TCP or UDP segment with a valid checksum. */
+    private static byte[] frame(final long dstMac, final long srcMac, final IpAddress src, final IpAddress dst,
+        final int proto, final int sport, final int dport, final int flags, final byte[] ext, final int extFirst,
+        final int payload)
+    {
+        final int l4Len = (6 == proto ? 20 : 8) + payload;
+        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + ext.length + l4Len).order(ByteOrder.BIG_ENDIAN);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short)0x86DD);
+        b.putInt(0x6000_0000);
+        b.putShort((short)(ext.length + l4Len));
+        b.put((byte)(0 == ext.length ? proto : extFirst));
+        b.put((byte)64);
+        b.putLong(src.hi()).putLong(src.lo()).putLong(dst.hi()).putLong(dst.lo());
+        b.put(ext);
+        final int l4 = b.position();
+        b.putShort((short)sport).putShort((short)dport);
+        if (6 == proto)
+        {
+            b.putInt(1000).putInt(0).put((byte)0x50).put((byte)flags).putShort((short)65535).putInt(0);
+        }
+        else
+        {
+            b.putShort((short)l4Len).putShort((short)0);
+        }
+        final byte[] a = b.array();
+        Ipv6.fillChecksum(new UnsafeBuffer(a), 14, l4, l4Len, proto, 6 == proto ? 16 : 6);
+        return a;
+    }
+
+    private static byte[] tcp(final IpAddress src, final IpAddress dst, final int sport, final int dport,
+        final int flags)
+    {
+        return frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, src, dst, 6, sport, dport, flags, new byte[0], 0, 0);
+    }
+
+    private static void putMac(final ByteBuffer b, final long mac)
+    {
+        for (int i = 5; i >= 0; i--)
+        {
+            b.put((byte)(mac >>> (8 * i)));
+        }
+    }
+
+    private static long mac(final byte[] f, final int at)
+    {
+        long m = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            m = m << 8 | f[at + i] & 0xFF;
+        }
+        return m;
+    }
+
+    private static IpAddress address(final byte[] f, final int at)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        return new IpAddress(true, Ipv6.word(b, at), Ipv6.word(b, at + 8));
+    }
+
+    /** The transport checksum of a frame verifies (the pseudo-header sum and the segment fold to all ones). */
+    private static void assertChecksum(final byte[] f, final int l4, final int proto)
+    {
+        final UnsafeBuffer b = new UnsafeBuffer(f);
+        final int l4Len = f.length - l4;
+        assertEquals(0xFFFF, Checksums.fold(Checksums.sum(b, l4, l4Len, Ipv6.pseudoSum(b, 14, l4Len, proto))),
+            "checksum");
+    }
+
+    private VirtualService service(final int method, final IpAddress... servers)
+    {
+        final VirtualService s = f.services.add(6, VIP, 80, "rr", 0, f.now);
+        for (final IpAddress r : servers)
+        {
+            s.addRealServer(r, 8080, method, 1, 0, 0);
+        }
+        f.neighbors.put6(RS1, Packets.RS1_MAC);
+        f.neighbors.put6(RS2, Packets.RS2_MAC);
+        return s;
+    }
+
+    @Test
+    void drShouldRewriteTheMacsOnlyAndKeepTheConnection()
+    {
+        service(Method.DR, RS1, RS2);
+        final byte[] syn = tcp(CLIENT, VIP, 40000, 80, SYN);
+        final byte[] out = f.send(syn);
+        assertNotNull(out);
+        final long first = mac(out, 0);
+        assertTrue(Packets.RS1_MAC == first || Packets.RS2_MAC == first);
+        assertEquals(Packets.DIRECTOR_MAC, mac(out, 6));
+        assertEquals(63, out[14 + 7] & 0xFF, "hop limit one less");
+        assertEquals(VIP, address(out, 14 + 24), "DR keeps the VIP");
+        assertEquals(80, (out[54 + 2] & 0xFF) << 8 | out[54 + 3] & 0xFF);
+        assertChecksum(out, 54, 6);
+        // The next packet of the connection goes to the same server; a new client to the next (rr).
+        assertEquals(first, mac(f.send(tcp(CLIENT, VIP, 40000, 80, ACK)), 0));
+        assertEquals(Packets.RS1_MAC ^ Packets.RS2_MAC ^ first, mac(f.send(tcp(CLIENT, VIP, 40001, 80, SYN)), 0));
+        assertEquals(2, f.conns.size());
+        assertEquals(3, f.counters.get(Counter.FORWARDED_IN));
+    }
+
+    @Test
+    void natShouldRewriteBothWaysWithValidChecksums()
+    {
+        service(Method.NAT, RS1);
+        final byte[] out = f.send(tcp(CLIENT, VIP, 40000, 80, SYN));
+        assertEquals(RS1, address(out, 14 + 24));
+        assertEquals(8080, (out[54 + 2] & 0xFF) << 8 | out[54 + 3] & 0xFF);
+        assertChecksum(out, 54, 6);
+        final byte[] reply = frame(Packets.DIRECTOR_MAC, Packets.RS1_MAC, RS1, CLIENT, 6, 8080, 40000, SYN | ACK,
+            new byte[0], 0, 0);
+        final byte[] back = f.send(reply);
+        assertNotNull(back, f.counters.toString());
+        assertEquals(Packets.CLIENT_MAC, mac(back, 0), "to the client's MAC the SYN came from");
+        assertEquals(VIP, address(back, 14 + 8));
+        assertEquals(80, (back[54] & 0xFF) << 8 | back[55] & 0xFF);
+        assertChecksum(back, 54, 6);
+        assertEquals(1, f.counters.get(Counter.FORWARDED_OUT));
+        // UDP the same way, with a payload.
+        f.services.add(17, VIP, 53, "rr", 0, f.now).addRealServer(RS1, 5353, Method.NAT, 1, 0, 0);
+        final byte[] udp = f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 17, 5000, 53, 0,
+            new byte[0], 0, 33));
+        assertEquals(RS1, address(udp, 14 + 24));
+        assertChecksum(udp, 54, 17);
+    }
+
+    @Test
+    void aFrameWithOnlyThePseudoHeaderSumShouldLeaveComplete()
+    {
+        service(Method.NAT, RS1);
+        final byte[] syn = tcp(CLIENT, VIP, 40000, 80, SYN);
+        // What a local sender hands the ring (CHECKSUM_PARTIAL): the folded pseudo-header sum, not complemented.
+        final UnsafeBuffer b = new UnsafeBuffer(syn);
+        b.putShort(54 + 16, (short)Checksums.fold(Ipv6.pseudoSum(b, 14, 20, 6)), ByteOrder.BIG_ENDIAN);
+        final byte[] out = f.send(syn, Forwarder.CSUM_NOT_READY);
+        assertChecksum(out, 54, 6);
+    }
+
+    @Test
+    void extensionHeadersShouldBeWalkedAndFragmentsCounted()
+    {
+        service(Method.DR, RS1);
+        // Hop-by-hop (8 bytes: PadN) then destination options (8 bytes), then TCP.
+        final byte[] ext = {60, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0};
+        final byte[] out = f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, SYN,
+            ext, 0, 0));
+        assertNotNull(out, f.counters.toString());
+        assertEquals(Packets.RS1_MAC, mac(out, 0));
+        // A later fragment has no ports: counted, as IPv4 fragments are.
+        final byte[] frag = {6, 0, 0, 8, 0, 0, 0, 1};
+        assertNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK, frag, 44,
+            0)));
+        assertEquals(1, f.counters.get(Counter.DROP_FRAGMENT6));
+        // A chain that runs past the packet is malformed.
+        final byte[] bad = {6, 40, 0, 0, 0, 0, 0, 0};
+        assertNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK, bad, 0, 0)));
+        assertEquals(1, f.counters.get(Counter.DROP_BAD_IP6_HEADER));
+    }
+
+    @Test
+    void persistenceShouldKeepAClientPrefixOnOneServer()
+    {
+        final VirtualService s = service(Method.DR, RS1, RS2);
+        s.persistence(300_000, 64);
+        final long first = mac(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)), 0);
+        assertEquals(first, mac(f.send(tcp(IpAddress.parse("2001:2::77"), VIP, 40001, 80, SYN)), 0),
+            "same /64, same server");
+        assertTrue(first != mac(f.send(tcp(IpAddress.parse("2001:3::5"), VIP, 40002, 80, SYN)), 0),
+            "another /64 is scheduled (rr: the other server)");
+    }
+
+    @Test
+    void neighbourSolicitationsShouldBeAnsweredForVipsAndServersLearnt()
+    {
+        service(Method.DR, RS1);
+        f.neighbors.put6(RS1, Neighbors.UNKNOWN);
+        // A solicitation for the VIP from a client, with its link-layer address.
+        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + 32).order(ByteOrder.BIG_ENDIAN);
+        putMac(b, 0x3333FF000080L);
+        putMac(b, Packets.CLIENT_MAC);
+        b.putShort((short)0x86DD).putInt(0x6000_0000).putShort((short)32).put((byte)58).put((byte)255);
+        b.putLong(CLIENT.hi()).putLong(CLIENT.lo()).putLong(Ipv6.SOLICITED_NODE_HI)
+            .putLong(Ipv6.solicitedNodeLo(VIP.lo()));
+        b.put((byte)135).put((byte)0).putShort((short)0).putInt(0).putLong(VIP.hi()).putLong(VIP.lo());
+        b.put((byte)1).put((byte)1);
+        putMac(b, Packets.CLIENT_MAC);
+        final byte[] ns = b.array();
+        Ipv6.fillChecksum(new UnsafeBuffer(ns), 14, 54, 32, 58, 2);
+        final byte[] na = f.send(ns);
+        assertNotNull(na, f.counters.toString());
+        assertEquals(Packets.CLIENT_MAC, mac(na, 0));
+        assertEquals(VIP, address(na, 14 + 8), "from the VIP");
+        assertEquals(CLIENT, address(na, 14 + 24));
+        assertEquals(136, na[54] & 0xFF);
+        assertEquals(0x60, na[58] & 0xFF, "solicited, override");
+        assertEquals(VIP, address(na, 54 + 8));
+        assertEquals(Packets.DIRECTOR_MAC, mac(na, 54 + 26), "its target link-layer address");
+        assertChecksum(na, 54, 58);
+        assertEquals(1, f.counters.get(Counter.ND_ANSWERED));
+
+        // The director's own solicitation for a real server, and the advertisement that answers it.
+        final UnsafeBuffer sol = new UnsafeBuffer(new byte[128]);
+        final int n = f.fwd.neighborSolicit(RS1, 0, sol, 0);
+        final byte[] s = java.util.Arrays.copyOf(sol.byteArray(), n);
+        assertEquals(0x3333FF000011L, mac(s, 0));
+        assertEquals(new IpAddress(true, Ipv6.LINK_LOCAL_HI, Ipv6.linkLocalLo(Packets.DIRECTOR_MAC)),
+            address(s, 14 + 8));
+        assertEquals("fe80::ff:fe00:2", address(s, 14 + 8).toString(), "modified EUI-64 of 02:00:00:00:00:02");
+        assertChecksum(s, 54, 58);
+        final byte[] adv = na.clone();
+        System.arraycopy(s, 6, adv, 0, 6);
+        final UnsafeBuffer a = new UnsafeBuffer(adv);
+        Ipv6.address(a, 14 + 8, RS1.hi(), RS1.lo());
+        Ipv6.address(a, 54 + 8, RS1.hi(), RS1.lo());
+        for (int i = 0; i < 6; i++)
+        {
+            adv[54 + 26 + i] = (byte)(Packets.RS1_MAC >>> (8 * (5 - i)));
+        }
+        Ipv6.fillChecksum(a, 14, 54, 32, 58, 2);
+        assertNull(f.send(adv));
+        assertEquals(Packets.RS1_MAC, Forwarder.macOf(f.neighbors.get6(RS1)), "learnt from its advertisement");
+    }
+
+    @Test
+    void ipv6ShouldBeIgnoredWithoutAnIpv6ServiceAndTunCounted()
+    {
+        assertNull(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)));
+        assertEquals(1, f.counters.get(Counter.IPV6_IGNORED));
+        service(Method.TUN, RS1);
+        assertNull(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)));
+        assertEquals(1, f.counters.get(Counter.DROP_IPV6_METHOD));
+        assertNull(f.send(tcp(CLIENT, IpAddress.parse("2001:2::81"), 40000, 80, SYN)));
+        assertEquals(1, f.counters.get(Counter.NOT_OURS));
+    }
+}
