@@ -49,7 +49,7 @@ class ReplayGoldenTest
         Assumptions.assumeTrue(0 == run(List.of(PYTHON, "-c", "import scapy.all")).exit,
             "python3-scapy is not installed");
         for (final String f : List.of("make_pcap.py", "keepalived-nat.conf", "keepalived-dr.conf",
-            "keepalived-tun.conf", "tun_fragments.py"))
+            "keepalived-tun.conf", "tun_fragments.py", "make_pcap6.py", "keepalived-nat6.conf"))
         {
             try (InputStream in = ReplayGoldenTest.class.getResourceAsStream("/golden/" + f))
             {
@@ -98,6 +98,103 @@ class ReplayGoldenTest
             h.close();
         }
         return out;
+    }
+
+    /** tshark's "Bad" checksum verdicts in a capture (none expected), TCP, UDP and ICMPv6 included. */
+    private static String badChecksums(final Path pcap) throws Exception
+    {
+        final Proc bad = run(List.of("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+            "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+            "-Y", "ip.checksum.status == \"Bad\" || tcp.checksum.status == \"Bad\" || " +
+                "udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" || " +
+                "icmpv6.checksum.status == \"Bad\"", "-T", "fields", "-e", "frame.number"));
+        assertEquals(0, bad.exit, bad.out);
+        return bad.out.lines().filter(l -> !l.startsWith("Running as user")).reduce("", String::concat);
+    }
+
+    private static String ipv6(final ByteBuffer b, final int at) throws Exception
+    {
+        final byte[] a = new byte[16];
+        b.get(at, a);
+        return java.net.InetAddress.getByAddress(a).getHostAddress();
+    }
+
+    /**
+     * IPv6 NAT, from a scapy capture: the VIP's neighbour solicitation answered, four connections spread by rr
+     * (one through a hop-by-hop header), each to its server's address and port 8080 and back from the VIP and
+     * port 80 with the hop limit one less, a Time Exceeded for the packet that came with hop limit 1, the UDP
+     * service; every checksum valid by tshark.
+     */
+    @org.junit.jupiter.api.Test
+    void ipv6NatShouldReplayWithValidChecksums() throws Exception
+    {
+        final Path in = dir.resolve("in-nat6.pcap");
+        final Path out = dir.resolve("out-nat6.pcap");
+        final Proc gen = run(List.of(PYTHON, dir.resolve("make_pcap6.py").toString(), in.toString()));
+        assertEquals(0, gen.exit, gen.out);
+        final PrintStream oldOut = System.out;
+        final ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(summary, true, StandardCharsets.UTF_8));
+        final int exit;
+        try
+        {
+            exit = Main.execute("replay", "-f", dir.resolve("keepalived-nat6.conf").toString(), "--in", in.toString(),
+                "--out", out.toString(), "--director-ip", "198.19.0.2");
+        }
+        finally
+        {
+            System.setOut(oldOut);
+        }
+        final String s = summary.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, s);
+        int toServers = 0;
+        int toClients = 0;
+        int na = 0;
+        int te = 0;
+        final Map<String, String> flowServer = new HashMap<>();
+        for (final byte[] f : frames(out))
+        {
+            final ByteBuffer b = ByteBuffer.wrap(f);
+            assertEquals(DIRECTOR, mac(b, 6), "every frame leaves from the director's MAC");
+            assertEquals(0x86DD, b.getShort(12) & 0xFFFF, s);
+            final int nh = b.get(14 + 6) & 0xFF;
+            if (58 == nh)
+            {
+                final int type = b.get(54) & 0xFF;
+                na += 136 == type ? 1 : 0;
+                te += 3 == type ? 1 : 0;
+                assertEquals("2001:2:0:0:0:0:0:80", ipv6(b, 14 + 8), "from the VIP");
+                continue;
+            }
+            if (ROUTER == mac(b, 0))
+            {
+                toClients++;
+                assertEquals("2001:2:0:0:0:0:0:80", ipv6(b, 14 + 8), "NAT replies come from the VIP");
+                assertEquals(63, b.get(14 + 7) & 0xFF, "hop limit one less");
+                assertEquals(80, b.getShort(54) & 0xFFFF);
+                continue;
+            }
+            toServers++;
+            final String server = ipv6(b, 14 + 24);
+            assertTrue(RS.containsKey(mac(b, 0)), "to a real server's MAC");
+            assertEquals(59, b.get(14 + 7) & 0xFF, "hop limit one less");
+            if (6 == nh || 0 == nh)
+            {
+                final int l4 = 0 == nh ? 54 + 8 : 54;
+                assertEquals(8080, b.getShort(l4 + 2) & 0xFFFF);
+                final String flow = ipv6(b, 14 + 8) + ":" + (b.getShort(l4) & 0xFFFF);
+                final String before = flowServer.putIfAbsent(flow, server);
+                assertTrue(null == before || before.equals(server), "flow " + flow + " stays on one server");
+            }
+        }
+        assertEquals(1, na, "the solicitation for the VIP answered: " + s);
+        assertEquals(1, te, "time exceeded for hop limit 1: " + s);
+        assertEquals(4, flowServer.size(), s);
+        assertEquals("2001:2:0:0:0:0:0:12", flowServer.get("2001:2:1:0:0:0:0:5:40001"), "rr: the kernel's list");
+        assertEquals("2001:2:0:0:0:0:0:11", flowServer.get("2001:2:1:0:0:0:0:5:40002"));
+        assertEquals(4 * 4 + 1, toServers, s);
+        assertEquals(4 * 3, toClients, s);
+        assertEquals("", badChecksums(out), "tshark finds bad checksums");
     }
 
     @ParameterizedTest

@@ -48,7 +48,7 @@ final class Forward6
         this.pkt = pkt;
         this.scheduling = scheduling;
         this.transitions = transitions;
-        this.xmit = new Transmit6(xmit, counters, pkt);
+        this.xmit = new Transmit6(xmit, cfg, counters, pkt);
         this.nd = new NeighborDiscovery(cfg, services, neighbors, counters, pkt);
     }
 

@@ -19,23 +19,37 @@ import java.nio.ByteOrder;
 final class Transmit6
 {
     private final Transmit xmit;
+    private final EngineConfig cfg;
     private final Counters counters;
     private final Packet pkt;
+    private final Icmp6Sender icmp;
 
-    Transmit6(final Transmit xmit, final Counters counters, final Packet pkt)
+    Transmit6(final Transmit xmit, final EngineConfig cfg, final Counters counters, final Packet pkt)
     {
         this.xmit = xmit;
+        this.cfg = cfg;
         this.counters = counters;
         this.pkt = pkt;
+        this.icmp = new Icmp6Sender(cfg, counters, pkt);
     }
 
-    /** The frame for a real server, DR or NAT, to {@code mac}. @return its length, or {@link Forwarder#NOTHING}. */
+    /**
+     * The frame for a real server, DR or NAT, to {@code mac}; at hop limit 1, or bigger than the port's MTU, the
+     * ICMPv6 error instead, back to the client (written into the slot of the port it came in by).
+     *
+     * @return its length, or {@link Forwarder#NOTHING}.
+     */
     int toRealServer(final int method, final long rhi, final long rlo, final int rport, final DirectBuffer in,
         final int off, final MutableDirectBuffer out, final int outOff, final int outCap, final long mac)
     {
         if (Ipv6.hopLimit(in, pkt.ip) <= 1)
         {
-            return count(Counter.DROP_TTL_EXCEEDED);
+            return icmp.timeExceeded(in, off);
+        }
+        final int mtu = cfg.mtu(pkt.egress.port());
+        if (pkt.ipTotal > mtu)
+        {
+            return icmp.packetTooBig(in, off, mtu);
         }
         final int n = xmit.copyOut(in, off, out, outOff, outCap, mac);
         if (Forwarder.NOTHING == n)

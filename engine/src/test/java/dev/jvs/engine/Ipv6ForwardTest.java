@@ -186,6 +186,12 @@ class Ipv6ForwardTest
         assertNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK, frag, 44,
             0)));
         assertEquals(1, f.counters.get(Counter.DROP_FRAGMENT6));
+        // A first fragment (offset 0, more to come) is dropped too; an atomic fragment (RFC 6946) goes on.
+        assertNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK,
+            new byte[] {6, 0, 0, 1, 0, 0, 0, 2}, 44, 0)));
+        assertEquals(2, f.counters.get(Counter.DROP_FRAGMENT6));
+        assertNotNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK,
+            new byte[] {6, 0, 0, 0, 0, 0, 0, 3}, 44, 0)), "an atomic fragment of the connection is forwarded");
         // A chain that runs past the packet is malformed.
         final byte[] bad = {6, 40, 0, 0, 0, 0, 0, 0};
         assertNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK, bad, 0, 0)));
@@ -254,6 +260,38 @@ class Ipv6ForwardTest
         Ipv6.fillChecksum(a, 14, 54, 32, 58, 2);
         assertNull(f.send(adv));
         assertEquals(Packets.RS1_MAC, Forwarder.macOf(f.neighbors.get6(RS1)), "learnt from its advertisement");
+    }
+
+    /**
+     * decrement_ttl and __mtu_check_toobig_v6: at hop limit 1 a Time Exceeded, over the MTU a Packet Too Big,
+     * each from the VIP (icmp6_send's source for a packet to a local address) back to the client, quoting it.
+     */
+    @Test
+    void hopLimitAndMtuShouldSendIcmpv6ErrorsFromTheVip()
+    {
+        service(Method.DR, RS1);
+        final byte[] syn = tcp(CLIENT, VIP, 40000, 80, SYN);
+        syn[14 + 7] = 1;
+        final byte[] te = f.send(syn);
+        assertNotNull(te, f.counters.toString());
+        assertEquals(Packets.CLIENT_MAC, mac(te, 0));
+        assertEquals(VIP, address(te, 14 + 8));
+        assertEquals(CLIENT, address(te, 14 + 24));
+        assertEquals(3, te[54] & 0xFF, "time exceeded");
+        assertEquals(0, te[55], "hop limit exceeded in transit");
+        assertEquals(syn.length - 14, te.length - 54 - 8, "the packet quoted whole");
+        assertChecksum(te, 54, 58);
+        assertEquals(1, f.counters.get(Counter.DROP_TTL_EXCEEDED));
+
+        f.cfg.ports(new long[] {Packets.DIRECTOR_MAC}, new int[] {Packets.DIRECTOR}, new int[] {1280});
+        final byte[] big = frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40001, 80, SYN,
+            new byte[0], 0, 1300);
+        final byte[] ptb = f.send(big);
+        assertNotNull(ptb, f.counters.toString());
+        assertEquals(2, ptb[54] & 0xFF, "packet too big");
+        assertEquals(1280, java.nio.ByteBuffer.wrap(ptb, 58, 4).getInt(), "the MTU");
+        assertEquals(14 + 1280, ptb.length, "within the minimum MTU");
+        assertChecksum(ptb, 54, 58);
     }
 
     @Test

@@ -161,8 +161,10 @@ public final class ReplayCommand implements Callable<Integer>
                 byte[] f;
                 while (null != (f = h.getNextRawPacket()))
                 {
-                    if (f.length >= 34 && (f[12] & 0xFF) == 0x08 && f[13] == 0 &&
-                        services.isVip(java.nio.ByteBuffer.wrap(f, 30, 4).getInt()))
+                    final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+                    if (f.length >= 34 && 0x0800 == (b.getShort(12) & 0xFFFF) && services.isVip(b.getInt(30)) ||
+                        f.length >= 54 && 0x86DD == (b.getShort(12) & 0xFFFF) && services.isVip6(b.getLong(38),
+                            b.getLong(46)))
                     {
                         return ((long)(f[0] & 0xFF) << 40) | ((long)(f[1] & 0xFF) << 32) | ((long)(f[2] & 0xFF) << 24) |
                             ((f[3] & 0xFF) << 16) | ((f[4] & 0xFF) << 8) | (f[5] & 0xFF);
@@ -207,7 +209,14 @@ public final class ReplayCommand implements Callable<Integer>
             }
             try
             {
-                neighbors.put(Ipv4.parse(w[0]), mac);
+                if (w[0].indexOf(':') >= 0)
+                {
+                    neighbors.put6(dev.jvs.engine.frame.IpAddress.parse(w[0]), mac);
+                }
+                else
+                {
+                    neighbors.put(Ipv4.parse(w[0]), mac);
+                }
             }
             catch (final IllegalArgumentException ex)
             {

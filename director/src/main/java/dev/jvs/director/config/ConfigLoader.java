@@ -198,9 +198,9 @@ public final class ConfigLoader
                 s.editRealServer(id, method, weight, rs.uthreshold(), rs.lthreshold());
                 changed++;
             }
-            if (rs.mac() >= 0 && !k.v6())
+            if (rs.mac() >= 0)
             {
-                neighbors.put(rs.addr(), rs.mac());
+                mac(neighbors, rs);
             }
         }
         return new int[] {added, changed, removeAllBut(s, keep)};
@@ -265,6 +265,19 @@ public final class ConfigLoader
     private static int netmask(final VirtualService s, final VirtualServer vs)
     {
         return s.ipv6() && 0xFFFFFFFF == vs.persistenceNetmask() ? 128 : vs.persistenceNetmask();
+    }
+
+    /** A real server's configured MAC (jvs's {@code mac}, for offline replay), for either family. */
+    private static void mac(final Neighbors neighbors, final RealServer rs)
+    {
+        if (rs.address().v6())
+        {
+            neighbors.put6(rs.address(), rs.mac());
+        }
+        else
+        {
+            neighbors.put(rs.addr(), rs.mac());
+        }
     }
 
     /** A real server in a service: its address and port. */
@@ -356,9 +369,9 @@ public final class ConfigLoader
             }
             final int method = methodOverride >= 0 ? methodOverride : rs.method() >= 0 ? rs.method() : vs.method();
             s.addRealServer(rs.address(), rs.port(), method, rs.weight(), rs.uthreshold(), rs.lthreshold());
-            if (rs.mac() >= 0 && !s.ipv6())
+            if (rs.mac() >= 0)
             {
-                neighbors.put(rs.addr(), rs.mac());
+                mac(neighbors, rs);
             }
         }
         return s;

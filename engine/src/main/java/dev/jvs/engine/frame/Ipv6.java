@@ -135,7 +135,10 @@ public final class Ipv6
         return MALFORMED;
     }
 
-    /** @return whether the walk from {@code ip} passed a fragment header (a first fragment, with more to come). */
+    /**
+     * @return whether the walk from {@code ip} passes a fragment header with more fragments to come (a first
+     *         fragment; an atomic fragment, RFC 6946, is a whole packet).
+     */
     public static boolean isFragment(final DirectBuffer b, final int ip, final int end)
     {
         int nh = b.getByte(ip + NEXT_HEADER_OFFSET) & 0xFF;
@@ -144,7 +147,7 @@ public final class Ipv6
         {
             if (NH_FRAGMENT == nh)
             {
-                return true;
+                return 0 != (b.getShort(at + 2, ByteOrder.BIG_ENDIAN) & 1);
             }
             if (NH_HOP_BY_HOP != nh && NH_ROUTING != nh && NH_DEST_OPTS != nh && NH_AH != nh)
             {

@@ -386,6 +386,10 @@ public final class Simulator
     private long[] endpoint(final Map<String, Object> ev, final String key) throws TraceException
     {
         final String v = string(ev, key);
+        if (v.startsWith("["))
+        {
+            return endpoint6(key, v);
+        }
         final int colon = v.lastIndexOf(':');
         if (colon < 0)
         {
@@ -406,6 +410,36 @@ public final class Simulator
             throw fail("\"" + key + "\" must be IPv4:port, not \"" + v + "\"");
         }
         return new long[] {a, port};
+    }
+
+    /**
+     * "[IPv6]:port": the schedulers see the address folded as the kernel's hash schedulers fold it
+     * ({@code ip6[0]^ip6[1]^ip6[2]^ip6[3]}, then host order).
+     */
+    private long[] endpoint6(final String key, final String v) throws TraceException
+    {
+        final int close = v.indexOf("]:");
+        final String text = close < 0 ? "" : v.substring(1, close);
+        final byte[] b;
+        try
+        {
+            if (text.indexOf(':') < 0)
+            {
+                throw new java.net.UnknownHostException(text);
+            }
+            b = java.net.InetAddress.getByName(text).getAddress();
+            final int port = Integer.parseInt(v.substring(close + 2));
+            if (16 != b.length || port < 0 || port > 65535)
+            {
+                throw new NumberFormatException(v);
+            }
+            final java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(b);
+            return new long[] {w.getInt() ^ w.getInt() ^ w.getInt() ^ w.getInt(), port};
+        }
+        catch (final java.net.UnknownHostException | NumberFormatException ex)
+        {
+            throw fail("\"" + key + "\" must be IPv4:port or [IPv6]:port, not \"" + v + "\"");
+        }
     }
 
     /**

@@ -180,6 +180,34 @@ class SimulatorTest
         assertEquals(4, byPort.lines().map(l -> l.split(" ")[1]).distinct().count());
     }
 
+    /**
+     * IPv6 clients: sh hashes the address the kernel's ip_vs_sh_hashkey folds (ip6[0]^ip6[1]^ip6[2]^ip6[3]),
+     * so 2001:2::5 and 2001:2:0:5:: (one fold, 0x20010007) meet on one server, as does the IPv4 address
+     * 32.1.0.7 that is that fold.
+     */
+    @Test
+    void shouldFoldIpv6AddressesAsTheKernelsHashSchedulersDo() throws Exception
+    {
+        final StringBuilder trace = new StringBuilder();
+        for (int i = 0; i < 8; i++)
+        {
+            trace.append("{\"op\":\"add\",\"rs\":\"S").append(i).append("\",\"addr\":\"[2001:2::1")
+                .append(i).append("]:80\",\"weight\":1}\n");
+        }
+        final String[] clients = {"[2001:2::5]:40000", "[2001:2:0:5::]:40000", "32.1.0.7:40000"};
+        for (int c = 0; c < clients.length; c++)
+        {
+            trace.append("{\"op\":\"conn\",\"id\":\"c").append(c).append("\",\"proto\":\"tcp\",\"src\":\"")
+                .append(clients[c]).append("\",\"dst\":\"[2001:2::80]:80\"}\n");
+        }
+        final java.util.List<String> picks = run("sh", "", trace.toString().split("\n")).lines()
+            .map(l -> l.split(" ")[1]).toList();
+        assertEquals(3, picks.size());
+        assertEquals(1, picks.stream().distinct().count(), "one fold, one server: " + picks);
+        assertBad("line 1: \"addr\" must be IPv4:port or [IPv6]:port, not \"[2001:2::1]\"",
+            "{\"op\":\"add\",\"rs\":\"A\",\"addr\":\"[2001:2::1]\",\"weight\":1}");
+    }
+
     @Test
     void shouldStopAtTheFirstBadLineNamingIt() throws Exception
     {

@@ -1,0 +1,82 @@
+package dev.jvs.engine;
+
+import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.Ipv6;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * ICMPv6 errors the director sends about a client's packet (Linux's {@code icmp6_send}, as IPVS calls it from
+ * {@code decrement_ttl} and {@code __mtu_check_toobig_v6}): Time Exceeded and Packet Too Big, back to the
+ * sender by the port it came in by. The source is the packet's destination, the VIP, as icmp6_send takes
+ * the offending packet's destination when it is a local address (a VIP is one on an IPVS director); the
+ * offending packet is quoted as far as the error stays within the minimum IPv6 MTU (RFC 4443 2.4).
+ */
+final class Icmp6Sender
+{
+    static final int TYPE_PACKET_TOO_BIG = 2;
+    static final int TYPE_TIME_EXCEEDED = 3;
+    /** 1280 - 40 - 8. */
+    static final int QUOTE_MAX = 1232;
+    private static final int HEADER_LENGTH = 8;
+    private static final int HOP_LIMIT = 64;
+
+    private final EngineConfig cfg;
+    private final Counters counters;
+    private final Packet pkt;
+
+    Icmp6Sender(final EngineConfig cfg, final Counters counters, final Packet pkt)
+    {
+        this.cfg = cfg;
+        this.counters = counters;
+        this.pkt = pkt;
+    }
+
+    /** Hop limit 1: Time Exceeded (code 0, hop limit exceeded in transit) back to the sender. */
+    int timeExceeded(final DirectBuffer in, final int off)
+    {
+        counters.inc(Counter.DROP_TTL_EXCEEDED);
+        return error(in, off, TYPE_TIME_EXCEEDED, 0);
+    }
+
+    /** Bigger than the path: Packet Too Big with the MTU back to the sender. */
+    int packetTooBig(final DirectBuffer in, final int off, final int mtu)
+    {
+        counters.inc(Counter.DROP_FRAG_NEEDED);
+        return error(in, off, TYPE_PACKET_TOO_BIG, mtu);
+    }
+
+    private int error(final DirectBuffer in, final int off, final int type, final int value)
+    {
+        final Packet p = pkt;
+        final Egress eg = p.egress.open(p.inPort);
+        final MutableDirectBuffer out = eg.buffer;
+        final int outOff = eg.offset;
+        final int quote = Math.min(p.ipTotal, QUOTE_MAX);
+        final int n = p.l2Len + Ipv6.HEADER_LENGTH + HEADER_LENGTH + quote;
+        if (n > eg.capacity)
+        {
+            return Forwarder.NOTHING;
+        }
+        // The frame's own L2 header (VLAN tags included), turned round.
+        out.putBytes(outOff, in, off, p.l2Len);
+        Ethernet.macs(out, outOff, Ethernet.mac(in, off + Ethernet.SRC_OFFSET), cfg.mac(p.inPort));
+        final int ip = outOff + p.l2Len;
+        out.putInt(ip, 0x6000_0000, ByteOrder.BIG_ENDIAN);
+        out.putShort(ip + Ipv6.PAYLOAD_LENGTH_OFFSET, (short)(HEADER_LENGTH + quote), ByteOrder.BIG_ENDIAN);
+        out.putByte(ip + Ipv6.NEXT_HEADER_OFFSET, (byte)Ipv6.NH_ICMPV6);
+        out.putByte(ip + Ipv6.HOP_LIMIT_OFFSET, (byte)HOP_LIMIT);
+        Ipv6.address(out, ip + Ipv6.SRC_OFFSET, p.dhi, p.dlo);
+        Ipv6.address(out, ip + Ipv6.DST_OFFSET, p.shi, p.slo);
+        final int l4 = ip + Ipv6.HEADER_LENGTH;
+        out.putByte(l4, (byte)type);
+        out.putByte(l4 + 1, (byte)0);
+        out.putInt(l4 + 4, value, ByteOrder.BIG_ENDIAN);
+        out.putBytes(l4 + HEADER_LENGTH, in, p.ip, quote);
+        Ipv6.fillChecksum(out, ip, l4, HEADER_LENGTH + quote, Ipv6.NH_ICMPV6, 2);
+        counters.inc(Counter.ICMP_SENT);
+        return n;
+    }
+}
