@@ -111,7 +111,9 @@ class Ipv6LabTest extends LabTest
             "    real_server 2001:2::11 8080 {\n    }\n    real_server 2001:2::12 8080 {\n    }\n}\n";
         try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
         {
-            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            // Forwarding on, as a director's kernel often has it: the shields keep it out of what jvs owns.
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad && " +
+                "sysctl -qw net.ipv6.conf.all.forwarding=1");
             lab.ns().sh("client", "ip -6 addr add 2001:2:1::5/64 dev eth0 nodad && " +
                 "ip -6 route add 2001:2::80/128 dev eth0");
             for (int i = 1; i <= 2; i++)
@@ -123,6 +125,15 @@ class Ipv6LabTest extends LabTest
             lab.startDirector(conf);
             assertEquals(java.util.Map.of("rs1", 3, "rs2", 3), get6(lab, "http://[2001:2::80]/", 6),
                 lab.directorLog());
+            final String shield = lab.ns().sh("director", "nft list table netdev jvs_eth0");
+            final java.util.regex.Matcher vip = java.util.regex.Pattern.compile(
+                "ip6 daddr 2001:2::80 counter packets (\\d+)").matcher(shield);
+            final java.util.regex.Matcher replies = java.util.regex.Pattern.compile(
+                "ip6 saddr \\{ 2001:2::11, 2001:2::12 \\} ip6 daddr != \\{[^}]*\\} counter packets (\\d+)")
+                .matcher(shield);
+            assertTrue(vip.find() && Long.parseLong(vip.group(1)) > 0 && replies.find() &&
+                Long.parseLong(replies.group(1)) > 0, "the kernel never saw the VIP's traffic nor the replies: " +
+                shield);
             final String log = lab.stopDirector();
             final java.util.regex.Matcher m = java.util.regex.Pattern.compile("forwarded (\\d+) in, (\\d+) out")
                 .matcher(log);

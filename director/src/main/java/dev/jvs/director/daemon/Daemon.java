@@ -16,6 +16,7 @@ import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.io.PacketIoException;
 import dev.jvs.engine.io.Transmitter;
 import dev.jvs.engine.os.LibC;
+import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
 import dev.jvs.vrrp.InstanceConfig;
 import dev.jvs.vrrp.VrrpInstance;
@@ -285,7 +286,9 @@ public final class Daemon
             kernel.add(k);
             k.recover();
             k.offloads();
-            k.dropOwnedTraffic(vips, workers.worker(0).forwarder().services().natServerAddresses(), p.addresses());
+            final ServiceTable services = workers.worker(0).forwarder().services();
+            k.dropOwnedTraffic(vips, services.natServerAddresses(), p.addresses(), services.vipAddresses6(),
+                services.natServerAddresses6());
         }
         if (settings.announce().table() > 0)
         {

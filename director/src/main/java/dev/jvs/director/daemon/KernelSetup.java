@@ -1,5 +1,6 @@
 package dev.jvs.director.daemon;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 
 import java.io.IOException;
@@ -130,6 +131,24 @@ final class KernelSetup implements AutoCloseable
      */
     void dropOwnedTraffic(final int[] vips, final int[] natServers, final int[] local) throws IOException
     {
+        dropOwnedTraffic(vips, natServers, local, List.of(), List.of());
+    }
+
+    /**
+     * Install the ingress drops, IPv6 too: the IPv6 VIPs' traffic, and the IPv6 NAT real servers' except what
+     * is for the director itself, its link-local addresses or a multicast group (neighbour discovery, which
+     * the kernel must go on answering for the director's own addresses).
+     *
+     * @param vips VIP addresses.
+     * @param natServers NAT real servers' addresses.
+     * @param local the director's own addresses on the interface.
+     * @param vips6 IPv6 VIPs.
+     * @param natServers6 IPv6 NAT real servers.
+     * @throws IOException when nft fails.
+     */
+    void dropOwnedTraffic(final int[] vips, final int[] natServers, final int[] local,
+        final List<IpAddress> vips6, final List<IpAddress> natServers6) throws IOException
+    {
         final StringBuilder b = new StringBuilder();
         b.append("table netdev ").append(table()).append(" {\n");
         b.append("  chain ingress {\n    type filter hook ingress device \"").append(iface)
@@ -142,6 +161,17 @@ final class KernelSetup implements AutoCloseable
         {
             b.append("    ip saddr ").append(set(natServers)).append(" ip daddr != ")
                 .append(local.length > 0 ? set(local) : "{ 255.255.255.255 }").append(" counter drop\n");
+        }
+        if (!vips6.isEmpty())
+        {
+            b.append("    ip6 daddr ").append(set6(vips6)).append(" counter drop\n");
+        }
+        if (!natServers6.isEmpty())
+        {
+            final List<String> keep = new java.util.ArrayList<>(List.of("fe80::/10", "ff00::/8"));
+            local6().forEach(a -> keep.add(a.toString()));
+            b.append("    ip6 saddr ").append(set6(natServers6)).append(" ip6 daddr != { ")
+                .append(String.join(", ", keep)).append(" } counter drop\n");
         }
         b.append("  }\n}\n");
         final Path f = Files.createTempFile("jvs", ".nft");
@@ -156,7 +186,7 @@ final class KernelSetup implements AutoCloseable
         }
         tableCreated = true;
         Log.info("nftables table netdev " + table() + " drops VIP traffic" +
-            (natServers.length > 0 ? " and NAT replies" : "") + " after capture");
+            (natServers.length + natServers6.size() > 0 ? " and NAT replies" : "") + " after capture");
     }
 
     /**
@@ -209,6 +239,24 @@ final class KernelSetup implements AutoCloseable
         {
             Log.info("vip_mode kernel: removed " + String.join(", ", removed) + " from " + iface);
         }
+    }
+
+    private static String set6(final List<IpAddress> a)
+    {
+        return "{ " + String.join(", ", a.stream().map(IpAddress::toString).toList()) + " }";
+    }
+
+    /** The interface's global IPv6 addresses (its own traffic is the kernel's). */
+    private List<IpAddress> local6() throws IOException
+    {
+        final java.net.NetworkInterface ni = java.net.NetworkInterface.getByName(iface);
+        if (null == ni)
+        {
+            return List.of();
+        }
+        return java.util.Collections.list(ni.getInetAddresses()).stream()
+            .filter(a -> a instanceof java.net.Inet6Address && !a.isLinkLocalAddress())
+            .map(a -> IpAddress.parse(a.getHostAddress().replaceFirst("%.*", ""))).toList();
     }
 
     private static String set(final int[] a)

@@ -356,6 +356,32 @@ public final class ServiceTable
         return realServerList6;
     }
 
+    /** @return every IPv6 VIP (control path). */
+    public List<IpAddress> vipAddresses6()
+    {
+        final List<IpAddress> a = new ArrayList<>();
+        vips6.values().forEach(b -> a.addAll(List.of(b)));
+        return a;
+    }
+
+    /** @return the IPv6 real servers that are NAT destinations of a service, each once (control path). */
+    public List<IpAddress> natServerAddresses6()
+    {
+        final java.util.Set<IpAddress> a = new java.util.TreeSet<>();
+        for (final VirtualService s : all)
+        {
+            for (int p = 0; s.ipv6() && p < s.dests().count(); p++)
+            {
+                final int id = s.dests().idAt(p);
+                if (dev.jvs.engine.Method.NAT == s.method(id))
+                {
+                    a.add(s.realServer(id));
+                }
+            }
+        }
+        return new ArrayList<>(a);
+    }
+
     /** @return whether any IPv6 service was ever added (its VIPs stay answered after a removal, as IPv4's). */
     public boolean hasIpv6()
     {
