@@ -84,12 +84,12 @@ final class Forward6
                 return count(Counter.NOT_OURS);
         }
         final int proto = p.proto;
-        final int r = conns.lookupOut6(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
+        final int r = conns.ipv6().lookupOut(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
         if (r >= 0)
         {
             return forwardOut(r, in, off, nowMs);
         }
-        final int e = conns.lookupIn6(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
+        final int e = conns.ipv6().lookupIn(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
         if (e >= 0)
         {
             if (Ipv4.PROTO_TCP != proto || 0 == (p.tcpFlags & Tcp.SYN) || !scheduling.isReusable(e))

@@ -108,11 +108,11 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final Packet p = pkt;
         final int timeout = Ipv4.PROTO_TCP == p.proto ? cfg.tcpTimeoutsMs[TcpStates.NONE] : cfg.udpTimeoutMs;
         final dev.jvs.engine.frame.IpAddress r = svc.realServer(dest);
-        int e = conns.insert6(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
+        int e = conns.ipv6().insert(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
             timeout, nowMs);
         if (e < 0 && evictEmbryonic(nowMs))
         {
-            e = conns.insert6(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
+            e = conns.ipv6().insert(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
                 timeout, nowMs);
         }
         if (e < 0)
@@ -158,7 +158,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final long tvlo = mark ? svc.fwmark() & 0xFFFFFFFFL : p.dlo;
         final int tvport = p.dport == svc.vport() && !mark ? (FTP_PORT != svc.vport() ? p.dport : 0) : 0;
         final Destinations d = svc.dests();
-        int t = conns.lookupTemplate6(tproto, shi, slo, tvhi, tvlo, tvport);
+        int t = conns.ipv6().lookupTemplate(tproto, shi, slo, tvhi, tvlo, tvport);
         if (t >= 0)
         {
             final int dest = conns.dest(t);
@@ -181,11 +181,11 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         }
         final int tdport = p.dport == svc.vport() && FTP_PORT != svc.vport() && !mark ? d.port(dest) : 0;
         final dev.jvs.engine.frame.IpAddress r = svc.realServer(dest);
-        t = conns.insertTemplate6(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
+        t = conns.ipv6().insertTemplate(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
             svc.persistenceTimeoutMs(), nowMs);
         if (t < 0 && evictEmbryonic(nowMs))
         {
-            t = conns.insertTemplate6(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
+            t = conns.ipv6().insertTemplate(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
                 svc.persistenceTimeoutMs(), nowMs);
         }
         if (t < 0)

@@ -38,14 +38,15 @@ public final class ConnectionTable extends ConnectionEntries
     static final int TICK_SHIFT = 7;
     static final int WHEEL_SLOTS = 4096;
     static final int WHEEL_MASK = WHEEL_SLOTS - 1;
-    private static final int NONE = -1;
+    static final int NONE = -1;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    private final UnsafeBuffer inIndex;
-    private final UnsafeBuffer outIndex;
-    private final int slotMask;
+    final UnsafeBuffer inIndex;
+    final UnsafeBuffer outIndex;
+    final int slotMask;
     private final long seed;
     private final long seedHigh;
+    private final Ipv6Connections ipv6;
     private final int[] wheel = new int[WHEEL_SLOTS];
     private final long baseTick;
     private int currentTick;
@@ -80,6 +81,7 @@ public final class ConnectionTable extends ConnectionEntries
         super(capacity);
         this.seed = seed;
         this.seedHigh = Long.rotateLeft(seed * 0x9E3779B97F4A7C15L, 31);
+        this.ipv6 = new Ipv6Connections(this, seed, seedHigh);
         int slots = 1;
         while (slots < (long)capacity * 4 / 3 + 1)
         {
@@ -150,7 +152,7 @@ public final class ConnectionTable extends ConnectionEntries
 
     // ---------------------------------------------------------------------------------------------- hashing
 
-    private int hash(final int proto, final int a1, final int p1, final int a2, final int p2)
+    int hash(final int proto, final int a1, final int p1, final int a2, final int p2)
     {
         // Three independent multiplies of seeded words, then one mixing round: a few cycles of latency.
         // Keyed by a random seed per table against chosen-collision floods (IPVS seeds jhash likewise).
@@ -347,180 +349,10 @@ public final class ConnectionTable extends ConnectionEntries
 
     // ---------------------------------------------------------------------------------------------- IPv6
 
-    /**
-     * The 32-bit digest an IPv6 address is indexed by: seeded, so no client can choose addresses that share
-     * one; equal digests are told apart by the full addresses in the extension.
-     *
-     * @param hi the address's first 64 bits.
-     * @param lo its last 64 bits.
-     * @return the digest.
-     */
-    public int digest(final long hi, final long lo)
+    /** @return the IPv6 side of this table: its lookups and inserts (see {@link Ipv6Connections}). */
+    public Ipv6Connections ipv6()
     {
-        long h = (hi ^ seedHigh) * 0x9E3779B97F4A7C15L + (lo ^ seed) * 0xC2B2AE3D27D4EB4FL;
-        h ^= h >>> 31;
-        h *= 0xBF58476D1CE4E5B9L;
-        return (int)(h ^ (h >>> 32));
-    }
-
-    /**
-     * Find the IPv6 connection of a packet from the client side.
-     *
-     * @return the entry, or -1.
-     */
-    public int lookupIn6(final int proto, final long chi, final long clo, final int cport, final long vhi,
-        final long vlo, final int vport)
-    {
-        return find6(KIND_CONN6, proto, chi, clo, cport, vhi, vlo, vport);
-    }
-
-    /**
-     * Find an IPv6 persistence template.
-     *
-     * @param proto the template's protocol (0 for a firewall-mark service's).
-     * @param shi the client network's first 64 bits (the address masked by the granularity).
-     * @param slo its last 64 bits.
-     * @param vhi the virtual address's first 64 bits (0 for a firewall-mark service).
-     * @param vlo its last 64 bits (the mark for a firewall-mark service).
-     * @param vport virtual port, 0 for port-zero and firewall-mark services.
-     * @return the template entry, or -1.
-     */
-    public int lookupTemplate6(final int proto, final long shi, final long slo, final long vhi, final long vlo,
-        final int vport)
-    {
-        return find6(KIND_TEMPLATE6, proto, shi, slo, 0, vhi, vlo, vport);
-    }
-
-    private int find6(final int kind, final int proto, final long chi, final long clo, final int cport,
-        final long vhi, final long vlo, final int vport)
-    {
-        if (null == ext)
-        {
-            return NONE;
-        }
-        final int cd = digest(chi, clo);
-        final int vd = digest(vhi, vlo);
-        final int h = hash((kind << 8) | proto, cd, cport, vd, vport);
-        final UnsafeBuffer idx = inIndex;
-        final UnsafeBuffer en = entries;
-        final int mask = slotMask;
-        int i = h & mask;
-        while (true)
-        {
-            final long s = idx.getLong(i << 3);
-            if (0 == s)
-            {
-                return NONE;
-            }
-            if ((int)(s >>> 32) == h)
-            {
-                final int e = (int)s - 1;
-                final int o = e * ENTRY_LENGTH;
-                if (en.getInt(o + CADDR) == cd && en.getInt(o + VADDR) == vd &&
-                    en.getShort(o + CPORT) == (short)cport && en.getShort(o + VPORT) == (short)vport &&
-                    en.getByte(o + PROTO) == (byte)proto && en.getByte(o + KIND) == (byte)kind &&
-                    sameAddress(e, EXT_CADDR, chi, clo) && sameAddress(e, EXT_VADDR, vhi, vlo))
-                {
-                    return e;
-                }
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    private boolean sameAddress(final int e, final int which, final long hi, final long lo)
-    {
-        final int x = e * EXT_LENGTH + which;
-        return ext.getLong(x, ByteOrder.BIG_ENDIAN) == hi && ext.getLong(x + 8, ByteOrder.BIG_ENDIAN) == lo;
-    }
-
-    /**
-     * Find the IPv6 NAT connection of a reply from a real server.
-     *
-     * @return the entry, or -1.
-     */
-    public int lookupOut6(final int proto, final long dhi, final long dlo, final int dport, final long chi,
-        final long clo, final int cport)
-    {
-        if (null == ext)
-        {
-            return NONE;
-        }
-        final int dd = digest(dhi, dlo);
-        final int cd = digest(chi, clo);
-        final int h = hash(proto, dd, dport, cd, cport);
-        final UnsafeBuffer idx = outIndex;
-        final UnsafeBuffer en = entries;
-        final int mask = slotMask;
-        int i = h & mask;
-        while (true)
-        {
-            final long s = idx.getLong(i << 3);
-            if (0 == s)
-            {
-                return NONE;
-            }
-            if ((int)(s >>> 32) == h)
-            {
-                final int e = (int)s - 1;
-                final int o = e * ENTRY_LENGTH;
-                if (en.getInt(o + DADDR) == dd && en.getInt(o + CADDR) == cd &&
-                    en.getShort(o + DPORT) == (short)dport && en.getShort(o + CPORT) == (short)cport &&
-                    en.getByte(o + PROTO) == (byte)proto && en.getByte(o + KIND) == (byte)KIND_CONN6 &&
-                    sameAddress(e, EXT_DADDR, dhi, dlo) && sameAddress(e, EXT_CADDR, chi, clo))
-                {
-                    return e;
-                }
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /**
-     * Add an IPv6 connection.
-     *
-     * @return the entry, or -1 when the table is full.
-     */
-    public int insert6(final int proto, final long chi, final long clo, final int cport, final long vhi,
-        final long vlo, final int vport, final long dhi, final long dlo, final int dport, final int flags,
-        final int timeoutMs, final long nowMs)
-    {
-        ensureExt();
-        final int e = put(KIND_CONN6, proto, digest(chi, clo), cport, digest(vhi, vlo), vport, digest(dhi, dlo),
-            dport, flags & ~F_TEMPLATE, timeoutMs, nowMs);
-        putAddresses(e, chi, clo, vhi, vlo, dhi, dlo);
-        return e;
-    }
-
-    /**
-     * Add an IPv6 persistence template (addresses as {@link #lookupTemplate6} takes them).
-     *
-     * @return the entry, or -1 when full.
-     */
-    public int insertTemplate6(final int proto, final long shi, final long slo, final long vhi, final long vlo,
-        final int vport, final long dhi, final long dlo, final int dport, final int timeoutMs, final long nowMs)
-    {
-        ensureExt();
-        final int e = put(KIND_TEMPLATE6, proto, digest(shi, slo), 0, digest(vhi, vlo), vport, digest(dhi, dlo),
-            dport, F_TEMPLATE, timeoutMs, nowMs);
-        putAddresses(e, shi, slo, vhi, vlo, dhi, dlo);
-        return e;
-    }
-
-    private void putAddresses(final int e, final long chi, final long clo, final long vhi, final long vlo,
-        final long dhi, final long dlo)
-    {
-        if (NONE == e)
-        {
-            return;
-        }
-        final int x = e * EXT_LENGTH;
-        ext.putLong(x + EXT_CADDR, chi, ByteOrder.BIG_ENDIAN);
-        ext.putLong(x + EXT_CADDR + 8, clo, ByteOrder.BIG_ENDIAN);
-        ext.putLong(x + EXT_VADDR, vhi, ByteOrder.BIG_ENDIAN);
-        ext.putLong(x + EXT_VADDR + 8, vlo, ByteOrder.BIG_ENDIAN);
-        ext.putLong(x + EXT_DADDR, dhi, ByteOrder.BIG_ENDIAN);
-        ext.putLong(x + EXT_DADDR + 8, dlo, ByteOrder.BIG_ENDIAN);
+        return ipv6;
     }
 
     // ---------------------------------------------------------------------------------------------- insert/remove
@@ -565,7 +397,7 @@ public final class ConnectionTable extends ConnectionEntries
         return put(KIND_TEMPLATE, proto, snet, 0, vaddr, vport, daddr, dport, F_TEMPLATE, timeoutMs, nowMs);
     }
 
-    private int put(final int kind, final int proto, final int caddr, final int cport, final int vaddr,
+    int put(final int kind, final int proto, final int caddr, final int cport, final int vaddr,
         final int vport, final int daddr, final int dport, final int flags, final int timeoutMs, final long nowMs)
     {
         final UnsafeBuffer en = entries;
