@@ -70,12 +70,12 @@ public enum Counter
     TX_REFUSED("transmit refused by the kernel (device queue full)", false),
     /** A neighbour solicitation for an IPv6 VIP answered (ARP's part for IPv6). */
     ND_ANSWERED("IPv6 neighbour solicitation for a VIP answered", false),
-    /** An IPv6 packet for a real server by a method jvs does not carry over IPv6 yet (TUN). */
-    DROP_IPV6_METHOD("IPv6 packet for a method not carried over IPv6 yet", true),
     /** A malformed IPv6 header or extension header chain. */
     DROP_BAD_IP6_HEADER("malformed IPv6 header", true),
     /** An IPv6 fragment for a virtual service (jvs does not reassemble). */
-    DROP_FRAGMENT6("IPv6 fragment for a virtual service", true);
+    DROP_FRAGMENT6("IPv6 fragment for a virtual service", true),
+    /** An ip6ip6 tunnel needs the director's own IPv6 address on the port as its source, and there is none. */
+    DROP_NO_SOURCE6("no IPv6 address of the director's own on the port (ip6ip6 source)", true);
 
     private final String label;
     private final boolean drop;

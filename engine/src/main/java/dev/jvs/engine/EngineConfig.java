@@ -34,6 +34,7 @@ public final class EngineConfig
     private long[] portMacs = new long[0];
     private int[] portIps = new int[0];
     private int[] portMtus = new int[0];
+    private dev.jvs.engine.frame.IpAddress[] portIps6 = new dev.jvs.engine.frame.IpAddress[0];
 
     /** With IPVS's defaults. */
     public EngineConfig()
@@ -63,6 +64,7 @@ public final class EngineConfig
         c.portMacs = portMacs;
         c.portIps = portIps;
         c.portMtus = portMtus;
+        c.portIps6 = portIps6;
         return c;
     }
 
@@ -82,6 +84,22 @@ public final class EngineConfig
         portMacs = macs.clone();
         portIps = ips.clone();
         portMtus = mtus.clone();
+    }
+
+    /**
+     * Each port's own IPv6 address (the outer source of ip6ip6 tunnels), or null where it has none.
+     *
+     * @param ips6 by port.
+     */
+    public void ports6(final dev.jvs.engine.frame.IpAddress[] ips6)
+    {
+        portIps6 = ips6.clone();
+    }
+
+    /** @param port a port. @return the director's IPv6 address there, or null. */
+    public dev.jvs.engine.frame.IpAddress ip6(final int port)
+    {
+        return port < portIps6.length ? portIps6[port] : null;
     }
 
     /** @return how many ports. */

@@ -123,10 +123,6 @@ final class Forward6
         final int dport = pkt.dport;
         final int rport = 0 != d.port(dest) && dport == svc.vport() ? d.port(dest) : dport;
         final int method = svc.method(dest);
-        if (Method.TUN == method)
-        {
-            return count(Counter.DROP_IPV6_METHOD);
-        }
         if (svc.onePacket() && Ipv4.PROTO_UDP == pkt.proto && scheduling.template < 0)
         {
             d.bind(dest, Destinations.CONN_INACTIVE);

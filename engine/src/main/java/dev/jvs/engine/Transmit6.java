@@ -1,6 +1,7 @@
 package dev.jvs.engine;
 
 import dev.jvs.engine.frame.Checksums;
+import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.frame.Ipv6;
 import dev.jvs.engine.frame.Tcp;
@@ -46,10 +47,15 @@ final class Transmit6
         {
             return icmp.timeExceeded(in, off);
         }
+        final int overhead = Method.TUN == method ? Ipv6.HEADER_LENGTH : 0;
         final int mtu = cfg.mtu(pkt.egress.port());
-        if (pkt.ipTotal > mtu)
+        if (pkt.ipTotal + overhead > mtu)
         {
-            return icmp.packetTooBig(in, off, mtu);
+            return icmp.packetTooBig(in, off, mtu - overhead);
+        }
+        if (Method.TUN == method)
+        {
+            return tunnel(rhi, rlo, in, off, out, outOff, outCap, mac);
         }
         final int n = xmit.copyOut(in, off, out, outOff, outCap, mac);
         if (Forwarder.NOTHING == n)
@@ -69,6 +75,49 @@ final class Transmit6
         {
             completeL4(out, ip, l4);
         }
+        counters.inc(Counter.FORWARDED_IN);
+        return n;
+    }
+
+    /**
+     * ip6ip6 ({@code ip_vs_tunnel_xmit_v6}): the datagram, its hop limit one less, behind an outer header from
+     * the director's own address on the port to the real server, next header 41, the hop limit and DS field of
+     * the inner header (ECN encapsulated as INET_ECN_encapsulate), no flow label.
+     */
+    private int tunnel(final long rhi, final long rlo, final DirectBuffer in, final int off,
+        final MutableDirectBuffer out, final int outOff, final int outCap, final long mac)
+    {
+        final int port = pkt.egress.port();
+        final dev.jvs.engine.frame.IpAddress source = cfg.ip6(port);
+        if (null == source)
+        {
+            return count(Counter.DROP_NO_SOURCE6);
+        }
+        final int l2Len = pkt.l2Len;
+        final int ipTotal = pkt.ipTotal;
+        final int n = l2Len + Ipv6.HEADER_LENGTH + ipTotal;
+        if (n > outCap)
+        {
+            return count(Counter.DROP_NO_ROOM);
+        }
+        out.putBytes(outOff, in, off, l2Len);
+        Ethernet.macs(out, outOff, mac, cfg.mac(port));
+        final int outer = outOff + l2Len;
+        final int inner = outer + Ipv6.HEADER_LENGTH;
+        out.putBytes(inner, in, pkt.ip, ipTotal);
+        out.putByte(inner + Ipv6.HOP_LIMIT_OFFSET, (byte)(Ipv6.hopLimit(in, pkt.ip) - 1));
+        if (pkt.csumNotReady)
+        {
+            completeL4(out, inner, inner + pkt.ipHl);
+        }
+        final int tc = (in.getShort(pkt.ip, ByteOrder.BIG_ENDIAN) >>> 4) & 0xFF;
+        final int outerTc = 3 == (tc & 3) ? (tc & ~3) | 2 : tc;
+        out.putInt(outer, 0x6000_0000 | outerTc << 20, ByteOrder.BIG_ENDIAN);
+        out.putShort(outer + Ipv6.PAYLOAD_LENGTH_OFFSET, (short)ipTotal, ByteOrder.BIG_ENDIAN);
+        out.putByte(outer + Ipv6.NEXT_HEADER_OFFSET, (byte)Ipv6.NH_IPV6);
+        out.putByte(outer + Ipv6.HOP_LIMIT_OFFSET, out.getByte(inner + Ipv6.HOP_LIMIT_OFFSET));
+        Ipv6.address(out, outer + Ipv6.SRC_OFFSET, source.hi(), source.lo());
+        Ipv6.address(out, outer + Ipv6.DST_OFFSET, rhi, rlo);
         counters.inc(Counter.FORWARDED_IN);
         return n;
     }

@@ -295,14 +295,50 @@ class Ipv6ForwardTest
     }
 
     @Test
-    void ipv6ShouldBeIgnoredWithoutAnIpv6ServiceAndTunCounted()
+    void ipv6ShouldBeIgnoredWithoutAnIpv6Service()
     {
         assertNull(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)));
         assertEquals(1, f.counters.get(Counter.IPV6_IGNORED));
-        service(Method.TUN, RS1);
-        assertNull(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)));
-        assertEquals(1, f.counters.get(Counter.DROP_IPV6_METHOD));
+        service(Method.DR, RS1);
         assertNull(f.send(tcp(CLIENT, IpAddress.parse("2001:2::81"), 40000, 80, SYN)));
         assertEquals(1, f.counters.get(Counter.NOT_OURS));
+    }
+
+    /**
+     * ip6ip6 (ip_vs_tunnel_xmit_v6): the datagram, hop limit one less, behind an outer header from the
+     * director's address on the port to the server, next header 41, the inner hop limit and DS field (CE
+     * becomes ECT(0) outside); over the MTU less the 40 bytes, a Packet Too Big of that size.
+     */
+    @Test
+    void tunShouldEncapsulateInIpv6()
+    {
+        service(Method.TUN, RS1);
+        final byte[] syn = tcp(CLIENT, VIP, 40000, 80, SYN);
+        syn[14] = 0x6B;      // traffic class 0xB3 (DSCP 0x2C, ECN CE) in the 4 bits after the version and the next 4
+        syn[15] = 0x30;
+        assertNull(f.send(syn), "no address of the director's own to tunnel from");
+        assertEquals(1, f.counters.get(Counter.DROP_NO_SOURCE6));
+        final IpAddress director = IpAddress.parse("2001:2::2");
+        f.cfg.ports6(new IpAddress[] {director});
+        final byte[] out = f.send(syn);
+        assertNotNull(out, f.counters.toString());
+        assertEquals(syn.length + 40, out.length);
+        assertEquals(Packets.RS1_MAC, mac(out, 0));
+        assertEquals(41, out[14 + 6], "ip6ip6");
+        assertEquals(director, address(out, 14 + 8));
+        assertEquals(RS1, address(out, 14 + 24));
+        assertEquals(syn.length - 14, (out[18] & 0xFF) << 8 | out[19] & 0xFF, "payload: the inner datagram");
+        assertEquals(63, out[14 + 7] & 0xFF, "outer hop limit: the inner one's");
+        assertEquals(63, out[54 + 7] & 0xFF);
+        assertEquals(0xB2, (out[14] & 0x0F) << 4 | (out[15] & 0xF0) >>> 4, "DS kept, CE made ECT(0)");
+        assertEquals(0xB3, (out[54] & 0x0F) << 4 | (out[55] & 0xF0) >>> 4, "the inner one untouched");
+        assertEquals(VIP, address(out, 54 + 24));
+        f.cfg.ports(new long[] {Packets.DIRECTOR_MAC}, new int[] {Packets.DIRECTOR}, new int[] {1300});
+        f.cfg.ports6(new IpAddress[] {director});
+        final byte[] ptb = f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40001, 80, SYN,
+            new byte[0], 0, 1201));
+        assertNotNull(ptb, f.counters.toString());
+        assertEquals(2, ptb[54] & 0xFF, "packet too big");
+        assertEquals(1260, java.nio.ByteBuffer.wrap(ptb, 58, 4).getInt(), "the MTU less the outer header");
     }
 }

@@ -141,6 +141,40 @@ class Ipv6LabTest extends LabTest
         }
     }
 
+    /**
+     * TUN over IPv6 (ip6ip6): each server decapsulates with {@code jvs rs-tun} (this kernel has no ip6_tunnel
+     * module) and answers the client straight from the VIP on its loopback; the outer source is the director's
+     * own address on the port.
+     */
+    @Test
+    void tunShouldCarryHttpOverIpv6() throws Exception
+    {
+        final String conf = "virtual_server 2001:2::80 8080 {\n    lb_algo rr\n    lb_kind TUN\n    protocol TCP\n" +
+            "    real_server 2001:2::11 8080 {\n    }\n    real_server 2001:2::12 8080 {\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR))
+        {
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            lab.ns().sh("client", "ip -6 addr add 2001:2::5/64 dev eth0 nodad");
+            for (int i = 1; i <= 2; i++)
+            {
+                lab.ns().sh("rs" + i, "ip -6 addr add 2001:2::1" + i + "/64 dev eth0 nodad");
+                final Path log = work.resolve("rs" + i + "-tun6.log");
+                lab.ns().spawn("rs" + i, List.of("java", "-Xmx64m", "-jar", JAR.toString(), "rs-tun", "--vip",
+                    "2001:2::80", "--dev", "jvstun6"), log);
+                for (int t = 0; t < 150 && !(Files.exists(log) && Files.readString(log).contains("decapsulating")); t++)
+                {
+                    Thread.sleep(100);
+                }
+                assertTrue(Files.readString(log).contains("decapsulating ip6ip6 into jvstun6"), Files.readString(log));
+            }
+            serve6(lab, 2);
+            lab.startDirector(conf);
+            assertEquals(java.util.Map.of("rs1", 3, "rs2", 3), get6(lab, "http://[2001:2::80]:8080/", 6),
+                lab.directorLog());
+            lab.stopDirector();
+        }
+    }
+
     /** The save output once it is what is expected (a health change reaches the table within a tick). */
     private static String awaitSave(final Path sock, final String expected) throws Exception
     {

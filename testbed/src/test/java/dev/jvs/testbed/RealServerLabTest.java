@@ -63,6 +63,12 @@ class RealServerLabTest extends LabTest
             assertEquals(before, lab.ns().sh("rs1", SYSCTLS), "what start found");
             assertFalse(lab.ns().sh("rs1", "ip -4 addr show dev lo").contains(Lab.VIP), "the VIP is gone");
             assertTrue(realserver(lab, "dr stop").contains("stop: nothing to restore"));
+
+            // An IPv6 VIP goes on loopback too, and comes off at stop.
+            assertTrue(realserver(lab, "dr start --vip 2001:2::80").contains("2001:2::80/128 on lo"));
+            assertTrue(lab.ns().sh("rs1", "ip -6 addr show dev lo").contains("2001:2::80/128"));
+            assertTrue(realserver(lab, "dr stop").contains("2001:2::80/128 off lo"));
+            assertFalse(lab.ns().sh("rs1", "ip -6 addr show dev lo").contains("2001:2::80"));
         }
     }
 
@@ -74,7 +80,7 @@ class RealServerLabTest extends LabTest
             final Netns.Result r = lab.ns().shAllowFail("rs1", "java -jar " + JAR +
                 " realserver dr start --vip 300.1.1.1", 30);
             assertEquals(1, r.exit());
-            assertTrue(r.out().contains("jvs realserver: not an IPv4 address: 300.1.1.1"), r.out());
+            assertTrue(r.out().contains("jvs realserver: not an IP address: 300.1.1.1"), r.out());
             final Netns.Result t = lab.ns().shAllowFail("rs1", "java -jar " + JAR + " realserver tun start --vip " +
                 Lab.VIP, 30);
             if (0 != t.exit())

@@ -2,7 +2,7 @@ package dev.jvs.director.cli;
 
 import dev.jvs.director.daemon.Commands;
 import dev.jvs.director.daemon.RunDir;
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.os.LibC;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -115,11 +115,11 @@ public final class RealServerCommand implements Callable<Integer>
         {
             try
             {
-                Ipv4.parse(v);
+                IpAddress.parse(v);
             }
             catch (final IllegalArgumentException ex)
             {
-                return "not an IPv4 address: " + v;
+                return "not an IP address: " + v;
             }
         }
         return 0 != LibC.geteuid() ? "must run as root" : null;
@@ -165,14 +165,19 @@ public final class RealServerCommand implements Callable<Integer>
             }
         }
         final String present = sh("ip", "-4", "addr", "show", "dev", dev);
+        final String present6 = sh("ip", "-6", "addr", "show", "dev", "lo");
         for (final String v : vips)
         {
-            final String a = Ipv4.toString(Ipv4.parse(v)) + "/32";
-            if (!present.contains(" " + a + " "))
+            // An IPv6 VIP goes on loopback for either method: Linux answers neighbour solicitations only for
+            // the receiving interface's own addresses, so nothing like arp_ignore is needed.
+            final IpAddress ip = IpAddress.parse(v);
+            final String a = ip + (ip.v6() ? "/128" : "/32");
+            final String on = ip.v6() ? "lo" : dev;
+            if (!(ip.v6() ? present6 : present).contains(" " + a + " "))
             {
-                sh("ip", "addr", "add", a, "dev", dev);
-                lines.add("addr " + a + " " + dev);
-                did.add(a + " on " + dev);
+                sh("ip", "addr", "add", a, "dev", on);
+                lines.add("addr " + a + " " + on);
+                did.add(a + " on " + on);
             }
         }
         Files.createDirectories(file.getParent());

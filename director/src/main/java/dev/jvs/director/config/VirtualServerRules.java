@@ -124,7 +124,7 @@ final class VirtualServerRules
     /**
      * keepalived's vs_end_handler: a sorry server of the other family is dropped (unless tunnelled); a service
      * whose family nothing gave (a firewall mark with tunnelled servers only) takes its servers' if they agree,
-     * else IPv4. What jvs does not carry over IPv6 yet (ip6ip6, another family behind a tunnel) is said.
+     * else IPv4. A tunnel to a server of the other family, which jvs does not build yet, is said.
      */
     private void completeFamily(final VirtualServerDraft vs)
     {
@@ -165,11 +165,6 @@ final class VirtualServerRules
             {
                 c.warnAt(rs.at, "real server " + rs.addr + " is tunnelled across address families, which jvs " +
                     "does not do yet: it is checked, not used");
-            }
-            else if (rs.addr.v6() && Method.TUN == (rs.method >= 0 ? rs.method : vs.method))
-            {
-                c.warnAt(rs.at, "real server " + rs.addr + ": jvs does not tunnel IPv6 (ip6ip6) yet: it is " +
-                    "checked, and its packets are dropped and counted");
             }
         }
     }

@@ -100,6 +100,8 @@ final class Assembly
             mtus[p.index()] = p.mtu();
         }
         cfg.ports(macs, ips, mtus);
+        cfg.ports6(ports.stream().sorted(java.util.Comparator.comparingInt(Port::index)).map(Port::ip6)
+            .toArray(dev.jvs.engine.frame.IpAddress[]::new));
         return cfg;
     }
 

@@ -1,6 +1,7 @@
 package dev.jvs.director.daemon;
 
 import dev.jvs.director.config.KeepalivedConfig;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.io.PacketIoException;
 import dev.jvs.engine.io.Sockets;
@@ -24,8 +25,9 @@ import java.util.Set;
  * @param ip the address jvs sends from (IPIP outer source, VRRP, sync, ARP requests).
  * @param mtu its MTU.
  * @param addresses its IPv4 addresses.
+ * @param ip6 its first global IPv6 address that is no IPv6 VIP (the source of ip6ip6 tunnels), or null.
  */
-public record Port(int index, String name, int ifindex, long mac, int ip, int mtu, int[] addresses)
+public record Port(int index, String name, int ifindex, long mac, int ip, int mtu, int[] addresses, IpAddress ip6)
 {
     /**
      * Look the interface up.
@@ -46,7 +48,22 @@ public record Port(int index, String name, int ifindex, long mac, int ip, int mt
         final int[] addresses = addresses(name);
         final int ip = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(addresses, kc);
         final NetworkInterface ni = NetworkInterface.getByName(name);
-        return new Port(index, name, ifindex, mac, ip, null != ni ? ni.getMTU() : 1500, addresses);
+        return new Port(index, name, ifindex, mac, ip, null != ni ? ni.getMTU() : 1500, addresses, firstIpv6(ni, kc));
+    }
+
+    private static IpAddress firstIpv6(final NetworkInterface ni, final KeepalivedConfig kc)
+    {
+        if (null == ni)
+        {
+            return null;
+        }
+        final Set<IpAddress> vips = new HashSet<>();
+        kc.virtualServers.stream().filter(v -> v.ipv6() && null != v.address()).forEach(v -> vips.add(v.address()));
+        return Collections.list(ni.getInetAddresses()).stream()
+            .filter(a -> a instanceof java.net.Inet6Address && !a.isLinkLocalAddress())
+            .map(a -> new IpAddress(true, java.nio.ByteBuffer.wrap(a.getAddress()).getLong(),
+                java.nio.ByteBuffer.wrap(a.getAddress(), 8, 8).getLong()))
+            .filter(a -> !vips.contains(a)).findFirst().orElse(null);
     }
 
     private static int[] addresses(final String name) throws SocketException

@@ -65,6 +65,10 @@ public final class LibC
     public static final int AF_INET = 2;
     /** IPPROTO_IPIP. */
     public static final int IPPROTO_IPIP = 4;
+    /** AF_INET6. */
+    public static final int AF_INET6 = 10;
+    /** IPPROTO_IPV6: IPv6 in IPv6 (ip6ip6). */
+    public static final int IPPROTO_IPV6 = 41;
     /** O_RDWR. */
     public static final int O_RDWR = 2;
     /** TUNSETIFF. */
