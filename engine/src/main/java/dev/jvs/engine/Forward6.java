@@ -19,8 +19,7 @@ import org.agrona.DirectBuffer;
  * one, scheduled as IPv4's are (the hashing schedulers see the folded addresses, as the kernel's do) and sent
  * by DR or NAT. Apart from the IPv4 path, which it leaves as it was: IPv4 frames never come here.
  * <p>
- * Not carried over IPv6 yet, and counted: TUN (ip6ip6), ICMPv6 errors about connections, firewall marks,
- * connection sync. IPv6 VIPs have no VRRP instance to gate them: like a VIP no instance manages, they are
+ * Not carried over IPv6 yet, and counted: ICMPv6 errors about connections, firewall marks. IPv6 VIPs have no VRRP instance to gate them: like a VIP no instance manages, they are
  * always this director's. IPv6 frames reach worker 0 only (the fanout program hashes IPv4).
  */
 final class Forward6
@@ -35,11 +34,13 @@ final class Forward6
     private final Transitions transitions;
     private final Transmit6 xmit;
     private final NeighborDiscovery nd;
+    private final SyncEntries sync;
 
     Forward6(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
         final Neighbors neighbors, final Counters counters, final Packet pkt, final Scheduling scheduling,
-        final Transitions transitions, final Transmit xmit)
+        final Transitions transitions, final Transmit xmit, final SyncEntries sync)
     {
+        this.sync = sync;
         this.cfg = cfg;
         this.services = services;
         this.conns = conns;
@@ -145,7 +146,21 @@ final class Forward6
             scheduling.expireNow(e, nowMs);
             return count(Counter.DROP_NODEST_EXPIRED);
         }
-        transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
+        final SyncEntries s = sync;
+        if (s.learnsMacs())
+        {
+            s.learnMac(e, in, off);
+        }
+        if (s.sending())
+        {
+            final int before = conns.state(e);
+            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
+            s.afterPacket(e, before);
+        }
+        else
+        {
+            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
+        }
         return toRealServer(svc, dest, conns.fwd(e), conns.dport(e), in, off);
     }
 
@@ -174,6 +189,12 @@ final class Forward6
         final VirtualService svc = services.get(conns.service(e));
         transitions.onPacket(e, svc, TcpStates.DIR_OUTPUT, nowMs);
         final long mac = conns.mac(e);
+        if (0 == Forwarder.macOf(mac))
+        {
+            // A synced entry whose client has not spoken through this director yet: its MAC comes with the
+            // client's next packet (IPv4 asks the route's next hop; jvs reads no IPv6 routes yet).
+            return count(Counter.DROP_NO_NEIGHBOR);
+        }
         final Egress eg = toPort(Forwarder.portOf(mac));
         final int n = xmit.toClient(in, off, eg.buffer, eg.offset, eg.capacity, Forwarder.macOf(mac),
             conns.address6(e, ConnectionEntries.EXT_VADDR), conns.address6(e, ConnectionEntries.EXT_VADDR + 8),

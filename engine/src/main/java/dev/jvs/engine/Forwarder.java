@@ -95,7 +95,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         this.scheduling = new Scheduling(cfg, services, conns, counters, pkt);
         this.sync = new SyncEntries(services, conns, counters, pkt);
         this.prefetch = new Prefetch(services, conns);
-        this.v6 = new Forward6(cfg, services, conns, neighbors, counters, pkt, scheduling, transitions, xmit);
+        this.v6 = new Forward6(cfg, services, conns, neighbors, counters, pkt, scheduling, transitions, xmit, sync);
     }
 
     /** @return the counters. */
@@ -586,6 +586,27 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     {
         return sync.install(proto, caddr, cport, vaddr, vport, daddr, dport, fwmark, template, inactive, state,
             timeoutMs, nowMs);
+    }
+
+    /**
+     * {@link #installSynced} for an IPv6 entry.
+     *
+     * @param proto IP protocol (0 for a firewall-mark template).
+     * @param a caddr, vaddr and daddr, the two 64-bit halves of each (a template: the client network; a
+     *          firewall-mark template's vaddr: the mark).
+     * @param ports cport, vport and dport.
+     * @param fwmark the service's firewall mark, 0 for none.
+     * @param template whether this is a persistence template.
+     * @param inactive IPVS's IP_VS_CONN_F_INACTIVE.
+     * @param state IPVS state.
+     * @param timeoutMs the connection's timeout.
+     * @param nowMs the time.
+     * @return the entry, or -1 when no such service or real server is configured or the table is full.
+     */
+    public int installSynced6(final int proto, final long[] a, final int[] ports, final int fwmark,
+        final boolean template, final boolean inactive, final int state, final int timeoutMs, final long nowMs)
+    {
+        return sync.install6(proto, a, ports, fwmark, template, inactive, state, timeoutMs, nowMs);
     }
 
     // ------------------------------------------------------------------------------------------------ control

@@ -154,8 +154,10 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final long slo = prefix >= 128 ? p.slo : prefix <= 64 ? 0 : p.slo & -1L << (128 - prefix);
         final boolean mark = 0 != svc.fwmark();
         final int tproto = mark ? 0 : p.proto;
-        final long tvhi = mark ? 0 : p.dhi;
-        final long tvlo = mark ? svc.fwmark() & 0xFFFFFFFFL : p.dlo;
+        // A firewall-mark template's address is the mark in the first word, as the kernel's
+        // nf_inet_addr { .ip = htonl(fwmark) } lays it out (what connection sync carries).
+        final long tvhi = mark ? (long)svc.fwmark() << 32 : p.dhi;
+        final long tvlo = mark ? 0 : p.dlo;
         final int tvport = p.dport == svc.vport() && !mark ? (FTP_PORT != svc.vport() ? p.dport : 0) : 0;
         final Destinations d = svc.dests();
         int t = conns.ipv6().lookupTemplate(tproto, shi, slo, tvhi, tvlo, tvport);

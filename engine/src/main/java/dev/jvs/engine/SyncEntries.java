@@ -1,6 +1,7 @@
 package dev.jvs.engine;
 
 import dev.jvs.engine.conn.ConnectionTable;
+import dev.jvs.engine.conn.Ipv6Connections;
 import dev.jvs.engine.conn.TcpStates;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.frame.Ipv4;
@@ -141,6 +142,89 @@ final class SyncEntries
         return e;
     }
 
+    /** See {@link Forwarder#installSynced6}. */
+    int install6(final int proto, final long[] a, final int[] ports, final int fwmark, final boolean template,
+        final boolean inactive, final int state, final int timeoutMs, final long nowMs)
+    {
+        final int vport = ports[1];
+        final VirtualService svc = 0 != fwmark ? services.getFwmark(fwmark, true) :
+            template && 0 == proto ? services.getFwmark((int)(a[2] >>> 32), true) :
+            services.find6(proto, a[2], a[3], vport);
+        if (null == svc)
+        {
+            return -1;
+        }
+        int dest = -1;
+        for (int p = 0, n = svc.dests().count(); p < n && dest < 0; p++)
+        {
+            final int id = svc.dests().idAt(p);
+            final int dp = svc.dests().port(id);
+            final dev.jvs.engine.frame.IpAddress r = svc.realServer(id);
+            if (r.hi() == a[4] && r.lo() == a[5] && (dp == ports[2] || 0 == ports[2] || 0 == dp))
+            {
+                dest = id;
+            }
+        }
+        if (dest < 0)
+        {
+            return -1;
+        }
+        final Ipv6Connections v6 = conns.ipv6();
+        if (template)
+        {
+            int t = v6.lookupTemplate(proto, a[0], a[1], a[2], a[3], vport);
+            if (t < 0)
+            {
+                t = v6.insertTemplate(proto, a[0], a[1], a[2], a[3], vport, a[4], a[5], ports[2], timeoutMs, nowMs);
+                if (t < 0)
+                {
+                    return -1;
+                }
+                conns.dest(t, dest);
+                conns.service(t, svc.index());
+                svc.dests().bind(dest, Destinations.CONN_TEMPLATE);
+            }
+            conns.touch(t, timeoutMs, nowMs);
+            return t;
+        }
+        int e = v6.lookupIn(proto, a[0], a[1], ports[0], a[2], a[3], vport);
+        if (e < 0)
+        {
+            e = v6.insert(proto, a[0], a[1], ports[0], a[2], a[3], vport, a[4], a[5], ports[2],
+                syncedFlags(svc.method(dest), inactive), timeoutMs, nowMs);
+            if (e < 0)
+            {
+                counters.inc(Counter.DROP_TABLE_FULL);
+                return -1;
+            }
+            bindSynced(svc, dest, e, inactive);
+        }
+        else if (0 == (conns.flags(e) & ConnectionTable.F_TEMPLATE))
+        {
+            update(svc.dests(), e, dest, inactive);
+        }
+        conns.state(e, Ipv4.PROTO_TCP == proto ? state : 1);
+        conns.touch(e, timeoutMs, nowMs);
+        return e;
+    }
+
+    private static int syncedFlags(final int method, final boolean inactive)
+    {
+        int flags = ConnectionTable.F_SYNCED | (inactive ? ConnectionTable.F_INACTIVE : 0);
+        flags |= Method.NAT == method ? ConnectionTable.F_OUT_INDEXED : ConnectionTable.F_NOOUTPUT;
+        return inactive ? flags : flags | ConnectionTable.F_CONFIRMED;
+    }
+
+    private void bindSynced(final VirtualService s, final int dest, final int e, final boolean inactive)
+    {
+        conns.dest(e, dest);
+        conns.service(e, s.index());
+        conns.fwd(e, s.method(dest));
+        conns.mac(e, 0L);
+        s.dests().bind(dest, inactive ? Destinations.CONN_INACTIVE : Destinations.CONN_ACTIVE);
+        learnMacs = true;
+    }
+
     private static int destinationOf(final Destinations d, final int daddr, final int dport)
     {
         for (int p = 0, n = d.count(); p < n; p++)
@@ -177,25 +261,14 @@ final class SyncEntries
         final int vaddr, final int vport, final int daddr, final int dport, final boolean inactive,
         final int timeoutMs, final long nowMs)
     {
-        final int method = s.method(dest);
-        int flags = ConnectionTable.F_SYNCED | (inactive ? ConnectionTable.F_INACTIVE : 0);
-        flags |= Method.NAT == method ? ConnectionTable.F_OUT_INDEXED : ConnectionTable.F_NOOUTPUT;
-        if (!inactive)
-        {
-            flags |= ConnectionTable.F_CONFIRMED;
-        }
-        final int e = conns.insert(proto, caddr, cport, vaddr, vport, daddr, dport, flags, timeoutMs, nowMs);
+        final int e = conns.insert(proto, caddr, cport, vaddr, vport, daddr, dport,
+            syncedFlags(s.method(dest), inactive), timeoutMs, nowMs);
         if (e < 0)
         {
             counters.inc(Counter.DROP_TABLE_FULL);
             return -1;
         }
-        conns.dest(e, dest);
-        conns.service(e, s.index());
-        conns.fwd(e, method);
-        conns.mac(e, 0L);
-        s.dests().bind(dest, inactive ? Destinations.CONN_INACTIVE : Destinations.CONN_ACTIVE);
-        learnMacs = true;
+        bindSynced(s, dest, e, inactive);
         return e;
     }
 

@@ -32,7 +32,7 @@ class Ipv6ForwardTest
     private final EngineFixture f = new EngineFixture();
 
     /** Ethernet, IPv6 (hop limit 64), the extension bytes given, and a TCP or UDP segment with a valid checksum. */
-    private static byte[] frame(final long dstMac, final long srcMac, final IpAddress src, final IpAddress dst,
+    static byte[] frame(final long dstMac, final long srcMac, final IpAddress src, final IpAddress dst,
         final int proto, final int sport, final int dport, final int flags, final byte[] ext, final int extFirst,
         final int payload)
     {
@@ -62,7 +62,7 @@ class Ipv6ForwardTest
         return a;
     }
 
-    private static byte[] tcp(final IpAddress src, final IpAddress dst, final int sport, final int dport,
+    static byte[] tcp(final IpAddress src, final IpAddress dst, final int sport, final int dport,
         final int flags)
     {
         return frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, src, dst, 6, sport, dport, flags, new byte[0], 0, 0);
@@ -76,7 +76,7 @@ class Ipv6ForwardTest
         }
     }
 
-    private static long mac(final byte[] f, final int at)
+    static long mac(final byte[] f, final int at)
     {
         long m = 0;
         for (int i = 0; i < 6; i++)

@@ -538,6 +538,7 @@ final class Conductor implements Agent
             if (n > 1)
             {
                 s[i].owner(client -> index == fanout.owner(client));
+                s[i].ipv6Here(0 == index);
             }
         }
         workers.postEach(i -> w ->

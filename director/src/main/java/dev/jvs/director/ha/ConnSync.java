@@ -52,6 +52,8 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
     private long unknown;
     private long badMessages;
     private java.util.function.IntPredicate mine = client -> true;
+    /** IPv6 frames go to worker 0 alone (the fanout hashes IPv4): only its sync installs IPv6 entries. */
+    private boolean ipv6Here = true;
 
     /**
      * @param cfg lvs_sync_daemon.
@@ -95,6 +97,12 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
     public void owner(final java.util.function.IntPredicate owned)
     {
         this.mine = owned;
+    }
+
+    /** @param here whether this worker receives IPv6 frames (worker 0), so installs IPv6 entries. */
+    public void ipv6Here(final boolean here)
+    {
+        this.ipv6Here = here;
     }
 
     /**
@@ -176,7 +184,8 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
     @Override
     public void onSync(final ConnectionTable t, final int e)
     {
-        if (SyncMessage.size(msg, 0) + SyncMessage.CONN_LENGTH > maxLen)
+        final boolean v6 = t.isIpv6(e);
+        if (SyncMessage.size(msg, 0) + (v6 ? SyncMessage.CONN6_LENGTH : SyncMessage.CONN_LENGTH) > maxLen)
         {
             send();
         }
@@ -198,8 +207,19 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
         final int proto = t.proto(e);
         final int state = template || Ipv4.PROTO_TCP != proto ? 0 : t.state(e);
         final int mark = template ? 0 : fwd.services().get(t.service(e)).fwmark();
-        SyncMessage.append(msg, 0, proto, flags, state, t.caddr(e), t.cport(e), t.vaddr(e), t.vport(e), t.daddr(e),
-            t.dport(e), mark, Math.max(1, t.timeout(e) / 1000));
+        if (v6)
+        {
+            SyncMessage.append6(msg, 0, proto, flags, state, new int[] {t.cport(e), t.vport(e), t.dport(e)}, mark,
+                Math.max(1, t.timeout(e) / 1000), new long[] {t.address6(e, ConnectionTable.EXT_CADDR),
+                    t.address6(e, ConnectionTable.EXT_CADDR + 8), t.address6(e, ConnectionTable.EXT_VADDR),
+                    t.address6(e, ConnectionTable.EXT_VADDR + 8), t.address6(e, ConnectionTable.EXT_DADDR),
+                    t.address6(e, ConnectionTable.EXT_DADDR + 8)});
+        }
+        else
+        {
+            SyncMessage.append(msg, 0, proto, flags, state, t.caddr(e), t.cport(e), t.vaddr(e), t.vport(e),
+                t.daddr(e), t.dport(e), mark, Math.max(1, t.timeout(e) / 1000));
+        }
         sentConns++;
     }
 
@@ -269,23 +289,54 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
         {
             return;
         }
-        final boolean template = 0 != (flags & SyncMessage.F_TEMPLATE);
-        // The field is unsigned seconds; the table holds int milliseconds (IPVS too clamps what it is sent).
-        int timeoutMs = (int)Math.min(Integer.toUnsignedLong(timeoutS) * 1000, Integer.MAX_VALUE);
-        if (0 == timeoutS)
-        {
-            // ip_vs_proc_conn: no timeout sent, the state's own (templates: 3 minutes).
-            timeoutMs = template ? 180_000 : Ipv4.PROTO_TCP == protocol && state < TcpStates.COUNT ?
-                engine.tcpTimeoutsMs[state] : engine.udpTimeoutMs;
-        }
-        if (Ipv4.PROTO_TCP == protocol && state >= TcpStates.COUNT)
+        final int timeoutMs = timeoutMs(protocol, flags, state, timeoutS);
+        if (timeoutMs < 0)
         {
             unknown++;
             return;
         }
-        final int e = fwd.installSynced(protocol, caddr, cport, vaddr, vport, daddr, dport, fwmark, template,
-            0 != (flags & SyncMessage.F_INACTIVE), state, timeoutMs, now);
-        if (e < 0)
+        count(fwd.installSynced(protocol, caddr, cport, vaddr, vport, daddr, dport, fwmark,
+            0 != (flags & SyncMessage.F_TEMPLATE), 0 != (flags & SyncMessage.F_INACTIVE), state, timeoutMs, now));
+    }
+
+    @Override
+    public void onConn6(final int protocol, final int flags, final int state, final int[] ports, final int fwmark,
+        final int timeoutS, final long[] a)
+    {
+        if (!ipv6Here)
+        {
+            return;
+        }
+        final int timeoutMs = timeoutMs(protocol, flags, state, timeoutS);
+        if (timeoutMs < 0)
+        {
+            unknown++;
+            return;
+        }
+        count(fwd.installSynced6(protocol, a, ports, fwmark, 0 != (flags & SyncMessage.F_TEMPLATE),
+            0 != (flags & SyncMessage.F_INACTIVE), state, timeoutMs, now));
+    }
+
+    /** The entry's timeout as ip_vs_proc_conn takes it, ms; -1 for a TCP state it does not know. */
+    private int timeoutMs(final int protocol, final int flags, final int state, final int timeoutS)
+    {
+        if (Ipv4.PROTO_TCP == protocol && state >= TcpStates.COUNT)
+        {
+            return -1;
+        }
+        if (0 == timeoutS)
+        {
+            // ip_vs_proc_conn: no timeout sent, the state's own (templates: 3 minutes).
+            return 0 != (flags & SyncMessage.F_TEMPLATE) ? 180_000 : Ipv4.PROTO_TCP == protocol ?
+                engine.tcpTimeoutsMs[state] : engine.udpTimeoutMs;
+        }
+        // The field is unsigned seconds; the table holds int milliseconds (IPVS too clamps what it is sent).
+        return (int)Math.min(Integer.toUnsignedLong(timeoutS) * 1000, Integer.MAX_VALUE);
+    }
+
+    private void count(final int entry)
+    {
+        if (entry < 0)
         {
             unknown++;
         }

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
  *   0 type (0: IPv4)   1 protocol   2 ver_size (be16: version 0 in the top 4 bits, entry size below)
  *   4 flags (be32, IP_VS_CONN_F_*)   8 state (be16)   10 cport   12 vport   14 dport
  *  16 fwmark (be32)   20 timeout (be32, seconds)   24 caddr   28 vaddr   32 daddr
+ * ip_vs_sync_v6 (72): the same to 24 (type STYPE_F_INET6), then caddr, vaddr, daddr of 16 bytes each.
  * </pre>
  * Carried in UDP to 224.0.0.81:8848 with TTL 1 by default.
  */
@@ -22,6 +23,8 @@ public final class SyncMessage
     public static final int HEADER_LENGTH = 8;
     /** An IPv4 entry without options. */
     public static final int CONN_LENGTH = 36;
+    /** An IPv6 entry without options. */
+    public static final int CONN6_LENGTH = 72;
     /** SYNC_PROTO_VER. */
     public static final int VERSION = 1;
     /** IP_VS_CONN_F_MASQ. */
@@ -116,6 +119,43 @@ public final class SyncMessage
         b.putByte(off + 4, (byte)(count(b, off) + 1));
     }
 
+    /**
+     * Append an IPv6 entry (addresses as their two 64-bit halves), updating size and nr_conns.
+     *
+     * @param b buffer.
+     * @param off message offset.
+     * @param protocol IP protocol.
+     * @param flags IP_VS_CONN_F_* flags.
+     * @param state state.
+     * @param ports cport, vport and dport.
+     * @param fwmark firewall mark.
+     * @param timeoutS timeout in seconds.
+     * @param addresses caddr, vaddr and daddr, hi and lo each.
+     */
+    public static void append6(final MutableDirectBuffer b, final int off, final int protocol, final int flags,
+        final int state, final int[] ports, final int fwmark, final int timeoutS, final long[] addresses)
+    {
+        final int size = size(b, off);
+        final int c = off + size;
+        b.putByte(c, (byte)TYPE_INET6);
+        b.putByte(c + 1, (byte)protocol);
+        b.putShort(c + 2, (short)CONN6_LENGTH, ByteOrder.BIG_ENDIAN);
+        b.putInt(c + 4, flags, ByteOrder.BIG_ENDIAN);
+        b.putShort(c + 8, (short)state, ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < 3; i++)
+        {
+            b.putShort(c + 10 + 2 * i, (short)ports[i], ByteOrder.BIG_ENDIAN);
+        }
+        b.putInt(c + 16, fwmark, ByteOrder.BIG_ENDIAN);
+        b.putInt(c + 20, timeoutS, ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < 6; i++)
+        {
+            b.putLong(c + 24 + 8 * i, addresses[i], ByteOrder.BIG_ENDIAN);
+        }
+        b.putShort(off + 2, (short)(size + CONN6_LENGTH), ByteOrder.BIG_ENDIAN);
+        b.putByte(off + 4, (byte)(count(b, off) + 1));
+    }
+
     /** What a parsed entry carries. */
     public interface Visitor
     {
@@ -136,6 +176,22 @@ public final class SyncMessage
          */
         void onConn(int protocol, int flags, int state, int caddr, int cport, int vaddr, int vport, int daddr,
             int dport, int fwmark, int timeoutS);
+
+        /**
+         * One IPv6 entry (skipped unless overridden, as a kernel without IPv6 skips them).
+         *
+         * @param protocol IP protocol.
+         * @param flags IP_VS_CONN_F_* flags.
+         * @param state state.
+         * @param ports cport, vport and dport.
+         * @param fwmark firewall mark.
+         * @param timeoutS timeout, seconds.
+         * @param addresses caddr, vaddr and daddr, hi and lo each (valid during the call only).
+         */
+        default void onConn6(final int protocol, final int flags, final int state, final int[] ports,
+            final int fwmark, final int timeoutS, final long[] addresses)
+        {
+        }
     }
 
     /** Result of {@link #parse}: why a message (or its rest) was dropped. */
@@ -154,13 +210,13 @@ public final class SyncMessage
     }
 
     /**
-     * Read a message as the kernel's ip_vs_process_message does, IPv6 entries skipped.
+     * Read a message as the kernel's ip_vs_process_message does.
      *
      * @param b buffer.
      * @param off where the UDP payload starts.
      * @param len UDP payload length.
      * @param syncId the accepted sync id (0 accepts any).
-     * @param v called for each IPv4 entry.
+     * @param v called for each entry.
      * @return the verdict.
      */
     public static Verdict parse(final DirectBuffer b, final int off, final int len, final int syncId, final Visitor v)
@@ -208,6 +264,23 @@ public final class SyncMessage
                     b.getShort(p + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF, b.getInt(p + 32, ByteOrder.BIG_ENDIAN),
                     b.getShort(p + 14, ByteOrder.BIG_ENDIAN) & 0xFFFF, b.getInt(p + 16, ByteOrder.BIG_ENDIAN),
                     b.getInt(p + 20, ByteOrder.BIG_ENDIAN));
+            }
+            else
+            {
+                if (esize < CONN6_LENGTH)
+                {
+                    return Verdict.BAD_ENTRY;
+                }
+                final int[] ports = {b.getShort(p + 10, ByteOrder.BIG_ENDIAN) & 0xFFFF,
+                    b.getShort(p + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF, b.getShort(p + 14, ByteOrder.BIG_ENDIAN) & 0xFFFF};
+                final long[] a = new long[6];
+                for (int k = 0; k < 6; k++)
+                {
+                    a[k] = b.getLong(p + 24 + 8 * k, ByteOrder.BIG_ENDIAN);
+                }
+                v.onConn6(b.getByte(p + 1) & 0xFF, b.getInt(p + 4, ByteOrder.BIG_ENDIAN),
+                    b.getShort(p + 8, ByteOrder.BIG_ENDIAN) & 0xFFFF, ports, b.getInt(p + 16, ByteOrder.BIG_ENDIAN),
+                    b.getInt(p + 20, ByteOrder.BIG_ENDIAN), a);
             }
             p += (esize + 3) & ~3;
         }

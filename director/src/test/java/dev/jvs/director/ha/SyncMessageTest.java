@@ -52,6 +52,45 @@ class SyncMessageTest
         assertEquals(2, seen.size(), "nothing read from another syncid nor from the malformed ones");
     }
 
+    /**
+     * An IPv6 entry (struct ip_vs_sync_v6: the v4 fields to the timeout, then three 16-byte addresses, type
+     * STYPE_F_INET6) beside an IPv4 one in one message, written by hand from ip_vs_sync.c's structs.
+     */
+    @Test
+    void ipv6EntriesShouldHaveTheKernelsLayoutBesideIpv4Ones()
+    {
+        final String six = "01060048" + "00000000" + "0001" + "c350" + "0050" + "1f90" + "00000000" + "0000003c" +
+            "20010002000100000000000000000005" + "20010002000000000000000000000080" +
+            "20010002000000000000000000000011";
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[8 + 36 + 72]);
+        SyncMessage.header(b, 0, 7);
+        SyncMessage.append(b, 0, 6, SyncMessage.F_DROUTE, 1, Ipv4.parse("198.18.0.5"), 50000,
+            Ipv4.parse("198.19.0.80"), 80, Ipv4.parse("198.19.0.11"), 80, 0, 900);
+        SyncMessage.append6(b, 0, 6, SyncMessage.F_MASQ, 1, new int[] {50000, 80, 8080}, 0, 60,
+            new long[] {0x2001000200010000L, 5, 0x2001000200000000L, 0x80, 0x2001000200000000L, 0x11});
+        assertEquals("00070074" + "02010000" + ONE.substring(16) + six, HexFormat.of().formatHex(b.byteArray()));
+        final List<String> seen = new ArrayList<>();
+        final SyncMessage.Visitor v = new SyncMessage.Visitor()
+        {
+            @Override
+            public void onConn(final int p, final int f, final int st, final int ca, final int cp, final int va,
+                final int vp, final int da, final int dp, final int m, final int t)
+            {
+                seen.add("v4 " + Ipv4.toString(ca) + ":" + cp);
+            }
+
+            @Override
+            public void onConn6(final int p, final int f, final int st, final int[] ports, final int m, final int t,
+                final long[] a)
+            {
+                seen.add("v6 " + new dev.jvs.engine.frame.IpAddress(true, a[0], a[1]).withPort(ports[0]) + " -> " +
+                    new dev.jvs.engine.frame.IpAddress(true, a[4], a[5]).withPort(ports[2]) + " " + t + " s");
+            }
+        };
+        assertEquals(SyncMessage.Verdict.OK, SyncMessage.parse(b, 0, b.capacity(), 7, v));
+        assertEquals(List.of("v4 198.18.0.5:50000", "v6 [2001:2:1::5]:50000 -> [2001:2::11]:8080 60 s"), seen);
+    }
+
     @Test
     void randomBytesShouldNeverThrow()
     {
