@@ -19,7 +19,8 @@ import org.agrona.DirectBuffer;
  * one, scheduled as IPv4's are (the hashing schedulers see the folded addresses, as the kernel's do) and sent
  * by DR or NAT. Apart from the IPv4 path, which it leaves as it was: IPv4 frames never come here.
  * <p>
- * Not carried over IPv6 yet, and counted: ICMPv6 errors about connections, firewall marks. IPv6 VIPs have no VRRP instance to gate them: like a VIP no instance manages, they are
+ * ICMPv6 errors about a connection follow it ({@link Icmp6Handler}). Not carried over IPv6 yet: firewall
+ * marks. IPv6 VIPs have no VRRP instance to gate them: like a VIP no instance manages, they are
  * always this director's. IPv6 frames reach worker 0 only (the fanout program hashes IPv4).
  */
 final class Forward6
@@ -34,6 +35,7 @@ final class Forward6
     private final Transitions transitions;
     private final Transmit6 xmit;
     private final NeighborDiscovery nd;
+    private final Icmp6Handler icmp;
     private final SyncEntries sync;
 
     Forward6(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
@@ -50,6 +52,7 @@ final class Forward6
         this.scheduling = scheduling;
         this.transitions = transitions;
         this.xmit = new Transmit6(xmit, cfg, counters, pkt);
+        this.icmp = new Icmp6Handler(services, conns, neighbors, counters, pkt, xmit, this.xmit);
         this.nd = new NeighborDiscovery(cfg, services, neighbors, counters, pkt);
     }
 
@@ -78,6 +81,10 @@ final class Forward6
                 break;
             case Ipv6.NH_ICMPV6:
             {
+                if (Icmp6Handler.isError(in.getByte(p.l4) & 0xFF))
+                {
+                    return icmp.onError(in, off);
+                }
                 final Egress eg = p.egress;
                 return nd.onIcmp6(in, off, eg.buffer, eg.offset, eg.capacity);
             }

@@ -294,6 +294,66 @@ class Ipv6ForwardTest
         assertChecksum(ptb, 54, 58);
     }
 
+    /** An ICMPv6 error quoting {@code quoted} (an IPv6 packet from 14 on), from {@code src} to {@code dst}. */
+    private static byte[] icmpError(final long dstMac, final long srcMac, final IpAddress src, final IpAddress dst,
+        final int type, final int value, final byte[] quoted)
+    {
+        final int quote = Math.min(quoted.length - 14, 1232);
+        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + 8 + quote).order(ByteOrder.BIG_ENDIAN);
+        putMac(b, dstMac);
+        putMac(b, srcMac);
+        b.putShort((short)0x86DD).putInt(0x6000_0000).putShort((short)(8 + quote)).put((byte)58).put((byte)64);
+        b.putLong(src.hi()).putLong(src.lo()).putLong(dst.hi()).putLong(dst.lo());
+        b.put((byte)type).put((byte)0).putShort((short)0).putInt(value);
+        b.put(quoted, 14, quote);
+        final byte[] a = b.array();
+        Ipv6.fillChecksum(new UnsafeBuffer(a), 14, 54, 8 + quote, 58, 2);
+        return a;
+    }
+
+    /**
+     * ip_vs_in_icmp_v6 / ip_vs_out_icmp_v6: a router near the client says a NAT reply was too big (the error
+     * goes to the VIP): it reaches the real server with its destination and the quoted source made the
+     * server's again; an error from the server's side about a client's packet goes back to the client made
+     * the VIP's. Every checksum right, the quoted one too.
+     */
+    @Test
+    void icmpv6ErrorsShouldFollowTheirConnection()
+    {
+        service(Method.NAT, RS1);
+        f.send(tcp(CLIENT, VIP, 40000, 80, SYN));
+        final byte[] reply = frame(Packets.DIRECTOR_MAC, Packets.RS1_MAC, RS1, CLIENT, 6, 8080, 40000, SYN | ACK,
+            new byte[0], 0, 0);
+        final byte[] translated = f.send(reply);
+        final IpAddress router = IpAddress.parse("2001:2:9::1");
+        final byte[] ptb = f.send(icmpError(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, router, VIP, 2, 1280,
+            translated));
+        assertNotNull(ptb, f.counters.toString());
+        assertEquals(Packets.RS1_MAC, mac(ptb, 0));
+        assertEquals(router, address(ptb, 14 + 8));
+        assertEquals(RS1, address(ptb, 14 + 24), "to the real server");
+        assertEquals(RS1, address(ptb, 62 + 8), "the quoted reply's source, the server's again");
+        assertEquals(8080, (ptb[102] & 0xFF) << 8 | ptb[103] & 0xFF, "and its port");
+        assertEquals(1280, ByteBuffer.wrap(ptb, 58, 4).getInt());
+        assertChecksum(ptb, 54, 58);
+        final byte[] quotedReply = java.util.Arrays.copyOfRange(ptb, 62 - 14, ptb.length);
+        assertChecksum(quotedReply, 54, 6);
+
+        // The server's side says the client's (translated) packet could not be delivered: back to the client.
+        final byte[] toServer = f.send(tcp(CLIENT, VIP, 40000, 80, ACK));
+        final byte[] unreach = f.send(icmpError(Packets.DIRECTOR_MAC, Packets.RS1_MAC, RS1, CLIENT, 1, 0,
+            toServer));
+        assertNotNull(unreach, f.counters.toString());
+        assertEquals(Packets.CLIENT_MAC, mac(unreach, 0));
+        assertEquals(VIP, address(unreach, 14 + 8), "from the VIP");
+        assertEquals(VIP, address(unreach, 62 + 24), "the quoted packet to the VIP again");
+        assertEquals(80, (unreach[104] & 0xFF) << 8 | unreach[105] & 0xFF);
+        assertChecksum(unreach, 54, 58);
+        // An error quoting no connection is not ours.
+        assertNull(f.send(icmpError(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, router, VIP, 1, 0,
+            tcp(CLIENT, VIP, 49999, 80, SYN))));
+    }
+
     @Test
     void ipv6ShouldBeIgnoredWithoutAnIpv6Service()
     {
