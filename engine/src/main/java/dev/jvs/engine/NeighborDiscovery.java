@@ -1,5 +1,6 @@
 package dev.jvs.engine;
 
+import dev.jvs.engine.frame.Checksums;
 import dev.jvs.engine.frame.Ethernet;
 import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv6;
@@ -55,9 +56,10 @@ final class NeighborDiscovery
         final Packet p = pkt;
         final int l4 = p.l4;
         final int type = in.getByte(l4) & 0xFF;
-        // RFC 4861 7.1: hop limit 255 (it never crossed a router), code 0, long enough.
+        // RFC 4861 7.1: hop limit 255 (it never crossed a router), code 0, long enough, checksum valid.
         if (TYPE_NS != type && TYPE_NA != type || 255 != Ipv6.hopLimit(in, p.ip) || 0 != in.getByte(l4 + 1) ||
-            p.l4Len < MESSAGE_LENGTH)
+            p.l4Len < MESSAGE_LENGTH || 0xFFFF != Checksums.fold(Checksums.sum(in, l4, p.l4Len,
+            Ipv6.pseudoSum(in, p.ip, p.l4Len, Ipv6.NH_ICMPV6))))
         {
             return count(Counter.NOT_OURS);
         }

@@ -227,6 +227,9 @@ class Ipv6ForwardTest
         putMac(b, Packets.CLIENT_MAC);
         final byte[] ns = b.array();
         Ipv6.fillChecksum(new UnsafeBuffer(ns), 14, 54, 32, 58, 2);
+        final byte[] corrupt = ns.clone();
+        corrupt[54 + 23] ^= 1;
+        assertNull(f.send(corrupt), "a solicitation with a bad checksum is not answered");
         final byte[] na = f.send(ns);
         assertNotNull(na, f.counters.toString());
         assertEquals(Packets.CLIENT_MAC, mac(na, 0));

@@ -68,7 +68,7 @@ final class Ports
         {
             out.add(kc.vrrp.syncDaemon().iface());
         }
-        // IPv6 services are not forwarded yet: they name no interface.
+        // IPv6 services name no interface (jvs reads no IPv6 routes): -i names the ports that carry them.
         for (final VirtualServer vs : kc.virtualServers)
         {
             if (!vs.ipv6() && 0 != vs.vip())

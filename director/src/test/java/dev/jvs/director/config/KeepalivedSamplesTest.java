@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every sample configuration Debian's keepalived package ships (/usr/share/doc/keepalived/samples) loads,
- * but for the one thing jvs refuses on purpose: AH authentication (the IPv6 sample loads: its service is read
- * and checked, not forwarded yet). keepalived 2.2.7's own
+ * but for the one thing jvs refuses on purpose: AH authentication (the IPv6 sample loads too). keepalived
+ * 2.2.7's own
  * {@code --config-test} on the same files was the reference for what is a warning and what is not.
  */
 class KeepalivedSamplesTest

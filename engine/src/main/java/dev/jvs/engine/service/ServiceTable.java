@@ -18,7 +18,7 @@ public final class ServiceTable
 {
     private final Long2ObjectHashMap<VirtualService> byKey = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<VirtualService> byMark = new Int2ObjectHashMap<>();
-    /** IPv6 services (IPVS keys a service by its family too): listed and edited, not forwarded yet. */
+    /** IPv6 services (IPVS keys a service by its family too), for the control path. */
     private final java.util.Map<Key6, VirtualService> byKey6 = new java.util.HashMap<>();
     private final Int2ObjectHashMap<VirtualService> byMark6 = new Int2ObjectHashMap<>();
     /** The same IPv6 services for the frame path: by a mix of the key, each bucket checked in full. */

@@ -29,8 +29,8 @@ public final class VirtualService
     final int fwmark;
     /**
      * An IPv6 service (IPVS's af): its address is {@link #vaddr6}, and {@link #vaddr} and the destinations'
-     * addresses hold the kernel's fold of theirs. The engine lists, edits and health-checks IPv6 services;
-     * it does not forward IPv6 frames yet, and nothing IPv4 (ARP, shields, NAT filters) sees them.
+     * addresses hold the kernel's fold of theirs (what the schedulers hash). Forwarded by the IPv6 path; nothing
+     * IPv4 (ARP, the shields' IPv4 rules, the NAT-server filter) sees it.
      */
     final boolean ipv6;
     /** The IPv6 address, or null. */
