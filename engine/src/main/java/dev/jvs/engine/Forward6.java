@@ -92,10 +92,14 @@ final class Forward6
                 return count(Counter.NOT_OURS);
         }
         final int proto = p.proto;
-        final int r = conns.ipv6().lookupOut(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
-        if (r >= 0)
+        // Only a frame from a NAT real server may be a reply: the one-word filter spares the others a lookup.
+        if (services.isNatServer6(p.shi, p.slo))
         {
-            return forwardOut(r, in, off, nowMs);
+            final int r = conns.ipv6().lookupOut(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
+            if (r >= 0)
+            {
+                return forwardOut(r, in, off, nowMs);
+            }
         }
         final int e = conns.ipv6().lookupIn(proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
         if (e >= 0)
@@ -175,7 +179,7 @@ final class Forward6
         final DirectBuffer in, final int off)
     {
         final IpAddress r = svc.realServer(dest);
-        final long mac = neighbors.get6(r);
+        final long mac = svc.mac6(dest, neighbors);
         if (Neighbors.UNKNOWN == mac)
         {
             return count(Counter.DROP_NO_NEIGHBOR);

@@ -346,7 +346,7 @@ final class VirtualServerReader
         c.groups.put(name, members);
     }
 
-    /** fwmark N [inet|inet6] in a group: without a family the mark serves either (keepalived's AF_UNSPEC). */
+    /** fwmark N [inet|inet6] in a group; without a family (keepalived's AF_UNSPEC) the virtual server's. */
     private static GroupMember groupMark(final Statement k) throws ConfigException
     {
         final Statement asArgs = new Statement(k.keyword(), List.of("fwmark", word(k, 0)), List.of(k.at(), k.argAt(0)),

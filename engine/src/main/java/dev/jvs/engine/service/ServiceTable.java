@@ -29,6 +29,8 @@ public final class ServiceTable
     /** Every IPv6 real server address ever added, by a mix of the address (neighbour discovery learns them). */
     private final Long2ObjectHashMap<IpAddress[]> realServers6 = new Long2ObjectHashMap<>();
     private IpAddress[] realServerList6 = new IpAddress[0];
+    /** IPv6 NAT real servers, as a 65536-bit filter on a mix of the address (see {@link #natServerBits}). */
+    private final long[] natServerBits6 = new long[1024];
     private final List<VirtualService> all = new ArrayList<>();
     private VirtualService[] byIndex = new VirtualService[0];
     private final List<FwmarkRule> rules = new ArrayList<>();
@@ -317,6 +319,29 @@ public final class ServiceTable
             }
         }
         return false;
+    }
+
+    private static int natBit6(final long hi, final long lo)
+    {
+        final long h = (hi ^ lo) * 0x9E3779B97F4A7C15L;
+        return (int)(h >>> 48);
+    }
+
+    void natServerAdded6(final IpAddress a)
+    {
+        final int b = natBit6(a.hi(), a.lo());
+        natServerBits6[b >>> 6] |= 1L << b;
+    }
+
+    /**
+     * @param hi an address's first 64 bits.
+     * @param lo its last 64 bits.
+     * @return true when some IPv6 NAT real server may have it (a filter: false positives cost one lookup).
+     */
+    public boolean isNatServer6(final long hi, final long lo)
+    {
+        final int b = natBit6(hi, lo);
+        return 0 != (natServerBits6[b >>> 6] & (1L << b));
     }
 
     void realServerAdded6(final IpAddress a)

@@ -37,6 +37,9 @@ public final class VirtualService
     final IpAddress vaddr6;
     /** IPv6 services: each destination's address, by id. */
     private IpAddress[] addr6;
+    /** IPv6 services: each destination's MAC and port, cached from the neighbours until they change. */
+    private long[] mac6 = new long[0];
+    private int mac6Version = -1;
 
     private final Destinations dests = new Destinations();
     private Scheduler scheduler;
@@ -187,7 +190,7 @@ public final class VirtualService
             if (dests.inTrash(id) && addr.equals(addr6[id]) && dests.port(id) == port)
             {
                 dests.revive(id, weight, upper, lower);
-                method[id] = fwdMethod;
+                method(id, fwdMethod);
                 return id;
             }
         }
@@ -196,7 +199,8 @@ public final class VirtualService
         addr6[id] = addr;
         table.realServerAdded6(addr);
         table.shareCounts(this, id);
-        method[id] = fwdMethod;
+        method(id, fwdMethod);
+        mac6Version = -1;
         return id;
     }
 
@@ -220,6 +224,31 @@ public final class VirtualService
             }
         }
         return -1;
+    }
+
+    /**
+     * An IPv6 destination's MAC with the port it was learnt on (bits 48-55), cached from the neighbours until
+     * they change, as {@link #mac} caches IPv4's.
+     *
+     * @param id destination id.
+     * @param neighbors the neighbour table.
+     * @return it, or {@link dev.jvs.engine.Neighbors#UNKNOWN}.
+     */
+    public long mac6(final int id, final dev.jvs.engine.Neighbors neighbors)
+    {
+        final int v = neighbors.version();
+        if (mac6Version != v || id >= mac6.length)
+        {
+            // The version is read before the map, so a change made meanwhile leaves the cache behind.
+            final long[] m = new long[addr6.length];
+            for (int d = 0; d < dests.idLimit() && d < m.length; d++)
+            {
+                m[d] = null == addr6[d] ? dev.jvs.engine.Neighbors.UNKNOWN : neighbors.get6(addr6[d]);
+            }
+            mac6 = m;
+            mac6Version = v;
+        }
+        return mac6[id];
     }
 
     /** @param id destination id. @return its address, of the service's family. */
@@ -276,6 +305,10 @@ public final class VirtualService
         method[id] = fwdMethod;
         if (ipv6)
         {
+            if (Method.NAT == fwdMethod)
+            {
+                table.natServerAdded6(addr6[id]);
+            }
             return;
         }
         table.realServerAdded(dests.address(id));
