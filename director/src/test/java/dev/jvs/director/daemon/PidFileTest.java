@@ -29,6 +29,12 @@ class PidFileTest
         final Process other = new ProcessBuilder("bash", "-c", "exec -a jvs-pidfile-test sleep 30").start();
         try
         {
+            // Until the child has exec'd, its command line is Java's spawn helper's (failed once in a full run).
+            final Path cmdline = Path.of("/proc", Long.toString(other.pid()), "cmdline");
+            for (int t = 0; t < 200 && !new String(Files.readAllBytes(cmdline)).contains("jvs-pidfile-test"); t++)
+            {
+                Thread.sleep(10);
+            }
             Files.writeString(f, other.pid() + "\n");
             final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> PidFile.write(f));
             assertEquals(f + ": jvs is already running with pid " + other.pid(), ex.getMessage());
