@@ -12,10 +12,11 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.ByteOrder;
 
 /**
- * What goes on the wire for IPv6 ({@code ip_vs_dr_xmit_v6}, {@code ip_vs_nat_xmit_v6}): the datagram copied as
- * {@link Transmit} copies it, its hop limit one less, and by the method: DR only the MACs, NAT the destination
- * address and port (a reply's source back to the VIP). IPv6 has no header checksum: only the transport's, whose
- * pseudo-header covers the addresses, is updated (RFC 1624 over the eight 16-bit words that changed).
+ * What goes on the wire for IPv6 ({@code ip_vs_dr_xmit_v6}, {@code ip_vs_nat_xmit_v6},
+ * {@code ip_vs_tunnel_xmit_v6}): the datagram copied as {@link Transmit} copies it, its hop limit one less, and
+ * by the method: DR only the MACs, NAT the destination address and port (a reply's source back to the VIP), TUN
+ * an ip6ip6 header in front. IPv6 has no header checksum: only the transport's, whose pseudo-header covers the
+ * addresses, is updated (RFC 1624 over the eight 16-bit words that changed).
  */
 final class Transmit6
 {
@@ -35,7 +36,7 @@ final class Transmit6
     }
 
     /**
-     * The frame for a real server, DR or NAT, to {@code mac}; at hop limit 1, or bigger than the port's MTU, the
+     * The frame for a real server, by its method, to {@code mac}; at hop limit 1, or bigger than the port's MTU, the
      * ICMPv6 error instead, back to the client (written into the slot of the port it came in by).
      *
      * @return its length, or {@link Forwarder#NOTHING}.
