@@ -299,6 +299,54 @@ public final class Demo
         }
     }
 
+    /** IPv6 DR: the same web servers over 2001:2::/64, the director answering neighbour solicitations for the VIP. */
+    private static int ipv6(final Path jar, final Path work) throws Exception
+    {
+        System.out.println();
+        System.out.println("== IPv6: client 2001:2::5 --> VIP [2001:2::80]:8080 (the director answers neighbour " +
+            "solicitations) --> rs1..rs3 2001:2::11-13 by MAC; replies go straight to the client");
+        try (Lab lab = new Lab(Lab.Mode.DR, 3, work, jar))
+        {
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            lab.ns().sh("client", "ip -6 addr add 2001:2::5/64 dev eth0 nodad");
+            final StringBuilder conf = new StringBuilder("virtual_server 2001:2::80 8080 {\n lb_algo wrr\n" +
+                " lb_kind DR\n protocol TCP\n");
+            for (int i = 1; i <= 3; i++)
+            {
+                lab.ns().sh("rs" + i, "ip -6 addr add 2001:2::1" + i + "/64 dev eth0 nodad && " +
+                    "ip -6 addr add 2001:2::80/128 dev lo");
+                lab.ns().spawn("rs" + i, List.of("timeout", "300", "/usr/bin/python3", "-m", "http.server", "8080",
+                    "--bind", "::", "--directory", work.resolve("rs" + i).toString()), work.resolve("rs" + i + "-6.log"));
+                conf.append(" real_server 2001:2::1").append(i).append(" 8080 {\n  weight ").append(4 - i)
+                    .append("\n }\n");
+                for (int t = 0; t < 50 && 0 != lab.ns().shAllowFail("rs" + i, "curl -g -s -o /dev/null --max-time 1 " +
+                    "'http://[2001:2::1" + i + "]:8080/'", 5).exit(); t++)
+                {
+                    Thread.sleep(100);
+                }
+            }
+            final Path sock = work.resolve("jvs-ipv6.sock");
+            lab.startDirector(conf.append("}\n").toString(), List.of("--control", sock.toString()));
+            final Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (int i = 0; i < 60; i++)
+            {
+                final Netns.Result r = lab.ns().shAllowFail("client", "curl -g -s --max-time 5 " +
+                    "'http://[2001:2::80]:8080/'", 10);
+                counts.merge(0 == r.exit() ? r.out().strip() : "errors", 1, Integer::sum);
+            }
+            System.out.println("   60 HTTP requests over IPv6 (one connection each): " + counts);
+            System.out.println("   jvs adm -L -n:");
+            adm(jar, sock).lines().forEach(l -> System.out.println("     " + l));
+            lab.stopDirector();
+            if (!Map.of("rs1", 30, "rs2", 20, "rs3", 10).equals(counts))
+            {
+                System.out.println("   UNEXPECTED: wrr 3:2:1 over 60 connections gives rs1=30 rs2=20 rs3=10");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
     private static String adm(final Path jar, final Path sock) throws Exception
     {
         return Netns.run(List.of("java", "-jar", jar.toString(), "adm", "--socket", sock.toString(), "-L", "-n"), 30)
@@ -369,6 +417,7 @@ public final class Demo
                 }
             }
         }
+        failures += ipv6(jar, work.resolve("IPv6"));
         failures += workers(jar, work.resolve("WORKERS"));
         failures += failover(jar, work.resolve("HA"));
         failures += twoArmed(jar, work.resolve("TWO-ARMED"));
