@@ -157,21 +157,7 @@ final class Forward6
             scheduling.expireNow(e, nowMs);
             return count(Counter.DROP_NODEST_EXPIRED);
         }
-        final SyncEntries s = sync;
-        if (s.learnsMacs())
-        {
-            s.learnMac(e, in, off);
-        }
-        if (s.sending())
-        {
-            final int before = conns.state(e);
-            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
-            s.afterPacket(e, before);
-        }
-        else
-        {
-            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
-        }
+        sync.clientPacket(e, svc, transitions, in, off, nowMs);
         return toRealServer(svc, dest, conns.fwd(e), conns.dport(e), in, off);
     }
 

@@ -414,21 +414,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             scheduling.expireNow(e, nowMs);
             return count(Counter.DROP_NODEST_EXPIRED);
         }
-        final SyncEntries s = sync;
-        if (s.learnsMacs())
-        {
-            s.learnMac(e, in, off);
-        }
-        if (s.sending())
-        {
-            final int before = conns.state(e);
-            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
-            s.afterPacket(e, before);
-        }
-        else
-        {
-            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
-        }
+        sync.clientPacket(e, svc, transitions, in, off, nowMs);
         final Egress eg = toPort(svc.port(dest, neighbors, routes));
         final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, eg.buffer, eg.offset, eg.capacity,
             routes);

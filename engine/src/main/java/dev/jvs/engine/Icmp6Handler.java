@@ -67,7 +67,7 @@ final class Icmp6Handler
             return count(Counter.DROP_BAD_ICMP);
         }
         final long t = Ipv6.transport(in, q, qEnd);
-        final int qproto = (int)(t >>> 32);
+        final int qproto = (int)(t >>> 32) & 0xFF;
         final int ql4 = (int)t;
         if (t < 0 || ql4 + 4 > qEnd || (Ipv4.PROTO_TCP != qproto && Ipv4.PROTO_UDP != qproto))
         {
@@ -186,7 +186,7 @@ final class Icmp6Handler
         final int oldPort = out.getShort(ql4 + portAt, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         Ipv6.address(out, q + which, hi, lo);
         out.putShort(ql4 + portAt, (short)port, ByteOrder.BIG_ENDIAN);
-        final int qproto = (int)(Ipv6.transport(out, q, ip + pkt.ipTotal) >>> 32);
+        final int qproto = (int)(Ipv6.transport(out, q, ip + pkt.ipTotal) >>> 32) & 0xFF;
         final int field = Ipv4.PROTO_TCP == qproto ? Tcp.CHECKSUM_OFFSET : Udp.CHECKSUM_OFFSET;
         if (ql4 + field + 2 <= ip + pkt.ipTotal)
         {

@@ -133,7 +133,7 @@ final class Packet
         p.saddr = (int)(p.shi >>> 32) ^ (int)p.shi ^ (int)(p.slo >>> 32) ^ (int)p.slo;
         p.daddr = (int)(p.dhi >>> 32) ^ (int)p.dhi ^ (int)(p.dlo >>> 32) ^ (int)p.dlo;
         final long t = Ipv6.transport(in, ip, ip + total);
-        if (t < 0 || Ipv6.isFragment(in, ip, ip + total))
+        if (t < 0 || 0 != (t & Ipv6.MORE_FRAGMENTS))
         {
             return Ipv6.MALFORMED == t ? Counter.DROP_BAD_IP6_HEADER :
                 services.isVip6(p.dhi, p.dlo) ? Counter.DROP_FRAGMENT6 : Counter.NOT_OURS;

@@ -161,19 +161,9 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final int tvport = p.dport == svc.vport() && !mark ? (FTP_PORT != svc.vport() ? p.dport : 0) : 0;
         final Destinations d = svc.dests();
         int t = conns.ipv6().lookupTemplate(tproto, shi, slo, tvhi, tvlo, tvport);
-        if (t >= 0)
+        if (t >= 0 && keeps(t, svc, nowMs))
         {
-            final int dest = conns.dest(t);
-            if (!d.isListed(dest) || (cfg.expireQuiescentTemplate && 0 == d.weight(dest)))
-            {
-                conns.unindex(t);
-                t = -1;
-            }
-            else
-            {
-                conns.touch(t, svc.persistenceTimeoutMs(), nowMs);
-                return t;
-            }
+            return t;
         }
         final int dest = svc.scheduler().pick(flow.set(p.proto, p.saddr, p.sport, p.daddr, p.dport, nowMs));
         if (Scheduler.NO_DEST == dest)
@@ -235,19 +225,9 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         }
         final Destinations d = svc.dests();
         int t = conns.lookupTemplate(tproto, snet, tvaddr, tvport);
-        if (t >= 0)
+        if (t >= 0 && keeps(t, svc, nowMs))
         {
-            final int dest = conns.dest(t);
-            if (!d.isListed(dest) || (cfg.expireQuiescentTemplate && 0 == d.weight(dest)))
-            {
-                conns.unindex(t);
-                t = -1;
-            }
-            else
-            {
-                conns.touch(t, svc.persistenceTimeoutMs(), nowMs);
-                return t;
-            }
+            return t;
         }
         final int dest = svc.scheduler().pick(flow.set(proto, pkt.saddr, pkt.sport, daddr, dport, nowMs));
         if (Scheduler.NO_DEST == dest)
@@ -272,6 +252,23 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         conns.service(t, svc.index());
         d.bind(dest, Destinations.CONN_TEMPLATE);
         return t;
+    }
+
+    /**
+     * A template found for a new connection: kept (its timer renewed) while its real server is listed and, with
+     * expire_quiescent_template, has weight; otherwise taken out of the index to live out its connections.
+     */
+    private boolean keeps(final int t, final VirtualService svc, final long nowMs)
+    {
+        final Destinations d = svc.dests();
+        final int dest = conns.dest(t);
+        if (!d.isListed(dest) || (cfg.expireQuiescentTemplate && 0 == d.weight(dest)))
+        {
+            conns.unindex(t);
+            return false;
+        }
+        conns.touch(t, svc.persistenceTimeoutMs(), nowMs);
+        return true;
     }
 
     private boolean evictEmbryonic(final long nowMs)

@@ -41,16 +41,10 @@ final class SyncEntries
         sink = s;
     }
 
-    /** @return whether this director is a sync master sending entries. */
-    boolean sending()
-    {
-        return null != sink;
-    }
-
     /**
      * After a client's packet moved connection {@code e} from state {@code before}: send it when IPVS would.
      */
-    void afterPacket(final int e, final int before)
+    private void afterPacket(final int e, final int before)
     {
         int pkts = conns.syncCount(e) + 1;
         if (pkts >= Forwarder.SYNC_PERIOD)
@@ -86,14 +80,31 @@ final class SyncEntries
         }
     }
 
-    /** @return whether installed entries may still have to learn their client's MAC ({@link #learnMac}). */
-    boolean learnsMacs()
+    /**
+     * A client's packet of connection {@code e}, either family: a synced entry learns its client's MAC, the
+     * state moves, and a master sends the entry when IPVS would.
+     */
+    void clientPacket(final int e, final VirtualService svc, final Transitions transitions, final DirectBuffer in,
+        final int off, final long nowMs)
     {
-        return learnMacs;
+        if (learnMacs)
+        {
+            learnMac(e, in, off);
+        }
+        if (null != sink)
+        {
+            final int before = conns.state(e);
+            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
+            afterPacket(e, before);
+        }
+        else
+        {
+            transitions.onPacket(e, svc, TcpStates.DIR_INPUT, nowMs);
+        }
     }
 
     /** A synced entry learns where its NAT replies go from the client's first frame through this director. */
-    void learnMac(final int e, final DirectBuffer in, final int off)
+    private void learnMac(final int e, final DirectBuffer in, final int off)
     {
         final int f = conns.flags(e);
         if (0 != (f & ConnectionTable.F_SYNCED))

@@ -256,7 +256,7 @@ final class KernelSetup implements AutoCloseable
         }
         return java.util.Collections.list(ni.getInetAddresses()).stream()
             .filter(a -> a instanceof java.net.Inet6Address && !a.isLinkLocalAddress())
-            .map(a -> IpAddress.parse(a.getHostAddress().replaceFirst("%.*", ""))).toList();
+            .map(a -> IpAddress.of(a.getAddress())).toList();
     }
 
     private static String set(final int[] a)

@@ -61,8 +61,7 @@ public record Port(int index, String name, int ifindex, long mac, int ip, int mt
         kc.virtualServers.stream().filter(v -> v.ipv6() && null != v.address()).forEach(v -> vips.add(v.address()));
         return Collections.list(ni.getInetAddresses()).stream()
             .filter(a -> a instanceof java.net.Inet6Address && !a.isLinkLocalAddress())
-            .map(a -> new IpAddress(true, java.nio.ByteBuffer.wrap(a.getAddress()).getLong(),
-                java.nio.ByteBuffer.wrap(a.getAddress(), 8, 8).getLong()))
+            .map(a -> IpAddress.of(a.getAddress()))
             .filter(a -> !vips.contains(a)).findFirst().orElse(null);
     }
 

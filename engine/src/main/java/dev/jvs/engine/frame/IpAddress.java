@@ -103,6 +103,16 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         return n - from;
     }
 
+    /**
+     * @param b an address in network order, 4 or 16 bytes (InetAddress.getAddress()).
+     * @return it as a value.
+     */
+    public static IpAddress of(final byte[] b)
+    {
+        final java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(b);
+        return 16 == b.length ? new IpAddress(true, w.getLong(), w.getLong()) : ofV4(w.getInt());
+    }
+
     /** @return the IPv4 address, host order. @throws IllegalStateException for an IPv6 address. */
     public int v4()
     {

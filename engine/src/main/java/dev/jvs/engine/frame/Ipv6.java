@@ -43,6 +43,11 @@ public final class Ipv6
 
     /** {@link #transport} for a fragment other than the first: no transport header in it. */
     public static final int LATER_FRAGMENT = -2;
+    /**
+     * Set in what {@link #transport} returns for a first fragment with more to come (its transport header is
+     * there; an atomic fragment, RFC 6946, is a whole packet).
+     */
+    public static final long MORE_FRAGMENTS = 1L << 62;
     /** {@link #transport} for a malformed or truncated chain. */
     public static final int MALFORMED = -1;
 
@@ -90,13 +95,14 @@ public final class Ipv6
      * @param b the buffer.
      * @param ip the IPv6 header.
      * @param end where the packet ends (ip + 40 + payload length).
-     * @return (next header &lt;&lt; 32) | offset of the upper-layer header, or {@link #LATER_FRAGMENT} or
-     *         {@link #MALFORMED}.
+     * @return (next header &lt;&lt; 32) | offset of the upper-layer header, with {@link #MORE_FRAGMENTS} for a
+     *         first fragment; or {@link #LATER_FRAGMENT} or {@link #MALFORMED}.
      */
     public static long transport(final DirectBuffer b, final int ip, final int end)
     {
         int nh = b.getByte(ip + NEXT_HEADER_OFFSET) & 0xFF;
         int at = ip + HEADER_LENGTH;
+        long more = 0;
         for (int n = 0; n <= MAX_EXTENSIONS; n++)
         {
             switch (nh)
@@ -119,46 +125,22 @@ public final class Ipv6
                     {
                         return MALFORMED;
                     }
-                    if (0 != (b.getShort(at + 2, ByteOrder.BIG_ENDIAN) & 0xFFF8))
+                    final int field = b.getShort(at + 2, ByteOrder.BIG_ENDIAN);
+                    if (0 != (field & 0xFFF8))
                     {
                         return LATER_FRAGMENT;
                     }
+                    more = 0 != (field & 1) ? MORE_FRAGMENTS : more;
                     nh = b.getByte(at) & 0xFF;
                     at += 8;
                 }
                 default ->
                 {
-                    return at > end ? MALFORMED : (long)nh << 32 | at;
+                    return at > end ? MALFORMED : (long)nh << 32 | at | more;
                 }
             }
         }
         return MALFORMED;
-    }
-
-    /**
-     * @return whether the walk from {@code ip} passes a fragment header with more fragments to come (a first
-     *         fragment; an atomic fragment, RFC 6946, is a whole packet).
-     */
-    public static boolean isFragment(final DirectBuffer b, final int ip, final int end)
-    {
-        int nh = b.getByte(ip + NEXT_HEADER_OFFSET) & 0xFF;
-        int at = ip + HEADER_LENGTH;
-        for (int n = 0; n <= MAX_EXTENSIONS && at + 8 <= end; n++)
-        {
-            if (NH_FRAGMENT == nh)
-            {
-                return 0 != (b.getShort(at + 2, ByteOrder.BIG_ENDIAN) & 1);
-            }
-            if (NH_HOP_BY_HOP != nh && NH_ROUTING != nh && NH_DEST_OPTS != nh && NH_AH != nh)
-            {
-                return false;
-            }
-            final int len = b.getByte(at + 1) & 0xFF;
-            final int size = NH_AH == nh ? (len + 2) * 4 : (len + 1) * 8;
-            nh = b.getByte(at) & 0xFF;
-            at += size;
-        }
-        return false;
     }
 
     /**
