@@ -19,12 +19,15 @@ import org.agrona.DirectBuffer;
  * one, scheduled as IPv4's are (the hashing schedulers see the folded addresses, as the kernel's do) and sent
  * by DR or NAT. Apart from the IPv4 path, which it leaves as it was: IPv4 frames never come here.
  * <p>
- * ICMPv6 errors about a connection follow it ({@link Icmp6Handler}). Not carried over IPv6 yet: firewall
- * marks. IPv6 VIPs have no VRRP instance to gate them: like a VIP no instance manages, they are
- * always this director's. IPv6 frames reach worker 0 only (the fanout program hashes IPv4).
+ * ICMPv6 errors about a connection follow it ({@link Icmp6Handler}). VRRP gates the IPv6 VIPs as it gates
+ * IPv4's ({@link Owned6}); VRRPv3 adverts over IPv6 go to the control tap. Not carried over IPv6 yet:
+ * firewall marks. IPv6 frames reach worker 0 only (the fanout program hashes IPv4).
  */
 final class Forward6
 {
+    /** VRRP's next header (RFC 5798), handed to the control tap. */
+    private static final int NH_VRRP = 112;
+
     private final EngineConfig cfg;
     private final ServiceTable services;
     private final ConnectionTable conns;
@@ -37,6 +40,8 @@ final class Forward6
     private final NeighborDiscovery nd;
     private final Icmp6Handler icmp;
     private final SyncEntries sync;
+    private final Owned6 owned = new Owned6();
+    private ControlTap tap;
 
     Forward6(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
         final Neighbors neighbors, final Counters counters, final Packet pkt, final Scheduling scheduling,
@@ -53,7 +58,19 @@ final class Forward6
         this.transitions = transitions;
         this.xmit = new Transmit6(xmit, cfg, counters, pkt);
         this.icmp = new Icmp6Handler(services, conns, neighbors, counters, pkt, xmit, this.xmit);
-        this.nd = new NeighborDiscovery(cfg, services, neighbors, counters, pkt);
+        this.nd = new NeighborDiscovery(cfg, services, neighbors, counters, pkt, owned);
+    }
+
+    /** @param t the control tap (VRRP adverts over IPv6), or null. */
+    void tap(final ControlTap t)
+    {
+        tap = t;
+    }
+
+    /** @param o what VRRP says this director owns. */
+    void own(final Ownership o)
+    {
+        owned.own(o);
     }
 
     /** @return the neighbour discovery of this path (the worker resolves IPv6 real servers with it). */
@@ -65,11 +82,14 @@ final class Forward6
     /** An IPv6 frame, its Ethernet header (and tags) {@link Packet#l2Len} long. */
     int process(final DirectBuffer in, final int off, final int len, final long nowMs)
     {
+        final Packet p = pkt;
         if (!services.hasIpv6())
         {
-            return count(Counter.IPV6_IGNORED);
+            // VRRP over IPv6 needs no IPv6 service; nothing else here is the director's.
+            final int ip = off + p.l2Len;
+            return len - p.l2Len >= Ipv6.HEADER_LENGTH && NH_VRRP == (in.getByte(ip + 6) & 0xFF) ?
+                toTap(in, ip, len - p.l2Len, nowMs) : count(Counter.IPV6_IGNORED);
         }
-        final Packet p = pkt;
         final Counter bad = p.parseIp6(in, off + p.l2Len, len - p.l2Len, services);
         if (null != bad)
         {
@@ -88,8 +108,16 @@ final class Forward6
                 final Egress eg = p.egress;
                 return nd.onIcmp6(in, off, eg.buffer, eg.offset, eg.capacity);
             }
+            case NH_VRRP:
+                // Adverts come without extension headers (keepalived's, and jvs's own).
+                return p.l4 == p.ip + Ipv6.HEADER_LENGTH ? toTap(in, p.ip, p.ipTotal, nowMs) :
+                    count(Counter.NOT_OURS);
             default:
                 return count(Counter.NOT_OURS);
+        }
+        if (!owned.forwards(p.dhi, p.dlo, services))
+        {
+            return gated(in, off, nowMs);
         }
         final int proto = p.proto;
         // Only a frame from a NAT real server may be a reply: the one-word filter spares the others a lookup.
@@ -121,6 +149,34 @@ final class Forward6
             return count(Counter.DROP_NO_CONNECTION);
         }
         return schedule(svc, in, off, nowMs);
+    }
+
+    /** A VRRP advert for the control tap: the IPv6 packet, its length from the header (checked there). */
+    private int toTap(final DirectBuffer in, final int ip, final int avail, final long nowMs)
+    {
+        final int total = Math.min(avail, Ipv6.HEADER_LENGTH + Ipv6.payloadLength(in, ip));
+        return null != tap && tap.onFrame(pkt.inPort, in, ip, total, NH_VRRP, nowMs) ? Forwarder.NOTHING :
+            count(Counter.NOT_OURS);
+    }
+
+    /**
+     * VRRP gates this destination (a backup, or master of other instances only): a NAT reply of a connection
+     * whose VIP this director owns still goes out; the rest is counted, as {@code Forwarder}'s IPv4 gate does.
+     */
+    private int gated(final DirectBuffer in, final int off, final long nowMs)
+    {
+        final Packet p = pkt;
+        if (services.isNatServer6(p.shi, p.slo))
+        {
+            final int r = conns.ipv6().lookupOut(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport);
+            if (r >= 0 && owned.forwards(conns.address6(r, ConnectionEntries.EXT_VADDR),
+                conns.address6(r, ConnectionEntries.EXT_VADDR + 8), services))
+            {
+                return forwardOut(r, in, off, nowMs);
+            }
+        }
+        return count(services.isVip6(p.dhi, p.dlo) || services.isNatServer6(p.shi, p.slo) ? Counter.DROP_STANDBY :
+            Counter.NOT_OURS);
     }
 
     /** A new connection: its real server, then the connection (or one-packet scheduling's single datagram). */

@@ -502,8 +502,8 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         return mac & 0xFFFFFFFFFFFFL | (long)port << 48;
     }
 
-    /** @return the MAC of a {@link #withPort} value. */
-    static long macOf(final long v)
+    /** @param v a MAC with its port (a neighbour entry). @return the MAC of a {@link #withPort} value. */
+    public static long macOf(final long v)
     {
         return v & 0xFFFFFFFFFFFFL;
     }
@@ -605,6 +605,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     public void tap(final ControlTap tap)
     {
         this.tap = tap;
+        v6.tap(tap);
     }
 
     /**
@@ -637,6 +638,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         if (null != ownership)
         {
             arp.own(ownership);
+            v6.own(ownership);
         }
     }
 

@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
  * and their MACs learnt from what they say (an advertisement of their address, a solicitation with their
  * link-layer option).
  */
-final class NeighborDiscovery
+public final class NeighborDiscovery
 {
     static final int TYPE_NS = 135;
     static final int TYPE_NA = 136;
@@ -27,6 +27,7 @@ final class NeighborDiscovery
     /** Solicited and override (RFC 4861 4.4). */
     private static final int NA_SOLICITED_OVERRIDE = 0x6000_0000;
     private static final int NA_OVERRIDE = 0x2000_0000;
+    private static final int NA_ROUTER = 0x8000_0000;
     private static final long ALL_NODES_HI = 0xFF02_0000_0000_0000L;
     private static final long ALL_NODES_LO = 1L;
 
@@ -36,9 +37,12 @@ final class NeighborDiscovery
     private final Counters counters;
     private final Packet pkt;
 
+    private final Owned6 owned;
+
     NeighborDiscovery(final EngineConfig cfg, final ServiceTable services, final Neighbors neighbors,
-        final Counters counters, final Packet pkt)
+        final Counters counters, final Packet pkt, final Owned6 owned)
     {
+        this.owned = owned;
         this.cfg = cfg;
         this.services = services;
         this.neighbors = neighbors;
@@ -73,11 +77,14 @@ final class NeighborDiscovery
         }
         final long sll = option(in, l4 + MESSAGE_LENGTH, end, OPTION_SOURCE_LLA);
         learn(p.shi, p.slo, sll);
-        if (!cfg.answerArp || !services.isVip6(thi, tlo))
+        // Answered whatever the vip_mode: jvs adds no IPv6 address to the kernel, so nothing else would answer.
+        final long from = owned.answer(thi, tlo, services.isVip6(thi, tlo), p.inPort);
+        if (from < 0)
         {
             return count(Counter.NOT_OURS);
         }
-        return advertise(in, off, thi, tlo, 0 == p.shi && 0 == p.slo, out, outOff, outCap);
+        return advertise(in, off, thi, tlo, 0 == p.shi && 0 == p.slo, 0 == from ? cfg.mac(p.inPort) : from, out,
+            outOff, outCap);
     }
 
     private void learn(final long hi, final long lo, final long mac)
@@ -115,7 +122,7 @@ final class NeighborDiscovery
 
     /** A Neighbor Advertisement of a VIP back to its solicitor (to all nodes when it was a DAD probe). */
     private int advertise(final DirectBuffer in, final int off, final long thi, final long tlo, final boolean dad,
-        final MutableDirectBuffer out, final int outOff, final int outCap)
+        final long mac, final MutableDirectBuffer out, final int outOff, final int outCap)
     {
         final Packet p = pkt;
         final int l2 = p.l2Len;
@@ -124,7 +131,6 @@ final class NeighborDiscovery
         {
             return count(Counter.DROP_NO_ROOM);
         }
-        final long mac = cfg.mac(p.inPort);
         out.putBytes(outOff, in, off, l2);
         Ethernet.macs(out, outOff, dad ? Ipv6.multicastMac(ALL_NODES_LO) : Ethernet.mac(in, off +
             Ethernet.SRC_OFFSET), mac);
@@ -141,6 +147,38 @@ final class NeighborDiscovery
         Ipv6.fillChecksum(out, ip, l4, MESSAGE_LENGTH + 8, Ipv6.NH_ICMPV6, 2);
         counters.inc(Counter.ND_ANSWERED);
         return n;
+    }
+
+    /**
+     * An unsolicited Neighbor Advertisement of an address a new VRRP master owns, as keepalived's
+     * {@code ndisc_send_unsolicited_na_immediate} sends it: from the address itself to all nodes (ff02::1),
+     * override set, router set when the interface forwards IPv6, the target's link-layer address option.
+     *
+     * @param out where the Ethernet frame goes.
+     * @param off its offset.
+     * @param hi the address, high 64 bits.
+     * @param lo low 64 bits.
+     * @param mac the MAC it answers from.
+     * @param router whether the interface forwards IPv6 (the router flag).
+     * @return the frame's length.
+     */
+    public static int unsolicitedAdvert(final MutableDirectBuffer out, final int off, final long hi, final long lo,
+        final long mac, final boolean router)
+    {
+        Ethernet.macs(out, off, Ipv6.multicastMac(ALL_NODES_LO), mac);
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV6, ByteOrder.BIG_ENDIAN);
+        final int ip = off + Ethernet.HEADER_LENGTH;
+        header(out, ip, hi, lo, ALL_NODES_HI, ALL_NODES_LO);
+        final int l4 = ip + Ipv6.HEADER_LENGTH;
+        out.putByte(l4, (byte)TYPE_NA);
+        out.putByte(l4 + 1, (byte)0);
+        out.putInt(l4 + 4, NA_OVERRIDE | (router ? NA_ROUTER : 0), ByteOrder.BIG_ENDIAN);
+        Ipv6.address(out, l4 + 8, hi, lo);
+        out.putByte(l4 + MESSAGE_LENGTH, (byte)OPTION_TARGET_LLA);
+        out.putByte(l4 + MESSAGE_LENGTH + 1, (byte)1);
+        Ethernet.mac(out, l4 + MESSAGE_LENGTH + 2, mac);
+        Ipv6.fillChecksum(out, ip, l4, MESSAGE_LENGTH + 8, Ipv6.NH_ICMPV6, 2);
+        return Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + MESSAGE_LENGTH + 8;
     }
 
     /** An IPv6 header of an ND message: no traffic class or flow label, hop limit 255. */

@@ -210,23 +210,93 @@ class Ipv6ForwardTest
             "another /64 is scheduled (rr: the other server)");
     }
 
+    /** A Neighbor Solicitation from the client for {@code target}, with its link-layer address. */
+    private static byte[] solicitation(final IpAddress target)
+    {
+        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + 32).order(ByteOrder.BIG_ENDIAN);
+        putMac(b, 0x3333FF000000L | target.lo() & 0xFFFFFF);
+        putMac(b, Packets.CLIENT_MAC);
+        b.putShort((short)0x86DD).putInt(0x6000_0000).putShort((short)32).put((byte)58).put((byte)255);
+        b.putLong(CLIENT.hi()).putLong(CLIENT.lo()).putLong(Ipv6.SOLICITED_NODE_HI)
+            .putLong(Ipv6.solicitedNodeLo(target.lo()));
+        b.put((byte)135).put((byte)0).putShort((short)0).putInt(0).putLong(target.hi()).putLong(target.lo());
+        b.put((byte)1).put((byte)1);
+        putMac(b, Packets.CLIENT_MAC);
+        final byte[] ns = b.array();
+        Ipv6.fillChecksum(new UnsafeBuffer(ns), 14, 54, 32, 58, 2);
+        return ns;
+    }
+
+    /**
+     * VRRP over IPv6 gates the IPv6 VIPs as IPv4's: a backup of the instance that manages the VIP neither
+     * answers solicitations for it nor forwards to it (counted as standby); its master answers (from the
+     * virtual MAC with use_vmac) and forwards, and also answers for an address of the instance that is no VIP;
+     * a VIP no instance manages is always served. A VRRP advert over IPv6 goes to the control tap, with or
+     * without an IPv6 service.
+     */
+    @Test
+    void vrrpShouldGateIpv6VipsAndAdvertsShouldReachTheTap()
+    {
+        service(Method.DR, RS1);
+        final IpAddress dip = IpAddress.parse("2001:2::1");
+        final IpAddress other = IpAddress.parse("2001:2::90");
+        f.services.add(6, other, 80, "rr", 0, f.now).addRealServer(RS1, 80, Method.DR, 1, 0, 0);
+        final long[] managed = {VIP.hi(), VIP.lo(), dip.hi(), dip.lo()};
+        f.fwd.own(new Ownership(Forwarder.GATE_OWNED, new int[0], new int[0], new long[0], new int[0], new long[0],
+            new int[0], new long[0], managed));
+        assertNull(f.send(solicitation(VIP)), "a backup does not answer for the VIP");
+        assertNull(f.send(solicitation(dip)));
+        assertNull(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)), "nor forwards to it");
+        assertEquals(1, f.counters.get(Counter.DROP_STANDBY));
+        assertNotNull(f.send(solicitation(other)), "a VIP no instance manages is answered");
+        assertNotNull(f.send(tcp(CLIENT, other, 40000, 80, SYN)), "and forwarded");
+
+        final long vmac = 0x00005E00023DL;
+        f.fwd.own(new Ownership(Forwarder.GATE_OPEN, new int[0], new int[0], new long[0], new int[0], managed,
+            new int[] {-1, -1}, new long[] {vmac, vmac}, managed));
+        final byte[] na = f.send(solicitation(VIP));
+        assertNotNull(na, "the master answers");
+        assertEquals(vmac, mac(na, 54 + 26), "from the virtual router MAC (use_vmac)");
+        assertNotNull(f.send(solicitation(dip)), "and for an address of its instance that is no VIP");
+        assertNotNull(f.send(tcp(CLIENT, VIP, 40001, 80, SYN)), "and forwards");
+
+        final java.util.List<String> tapped = new java.util.ArrayList<>();
+        final ControlTap tap = new ControlTap()
+        {
+            @Override
+            public boolean onFrame(final int port, final org.agrona.DirectBuffer b, final int ip, final int ipTotal,
+                final int protocol, final long nowMs)
+            {
+                tapped.add(protocol + "/" + ipTotal + "/" + (b.getByte(ip) >> 4 & 0xF));
+                return true;
+            }
+
+            @Override
+            public int onCycle(final long nowMs)
+            {
+                return 0;
+            }
+        };
+        f.fwd.tap(tap);
+        // keepalived's VRRPv3 advert over IPv6 (VrrpPacketTest's), in an Ethernet frame to 33:33:00:00:00:12.
+        final byte[] advert = java.util.HexFormat.of().parseHex("333300000012" + "02000000000a" + "86dd" +
+            "6c0d06f8002870fffe80000000000000000000fffe00000aff020000000000000000000000000012" +
+            "313d96020064fa1c" + "20010002000000000000000000000080" + "20010002000000000000000000000081");
+        assertNull(f.send(advert));
+        assertEquals(java.util.List.of("112/80/6"), tapped, "the advert, its IPv6 header first, to the tap");
+        final EngineFixture bare = new EngineFixture();
+        bare.fwd.tap(tap);
+        assertNull(bare.send(advert));
+        assertEquals(2, tapped.size(), "no IPv6 service: VRRP over IPv6 still reaches the tap");
+    }
+
     @Test
     void neighbourSolicitationsShouldBeAnsweredForVipsAndServersLearnt()
     {
         service(Method.DR, RS1);
         f.neighbors.put6(RS1, Neighbors.UNKNOWN);
         // A solicitation for the VIP from a client, with its link-layer address.
-        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + 32).order(ByteOrder.BIG_ENDIAN);
-        putMac(b, 0x3333FF000080L);
-        putMac(b, Packets.CLIENT_MAC);
-        b.putShort((short)0x86DD).putInt(0x6000_0000).putShort((short)32).put((byte)58).put((byte)255);
-        b.putLong(CLIENT.hi()).putLong(CLIENT.lo()).putLong(Ipv6.SOLICITED_NODE_HI)
-            .putLong(Ipv6.solicitedNodeLo(VIP.lo()));
-        b.put((byte)135).put((byte)0).putShort((short)0).putInt(0).putLong(VIP.hi()).putLong(VIP.lo());
-        b.put((byte)1).put((byte)1);
-        putMac(b, Packets.CLIENT_MAC);
-        final byte[] ns = b.array();
-        Ipv6.fillChecksum(new UnsafeBuffer(ns), 14, 54, 32, 58, 2);
+        final byte[] ns = solicitation(VIP);
         final byte[] corrupt = ns.clone();
         corrupt[54 + 23] ^= 1;
         assertNull(f.send(corrupt), "a solicitation with a bad checksum is not answered");

@@ -26,6 +26,7 @@ public final class VrrpLan implements AutoCloseable
     }
 
     private final Netns ns = new Netns();
+    private final boolean ipv6;
     private final Path work;
     private final Path jar;
     /** Each daemon by its configuration file. */
@@ -42,6 +43,20 @@ public final class VrrpLan implements AutoCloseable
      */
     public VrrpLan(final Path work, final Path jar) throws IOException, InterruptedException
     {
+        this(work, jar, false);
+    }
+
+    /**
+     * @param work scratch directory.
+     * @param jar the jvs jar.
+     * @param ipv6 IPv6 on the segment too: 2001:2::2, ::3 and ::9/64, and link-local addresses from fixed MACs
+     *     (a fe80::ff:fe00:a, b fe80::ff:fe00:b, obs fe80::ff:fe00:9), ready at once (no DAD).
+     * @throws IOException when a command fails.
+     * @throws InterruptedException when interrupted.
+     */
+    public VrrpLan(final Path work, final Path jar, final boolean ipv6) throws IOException, InterruptedException
+    {
+        this.ipv6 = ipv6;
         this.work = work;
         this.jar = jar;
         Files.createDirectories(work);
@@ -55,8 +70,10 @@ public final class VrrpLan implements AutoCloseable
                 ns.add(h);
                 ns.sh("lan", "ip link add v-" + h + " type veth peer name eth0 netns " + Netns.name(h) +
                     " && ip link set v-" + h + " master br0 up");
-                ns.sh(h, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && ip link set eth0 up && " +
-                    "ip addr add " + address(h) + "/24 dev eth0");
+                ns.sh(h, (ipv6 ? "sysctl -qw net.ipv6.conf.eth0.accept_dad=0 && ip link set eth0 address " +
+                    mac(h) + " && " : "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 && ") + "ip link set eth0 up && " +
+                    "ip addr add " + address(h) + "/24 dev eth0" +
+                    (ipv6 ? " && ip addr add " + address6(h) + "/64 dev eth0 nodad" : ""));
             }
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
@@ -74,6 +91,28 @@ public final class VrrpLan implements AutoCloseable
             case "a" -> "198.19.0.2";
             case "b" -> "198.19.0.3";
             default -> "198.19.0.9";
+        };
+    }
+
+    /** @param host a, b or obs. @return its IPv6 address. */
+    public static String address6(final String host)
+    {
+        return "2001:2::" + address(host).substring(address(host).lastIndexOf('.') + 1);
+    }
+
+    /** @param host a, b or obs. @return its IPv6 link-local address (from its fixed MAC). */
+    public static String linkLocal(final String host)
+    {
+        return "fe80::ff:fe00:" + mac(host).substring(mac(host).length() - 1);
+    }
+
+    private static String mac(final String host)
+    {
+        return switch (host)
+        {
+            case "a" -> "02:00:00:00:00:0a";
+            case "b" -> "02:00:00:00:00:0b";
+            default -> "02:00:00:00:00:09";
         };
     }
 
@@ -163,7 +202,8 @@ public final class VrrpLan implements AutoCloseable
     public void crash(final String host, final Path conf) throws IOException, InterruptedException
     {
         Netns.crash(daemons.get(conf));
-        ns.sh(host, "ip addr flush dev eth0 && ip addr add " + address(host) + "/24 dev eth0");
+        ns.sh(host, "ip -4 addr flush dev eth0 && ip addr add " + address(host) + "/24 dev eth0" + (ipv6 ?
+            " && ip -6 addr flush dev eth0 scope global && ip addr add " + address6(host) + "/64 dev eth0 nodad" : ""));
     }
 
     /**
@@ -208,7 +248,8 @@ public final class VrrpLan implements AutoCloseable
         throws IOException, InterruptedException
     {
         pcap = work.resolve(name + ".pcap");
-        capture = ns.spawn(host, List.of("tshark", "-q", "-i", iface, "-f", "vrrp", "-w", pcap.toString()),
+        capture = ns.spawn(host, List.of("tshark", "-q", "-i", iface, "-f", "vrrp or ip6 proto 112", "-w",
+            pcap.toString()),
             work.resolve(name + ".tshark.log"));
         for (int t = 0; t < 100 && !Files.exists(pcap); t++)
         {
@@ -230,14 +271,16 @@ public final class VrrpLan implements AutoCloseable
         capture.destroy();
         capture.waitFor();
         final Netns.Result r = Netns.run(List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-E",
-            "separator=/t", "-e", "frame.time_epoch", "-e", "ip.src", "-e", "vrrp.virt_rtr_id", "-e", "vrrp.prio"), 30);
+            "separator=/t", "-e", "frame.time_epoch", "-e", "ip.src", "-e", "ipv6.src", "-e", "vrrp.virt_rtr_id", "-e",
+            "vrrp.prio"), 30);
         final List<Advert> out = new ArrayList<>();
         for (final String line : r.out().lines().toList())
         {
             final String[] f = line.split("\t");
-            if (f.length >= 4 && f[0].matches("[0-9.]+"))
+            if (f.length >= 5 && f[0].matches("[0-9.]+"))
             {
-                out.add(new Advert(Double.parseDouble(f[0]), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3])));
+                out.add(new Advert(Double.parseDouble(f[0]), f[1].isEmpty() ? f[2] : f[1], Integer.parseInt(f[3]),
+                    Integer.parseInt(f[4])));
             }
         }
         return out;

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +39,17 @@ class VrrpInteropTest extends LabTest
 
     static String vrrp(final int version, final int priority, final boolean nopreempt)
     {
+        return vrrp(version, priority, nopreempt, false);
+    }
+
+    /** The same over IPv6: no version (an IPv6 instance is VRRPv3), IPv6 addresses. */
+    static String vrrp(final int version, final int priority, final boolean nopreempt, final boolean ipv6)
+    {
+        if (ipv6)
+        {
+            return vrrp(3, priority, nopreempt).replace("  version 3\n", "")
+                .replace("198.19.0.80\n    198.19.0.1/24", "2001:2::80\n    2001:2::1/64");
+        }
         return "vrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority " +
             priority + "\n  advert_int 1\n" +
             (3 == version ? "  version 3\n" : "  authentication {\n    auth_type PASS\n    auth_pass secret1\n  }\n") +
@@ -48,8 +59,15 @@ class VrrpInteropTest extends LabTest
 
     static String jvs(final int version, final int priority, final boolean nopreempt)
     {
-        return vrrp(version, priority, nopreempt) +
-            "virtual_server 198.19.0.80 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server 198.19.0.11 80\n}\n";
+        return jvs(version, priority, nopreempt, false);
+    }
+
+    static String jvs(final int version, final int priority, final boolean nopreempt, final boolean ipv6)
+    {
+        final String vs = "virtual_server 198.19.0.80 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n" +
+            "  real_server 198.19.0.11 80\n}\n";
+        return vrrp(version, priority, nopreempt, ipv6) + (ipv6 ? vs.replace("198.19.0.80", "2001:2::80")
+            .replace("198.19.0.11", "2001:2::11") : vs);
     }
 
     private static double now()
@@ -76,20 +94,26 @@ class VrrpInteropTest extends LabTest
         return first - last;
     }
 
-    @ParameterizedTest(name = "VRRPv{0}")
-    @ValueSource(ints = {2, 3})
-    void jvsShouldInteroperateWithKeepalived(final int version) throws Exception
+    /**
+     * The election, crash, preemption and priority-0 story with keepalived, over IPv4 (VRRPv2 and v3) and over
+     * IPv6 (VRRPv3 from the link-local addresses, to ff02::12; the same bytes, flow label aside).
+     */
+    @ParameterizedTest(name = "VRRPv{0}, IPv6 {1}")
+    @CsvSource({"2, false", "3, false", "3, true"})
+    void jvsShouldInteroperateWithKeepalived(final int version, final boolean ipv6) throws Exception
     {
-        try (VrrpLan lan = new VrrpLan(work, JAR))
+        final String srcA = ipv6 ? VrrpLan.linkLocal("a") : A;
+        final String srcB = ipv6 ? VrrpLan.linkLocal("b") : B;
+        try (VrrpLan lan = new VrrpLan(work, JAR, ipv6))
         {
             // 1. The same configuration on the same host: keepalived's advert, then jvs's.
             lan.startCapture("bytes");
-            final Path k0 = lan.keepalived("a", vrrp(version, 150, false));
+            final Path k0 = lan.keepalived("a", vrrp(version, 150, false, ipv6));
             Thread.sleep(5000);
             lan.crash("a", k0);
             Thread.sleep(300);
             final double jvsFrom = now();
-            final Path j0 = lan.jvs("a", jvs(version, 150, false));
+            final Path j0 = lan.jvs("a", jvs(version, 150, false, ipv6));
             Thread.sleep(5000);
             lan.crash("a", j0);
             final List<VrrpLan.Advert> ads0 = lan.stopCapture();
@@ -109,8 +133,8 @@ class VrrpInteropTest extends LabTest
                 }
             }
             assertTrue(kaFirst >= 0 && jvsFirst >= 0, "both advertised: " + ads0 + "\n" + lan.logText(j0));
-            assertEquals(maskIpId(raw.get(kaFirst)), maskIpId(raw.get(jvsFirst)),
-                "jvs sends keepalived's bytes, IP id and header checksum aside");
+            assertEquals(mask(raw.get(kaFirst), ipv6), mask(raw.get(jvsFirst), ipv6),
+                "jvs sends keepalived's bytes, IP id and header checksum (IPv6: the flow label) aside");
             final Netns.Result bad = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-Y",
                 "!(vrrp.checksum.status == \"Good\") || _ws.malformed || _ws.expert.severity >= \"Error\"",
                 "-T", "fields", "-e", "frame.number"), 30);
@@ -122,36 +146,40 @@ class VrrpInteropTest extends LabTest
 
             // 2. keepalived (100) is master; jvs (150) arrives and preempts.
             lan.startCapture("elect");
-            final Path ka = lan.keepalived("a", vrrp(version, 100, false));
+            final Path ka = lan.keepalived("a", vrrp(version, 100, false, ipv6));
             Thread.sleep(4500);
-            final Path j1 = lan.jvs("b", jvs(version, 150, false));
+            final Path j1 = lan.jvs("b", jvs(version, 150, false, ipv6));
             Thread.sleep(6000);
+            // IPv6: the observer resolves the VIP by neighbour solicitation; the master (jvs) answers.
+            final String solicited = ipv6 ? solicit(lan) : "";
             final double t2 = now();
             // 3. jvs crashes: keepalived takes over.
             lan.crash("b", j1);
             Thread.sleep(5000);
             final double t3 = now();
             // 4. jvs (150) returns and preempts again.
-            final Path j2 = lan.jvs("b", jvs(version, 150, false));
+            final Path j2 = lan.jvs("b", jvs(version, 150, false, ipv6));
             Thread.sleep(6000);
             final double t4 = now();
             // 5. The other way round: jvs at 50 stays backup of keepalived's 100 ...
             lan.crash("b", j2);
             Thread.sleep(4500);
-            final Path j3 = lan.jvs("b", jvs(version, 50, false));
+            final Path j3 = lan.jvs("b", jvs(version, 50, false, ipv6));
             Thread.sleep(4000);
             final double t5 = now();
             // ... and takes over when keepalived crashes.
             lan.crash("a", ka);
             Thread.sleep(5000);
             final double t6 = now();
+            // IPv6: jvs's unsolicited neighbour advertisements moved the observer's entry to b's MAC unasked.
+            final String unsolicited = ipv6 ? lan.ns().sh("obs", "ip -6 neigh show 2001:2::80 dev eth0") : "";
             // 6. keepalived (100) comes back and preempts jvs (50); jvs yields.
-            final Path ka2 = lan.keepalived("a", vrrp(version, 100, false));
+            final Path ka2 = lan.keepalived("a", vrrp(version, 100, false, ipv6));
             Thread.sleep(6000);
             final double t7 = now();
             // 7. jvs at 150 with nopreempt does not take over from keepalived's 100 ...
             lan.crash("b", j3);
-            final Path j4 = lan.jvs("b", jvs(version, 150, true));
+            final Path j4 = lan.jvs("b", jvs(version, 150, true, ipv6));
             Thread.sleep(6000);
             final double t8 = now();
             // ... until keepalived stops cleanly: priority 0, jvs takes over after its skew time.
@@ -161,29 +189,35 @@ class VrrpInteropTest extends LabTest
             final List<VrrpLan.Advert> ads = lan.stopCapture();
             final String logs = "\njvs:\n" + lan.logText(j4) + "\n" + ads;
 
-            assertEquals(Set.of(B), masters(ads, t2 - 2, t2), "2: the higher priority (jvs 150) is the master" + logs);
-            final double crashJvs = takeover(ads, t2 + 0.01, B, A);
+            assertEquals(Set.of(srcB), masters(ads, t2 - 2, t2), "2: the higher priority (jvs 150) is the master" + logs);
+            final double crashJvs = takeover(ads, t2 + 0.01, srcB, srcA);
             assertTrue(crashJvs <= 3 + (256 - 100) / 256.0 + SLACK_S, "3: keepalived took over in " + crashJvs);
-            assertEquals(Set.of(A), masters(ads, t3 - 2, t3), "3" + logs);
-            assertEquals(Set.of(B), masters(ads, t4 - 2, t4), "4: jvs preempts on return" + logs);
-            assertEquals(Set.of(A), masters(ads, t5 - 2, t5), "5: keepalived (100) over jvs (50)" + logs);
-            final double crashKa = takeover(ads, t5 + 0.01, A, B);
+            assertEquals(Set.of(srcA), masters(ads, t3 - 2, t3), "3" + logs);
+            assertEquals(Set.of(srcB), masters(ads, t4 - 2, t4), "4: jvs preempts on return" + logs);
+            assertEquals(Set.of(srcA), masters(ads, t5 - 2, t5), "5: keepalived (100) over jvs (50)" + logs);
+            final double crashKa = takeover(ads, t5 + 0.01, srcA, srcB);
             final double bound = 3 + (256 - 50) / 256.0;
             assertTrue(crashKa <= bound + SLACK_S, "5: jvs took over in " + crashKa + " s, bound " + bound);
             assertTrue(crashKa >= bound - 0.05, "5: not before Master_Down_Interval: " + crashKa);
-            assertEquals(Set.of(B), masters(ads, t6 - 2, t6), "5" + logs);
-            assertEquals(Set.of(A), masters(ads, t7 - 2, t7), "6: jvs (50) yields to keepalived (100)" + logs);
-            assertEquals(Set.of(A), masters(ads, t7 + 0.5, t8), "7: nopreempt: jvs (150) stays backup" + logs);
-            final double zero = ads.stream().filter(a -> a.src().equals(A) && 0 == a.priority())
+            assertEquals(Set.of(srcB), masters(ads, t6 - 2, t6), "5" + logs);
+            assertEquals(Set.of(srcA), masters(ads, t7 - 2, t7), "6: jvs (50) yields to keepalived (100)" + logs);
+            assertEquals(Set.of(srcA), masters(ads, t7 + 0.5, t8), "7: nopreempt: jvs (150) stays backup" + logs);
+            final double zero = ads.stream().filter(x -> x.src().equals(srcA) && 0 == x.priority())
                 .mapToDouble(VrrpLan.Advert::time).max().orElseThrow(() -> new AssertionError("no priority 0"));
-            final double handover = ads.stream().filter(a -> a.src().equals(B) && a.time() > zero)
+            final double handover = ads.stream().filter(x -> x.src().equals(srcB) && x.time() > zero)
                 .mapToDouble(VrrpLan.Advert::time).min().orElseThrow() - zero;
             assertTrue(handover <= (256 - 150) / 256.0 + SLACK_S, "7: after priority 0, skew time: " + handover);
-            assertEquals(Set.of(B), masters(ads, t9 - 1, t9), "7" + logs);
+            assertEquals(Set.of(srcB), masters(ads, t9 - 1, t9), "7" + logs);
             assertFalse(lan.logText(j4).contains("worker error"), logs);
-            System.out.printf(Locale.ROOT, "VRRPv%d takeover: keepalived after jvs crash %.3f s (bound %.3f), " +
+            if (ipv6)
+            {
+                assertTrue(solicited.contains("lladdr 02:00:00:00:00:0b"), "jvs answered for its VIP: " + solicited);
+                assertTrue(unsolicited.contains("lladdr 02:00:00:00:00:0b"), "jvs advertised on takeover: " +
+                    unsolicited);
+            }
+            System.out.printf(Locale.ROOT, "VRRPv%d%s takeover: keepalived after jvs crash %.3f s (bound %.3f), " +
                 "jvs after keepalived crash %.3f s (bound %.3f), jvs after priority 0 %.3f s (skew %.3f)%n", version,
-                crashJvs, 3 + 156 / 256.0, crashKa, bound, handover, 106 / 256.0);
+                ipv6 ? " over IPv6" : "", crashJvs, 3 + 156 / 256.0, crashKa, bound, handover, 106 / 256.0);
         }
     }
 
@@ -354,9 +388,24 @@ class VrrpInteropTest extends LabTest
         }
     }
 
-    /** Blank the IP identification and header checksum (bytes 4-5 and 10-11 of the IP header). */
-    private static String maskIpId(final String hex)
+    /** The observer forgets 2001:2::80, asks for it (a TCP connection attempt), and says whom it learnt. */
+    private static String solicit(final VrrpLan lan) throws Exception
     {
+        lan.ns().shAllowFail("obs", "ip -6 neigh flush dev eth0", 5);
+        lan.ns().shAllowFail("obs", "curl -s -o /dev/null --max-time 1 http://[2001:2::80]:81/", 5);
+        return lan.ns().sh("obs", "ip -6 neigh show 2001:2::80 dev eth0");
+    }
+
+    /**
+     * Blank what the kernel chooses: IPv4's identification and header checksum (bytes 4-5 and 10-11), IPv6's
+     * flow label (the low 20 bits of the first word).
+     */
+    private static String mask(final String hex, final boolean ipv6)
+    {
+        if (ipv6)
+        {
+            return hex.substring(0, 3) + "xxxxx" + hex.substring(8);
+        }
         return hex.substring(0, 8) + "xxxx" + hex.substring(12, 20) + "xxxx" + hex.substring(24);
     }
 }

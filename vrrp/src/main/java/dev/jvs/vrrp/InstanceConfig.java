@@ -34,14 +34,45 @@ import java.util.Objects;
  * @param excludedAddresses virtual_ipaddress_excluded: owned by the master like the addresses, not advertised.
  * @param useVmac use_vmac: the addresses answer from the virtual router MAC 00:00:5e:00:01:VRID (RFC 5798 7.3).
  * @param vmacXmitBase vmac_xmit_base: with use_vmac, adverts still leave from the interface's own MAC.
+ * @param addresses6 an IPv6 instance's virtual_ipaddress, 16 bytes each (empty for IPv4): an instance is of
+ *     one family, as keepalived's, and an IPv6 one speaks VRRPv3 over IPv6 (RFC 5798: ff02::12).
+ * @param source6 an IPv6 instance's source and tie-break address: unicast_src_ip or the interface's link-local
+ *     address (null until known).
+ * @param unicastPeers6 an IPv6 instance's unicast_peer, 16 bytes each.
+ * @param excludedAddresses6 an IPv6 instance's virtual_ipaddress_excluded, 16 bytes each.
  */
 public record InstanceConfig(
     String name, String iface, int vrid, int version, int priority, int advertCentis, byte[] authPass,
     int[] addresses, int source, int[] unicastPeers, boolean preempt, long preemptDelayMs, long garpMasterDelayMs,
     int garpMasterRepeat, long garpMasterRefreshMs, int garpMasterRefreshRepeat, int garpLowerPrioRepeat,
     boolean lowerPrioNoAdvert, boolean higherPrioSendAdvert, String initialState, boolean checkUnicastSource,
-    int[] excludedAddresses, boolean useVmac, boolean vmacXmitBase)
+    int[] excludedAddresses, boolean useVmac, boolean vmacXmitBase, byte[] addresses6, byte[] source6,
+    byte[] unicastPeers6, byte[] excludedAddresses6)
 {
+    /** @return whether this is an IPv6 instance (VRRPv3 over IPv6). */
+    public boolean ipv6()
+    {
+        return addresses6.length > 0;
+    }
+
+    /** @return how many addresses the advertisement carries. */
+    public int addressCount()
+    {
+        return ipv6() ? addresses6.length / 16 : addresses.length;
+    }
+
+    /** @return an IPv6 instance's addresses and excluded ones (16 bytes each): what its master owns. */
+    public byte[] ownedAddresses6()
+    {
+        if (0 == excludedAddresses6.length)
+        {
+            return addresses6;
+        }
+        final byte[] all = Arrays.copyOf(addresses6, addresses6.length + excludedAddresses6.length);
+        System.arraycopy(excludedAddresses6, 0, all, addresses6.length, excludedAddresses6.length);
+        return all;
+    }
+
     /** @return the addresses and the excluded ones: what the master owns. */
     public int[] ownedAddresses()
     {
@@ -54,10 +85,10 @@ public record InstanceConfig(
         return all;
     }
 
-    /** @return the virtual router MAC of this instance's VRID (IPv4). */
+    /** @return the virtual router MAC of this instance's VRID: 00:00:5e:00:01:VRID, for IPv6 00:00:5e:00:02:VRID. */
     public long vmac()
     {
-        return 0x00005E000100L | (vrid & 0xFF);
+        return (ipv6() ? 0x00005E000200L : 0x00005E000100L) | (vrid & 0xFF);
     }
 
     /** @return the advertisement interval in ms. */
@@ -75,7 +106,21 @@ public record InstanceConfig(
         return new InstanceConfig(name, iface, vrid, version, priority, advertCentis, authPass, addresses, address,
             unicastPeers, preempt, preemptDelayMs, garpMasterDelayMs, garpMasterRepeat, garpMasterRefreshMs,
             garpMasterRefreshRepeat, garpLowerPrioRepeat, lowerPrioNoAdvert, higherPrioSendAdvert, initialState,
-            checkUnicastSource, excludedAddresses, useVmac, vmacXmitBase);
+            checkUnicastSource, excludedAddresses, useVmac, vmacXmitBase, addresses6, source6, unicastPeers6,
+            excludedAddresses6);
+    }
+
+    /**
+     * @param address the interface's link-local address, for an IPv6 instance that names no source.
+     * @return this instance with that source.
+     */
+    public InstanceConfig withSource6(final byte[] address)
+    {
+        return new InstanceConfig(name, iface, vrid, version, priority, advertCentis, authPass, addresses, source,
+            unicastPeers, preempt, preemptDelayMs, garpMasterDelayMs, garpMasterRepeat, garpMasterRefreshMs,
+            garpMasterRefreshRepeat, garpLowerPrioRepeat, lowerPrioNoAdvert, higherPrioSendAdvert, initialState,
+            checkUnicastSource, excludedAddresses, useVmac, vmacXmitBase, addresses6, address.clone(), unicastPeers6,
+            excludedAddresses6);
     }
 
     // A record compares arrays by reference; these compare the addresses and password by content.
@@ -92,13 +137,15 @@ public record InstanceConfig(
             lowerPrioNoAdvert == c.lowerPrioNoAdvert && higherPrioSendAdvert == c.higherPrioSendAdvert &&
             initialState.equals(c.initialState) && checkUnicastSource == c.checkUnicastSource &&
             Arrays.equals(excludedAddresses, c.excludedAddresses) && useVmac == c.useVmac &&
-            vmacXmitBase == c.vmacXmitBase;
+            vmacXmitBase == c.vmacXmitBase && Arrays.equals(addresses6, c.addresses6) &&
+            Arrays.equals(source6, c.source6) && Arrays.equals(unicastPeers6, c.unicastPeers6) &&
+            Arrays.equals(excludedAddresses6, c.excludedAddresses6);
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(name, iface, vrid, priority, Arrays.hashCode(addresses));
+        return Objects.hash(name, iface, vrid, priority, Arrays.hashCode(addresses), Arrays.hashCode(addresses6));
     }
 
     @Override
@@ -158,6 +205,14 @@ public record InstanceConfig(
         public boolean useVmac;
         /** See {@link InstanceConfig}. */
         public boolean vmacXmitBase;
+        /** See {@link InstanceConfig}. */
+        public byte[] addresses6 = new byte[0];
+        /** See {@link InstanceConfig}. */
+        public byte[] source6;
+        /** See {@link InstanceConfig}. */
+        public byte[] unicastPeers6 = new byte[0];
+        /** See {@link InstanceConfig}. */
+        public byte[] excludedAddresses6 = new byte[0];
 
         /**
          * Set a v2 password (keepalived uses the first 8 bytes).
@@ -178,7 +233,8 @@ public record InstanceConfig(
                 null == authPass ? null : authPass.clone(), addresses.clone(), source, unicastPeers.clone(), preempt,
                 preemptDelayMs, garpMasterDelayMs, garpMasterRepeat, garpMasterRefreshMs, garpMasterRefreshRepeat,
                 garpLowerPrioRepeat, lowerPrioNoAdvert, higherPrioSendAdvert, initialState, checkUnicastSource,
-                excludedAddresses.clone(), useVmac, vmacXmitBase);
+                excludedAddresses.clone(), useVmac, vmacXmitBase, addresses6.clone(),
+                null == source6 ? null : source6.clone(), unicastPeers6.clone(), excludedAddresses6.clone());
         }
     }
 }

@@ -35,7 +35,8 @@ public final class VrrpInstance
     private long preemptAt;
     private long garpRoundAt = Long.MAX_VALUE;
     private long garpRefreshAt = Long.MAX_VALUE;
-    private int masterAddress;
+    /** A master has been heard (a VRRPv3 backup keeps the interval it learnt from it). */
+    private boolean masterHeard;
     private int ipId;
 
     /**
@@ -194,8 +195,9 @@ public final class VrrpInstance
      */
     public void onAdvert(final DirectBuffer b, final int ip, final long now)
     {
-        final int v = ip + (b.getByte(ip) & 0x0F) * 4;
-        if (VrrpPacket.version(b, v) != cfg.version())
+        final int v = VrrpPacket.vrrpOffset(b, ip);
+        final boolean v6 = VrrpPacket.isIpv6(b, ip);
+        if (VrrpPacket.version(b, v) != cfg.version() || v6 != cfg.ipv6())
         {
             count(VrrpCounter.VERSION_ERRORS);
             return;
@@ -204,19 +206,10 @@ public final class VrrpInstance
         {
             return;
         }
-        final int n = VrrpPacket.addressCount(b, v);
-        if (n != cfg.addresses().length)
+        if (!sameAddresses(b, v, v6))
         {
             count(VrrpCounter.ADDRESS_LIST_ERRORS);
             return;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            if (!contains(cfg.addresses(), VrrpPacket.address(b, v, i)))
-            {
-                count(VrrpCounter.ADDRESS_LIST_ERRORS);
-                return;
-            }
         }
         final int advertCentis = VrrpPacket.advertCentis(b, v);
         if (2 == cfg.version() && advertCentis != cfg.advertCentis())
@@ -226,19 +219,51 @@ public final class VrrpInstance
         }
         count(VrrpCounter.ADVERT_RECEIVED);
         final int priority = VrrpPacket.priority(b, v);
-        final int src = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN);
+        // The tie-break of equal priorities: the higher primary address wins (unsigned, as keepalived compares).
+        final int higherSource = v6 ? VrrpPacket.compareSource6(b, ip, cfg.source6()) :
+            Integer.compareUnsigned(b.getInt(ip + 12, ByteOrder.BIG_ENDIAN), cfg.source());
         if (0 == priority)
         {
             count(VrrpCounter.PRIORITY_ZERO_RECEIVED);
         }
         if (VrrpState.BACKUP == state)
         {
-            backupReceive(priority, src, advertCentis, now);
+            backupReceive(priority, advertCentis, now);
         }
         else if (VrrpState.MASTER == state)
         {
-            masterReceive(priority, src, advertCentis, now);
+            masterReceive(priority, higherSource > 0, advertCentis, now, b, ip);
         }
+    }
+
+    /** The advert carries this instance's addresses, as many and each of them (in any order). */
+    private boolean sameAddresses(final DirectBuffer b, final int v, final boolean v6)
+    {
+        final int n = VrrpPacket.addressCount(b, v);
+        if (n != cfg.addressCount())
+        {
+            return false;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (v6 ? !contains6(b, v, i) : !contains(cfg.addresses(), VrrpPacket.address(b, v, i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean contains6(final DirectBuffer b, final int v, final int i)
+    {
+        for (int j = 0; j < cfg.addressCount(); j++)
+        {
+            if (VrrpPacket.address6Equals(b, v, i, cfg.addresses6(), j))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean authOk(final DirectBuffer b, final int v)
@@ -266,7 +291,7 @@ public final class VrrpInstance
         return true;
     }
 
-    private void backupReceive(final int priority, final int src, final int advertCentis, final long now)
+    private void backupReceive(final int priority, final int advertCentis, final long now)
     {
         if (0 == priority)
         {
@@ -280,7 +305,7 @@ public final class VrrpInstance
             {
                 masterAdverMs = advertCentis * 10L;
             }
-            masterAddress = src;
+            masterHeard = true;
             masterDownAt = now + masterDownMs();
             if (0 != cfg.preemptDelayMs())
             {
@@ -297,7 +322,8 @@ public final class VrrpInstance
         // Otherwise a lower priority master is ignored: the master-down timer runs out and we preempt.
     }
 
-    private void masterReceive(final int priority, final int src, final int advertCentis, final long now)
+    private void masterReceive(final int priority, final boolean higherSource, final int advertCentis,
+        final long now, final DirectBuffer b, final int ip)
     {
         if (0 == priority)
         {
@@ -305,7 +331,7 @@ public final class VrrpInstance
             return;
         }
         if (priority > effectivePriority ||
-            (priority == effectivePriority && Integer.compareUnsigned(src, cfg.source()) > 0))
+            (priority == effectivePriority && higherSource))
         {
             if (cfg.higherPrioSendAdvert())
             {
@@ -315,9 +341,9 @@ public final class VrrpInstance
             {
                 masterAdverMs = advertCentis * 10L;
             }
-            masterAddress = src;
+            masterHeard = true;
             count(VrrpCounter.RELEASE_MASTER);
-            enterBackup(now, "higher priority advert from " + dotted(src));
+            enterBackup(now, "higher priority advert from " + out.sourceText(b, ip));
             return;
         }
         // A lower priority master (a peer that just started, or preempting late): assert ourselves now, unless
@@ -487,7 +513,7 @@ public final class VrrpInstance
 
     private void enterBackup(final long now, final String why)
     {
-        if (3 != cfg.version() || VrrpState.MASTER != state && 0 == masterAddress)
+        if (3 != cfg.version() || VrrpState.MASTER != state && !masterHeard)
         {
             masterAdverMs = cfg.advertMs();
         }

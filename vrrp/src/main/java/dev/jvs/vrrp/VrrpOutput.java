@@ -15,7 +15,8 @@ public interface VrrpOutput
     void advertise(VrrpInstance instance, int priority);
 
     /**
-     * Send one gratuitous ARP for each of the instance's addresses.
+     * Send one gratuitous ARP for each of the instance's IPv4 addresses, and one unsolicited Neighbor
+     * Advertisement for each IPv6 one.
      *
      * @param instance the master.
      */
@@ -30,4 +31,17 @@ public interface VrrpOutput
      * @param why a few words for the log.
      */
     void stateChanged(VrrpInstance instance, VrrpState from, VrrpState to, String why);
+
+    /**
+     * An advert's source address as text, for the log (IPv4 dotted here; the director writes IPv6 as inet_ntop).
+     *
+     * @param b buffer.
+     * @param ip the IP header.
+     * @return the text.
+     */
+    default String sourceText(final org.agrona.DirectBuffer b, final int ip)
+    {
+        return VrrpPacket.isIpv6(b, ip) ? "an IPv6 router" : VrrpInstance.dotted(b.getInt(ip + 12,
+            java.nio.ByteOrder.BIG_ENDIAN));
+    }
 }

@@ -41,9 +41,19 @@ class VrrpInstanceTest
                 return;
             }
             final InstanceConfig c = from.config();
-            final UnsafeBuffer b = new UnsafeBuffer(new byte[VrrpPacket.length(c.version(), c.addresses().length)]);
-            VrrpPacket.write(b, 0, c.version(), c.vrid(), priority, c.addresses(), c.advertCentis(), c.authPass(), c.source(),
-                VrrpPacket.GROUP, from.nextIpId());
+            final UnsafeBuffer b;
+            if (c.ipv6())
+            {
+                b = new UnsafeBuffer(new byte[VrrpPacket.IP6_HEADER_LENGTH + 8 + c.addresses6().length]);
+                VrrpPacket.write6(b, 0, c.vrid(), priority, c.addresses6(), c.advertCentis(), c.source6(),
+                    VrrpPacket.GROUP6_HI, VrrpPacket.GROUP6_LO);
+            }
+            else
+            {
+                b = new UnsafeBuffer(new byte[VrrpPacket.length(c.version(), c.addresses().length)]);
+                VrrpPacket.write(b, 0, c.version(), c.vrid(), priority, c.addresses(), c.advertCentis(), c.authPass(),
+                    c.source(), VrrpPacket.GROUP, from.nextIpId());
+            }
             for (final VrrpInstance to : nodes)
             {
                 if (to != from && to.config().vrid() == c.vrid() && !down.contains(to))
@@ -147,6 +157,64 @@ class VrrpInstanceTest
         c.priority = priority;
         c.source = source;
         return c;
+    }
+
+    /** An IPv6 instance: VRRPv3, keepalived's addresses, a link-local source ending in {@code last}. */
+    static InstanceConfig.Builder node6(final String name, final int priority, final int last)
+    {
+        final InstanceConfig.Builder c = new InstanceConfig.Builder();
+        c.name = name;
+        c.vrid = 61;
+        c.version = 3;
+        c.priority = priority;
+        c.addresses6 = VrrpPacketTest.VIPS6.clone();
+        c.source6 = VrrpPacketTest.SRC6.clone();
+        c.source6[15] = (byte)last;
+        return c;
+    }
+
+    @Test
+    void ipv6InstancesShouldElectByPriorityThenByTheHigherSource()
+    {
+        final Lan lan = new Lan();
+        final VrrpInstance low = lan.add(node6("LOW", 100, 2));
+        final VrrpInstance high = lan.add(node6("HIGH", 200, 3));
+        low.start(0);
+        high.start(0);
+        lan.runTo(10_000);
+        assertEquals(VrrpState.MASTER, high.state());
+        assertEquals(VrrpState.BACKUP, low.state());
+        assertTrue(low.counter(VrrpCounter.ADVERT_RECEIVED) > 5, "IPv6 adverts reached the backup");
+        // Equal priorities: the higher source address stays master, the lower yields.
+        final Lan tie = new Lan();
+        final VrrpInstance a = tie.add(node6("A", 150, 2));
+        final VrrpInstance b = tie.add(node6("B", 150, 0x0b));
+        a.start(0);
+        b.start(0);
+        a.forceMaster(0, "test");
+        b.forceMaster(0, "test");
+        tie.runTo(5_000);
+        assertEquals(VrrpState.MASTER, b.state());
+        assertEquals(VrrpState.BACKUP, a.state());
+        assertTrue(tie.events.stream().anyMatch(e -> e.contains("A BACKUP (higher priority advert from")),
+            tie.events.toString());
+    }
+
+    @Test
+    void anIpv6AdvertShouldNotReachAnIpv4InstanceOfTheSameVrid()
+    {
+        final VrrpInstance v4 = new VrrpInstance(node("V4", 100, 2, 3).build(), new Lan());
+        v4.start(0);
+        final UnsafeBuffer b = VrrpPacketTest.buffer(VrrpPacketTest.V6_FIRST);
+        v4.onAdvert(b, 0, 10);
+        assertEquals(1, v4.counter(VrrpCounter.VERSION_ERRORS));
+        assertEquals(0, v4.counter(VrrpCounter.ADVERT_RECEIVED));
+        final InstanceConfig.Builder other = node6("OTHER", 100, 2);
+        other.addresses6 = java.util.Arrays.copyOf(VrrpPacketTest.VIPS6, 16);
+        final VrrpInstance v6 = new VrrpInstance(other.build(), new Lan());
+        v6.start(0);
+        v6.onAdvert(b, 0, 10);
+        assertEquals(1, v6.counter(VrrpCounter.ADDRESS_LIST_ERRORS), "two addresses where one is configured");
     }
 
     @Test

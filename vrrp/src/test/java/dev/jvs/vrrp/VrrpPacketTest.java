@@ -27,6 +27,22 @@ class VrrpPacketTest
     static final String V3_STOP = "45c0002400050000ff70147dc6130002e0000012" +
         "3133000200649b45c6130050c6130001";
 
+    /**
+     * keepalived 2.2.7 over IPv6 (no {@code version}: an IPv6 instance is VRRPv3), {@code virtual_router_id 61;
+     * priority 150; virtual_ipaddress { 2001:2::80 2001:2::81/64 }} on a veth whose MAC is 02:00:00:00:00:0a
+     * (link-local fe80::ff:fe00:a): its first advert and the priority 0 one of its stop. The flow label
+     * (0xd06f8) is the kernel's automatic one.
+     */
+    static final String V6_FIRST = "6c0d06f8002870fffe80000000000000000000ff" +
+        "fe00000aff020000000000000000000000000012" +
+        "313d96020064fa1c" + "20010002000000000000000000000080" + "20010002000000000000000000000081";
+    static final String V6_STOP = "6c0d06f8002870fffe80000000000000000000ff" +
+        "fe00000aff020000000000000000000000000012" +
+        "313d00020064901d" + "20010002000000000000000000000080" + "20010002000000000000000000000081";
+    static final byte[] SRC6 = HexFormat.of().parseHex("fe80000000000000000000fffe00000a");
+    static final byte[] VIPS6 = HexFormat.of().parseHex("20010002000000000000000000000080" +
+        "20010002000000000000000000000081");
+
     static final int SRC = 0xC6130002;
     static final int[] VIPS = {0xC6130050, 0xC6130001};
 
@@ -73,6 +89,51 @@ class VrrpPacketTest
     {
         assertArrayEquals(HexFormat.of().parseHex(V3_FIRST), write(3, 150, 1));
         assertArrayEquals(HexFormat.of().parseHex(V3_STOP), write(3, 0, 5));
+    }
+
+    @Test
+    void shouldWriteWhatKeepalivedWritesOverIpv6()
+    {
+        for (final String hex : new String[] {V6_FIRST, V6_STOP})
+        {
+            final byte[] ka = HexFormat.of().parseHex(hex);
+            final UnsafeBuffer b = new UnsafeBuffer(new byte[ka.length]);
+            final int n = VrrpPacket.write6(b, 0, 61, ka[42] & 0xFF, VIPS6, 100, SRC6, VrrpPacket.GROUP6_HI,
+                VrrpPacket.GROUP6_LO);
+            assertEquals(ka.length, n);
+            // The flow label aside (the kernel's own for keepalived, 0 from jvs): every byte, checksum included.
+            ka[1] &= (byte)0xF0;
+            ka[2] = 0;
+            ka[3] = 0;
+            assertArrayEquals(ka, b.byteArray(), hex);
+        }
+    }
+
+    @Test
+    void shouldCheckIpv6Adverts()
+    {
+        final UnsafeBuffer ok = buffer(V6_FIRST);
+        assertNull(VrrpPacket.check(ok, 0, ok.capacity(), true));
+        assertEquals(40, VrrpPacket.vrrpOffset(ok, 0));
+        assertEquals(2, VrrpPacket.addressCount(ok, 40));
+        assertEquals(0, VrrpPacket.compareSource6(ok, 0, SRC6));
+        final UnsafeBuffer hop = buffer(V6_FIRST);
+        hop.putByte(7, (byte)64);
+        assertEquals(VrrpCounter.TTL_ERRORS, VrrpPacket.check(hop, 0, hop.capacity(), true));
+        assertNull(VrrpPacket.check(hop, 0, hop.capacity(), false), "a unicast advert may have been routed");
+        final UnsafeBuffer sum = buffer(V6_FIRST);
+        sum.putByte(39, (byte)0x13); // another destination: the pseudo-header's sum changes
+        assertEquals(VrrpCounter.CHECKSUM_ERRORS, VrrpPacket.check(sum, 0, sum.capacity(), true));
+        final UnsafeBuffer v2 = buffer(V6_FIRST);
+        v2.putByte(40, (byte)0x21);
+        assertEquals(VrrpCounter.VERSION_ERRORS, VrrpPacket.check(v2, 0, v2.capacity(), true),
+            "no VRRPv2 over IPv6");
+        final UnsafeBuffer count = buffer(V6_FIRST);
+        count.putByte(43, (byte)3);
+        assertEquals(VrrpCounter.PACKET_LENGTH_ERRORS, VrrpPacket.check(count, 0, count.capacity(), true));
+        final UnsafeBuffer cut = buffer(V6_FIRST);
+        assertEquals(VrrpCounter.PACKET_LENGTH_ERRORS, VrrpPacket.check(cut, 0, cut.capacity() - 1, true));
+        assertEquals(VrrpCounter.PACKET_LENGTH_ERRORS, VrrpPacket.check(cut, 0, 45, true));
     }
 
     @Test

@@ -346,8 +346,7 @@ public final class AdmHandler implements ControlPlane.Handler
         {
             final dev.jvs.vrrp.InstanceConfig c = i.config();
             b.append(String.format(java.util.Locale.ROOT, "%-16s %-7s %-8d %-9d %-10s %-4d %s%n", c.name(), i.state(),
-                c.priority(), i.effectivePriority(), c.iface(), c.vrid(), java.util.Arrays.stream(c.addresses())
-                .mapToObj(dev.jvs.engine.frame.Ipv4::toString).collect(java.util.stream.Collectors.joining(" "))));
+                c.priority(), i.effectivePriority(), c.iface(), c.vrid(), dev.jvs.director.config.VrrpConfig.vipText(c)));
         }
         return b.toString();
     }

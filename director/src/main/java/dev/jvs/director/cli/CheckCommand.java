@@ -59,9 +59,8 @@ public final class CheckCommand implements Callable<Integer>
                     "# vrrp_instance %s: %s vrid %d VRRPv%d priority %d advert_int %.2f%s%s%s addresses %s", c.name(),
                     c.iface(), c.vrid(), c.version(), c.priority(), c.advertCentis() / 100.0,
                     null != c.authPass() ? " auth PASS" : "", c.preempt() ? "" : " nopreempt",
-                    c.unicastPeers().length > 0 ? " unicast" : "", java.util.Arrays.stream(c.addresses())
-                        .mapToObj(dev.jvs.engine.frame.Ipv4::toString)
-                        .collect(java.util.stream.Collectors.joining(" "))));
+                    c.unicastPeers().length + c.unicastPeers6().length > 0 ? " unicast" : "",
+                    dev.jvs.director.config.VrrpConfig.vipText(c)));
             }
         }
         return 0;

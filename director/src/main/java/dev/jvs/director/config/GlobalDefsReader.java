@@ -150,6 +150,14 @@ final class GlobalDefsReader
                         kc.warn(k, "vrrp_mcast_group4 other than 224.0.0.18 (jvs uses the standard group)");
                     }
                 }
+                case "vrrp_mcast_group6" ->
+                {
+                    if (!dev.jvs.engine.frame.IpAddress.parse("ff02::12").equals(KeepalivedConfig.ipAddress(k, 0,
+                        "vrrp_mcast_group6")))
+                    {
+                        kc.warn(k, "vrrp_mcast_group6 other than ff02::12 (jvs uses the standard group)");
+                    }
+                }
                 case "lvs_sync_daemon" -> vr.syncDaemon(k);
                 default ->
                 {

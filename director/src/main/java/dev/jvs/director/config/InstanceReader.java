@@ -1,6 +1,6 @@
 package dev.jvs.director.config;
 
-import dev.jvs.engine.frame.Ipv4;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.vrrp.InstanceConfig;
 import dev.jvs.vrrp.VrrpPacket;
 
@@ -58,11 +58,20 @@ final class InstanceReader
     long advertMs = 1_000;
     final List<Statement> vipLines = new ArrayList<>();
     /** virtual_ipaddress's {@code dev}: the interface an address lives on, when not the instance's. */
-    final Map<Integer, String> devices = new LinkedHashMap<>();
-    /** While the block is read: virtual_ipaddress, virtual_ipaddress_excluded, unicast_peer. */
-    final List<Integer> addressList = new ArrayList<>();
-    final List<Integer> excludedList = new ArrayList<>();
-    final List<Integer> peerList = new ArrayList<>();
+    final Map<IpAddress, String> devices = new LinkedHashMap<>();
+    /** While the block is read: virtual_ipaddress, virtual_ipaddress_excluded (either family), unicast_peer. */
+    final List<IpAddress> addressList = new ArrayList<>();
+    final List<IpAddress> excludedList = new ArrayList<>();
+    final List<IpAddress> peerList = new ArrayList<>();
+    /** unicast_src_ip / mcast_src_ip, or null. */
+    IpAddress source;
+    /**
+     * The instance's family, null until the first address, unicast_src_ip, unicast_peer or native_ipv6 says
+     * (keepalived's {@code vrrp->family}: what comes first decides, the other family is skipped after).
+     */
+    Boolean ipv6;
+    /** The version keyword's value, or null (an IPv6 instance is VRRPv3 unless told otherwise). */
+    Integer version;
 
     /** What a vrrp_instance keyword works in: the VRRP part being read and the file it is part of. */
     private record Reading(VrrpReader vrrp, KeepalivedConfig kc)
@@ -74,7 +83,7 @@ final class InstanceReader
         "debug", "accept", "no_accept", "skip_check_adv_addr",
         "kernel_rx_buf_size", "unicast_ttl", "garp_interval", "gna_interval",
         "garp_lower_prio_delay", "virtual_routes", "virtual_rules", "notify_master_rx_lower_pri",
-        "native_ipv6", "linkbeat_use_polling");
+        "linkbeat_use_polling");
 
     /** vrrp_instance's keywords (keepalived's vrrp_parser.c). */
     private static final Keywords<Reading, InstanceReader> INSTANCE = new Keywords<Reading, InstanceReader>()
@@ -105,18 +114,27 @@ final class InstanceReader
         .on((r, in, k) -> in.cfg.preempt = true, "preempt")
         .on((r, in, k) -> r.kc().warn(k, "'notify_priority_changes' is not acted on: priority changes go to " +
             "keepalived's notify FIFO, which jvs does not have"), "notify_priority_changes")
-        .on((r, in, k) -> in.cfg.version = (int)KeepalivedConfig.number(k, 0, 2, 3, "version"), "version")
+        .on(InstanceReader::version, "version")
+        .on(InstanceReader::nativeIpv6, "native_ipv6")
         .on((r, in, k) -> in.auth = k, "authentication")
-        .on((r, in, k) -> addresses(k, in, in.addressList), "virtual_ipaddress")
-        .on((r, in, k) -> addresses(k, in, in.excludedList), "virtual_ipaddress_excluded")
+        .on((r, in, k) -> addresses(k, in, in.addressList, r.kc()), "virtual_ipaddress")
+        .on((r, in, k) -> addresses(k, in, in.excludedList, r.kc()), "virtual_ipaddress_excluded")
         // mcast_src_ip is the older name of the adverts' source address, as keepalived reads it.
-        .on((r, in, k) -> in.cfg.source = KeepalivedConfig.address(k, 0, k.keyword()), "unicast_src_ip",
-            "mcast_src_ip")
+        .on(InstanceReader::source, "unicast_src_ip", "mcast_src_ip")
         .on((r, in, k) ->
         {
             for (final Statement a : children(k))
             {
-                in.peerList.add(addressOf(a));
+                final IpAddress peer = addressOf(a);
+                if (in.sameFamily(peer))
+                {
+                    in.peerList.add(peer);
+                }
+                else
+                {
+                    r.kc().warnAt(a.at(), "Configuration error: VRRP instance[" + in.cfg.name + "] and unicast peer " +
+                        "address[" + a.keyword() + "] MUST be of the same family !!! Skipping...");
+                }
             }
         }, "unicast_peer")
         .on((r, in, k) -> in.cfg.preempt = false, "nopreempt")
@@ -178,14 +196,73 @@ final class InstanceReader
         in.stateSet = true;
     }
 
-    private static void addresses(final Statement k, final InstanceReader in, final List<Integer> into)
-        throws ConfigException
+    /**
+     * virtual_ipaddress takes the instance's family only (keepalived's {@code alloc_vrrp_vip}: the first address
+     * decides when nothing did before); virtual_ipaddress_excluded takes either, so an IPv4 instance can carry
+     * IPv6 addresses (and the reverse), as keepalived's dual-stack configurations do.
+     */
+    private static void addresses(final Statement k, final InstanceReader in, final List<IpAddress> into,
+        final KeepalivedConfig kc) throws ConfigException
     {
         for (final Statement a : children(k))
         {
-            into.add(addressOf(a));
+            final IpAddress addr = addressOf(a);
+            if (into == in.addressList && !in.sameFamily(addr))
+            {
+                kc.warnAt(a.at(), "(" + in.cfg.name + "): address family must match VRRP instance [" + a.keyword() +
+                    "] - ignoring");
+                continue;
+            }
+            into.add(addr);
             in.vipLines.add(a);
         }
+    }
+
+    /** Whether an address is of the instance's family, which it decides when nothing has yet. */
+    private boolean sameFamily(final IpAddress a)
+    {
+        if (null == ipv6)
+        {
+            ipv6 = a.v6();
+        }
+        return ipv6 == a.v6();
+    }
+
+    private static void source(final Reading r, final InstanceReader in, final Statement k) throws ConfigException
+    {
+        final IpAddress a = KeepalivedConfig.ipAddress(k, 0, k.keyword());
+        if (in.sameFamily(a))
+        {
+            in.source = a;
+        }
+        else
+        {
+            r.kc().warnAt(k.at(), "Configuration error: VRRP instance[" + in.cfg.name + "] and src address[" +
+                KeepalivedConfig.word(k, 0) + "] MUST be of the same family !!! Skipping...");
+        }
+    }
+
+    private static void version(final Reading r, final InstanceReader in, final Statement k) throws ConfigException
+    {
+        final int v = (int)KeepalivedConfig.number(k, 0, 2, 3, "version");
+        if (null != in.version && in.version != v || 2 == v && Boolean.TRUE.equals(in.ipv6))
+        {
+            r.kc().warnAt(k.at(), "(" + in.cfg.name + ") vrrp_version " + v + " conflicts with configured or deduced " +
+                "version " + (null == in.version ? 0 : in.version) + "; ignoring.");
+            return;
+        }
+        in.version = v;
+    }
+
+    private static void nativeIpv6(final Reading r, final InstanceReader in, final Statement k)
+    {
+        if (Boolean.FALSE.equals(in.ipv6))
+        {
+            r.kc().warnAt(k.at(), "(" + in.cfg.name + ") Cannot specify native_ipv6 with IPv4 addresses");
+            return;
+        }
+        in.ipv6 = true;
+        in.version = 3;
     }
 
     /**
@@ -228,9 +305,6 @@ final class InstanceReader
                 kc.warn(k, "'" + k.keyword() + "' is read and not acted on by jvs");
             }
         }
-        final List<Integer> addresses = in.addressList;
-        final List<Integer> excluded = in.excludedList;
-        final List<Integer> peers = in.peerList;
         if (0 == c.vrid)
         {
             throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no virtual_router_id");
@@ -239,7 +313,7 @@ final class InstanceReader
         {
             throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no interface");
         }
-        if (addresses.isEmpty())
+        if (in.addressList.isEmpty())
         {
             throw new ConfigException(s.at(), "vrrp_instance " + c.name + " has no virtual_ipaddress");
         }
@@ -248,10 +322,35 @@ final class InstanceReader
             // keepalived watches the instance's own interface unless told not to: down means FAULT.
             in.trackInterfaces.putIfAbsent(c.iface, 0);
         }
-        c.addresses = addresses.stream().mapToInt(Integer::intValue).toArray();
-        c.unicastPeers = peers.stream().mapToInt(Integer::intValue).toArray();
-        c.excludedAddresses = excluded.stream().mapToInt(Integer::intValue).toArray();
+        c.addresses = v4(in.addressList);
+        c.addresses6 = v6(in.addressList);
+        c.unicastPeers = v4(in.peerList);
+        c.unicastPeers6 = v6(in.peerList);
+        c.excludedAddresses = v4(in.excludedList);
+        c.excludedAddresses6 = v6(in.excludedList);
+        if (null != in.source)
+        {
+            c.source = in.source.v6() ? 0 : in.source.v4();
+            c.source6 = in.source.v6() ? in.source.bytes() : null;
+        }
         return in;
+    }
+
+    private static int[] v4(final List<IpAddress> l)
+    {
+        return l.stream().filter(a -> !a.v6()).mapToInt(IpAddress::v4).toArray();
+    }
+
+    /** The IPv6 addresses of a list, 16 bytes each, in its order. */
+    private static byte[] v6(final List<IpAddress> l)
+    {
+        final List<IpAddress> six = l.stream().filter(IpAddress::v6).toList();
+        final byte[] b = new byte[16 * six.size()];
+        for (int i = 0; i < six.size(); i++)
+        {
+            System.arraycopy(six.get(i).bytes(), 0, b, 16 * i, 16);
+        }
+        return b;
     }
 
     /**
@@ -265,6 +364,7 @@ final class InstanceReader
     {
         final InstanceConfig.Builder c = in.cfg;
         final String n = "(" + c.name + ")";
+        completeFamily(in, kc);
         final boolean master = "MASTER".equals(c.initialState) && in.stateSet;
         if (!in.prioritySet)
         {
@@ -322,6 +422,38 @@ final class InstanceReader
         }
         completeLowerPriority(in, kc, d);
         c.advertCentis = advertCentis(in, kc, in.advertMs);
+    }
+
+    /**
+     * The version an instance speaks: an IPv6 one VRRPv3 (RFC 5798 has no VRRPv2 over IPv6), an IPv4 one its
+     * {@code version}, else global_defs' vrrp_version; and keepalived's word on an IPv6 first address that is
+     * not link-local (RFC 5798 5.2.9 wants the link-local one first).
+     */
+    private static void completeFamily(final InstanceReader in, final KeepalivedConfig kc)
+    {
+        final InstanceConfig.Builder c = in.cfg;
+        final String n = "(" + c.name + ")";
+        if (null != in.version)
+        {
+            c.version = in.version;
+        }
+        if (0 == c.addresses6.length)
+        {
+            return;
+        }
+        if (2 == c.version && null != in.version)
+        {
+            // keepalived says so in strict mode only, and otherwise sends VRRPv2 adverts over IPv6, which RFC 5798
+            // does not define and no IPv6 peer accepts.
+            kc.warnAt(in.at, n + " cannot use IPv6 with VRRP version 2; setting version 3" + (in.strict ? "" :
+                " (keepalived would say so in strict mode only, and send VRRPv2 over IPv6 otherwise)"));
+        }
+        c.version = 3;
+        final boolean linkLocal = (c.addresses6[0] & 0xFF) == 0xFE && (c.addresses6[1] & 0xC0) == 0x80;
+        if (0 == c.unicastPeers6.length && !linkLocal)
+        {
+            kc.warnAt(in.at, n + " the first IPv6 VIP address " + (in.strict ? "must" : "should") + " be link local");
+        }
     }
 
     /** What a master does about a lower priority advert, and about a higher one (strict mode: RFC only). */
@@ -504,23 +636,20 @@ final class InstanceReader
         }
     }
 
-    /** An address line: "198.19.0.80", "198.19.0.1/24", with dev/brd/label words after it. */
-    private static int addressOf(final Statement a) throws ConfigException
+    /** An address line: "198.19.0.80", "198.19.0.1/24", "2001:2::80/64", with dev/brd/label words after it. */
+    private static IpAddress addressOf(final Statement a) throws ConfigException
     {
         final String w = a.keyword();
         final int slash = w.indexOf('/');
         final String addr = slash < 0 ? w : w.substring(0, slash);
-        if (addr.indexOf(':') >= 0)
-        {
-            throw new ConfigException(a.at(), "IPv6 address " + w + " is not supported yet");
-        }
         try
         {
-            return Ipv4.parse(addr);
+            return IpAddress.parse(addr);
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new ConfigException(a.at(), "'" + w + "' is not an IPv4 address");
+            throw new ConfigException(a.at(), "'" + w + "' is not an IPv" + (addr.indexOf(':') < 0 ? "4" : "6") +
+                " address");
         }
     }
 

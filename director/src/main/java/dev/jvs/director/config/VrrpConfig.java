@@ -1,5 +1,6 @@
 package dev.jvs.director.config;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.vrrp.InstanceConfig;
 
 import java.nio.file.Path;
@@ -49,13 +50,47 @@ public record VrrpConfig(
         InstanceConfig cfg, Command notifyMaster, Command notifyBackup, Command notifyFault, Command notifyStop,
         Command notifyScript, Map<String, Integer> trackInterfaces, Map<String, Integer> trackScripts, boolean smtpAlert,
         Map<String, Tracked> trackFilesUsed, Map<String, Tracked> trackProcessesUsed, boolean strict,
-        Map<Integer, String> devices)
+        Map<IpAddress, String> devices)
     {
         /** @return the instance's name. */
         public String name()
         {
             return cfg.name();
         }
+    }
+
+    /** @param c an instance. @return its virtual_ipaddress, of its family, in order. */
+    public static List<IpAddress> vips(final InstanceConfig c)
+    {
+        return addresses(c.addresses(), c.addresses6());
+    }
+
+    /** @param c an instance. @return what its master owns: the addresses and the excluded ones, either family. */
+    public static List<IpAddress> owned(final InstanceConfig c)
+    {
+        final List<IpAddress> all = new java.util.ArrayList<>(vips(c));
+        all.addAll(addresses(c.excludedAddresses(), c.excludedAddresses6()));
+        return all;
+    }
+
+    /** @param c an instance. @return its virtual_ipaddress as text, separated by spaces. */
+    public static String vipText(final InstanceConfig c)
+    {
+        return String.join(" ", vips(c).stream().map(IpAddress::toString).toList());
+    }
+
+    private static List<IpAddress> addresses(final int[] v4, final byte[] v6)
+    {
+        final List<IpAddress> l = new java.util.ArrayList<>();
+        for (final int a : v4)
+        {
+            l.add(IpAddress.ofV4(a));
+        }
+        for (int i = 0; i + 16 <= v6.length; i += 16)
+        {
+            l.add(IpAddress.of(java.util.Arrays.copyOfRange(v6, i, i + 16)));
+        }
+        return l;
     }
 
     /**

@@ -482,7 +482,9 @@ final class VrrpReader
                 throw new ConfigException(in.at, "vrrp_instance " + c.name + " is declared twice (first at " +
                     other.at + ")");
             }
-            if (other.cfg.vrid == c.vrid && other.cfg.iface.equals(c.iface))
+            // keepalived's check_vrid_conflicts: one VRID per interface and family (IPv4 and IPv6 are apart).
+            if (other.cfg.vrid == c.vrid && other.cfg.iface.equals(c.iface) &&
+                (0 == other.cfg.addresses6.length) == (0 == c.addresses6.length))
             {
                 throw new ConfigException(in.at, "vrrp_instance " + c.name + ": virtual_router_id " + c.vrid +
                     " on " + c.iface + " is already used by " + other.cfg.name);

@@ -12,6 +12,7 @@ import dev.jvs.engine.agent.Pipeline;
 import dev.jvs.engine.agent.Worker;
 import dev.jvs.engine.agent.Workers;
 import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.engine.io.PacketIoException;
 import dev.jvs.engine.io.Transmitter;
@@ -269,7 +270,8 @@ public final class Daemon
             throw ex;
         }
         final List<VrrpAgent.Link> links = ports.stream().map(p -> new VrrpAgent.Link(p.index(), p.name(), p.ip(),
-            p.mac(), controlTx.get(p.index()))).toList();
+            p.mac(), controlTx.get(p.index()), null == p.linkLocal6() ? null : p.linkLocal6().bytes(),
+            p.forwardsIpv6())).toList();
         final VrrpAgent vrrp = new VrrpAgent(kc.vrrp, links, workers, assembly.neighbors(), Log::info);
         controlPlane = new ControlPlane(Log::info);
         made[0] = new Conductor(new Conductor.Parts(settings, ports, workers, assembly.neighbors(), frames[0], vrrp,
@@ -305,6 +307,12 @@ public final class Daemon
             // the interface it lives on.
             kernelVips = new KernelVips(kernel, addr -> devIndex(kc, addr));
             vrrp.vipOwner(kernelVips);
+        }
+        if (Settings.VipMode.KERNEL == settings.vipMode() && (kc.virtualServers.stream().anyMatch(v -> v.ipv6()) ||
+            kc.vrrp.instances().stream().anyMatch(i -> i.cfg().ownedAddresses6().length > 0)))
+        {
+            Log.info("vip_mode kernel: IPv6 VIPs and VRRP addresses are not added to the kernel; jvs answers " +
+                "neighbour solicitations for them itself");
         }
         started(assembly, kc);
     }
@@ -353,7 +361,7 @@ public final class Daemon
             final InstanceConfig c = i.config();
             Log.info(String.format(Locale.ROOT, "VRRP %s: vrid %d, VRRPv%d, priority %d, advert_int %.2f s, %s%s",
                 c.name(), c.vrid(), c.version(), c.priority(), c.advertCentis() / 100.0,
-                Arrays.stream(c.addresses()).mapToObj(Ipv4::toString).collect(Collectors.joining(" ")),
+                dev.jvs.director.config.VrrpConfig.vipText(c),
                 c.preempt() ? "" : ", nopreempt"));
         }
         logFlags(kc);
@@ -522,8 +530,8 @@ public final class Daemon
             {
                 if (a == addr)
                 {
-                    final String dev = i.devices().getOrDefault(a, i.cfg().iface());
-                    return ports.stream().filter(p -> p.name().equals(dev)).mapToInt(Port::index).findFirst()
+                    final String name = i.devices().getOrDefault(IpAddress.ofV4(a), i.cfg().iface());
+                    return ports.stream().filter(p -> p.name().equals(name)).mapToInt(Port::index).findFirst()
                         .orElse(0);
                 }
             }

@@ -95,10 +95,10 @@ final class Dumps
             b.append("   Effective priority = ").append(i.effectivePriority()).append('\n');
             b.append(String.format(Locale.ROOT, "   Advert interval = %.2f sec%n", c.advertCentis() / 100.0));
             b.append("   Preempt = ").append(c.preempt() ? "enabled" : "disabled").append('\n');
-            b.append("   Virtual IP = ").append(c.addresses().length).append('\n');
-            for (final int a : c.addresses())
+            b.append("   Virtual IP = ").append(c.addressCount()).append('\n');
+            for (final dev.jvs.engine.frame.IpAddress a : dev.jvs.director.config.VrrpConfig.vips(c))
             {
-                b.append("     ").append(Ipv4.toString(a)).append('\n');
+                b.append("     ").append(a).append('\n');
             }
         }
         b.append("------< LVS Topology >------\n");

@@ -26,9 +26,25 @@ import java.util.Set;
  * @param mtu its MTU.
  * @param addresses its IPv4 addresses.
  * @param ip6 its first global IPv6 address that is no IPv6 VIP (the source of ip6ip6 tunnels), or null.
+ * @param linkLocal6 its IPv6 link-local address (the source of VRRPv3 adverts over IPv6), or null.
  */
-public record Port(int index, String name, int ifindex, long mac, int ip, int mtu, int[] addresses, IpAddress ip6)
+public record Port(int index, String name, int ifindex, long mac, int ip, int mtu, int[] addresses, IpAddress ip6,
+    IpAddress linkLocal6)
 {
+    /** @return whether the interface forwards IPv6 (its sysctl), as keepalived asks before it says router. */
+    public boolean forwardsIpv6()
+    {
+        try
+        {
+            return "1".equals(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv6/conf", name,
+                "forwarding")).trim());
+        }
+        catch (final java.io.IOException ex)
+        {
+            return false;
+        }
+    }
+
     /**
      * Look the interface up.
      *
@@ -48,7 +64,15 @@ public record Port(int index, String name, int ifindex, long mac, int ip, int mt
         final int[] addresses = addresses(name);
         final int ip = null != directorIp ? Ipv4.parse(directorIp) : firstIpv4(addresses, kc);
         final NetworkInterface ni = NetworkInterface.getByName(name);
-        return new Port(index, name, ifindex, mac, ip, null != ni ? ni.getMTU() : 1500, addresses, firstIpv6(ni, kc));
+        return new Port(index, name, ifindex, mac, ip, null != ni ? ni.getMTU() : 1500, addresses, firstIpv6(ni, kc),
+            linkLocal(ni));
+    }
+
+    private static IpAddress linkLocal(final NetworkInterface ni)
+    {
+        return null == ni ? null : Collections.list(ni.getInetAddresses()).stream()
+            .filter(a -> a instanceof java.net.Inet6Address && a.isLinkLocalAddress())
+            .map(a -> IpAddress.of(a.getAddress())).findFirst().orElse(null);
     }
 
     private static IpAddress firstIpv6(final NetworkInterface ni, final KeepalivedConfig kc)

@@ -1,9 +1,13 @@
 package dev.jvs.director.ha;
 
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.frame.Ipv4;
 import dev.jvs.vrrp.VrrpCounter;
 import dev.jvs.vrrp.VrrpInstance;
+import dev.jvs.vrrp.VrrpPacket;
+import org.agrona.DirectBuffer;
 
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -31,7 +35,7 @@ final class AdvertDrops
      * Count a dropped advert, and log the first drop of each kind for each instance (keepalived logs each
      * one; a peer that keeps sending bad adverts would flood the log): later ones are only counted.
      */
-    void drop(final VrrpInstance i, final VrrpCounter why, final int src, final String detail)
+    void drop(final VrrpInstance i, final VrrpCounter why, final DirectBuffer b, final int ip, final String detail)
     {
         final long bit = 1L << why.ordinal();
         if (null == i)
@@ -40,7 +44,7 @@ final class AdvertDrops
             if (0 == (loggedDrops & bit))
             {
                 loggedDrops |= bit;
-                log.accept("VRRP: advert from " + Ipv4.toString(src) + " dropped: " +
+                log.accept("VRRP: advert from " + source(b, ip) + " dropped: " +
                     why.label() + detail + " (further drops of this kind are counted, not logged)");
             }
             return;
@@ -50,7 +54,7 @@ final class AdvertDrops
         if (0 == (logged & bit))
         {
             loggedByInstance.put(i, logged | bit);
-            log.accept("VRRP " + i.config().name() + ": advert from " + Ipv4.toString(src) +
+            log.accept("VRRP " + i.config().name() + ": advert from " + source(b, ip) +
                 " dropped: " + why.label() + detail + " (further drops of this kind are counted, not logged)");
         }
     }
@@ -68,9 +72,10 @@ final class AdvertDrops
      * The instance counted what it dropped itself (since {@link #before}); log the first of each kind.
      *
      * @param i the instance.
-     * @param src the advert's source.
+     * @param b the advert's buffer.
+     * @param ip its IP header.
      */
-    void logNew(final VrrpInstance i, final int src)
+    void logNew(final VrrpInstance i, final DirectBuffer b, final int ip)
     {
         for (final VrrpCounter c : COUNTERS)
         {
@@ -80,11 +85,26 @@ final class AdvertDrops
                 if (0 == (logged & (1L << c.ordinal())))
                 {
                     loggedByInstance.put(i, logged | 1L << c.ordinal());
-                    log.accept("VRRP " + i.config().name() + ": advert from " + Ipv4.toString(src) +
+                    log.accept("VRRP " + i.config().name() + ": advert from " + source(b, ip) +
                         " dropped: " + c.label() + " (further drops of this kind are counted, not logged)");
                 }
             }
         }
+    }
+
+    /**
+     * @param b buffer.
+     * @param ip an IPv4 or IPv6 header (at least its addresses there).
+     * @return its source address as text (IPv6 as inet_ntop writes it).
+     */
+    static String source(final DirectBuffer b, final int ip)
+    {
+        if (VrrpPacket.isIpv6(b, ip))
+        {
+            return new IpAddress(true, b.getLong(ip + 8, ByteOrder.BIG_ENDIAN), b.getLong(ip + 16,
+                ByteOrder.BIG_ENDIAN)).toString();
+        }
+        return Ipv4.toString(b.getInt(ip + 12, ByteOrder.BIG_ENDIAN));
     }
 
     /** @param c a counter. @return adverts no instance took, dropped for it. */

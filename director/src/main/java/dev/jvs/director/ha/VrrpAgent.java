@@ -6,6 +6,7 @@ import dev.jvs.engine.Forwarder;
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.Ownership;
 import dev.jvs.engine.agent.Forwarders;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.io.Sender;
 import dev.jvs.vrrp.SyncGroup;
 import dev.jvs.vrrp.VrrpCounter;
@@ -25,8 +26,10 @@ import java.util.function.Consumer;
 
 /**
  * The director's VRRP: the instances of keepalived.conf that run on the forwarding interface, on the
- * conductor's thread. Advertisements and gratuitous ARPs go out through a transmitter of its own; received
- * advertisements come from the workers (IP protocol 112, copied to the conductor). Becoming master makes the engine answer ARP
+ * conductor's thread. Advertisements and gratuitous ARPs (IPv6: unsolicited neighbour advertisements) go out
+ * through a transmitter of its own; received advertisements come from the workers (IP protocol or IPv6 next
+ * header 112, copied to the conductor). An IPv6 instance speaks VRRPv3 over IPv6 from the port's link-local
+ * address; its VRIDs are apart from IPv4's. Becoming master makes the engine answer ARP
  * for the instances' addresses and forward for the virtual services; no instance master means standby:
  * nothing forwarded, nothing answered (connection sync keeps the table warm meanwhile).
  */
@@ -41,9 +44,24 @@ public final class VrrpAgent implements VrrpOutput
      * @param ip the director's address there (the adverts' source unless unicast_src_ip).
      * @param mac its MAC.
      * @param tx the conductor's transmitter there.
+     * @param linkLocal6 its IPv6 link-local address (an IPv6 instance's source), or null.
+     * @param router6 whether it forwards IPv6 (unsolicited neighbour advertisements then say router).
      */
-    public record Link(int port, String iface, int ip, long mac, Sender tx)
+    public record Link(int port, String iface, int ip, long mac, Sender tx, byte[] linkLocal6, boolean router6)
     {
+        /**
+         * An interface without IPv6.
+         *
+         * @param port the port's number.
+         * @param iface its interface.
+         * @param ip the director's address there.
+         * @param mac its MAC.
+         * @param tx the conductor's transmitter there.
+         */
+        public Link(final int port, final String iface, final int ip, final long mac, final Sender tx)
+        {
+            this(port, iface, ip, mac, tx, null, false);
+        }
     }
 
     private final Forwarders workers;
@@ -52,16 +70,19 @@ public final class VrrpAgent implements VrrpOutput
     private final Consumer<String> log;
     private final Notifier notifier;
     private Tracker tracker;
-    /** By port, by VRID: a VRID is an instance's per interface. */
+    /** By port, by VRID: a VRID is an instance's per interface and family (RFC 5798: IPv4 and IPv6 apart). */
     private final VrrpInstance[][] byVrid;
+    private final VrrpInstance[][] byVrid6;
     private final Map<VrrpInstance, Link> linkOf = new java.util.IdentityHashMap<>();
     /** The port each instance address is answered on: its {@code dev}, else its instance's. */
     private final org.agrona.collections.Int2IntHashMap addressPort = new org.agrona.collections.Int2IntHashMap(-1);
+    private final Map<IpAddress, Integer> addressPort6 = new java.util.HashMap<>();
     private final List<VrrpInstance> instances = new ArrayList<>();
     private final Map<VrrpInstance, VrrpConfig.Instance> configs = new LinkedHashMap<>();
     private final AdvertDrops drops;
     private VipOwner vipOwner;
     private final org.agrona.collections.IntHashSet managed = new org.agrona.collections.IntHashSet();
+    private final java.util.Set<IpAddress> managed6 = new java.util.LinkedHashSet<>();
     private VrrpInstance syncInstance;
     private final Notifications notifications;
     private boolean syncRole;
@@ -99,6 +120,7 @@ public final class VrrpAgent implements VrrpOutput
         this.workers = workers;
         this.links = List.copyOf(links);
         this.byVrid = new VrrpInstance[links.size()][256];
+        this.byVrid6 = new VrrpInstance[links.size()][256];
         this.neighbors = neighbors;
         this.log = log;
         this.notifier = new Notifier(log);
@@ -114,15 +136,18 @@ public final class VrrpAgent implements VrrpOutput
     /** Make the instances of a configuration that run on this interface, their sync groups and tracker. */
     private Tracker build(final VrrpConfig cfg)
     {
-        for (final VrrpInstance[] v : byVrid)
+        for (int p = 0; p < byVrid.length; p++)
         {
-            java.util.Arrays.fill(v, null);
+            java.util.Arrays.fill(byVrid[p], null);
+            java.util.Arrays.fill(byVrid6[p], null);
         }
         linkOf.clear();
         addressPort.clear();
+        addressPort6.clear();
         instances.clear();
         configs.clear();
         managed.clear();
+        managed6.clear();
         final List<VrrpConfig.Instance> here = new ArrayList<>();
         final Map<String, VrrpInstance> byName = new LinkedHashMap<>();
         for (final VrrpConfig.Instance i : cfg.instances())
@@ -134,24 +159,35 @@ public final class VrrpAgent implements VrrpOutput
                     String.join(" or ", links.stream().map(Link::iface).toList()) + ": not run by this director");
                 continue;
             }
-            // No unicast_src_ip: the interface's address, as keepalived takes it.
-            final VrrpInstance v = new VrrpInstance(0 == i.cfg().source() ? i.cfg().withSource(link.ip()) : i.cfg(),
-                this);
-            byVrid[link.port()][i.cfg().vrid()] = v;
-            linkOf.put(v, link);
-            for (final int a : i.cfg().ownedAddresses())
+            final dev.jvs.vrrp.InstanceConfig c = withSource(i.cfg(), link);
+            if (null == c)
             {
-                final Link dev = link(i.devices().getOrDefault(a, i.cfg().iface()));
-                addressPort.put(a, null == dev ? link.port() : dev.port());
+                log.accept("warning: vrrp_instance " + i.cfg().name() + " is IPv6 and " + link.iface() + " has no " +
+                    "IPv6 link-local address to advertise from (IPv6 disabled there?): not run by this director");
+                continue;
+            }
+            final VrrpInstance v = new VrrpInstance(c, this);
+            (c.ipv6() ? byVrid6 : byVrid)[link.port()][c.vrid()] = v;
+            linkOf.put(v, link);
+            for (final IpAddress a : VrrpConfig.owned(c))
+            {
+                final Link dev = link(i.devices().getOrDefault(a, c.iface()));
+                final int port = null == dev ? link.port() : dev.port();
+                if (a.v6())
+                {
+                    addressPort6.put(a, port);
+                    managed6.add(a);
+                }
+                else
+                {
+                    addressPort.put(a.v4(), port);
+                    managed.add(a.v4());
+                }
             }
             instances.add(v);
             configs.put(v, i);
             byName.put(i.cfg().name(), v);
             here.add(i);
-            for (final int a : i.cfg().ownedAddresses())
-            {
-                managed.add(a);
-            }
         }
         notifications.clear();
         for (final Map.Entry<String, List<String>> g : cfg.syncGroups().entrySet())
@@ -165,6 +201,16 @@ public final class VrrpAgent implements VrrpOutput
             }
         }
         return new Tracker(cfg, here, log);
+    }
+
+    /** No unicast_src_ip: the interface's address, as keepalived takes it (IPv6: its link-local one). */
+    private static dev.jvs.vrrp.InstanceConfig withSource(final dev.jvs.vrrp.InstanceConfig c, final Link link)
+    {
+        if (c.ipv6())
+        {
+            return null != c.source6() ? c : null == link.linkLocal6() ? null : c.withSource6(link.linkLocal6());
+        }
+        return 0 == c.source() ? c.withSource(link.ip()) : c;
     }
 
     private Link link(final String iface)
@@ -380,44 +426,70 @@ public final class VrrpAgent implements VrrpOutput
         {
             return false;
         }
-        final int dst = b.getInt(ip + 16, ByteOrder.BIG_ENDIAN);
-        final int src = b.getInt(ip + 12, ByteOrder.BIG_ENDIAN);
-        final int hl = (b.getByte(ip) & 0x0F) * 4;
-        final VrrpInstance i = ipTotal >= hl + 2 && port < byVrid.length ? byVrid[port][VrrpPacket.vrid(b, ip + hl)] :
-            null;
-        final boolean multicast = null == i || 0 == i.config().unicastPeers().length;
+        final boolean v6 = VrrpPacket.isIpv6(b, ip);
+        final int v = VrrpPacket.vrrpOffset(b, ip);
+        final VrrpInstance i = ipTotal >= v - ip + 2 && port < byVrid.length ?
+            (v6 ? byVrid6 : byVrid)[port][VrrpPacket.vrid(b, v)] : null;
+        final boolean multicast = null == i || 0 == i.config().unicastPeers().length + i.config().unicastPeers6().length;
         final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, multicast);
         if (null != bad)
         {
-            drops.drop(i, bad, src, "");
+            drops.drop(i, bad, b, ip, "");
             return true;
         }
         if (null == i)
         {
-            drops.drop(null, VrrpCounter.VRID_ERRORS, src, "");
+            drops.drop(null, VrrpCounter.VRID_ERRORS, b, ip, "");
             return true;
         }
-        if (src == i.config().source())
+        if (isOwn(i.config(), b, ip))
         {
             return true;
         }
-        if (multicast != (0xE0000000 == (dst & 0xF0000000)))
+        // IPv4: 224.0.0.0/4; IPv6: ff00::/8.
+        final boolean toGroup = v6 ? (b.getByte(ip + 24) & 0xFF) == 0xFF :
+            0xE0000000 == (b.getInt(ip + 16, ByteOrder.BIG_ENDIAN) & 0xF0000000);
+        if (multicast != toGroup)
         {
             // keepalived: "Expected multicast packet but received unicast packet" (and the reverse).
-            drops.drop(i, VrrpCounter.ADDRESS_LIST_ERRORS, src, multicast ? ": expected a multicast packet, received a " +
-                "unicast one" : ": expected a unicast packet, received a multicast one");
+            drops.drop(i, VrrpCounter.ADDRESS_LIST_ERRORS, b, ip, multicast ? ": expected a multicast packet, " +
+                "received a unicast one" : ": expected a unicast packet, received a multicast one");
             return true;
         }
-        if (i.config().checkUnicastSource() && i.config().unicastPeers().length > 0 && !isPeer(i.config(), src))
+        if (i.config().checkUnicastSource() && !multicast && !isPeer(i.config(), b, ip))
         {
-            drops.drop(i, VrrpCounter.UNKNOWN_PEER, src, "");
+            drops.drop(i, VrrpCounter.UNKNOWN_PEER, b, ip, "");
             return true;
         }
         drops.before(i);
         i.onAdvert(b, ip, now);
-        drops.logNew(i, src);
+        drops.logNew(i, b, ip);
         nextDeadline = 0;
         return true;
+    }
+
+    /** Our own advert, looped back: its source is the instance's. */
+    private static boolean isOwn(final dev.jvs.vrrp.InstanceConfig c, final DirectBuffer b, final int ip)
+    {
+        return c.ipv6() ? 0 == VrrpPacket.compareSource6(b, ip, c.source6()) :
+            b.getInt(ip + 12, ByteOrder.BIG_ENDIAN) == c.source();
+    }
+
+    private static boolean isPeer(final dev.jvs.vrrp.InstanceConfig c, final DirectBuffer b, final int ip)
+    {
+        if (c.ipv6())
+        {
+            final byte[] peers = c.unicastPeers6();
+            for (int p = 0; p < peers.length; p += 16)
+            {
+                if (0 == VrrpPacket.compareSource6(b, ip, java.util.Arrays.copyOfRange(peers, p, p + 16)))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return isPeer(c, b.getInt(ip + 12, ByteOrder.BIG_ENDIAN));
     }
 
     private static boolean isPeer(final dev.jvs.vrrp.InstanceConfig c, final int src)
@@ -481,7 +553,11 @@ public final class VrrpAgent implements VrrpOutput
     public void advertise(final VrrpInstance instance, final int priority)
     {
         final dev.jvs.vrrp.InstanceConfig c = instance.config();
-        if (0 == c.unicastPeers().length)
+        if (c.ipv6())
+        {
+            advertise6(instance, priority);
+        }
+        else if (0 == c.unicastPeers().length)
         {
             send(instance, priority, VrrpPacket.GROUP, VrrpPacket.GROUP_MAC);
         }
@@ -495,6 +571,26 @@ public final class VrrpAgent implements VrrpOutput
         }
     }
 
+    /** To ff02::12, or to each unicast peer (its MAC if a neighbour is known, else broadcast, as IPv4's). */
+    private void advertise6(final VrrpInstance instance, final int priority)
+    {
+        final byte[] peers = instance.config().unicastPeers6();
+        final Link link = linkOf.get(instance);
+        if (0 == peers.length)
+        {
+            VrrpFrames.advert6(link, instance, priority, VrrpPacket.GROUP6_HI, VrrpPacket.GROUP6_LO,
+                VrrpPacket.GROUP6_MAC);
+            return;
+        }
+        for (int p = 0; p < peers.length; p += 16)
+        {
+            final IpAddress peer = IpAddress.of(java.util.Arrays.copyOfRange(peers, p, p + 16));
+            final long mac = neighbors.get6(peer);
+            VrrpFrames.advert6(link, instance, priority, peer.hi(), peer.lo(),
+                Neighbors.UNKNOWN == mac ? 0xFFFFFFFFFFFFL : Forwarder.macOf(mac));
+        }
+    }
+
     private void send(final VrrpInstance instance, final int priority, final int dst, final long dstMac)
     {
         VrrpFrames.advert(linkOf.get(instance), instance, priority, dst, dstMac);
@@ -504,12 +600,21 @@ public final class VrrpAgent implements VrrpOutput
     public void gratuitousArp(final VrrpInstance instance)
     {
         final Link home = linkOf.get(instance);
-        for (final int a : instance.config().ownedAddresses())
+        final dev.jvs.vrrp.InstanceConfig c = instance.config();
+        for (final int a : c.ownedAddresses())
         {
             // Each address from the port it lives on (a DIP's on the private side).
             final int p = addressPort.get(a);
             final Link link = p >= 0 ? links.get(p) : home;
-            VrrpFrames.gratuitousArp(link, instance.config().useVmac() ? instance.config().vmac() : link.mac(), a);
+            VrrpFrames.gratuitousArp(link, c.useVmac() ? c.vmac() : link.mac(), a);
+        }
+        // IPv6 addresses: keepalived's unsolicited neighbour advertisements, in the same rounds.
+        final byte[] six = c.ownedAddresses6();
+        for (int k = 0; k < six.length; k += 16)
+        {
+            final IpAddress a = IpAddress.of(java.util.Arrays.copyOfRange(six, k, k + 16));
+            final Link link = links.get(addressPort6.getOrDefault(a, home.port()));
+            VrrpFrames.neighborAdvert(link, c.useVmac() ? c.vmac() : link.mac(), a);
         }
     }
 
@@ -546,7 +651,8 @@ public final class VrrpAgent implements VrrpOutput
     private void recompute()
     {
         final org.agrona.collections.IntHashSet masterAddrs = Owned.masterAddresses(instances);
-        final Ownership o = Owned.by(instances, masterAddrs, links.size() > 1 ? addressPort : null, managed);
+        final Ownership o = Owned.by(instances, masterAddrs, links.size() > 1 ? addressPort : null, managed,
+            links.size() > 1 ? addressPort6 : null, managed6);
         final boolean any = instances.stream().anyMatch(i -> VrrpState.MASTER == i.state());
         workers.post(f -> f.own(o));
         if (null != vipOwner)

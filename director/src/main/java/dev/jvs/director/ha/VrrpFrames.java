@@ -1,7 +1,9 @@
 package dev.jvs.director.ha;
 
+import dev.jvs.engine.NeighborDiscovery;
 import dev.jvs.engine.frame.Arp;
 import dev.jvs.engine.frame.Ethernet;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.io.Sender;
 import dev.jvs.vrrp.InstanceConfig;
 import dev.jvs.vrrp.VrrpInstance;
@@ -43,6 +45,53 @@ final class VrrpFrames
         final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version(), c.vrid(), priority, c.addresses(),
             c.advertCentis(), c.authPass(), c.source(), dst, instance.nextIpId());
         tx.commit(Ethernet.HEADER_LENGTH + n);
+    }
+
+    /**
+     * Write an IPv6 advertisement (VRRPv3, RFC 5798) into the link's transmitter.
+     *
+     * @param link where it leaves.
+     * @param instance the instance advertising.
+     * @param priority the priority advertised.
+     * @param dstHi ff02::12 or a unicast peer, high 64 bits.
+     * @param dstLo low 64 bits.
+     * @param dstMac its MAC.
+     */
+    static void advert6(final VrrpAgent.Link link, final VrrpInstance instance, final int priority, final long dstHi,
+        final long dstLo, final long dstMac)
+    {
+        final InstanceConfig c = instance.config();
+        final Sender tx = link.tx();
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        final MutableDirectBuffer out = tx.buffer();
+        final int off = tx.slotOffset();
+        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV6, ByteOrder.BIG_ENDIAN);
+        final int n = VrrpPacket.write6(out, off + Ethernet.HEADER_LENGTH, c.vrid(), priority, c.addresses6(),
+            c.advertCentis(), c.source6(), dstHi, dstLo);
+        tx.commit(Ethernet.HEADER_LENGTH + n);
+    }
+
+    /**
+     * keepalived's unsolicited neighbour advertisement of an IPv6 address a master owns.
+     *
+     * @param link where it leaves.
+     * @param mac the MAC the address answers from.
+     * @param address the address.
+     */
+    static void neighborAdvert(final VrrpAgent.Link link, final long mac, final IpAddress address)
+    {
+        final Sender tx = link.tx();
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        tx.commit(NeighborDiscovery.unsolicitedAdvert(tx.buffer(), tx.slotOffset(), address.hi(), address.lo(), mac,
+            link.router6()));
     }
 
     /**

@@ -155,4 +155,119 @@ class Ipv6ConfigTest
         assertTrue(assertThrows(ConfigException.class, () -> parse("virtual_server 2001:2::1:: 80 {\n}\n"))
             .getMessage().contains("'2001:2::1::' is not an IPv6 address"));
     }
+
+    /**
+     * A VRRP instance over IPv6 as keepalived 2.2.7 reads it (its words checked with {@code keepalived -t}): the
+     * first address decides the family, an address, unicast_src_ip or a version of the other kind is skipped
+     * with keepalived's words, an IPv6 instance is VRRPv3, virtual_ipaddress_excluded takes either family.
+     */
+    @Test
+    void anIpv6VrrpInstanceShouldBeReadAsKeepalivedReadsIt() throws Exception
+    {
+        final KeepalivedConfig c = parse("""
+            vrrp_instance V6 {
+              interface eth0
+              virtual_router_id 61
+              priority 150
+              virtual_ipaddress {
+                2001:2::80
+                198.19.0.80
+                2001:2::81/64 dev eth1
+              }
+              virtual_ipaddress_excluded {
+                198.19.0.99
+              }
+              unicast_src_ip 198.19.0.2
+              version 2
+            }
+            vrrp_instance V4 {
+              interface eth0
+              virtual_router_id 62
+              virtual_ipaddress {
+                198.19.0.81
+              }
+              virtual_ipaddress_excluded {
+                2001:2::99
+              }
+            }
+            vrrp_instance LL {
+              interface eth0
+              virtual_router_id 63
+              virtual_ipaddress {
+                fe80::1:80
+                2001:2::83
+              }
+              unicast_src_ip 2001:2::2
+              unicast_peer {
+                2001:2::3
+                198.19.0.3
+              }
+            }
+            """);
+        assertEquals(List.of(
+            "keepalived.conf:7: (V6): address family must match VRRP instance [198.19.0.80] - ignoring",
+            "keepalived.conf:13: Configuration error: VRRP instance[V6] and src address[198.19.0.2] MUST be of the " +
+                "same family !!! Skipping...",
+            "keepalived.conf:14: (V6) vrrp_version 2 conflicts with configured or deduced version 0; ignoring.",
+            "keepalived.conf:36: Configuration error: VRRP instance[LL] and unicast peer address[198.19.0.3] MUST " +
+                "be of the same family !!! Skipping...",
+            "keepalived.conf:1: (V6) the first IPv6 VIP address should be link local"), c.warnings);
+        final dev.jvs.vrrp.InstanceConfig v6 = c.vrrp.instances().get(0).cfg();
+        assertTrue(v6.ipv6());
+        assertEquals(3, v6.version(), "an IPv6 instance is VRRPv3");
+        assertEquals(List.of(IpAddress.parse("2001:2::80"), IpAddress.parse("2001:2::81")), VrrpConfig.vips(v6));
+        assertEquals(List.of(IpAddress.parse("2001:2::80"), IpAddress.parse("2001:2::81"),
+            IpAddress.parse("198.19.0.99")), VrrpConfig.owned(v6), "excluded addresses of the other family too");
+        assertNull(v6.source6(), "the interface's link-local address, known at run time");
+        assertEquals(java.util.Map.of(IpAddress.parse("2001:2::81"), "eth1"), c.vrrp.instances().get(0).devices());
+        final dev.jvs.vrrp.InstanceConfig v4 = c.vrrp.instances().get(1).cfg();
+        assertFalse(v4.ipv6());
+        assertEquals(2, v4.version());
+        assertEquals(IpAddress.parse("2001:2::99"), IpAddress.of(v4.ownedAddresses6()));
+        final dev.jvs.vrrp.InstanceConfig ll = c.vrrp.instances().get(2).cfg();
+        assertEquals(IpAddress.parse("2001:2::2"), IpAddress.of(ll.source6()));
+        assertEquals(IpAddress.parse("2001:2::3"), IpAddress.of(ll.unicastPeers6()));
+        assertEquals(0, ll.unicastPeers().length);
+    }
+
+    @Test
+    void nativeIpv6AndAnExplicitVersion2ShouldBeSettled() throws Exception
+    {
+        final KeepalivedConfig c = parse("""
+            vrrp_instance N {
+              interface eth0
+              virtual_router_id 61
+              native_ipv6
+              virtual_ipaddress {
+                198.19.0.80
+                fe80::80
+              }
+            }
+            vrrp_instance V2 {
+              interface eth0
+              virtual_router_id 62
+              version 2
+              virtual_ipaddress {
+                fe80::81
+              }
+            }
+            """);
+        assertEquals(List.of("keepalived.conf:6: (N): address family must match VRRP instance [198.19.0.80] - ignoring",
+            "keepalived.conf:10: (V2) cannot use IPv6 with VRRP version 2; setting version 3 (keepalived would say " +
+                "so in strict mode only, and send VRRPv2 over IPv6 otherwise)"), c.warnings);
+        assertTrue(c.vrrp.instances().get(0).cfg().ipv6());
+        assertEquals(3, c.vrrp.instances().get(1).cfg().version());
+        final ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+            vrrp_instance N {
+              interface eth0
+              virtual_router_id 61
+              native_ipv6
+              virtual_ipaddress {
+                198.19.0.80
+              }
+            }
+            """));
+        assertTrue(e.getMessage().contains("keepalived.conf:1:1: vrrp_instance N has no virtual_ipaddress"),
+            e.getMessage());
+    }
 }

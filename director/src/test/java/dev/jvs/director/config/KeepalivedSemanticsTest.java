@@ -345,7 +345,7 @@ class KeepalivedSemanticsTest
             "k.conf:6: 'label eth0:vip' on virtual_ipaddress 198.18.0.80/24 (VI_1) is not acted on: jvs answers " +
                 "for the address itself instead of adding it to the kernel with options"), c.warnings);
         // dev is acted on: the address lives on that interface (a two-armed director's DIP).
-        assertEquals(java.util.Map.of(dev.jvs.engine.frame.Ipv4.parse("198.18.0.81"), "eth1"),
+        assertEquals(java.util.Map.of(dev.jvs.engine.frame.IpAddress.parse("198.18.0.81"), "eth1"),
             c.vrrp.instances().get(0).devices());
     }
 }

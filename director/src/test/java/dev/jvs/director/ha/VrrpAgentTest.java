@@ -195,6 +195,86 @@ class VrrpAgentTest
         agent.stop(6_000);
     }
 
+    /**
+     * An IPv6 instance beside an IPv4 one of the same VRID on one interface (RFC 5798: the families are apart):
+     * the IPv6 one advertises VRRPv3 from the link-local address to ff02::12, sends unsolicited neighbour
+     * advertisements for its addresses (and the IPv4 instance for its IPv6 excluded address), and a higher
+     * priority IPv6 advert takes only the IPv6 instance to backup.
+     */
+    @Test
+    void anIpv6InstanceShouldAdvertiseFromTheLinkLocalAddressApartFromIpv4() throws Exception
+    {
+        final KeepalivedConfig kc = KeepalivedConfig.parse(dir.resolve("k.conf"), """
+            vrrp_instance VI_4 {
+                interface eth0
+                dont_track_primary
+                virtual_router_id 51
+                priority 150
+                virtual_ipaddress {
+                    198.19.0.80
+                }
+                virtual_ipaddress_excluded {
+                    2001:2::99
+                }
+            }
+            vrrp_instance VI_6 {
+                interface eth0
+                dont_track_primary
+                virtual_router_id 51
+                priority 150
+                virtual_ipaddress {
+                    fe80::80
+                    2001:2::80
+                }
+            }
+            """);
+        assertTrue(kc.warnings.isEmpty(), kc.warnings.toString());
+        final Forwarder fwd = new Forwarder(new EngineConfig(), new ServiceTable(() -> 0),
+            new ConnectionTable(1024, 1, 0), new Neighbors(), new Counters());
+        final Frames tx = new Frames();
+        final byte[] linkLocal = dev.jvs.engine.frame.IpAddress.parse("fe80::ff:fe00:2").bytes();
+        final VrrpAgent agent = new VrrpAgent(kc.vrrp, List.of(new VrrpAgent.Link(0, "eth0", 0xC6130002,
+            0x020000000002L, tx, linkLocal, false)), dev.jvs.engine.agent.Forwarders.inline(fwd), new Neighbors(),
+            l -> { });
+        agent.start(0);
+        for (long t = 0; t <= 5_000; t += 10)
+        {
+            agent.onCycle(t);
+        }
+        assertEquals(List.of(VrrpState.MASTER, VrrpState.MASTER), agent.instances().stream().map(
+            dev.jvs.vrrp.VrrpInstance::state).toList());
+        final List<UnsafeBuffer> six = tx.sent.stream().map(UnsafeBuffer::new)
+            .filter(f -> Ethernet.TYPE_IPV6 == Ethernet.type(f, 0)).toList();
+        final List<UnsafeBuffer> adverts = six.stream().filter(f -> 112 == f.getByte(14 + 6)).toList();
+        assertFalse(adverts.isEmpty());
+        for (final UnsafeBuffer a : adverts)
+        {
+            assertEquals(0x333300000012L, Ethernet.mac(a, 0));
+            assertEquals(null, dev.jvs.vrrp.VrrpPacket.check(a, 14, a.capacity() - 14, true));
+            assertEquals(0, dev.jvs.vrrp.VrrpPacket.compareSource6(a, 14, linkLocal), "from the link-local address");
+            assertEquals(2, dev.jvs.vrrp.VrrpPacket.addressCount(a, 54));
+        }
+        final java.util.Map<String, Long> nas = new java.util.TreeMap<>();
+        six.stream().filter(f -> 58 == f.getByte(14 + 6) && 136 == (f.getByte(54) & 0xFF)).forEach(f ->
+            nas.merge(new dev.jvs.engine.frame.IpAddress(true, f.getLong(54 + 8, java.nio.ByteOrder.BIG_ENDIAN),
+                f.getLong(54 + 16, java.nio.ByteOrder.BIG_ENDIAN)).toString(), 1L, Long::sum));
+        assertEquals(java.util.Map.of("2001:2::80", 5L, "2001:2::99", 5L, "fe80::80", 5L), nas,
+            "garp_master_repeat 5 unsolicited advertisements for each IPv6 address");
+
+        // A higher priority IPv6 router of VRID 51: the IPv6 instance yields, the IPv4 one stays master.
+        final UnsafeBuffer higher = new UnsafeBuffer(new byte[40 + 8 + 32]);
+        final byte[] vips = new byte[32];
+        System.arraycopy(dev.jvs.engine.frame.IpAddress.parse("fe80::80").bytes(), 0, vips, 0, 16);
+        System.arraycopy(dev.jvs.engine.frame.IpAddress.parse("2001:2::80").bytes(), 0, vips, 16, 16);
+        dev.jvs.vrrp.VrrpPacket.write6(higher, 0, 51, 200, vips, 100,
+            dev.jvs.engine.frame.IpAddress.parse("fe80::ff:fe00:3").bytes(), dev.jvs.vrrp.VrrpPacket.GROUP6_HI,
+            dev.jvs.vrrp.VrrpPacket.GROUP6_LO);
+        assertTrue(agent.onFrame(0, higher, 0, higher.capacity(), 112, 5_100));
+        assertEquals(List.of(VrrpState.MASTER, VrrpState.BACKUP), agent.instances().stream().map(
+            dev.jvs.vrrp.VrrpInstance::state).toList());
+        agent.stop(6_000);
+    }
+
     /** check_unicast_src: an advert from no configured peer is counted and changes nothing. */
     @Test
     void checkUnicastSrcShouldIgnoreAdvertsFromStrangers() throws Exception
