@@ -100,6 +100,54 @@ class Ipv6LabTest extends LabTest
     }
 
     /**
+     * A dual-stack service: one name's IPv4 and IPv6 addresses as two virtual servers side by side, over the
+     * same real servers (their web server listens on both families); each family's connections spread by its
+     * own rr, both listed by jvs adm as ipvsadm lists them.
+     */
+    @Test
+    void aDualStackServiceShouldServeBothFamilies() throws Exception
+    {
+        final String conf = "virtual_server 198.19.0.80 8080 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n" +
+            "    real_server 198.19.0.11 8080 {\n    }\n    real_server 198.19.0.12 8080 {\n    }\n}\n" +
+            "virtual_server 2001:2::80 8080 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n" +
+            "    real_server 2001:2::11 8080 {\n    }\n    real_server 2001:2::12 8080 {\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR))
+        {
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            lab.ns().sh("client", "ip -6 addr add 2001:2::5/64 dev eth0 nodad");
+            for (int i = 1; i <= 2; i++)
+            {
+                lab.ns().sh("rs" + i, "ip -6 addr add 2001:2::1" + i + "/64 dev eth0 nodad && " +
+                    "ip -6 addr add 2001:2::80/128 dev lo");
+            }
+            serve6(lab, 2);
+            final Path sock = work.resolve("ctl.sock");
+            lab.startDirector(conf, List.of("--control", sock.toString()));
+            assertEquals(java.util.Map.of("rs1", 2, "rs2", 2), get6(lab, "http://198.19.0.80:8080/", 4),
+                lab.directorLog());
+            assertEquals(java.util.Map.of("rs1", 2, "rs2", 2), get6(lab, "http://[2001:2::80]:8080/", 4),
+                lab.directorLog());
+            // The last real server added is listed first, as the kernel adds it at the head of the list. Each
+            // connection is inactive once its client's FIN has passed (polled: the last one may be on its way).
+            final String want = "TCP  198.19.0.80:8080 rr\n" +
+                "  -> 198.19.0.12:8080             Route   1      0          2\n" +
+                "  -> 198.19.0.11:8080             Route   1      0          2\n" +
+                "TCP  [2001:2::80]:8080 rr\n" +
+                "  -> [2001:2::12]:8080            Route   1      0          2\n" +
+                "  -> [2001:2::11]:8080            Route   1      0          2\n";
+            String listed = "";
+            for (int t = 0; t < 50 && !want.equals(listed); t++)
+            {
+                Thread.sleep(t > 0 ? 100 : 0);
+                listed = adm(sock, "-L", "-n").out().lines().skip(3).map(l -> l.stripTrailing() + "\n")
+                    .reduce("", String::concat);
+            }
+            assertEquals(want, listed, "both families, IPv4 first (ipvs_cmp_services)");
+            lab.stopDirector();
+        }
+    }
+
+    /**
      * NAT over IPv6: the client on another prefix, the servers' route back through the director's address;
      * jvs rewrites the destination to the server's address and port 8080, and the replies' source back to the
      * VIP and port 80.
@@ -239,6 +287,91 @@ class Ipv6LabTest extends LabTest
             assertEquals(one, awaitSave(sock, one), "back in the table");
             assertTrue(adm(sock, "-L", "-n").out().contains("TCP  [2001:2::80]:8080 rr\n" +
                 "  -> [2001:2::11]:8080            Route   1      0          0"), "listed as ipvsadm lists it");
+            lab.stopDirector();
+        }
+    }
+
+    /**
+     * Every network checker over IPv6 in one director, each against a server that answers and one that does
+     * not: SMTP_CHECK (a scripted peer on [::]:25), DNS_CHECK (dnsmasq on the server's IPv6 address), UDP_CHECK
+     * (an echo server; the other port answers ICMPv6 port unreachable), SSL_GET (openssl s_server on [::]:443)
+     * and PING_CHECK (ICMPv6 echo, ping taking the family from the address). Only the failing servers go down.
+     */
+    @Test
+    void everyCheckerShouldWorkOverIpv6() throws Exception
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) &&
+            Files.isExecutable(Path.of("/usr/bin/openssl")) && Files.isExecutable(Path.of("/usr/bin/ping")),
+            "needs dnsmasq, openssl and ping");
+        final String rs = "    real_server 2001:2::%s %d {\n        %s {\n%s            connect_timeout 2\n" +
+            "            retry 0\n        }\n    }\n";
+        final StringBuilder conf = new StringBuilder();
+        final String[][] checks = {
+            {"80", "25", "TCP", "SMTP_CHECK", "            connect_port 25\n            helo_name jvs.test\n"},
+            {"81", "53", "UDP", "DNS_CHECK", "            type A\n            name check.test\n"},
+            {"82", "5353", "UDP", "UDP_CHECK", "            payload 6a 76 73\n            require_reply 6a76\n"},
+            {"83", "443", "TCP", "SSL_GET", "            url {\n                path /index.html\n" +
+                "                status_code 200\n            }\n            connect_port 443\n"},
+            {"84", "80", "TCP", "PING_CHECK", ""}};
+        for (final String[] c : checks)
+        {
+            conf.append("virtual_server 2001:2::").append(c[0]).append(' ').append(c[1])
+                .append(" {\n    delay_loop 1\n    lb_algo rr\n    lb_kind DR\n    protocol ").append(c[2])
+                .append('\n');
+            for (int i = 1; i <= 2; i++)
+            {
+                // PING_CHECK's second server is an address nobody holds.
+                final String host = 2 == i && "PING_CHECK".equals(c[3]) ? "99" : "1" + i;
+                conf.append(String.format(java.util.Locale.ROOT, rs, host, Integer.parseInt(c[1]), c[3], c[4]));
+            }
+            conf.append("}\n");
+        }
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR))
+        {
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            lab.ns().sh("rs1", "ip -6 addr add 2001:2::11/64 dev eth0 nodad");
+            lab.ns().sh("rs2", "ip -6 addr add 2001:2::12/64 dev eth0 nodad");
+            final Path key = work.resolve("key.pem");
+            final Path cert = work.resolve("cert.pem");
+            Netns.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=jvs-test",
+                "-days", "1", "-keyout", key.toString(), "-out", cert.toString()), 60);
+            // rs1 answers every check; rs2 runs nothing (refused, port unreachable, DNS silence), and PING_CHECK's
+            // second server, 2001:2::99, is nobody: each of those goes down.
+            lab.ns().spawn("rs1", List.of("timeout", "100", "/usr/bin/python3", "-c", String.join("\n",
+                "import socket, threading",
+                "def smtp():",
+                "    s = socket.socket(socket.AF_INET6)",
+                "    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "    s.bind(('::', 25)); s.listen(16)",
+                "    while True:",
+                "        c, _ = s.accept()",
+                "        c.sendall(b'220 ready\\r\\n')",
+                "        c.makefile('rb').readline()",
+                "        c.sendall(b'250 peer\\r\\n'); c.close()",
+                "threading.Thread(target=smtp, daemon=True).start()",
+                "u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)",
+                "u.bind(('::', 5353))",
+                "while True:",
+                "    d, a = u.recvfrom(2048); u.sendto(d, a)", "")), work.resolve("rs1-servers.log"));
+            lab.ns().spawn("rs1", List.of("dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
+                "--port=53", "--listen-address=2001:2::11", "--bind-interfaces", "--user=root",
+                "--pid-file=" + work.resolve("dnsmasq.pid"), "--log-facility=-", "--address=/check.test/198.19.0.11"),
+                work.resolve("dnsmasq.log"));
+            lab.ns().spawn("rs1", List.of("sh", "-c", "cd " + work.resolve("rs1") + " && exec timeout 100 " +
+                "openssl s_server -quiet -accept '[::]:443' -WWW -cert " + cert + " -key " + key),
+                work.resolve("ssl.log"));
+            Thread.sleep(1000);
+            lab.startDirector(conf.toString());
+            for (final String[] c : checks)
+            {
+                final String down = "PING_CHECK".equals(c[3]) ? "99" : "12";
+                assertNotNull(lab.awaitLog("real server [2001:2::" + down + "]:" + c[1] + " of [2001:2::" + c[0] +
+                    "]:" + c[1] + " is DOWN", 8000), c[3] + ": " + lab.directorLog());
+            }
+            Thread.sleep(2500);
+            final String log = lab.directorLog();
+            assertTrue(!log.contains("real server [2001:2::11]"), "every check of rs1 passes over IPv6: " + log);
+            assertTrue(log.contains("ICMP port unreachable"), "UDP_CHECK's reason: " + log);
             lab.stopDirector();
         }
     }
