@@ -138,7 +138,10 @@ final class Forward6
             }
             scheduling.expireNow(e, nowMs);
         }
-        final VirtualService svc = services.find6(proto, p.dhi, p.dlo, p.dport);
+        // ip_vs_service_find: a marked packet's firewall-mark service first, then the address's.
+        final int mark = services.classify6(proto, p.dhi, p.dlo, p.dport);
+        final VirtualService marked = 0 != mark ? services.getFwmark(mark, true) : null;
+        final VirtualService svc = null != marked ? marked : services.find6(proto, p.dhi, p.dlo, p.dport);
         if (null == svc)
         {
             return count(Counter.NOT_OURS);
@@ -189,7 +192,7 @@ final class Forward6
         }
         final Destinations d = svc.dests();
         final int dport = pkt.dport;
-        final int rport = 0 != d.port(dest) && dport == svc.vport() ? d.port(dest) : dport;
+        final int rport = 0 != d.port(dest) && (dport == svc.vport() || 0 != svc.fwmark()) ? d.port(dest) : dport;
         final int method = svc.method(dest);
         if (svc.onePacket() && Ipv4.PROTO_UDP == pkt.proto && scheduling.template < 0)
         {

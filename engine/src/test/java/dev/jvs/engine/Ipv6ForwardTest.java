@@ -198,6 +198,33 @@ class Ipv6ForwardTest
         assertEquals(1, f.counters.get(Counter.DROP_BAD_IP6_HEADER));
     }
 
+    /**
+     * An IPv6 firewall-mark service: a rule marks TCP to 2001:2::80 ports 80-81 with 7 (ip6tables' MARK in the
+     * guides), the mark's IPv6 service takes both ports, and its persistence template (keyed by the mark, not
+     * the port) keeps the client on one server across them; port 82 is no one's.
+     */
+    @Test
+    void anIpv6FirewallMarkServiceShouldTakeWhatItsRuleMarks()
+    {
+        final VirtualService s = f.services.addFwmark(7, true, "rr", 0, f.now);
+        s.addRealServer(RS1, 0, Method.DR, 1, 0, 0);
+        s.addRealServer(RS2, 0, Method.DR, 1, 0, 0);
+        s.persistence(300_000, 128);
+        f.services.addRule6(new dev.jvs.engine.service.FwmarkRule6(6, VIP, 128, 80, 81, 7));
+        f.neighbors.put6(RS1, Packets.RS1_MAC);
+        f.neighbors.put6(RS2, Packets.RS2_MAC);
+        final byte[] a = f.send(tcp(CLIENT, VIP, 40000, 80, SYN));
+        assertNotNull(a, f.counters.toString());
+        final byte[] b = f.send(tcp(CLIENT, VIP, 40001, 81, SYN));
+        assertNotNull(b);
+        assertEquals(mac(a, 0), mac(b, 0), "one template for the mark: the same server for both ports");
+        assertEquals(81, (b[54 + 2] & 0xFF) << 8 | b[54 + 3] & 0xFF, "the port kept");
+        assertNull(f.send(tcp(CLIENT, VIP, 40002, 82, SYN)), "not marked, no service");
+        assertEquals(1, f.counters.get(Counter.NOT_OURS));
+        final byte[] other = f.send(tcp(IpAddress.parse("2001:2::6"), VIP, 40000, 80, SYN));
+        assertEquals(Packets.RS1_MAC ^ Packets.RS2_MAC ^ mac(a, 0), mac(other, 0), "another client: rr's next");
+    }
+
     @Test
     void persistenceShouldKeepAClientPrefixOnOneServer()
     {

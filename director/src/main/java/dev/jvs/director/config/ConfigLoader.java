@@ -2,7 +2,6 @@ package dev.jvs.director.config;
 
 import dev.jvs.engine.Neighbors;
 import dev.jvs.engine.frame.IpAddress;
-import dev.jvs.engine.service.FwmarkRule;
 import dev.jvs.engine.service.ServiceTable;
 import dev.jvs.engine.service.VirtualService;
 
@@ -31,7 +30,7 @@ public final class ConfigLoader
     {
         for (final KeepalivedConfig.MarkRule r : c.markRules)
         {
-            services.addRule(new FwmarkRule(r.protocol(), r.addr(), r.prefix(), r.portLow(), r.portHigh(), r.mark()));
+            r.addTo(services);
         }
         final List<VirtualService> created = new ArrayList<>();
         for (final VirtualServer vs : c.virtualServers)
@@ -90,7 +89,7 @@ public final class ConfigLoader
         services.clearRules();
         for (final KeepalivedConfig.MarkRule r : c.markRules)
         {
-            services.addRule(new FwmarkRule(r.protocol(), r.addr(), r.prefix(), r.portLow(), r.portHigh(), r.mark()));
+            r.addTo(services);
         }
         int sa = 0;
         int ra = 0;

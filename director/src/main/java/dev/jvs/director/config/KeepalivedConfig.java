@@ -38,9 +38,33 @@ public final class KeepalivedConfig
     {
     }
 
-    /** A firewall-mark rule. */
-    public record MarkRule(int protocol, int addr, int prefix, int portLow, int portHigh, int mark)
+    /**
+     * A firewall-mark rule ({@code jvs_fwmark_rules}): PREFIX [proto tcp|udp] [port N[-M]] mark N, IPv4 or
+     * IPv6.
+     *
+     * @param protocol IP protocol, 0 for any.
+     * @param addr the prefix's address (cut to it by the engine's rule).
+     * @param prefix its length.
+     * @param portLow first destination port.
+     * @param portHigh last destination port.
+     * @param mark the mark.
+     */
+    public record MarkRule(int protocol, IpAddress addr, int prefix, int portLow, int portHigh, int mark)
     {
+        /** @param services where the rule goes, as an IPv4 or an IPv6 one. */
+        void addTo(final dev.jvs.engine.service.ServiceTable services)
+        {
+            if (addr.v6())
+            {
+                services.addRule6(new dev.jvs.engine.service.FwmarkRule6(protocol, addr, prefix, portLow, portHigh,
+                    mark));
+            }
+            else
+            {
+                services.addRule(new dev.jvs.engine.service.FwmarkRule(protocol,
+                    addr.v4() & (0 == prefix ? 0 : -1 << (32 - prefix)), prefix, portLow, portHigh, mark));
+            }
+        }
     }
 
     /** keepalived's {@code IPVS_SVC_PERSISTENT_TIMEOUT}: what a zero-port service is made persistent for. */

@@ -397,9 +397,10 @@ final class VirtualServerReader
             final int slash = prefix.indexOf('/');
             final Statement a = new Statement(prefix, List.of(slash > 0 ? prefix.substring(0, slash) : prefix),
                 List.of(k.at()), null, k.at());
-            final int addr = address(a, 0, "rule address");
+            final IpAddress addr = KeepalivedConfig.ipAddress(a, 0, "rule address");
+            final int bits = addr.v6() ? 128 : 32;
             final int len = slash > 0 ? (int)number(new Statement(prefix, List.of(prefix.substring(slash + 1)),
-                List.of(k.at()), null, k.at()), 0, 0, 32, "prefix length") : 32;
+                List.of(k.at()), null, k.at()), 0, 0, bits, "prefix length") : bits;
             int proto = 0;
             int low = 0;
             int high = 65535;
@@ -431,7 +432,7 @@ final class VirtualServerReader
             {
                 throw new ConfigException(k.at(), "a rule needs 'mark N'");
             }
-            c.markRules.add(new MarkRule(proto, addr & (0 == len ? 0 : -1 << (32 - len)), len, low, high, mark));
+            c.markRules.add(new MarkRule(proto, addr, len, low, high, mark));
         }
     }
 

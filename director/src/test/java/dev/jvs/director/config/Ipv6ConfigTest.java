@@ -270,4 +270,33 @@ class Ipv6ConfigTest
         assertTrue(e.getMessage().contains("keepalived.conf:1:1: vrrp_instance N has no virtual_ipaddress"),
             e.getMessage());
     }
+
+    /** jvs_fwmark_rules with an IPv6 prefix marks IPv6 packets for an IPv6 firewall-mark virtual server. */
+    @Test
+    void ipv6MarkingRulesShouldFeedAnIpv6FirewallMarkService() throws Exception
+    {
+        final KeepalivedConfig c = parse("""
+            jvs_fwmark_rules {
+                2001:2::/64 proto tcp port 80-81 mark 7
+                198.19.0.0/24 mark 8
+            }
+            virtual_server fwmark 7 {
+                ip_family inet6
+                lb_algo rr
+                lb_kind DR
+                real_server 2001:2::11 0
+            }
+            """);
+        final ServiceTable services = new ServiceTable(() -> 0);
+        ConfigLoader.apply(c, services, new Neighbors(), -1, 0);
+        final IpAddress in = IpAddress.parse("2001:2::80");
+        final IpAddress out = IpAddress.parse("2001:3::80");
+        assertEquals(7, services.classify6(6, in.hi(), in.lo(), 81));
+        assertEquals(0, services.classify6(6, in.hi(), in.lo(), 82));
+        assertEquals(0, services.classify6(17, in.hi(), in.lo(), 80));
+        assertEquals(0, services.classify6(6, out.hi(), out.lo(), 80));
+        assertEquals(8, services.classify(6, dev.jvs.engine.frame.Ipv4.parse("198.19.0.9"), 1));
+        assertTrue(services.getFwmark(7, true).ipv6());
+        assertThrows(ConfigException.class, () -> parse("jvs_fwmark_rules {\n    2001:2::/129 mark 7\n}\n"));
+    }
 }

@@ -44,6 +44,7 @@ public final class ServiceTable
     /** {@link #realServerArray} trimmed, made again only when an address was added. */
     private int[] realServerView = new int[0];
     private FwmarkRule[] ruleArray = new FwmarkRule[0];
+    private FwmarkRule6[] rules6 = new FwmarkRule6[0];
     private final RandomSource random;
     private int portZeroServices;
     private CountBoard board;
@@ -182,17 +183,22 @@ public final class ServiceTable
         byIndex = all.toArray(new VirtualService[0]);
         final long h = mix6(protocol, vaddr.hi(), vaddr.lo(), vport);
         byHash6.put(h, append(byHash6.get(h), s));
+        addVip6(vaddr);
+        if (0 == vport)
+        {
+            portZeroServices6++;
+        }
+        return s;
+    }
+
+    private void addVip6(final IpAddress vaddr)
+    {
         final long v = mix6(0, vaddr.hi(), vaddr.lo(), 0);
         final IpAddress[] same = vips6.get(v);
         if (null == same || java.util.Arrays.stream(same).noneMatch(vaddr::equals))
         {
             vips6.put(v, null == same ? new IpAddress[] {vaddr} : append(same, vaddr));
         }
-        if (0 == vport)
-        {
-            portZeroServices6++;
-        }
-        return s;
     }
 
     /**
@@ -407,10 +413,44 @@ public final class ServiceTable
         return new ArrayList<>(a);
     }
 
-    /** @return whether any IPv6 service was ever added (its VIPs stay answered after a removal, as IPv4's). */
+    /**
+     * @return whether any IPv6 service or marking rule was ever added (its VIPs stay answered after a removal,
+     *     as IPv4's).
+     */
     public boolean hasIpv6()
     {
-        return !vips6.isEmpty();
+        return !vips6.isEmpty() || !byMark6.isEmpty() || rules6.length > 0;
+    }
+
+    /** @param rule an IPv6 marking rule, tried in the order added (a /128 one's address is answered as a VIP). */
+    public void addRule6(final FwmarkRule6 rule)
+    {
+        rules6 = java.util.Arrays.copyOf(rules6, rules6.length + 1);
+        rules6[rules6.length - 1] = rule;
+        if (128 == rule.prefixLength())
+        {
+            addVip6(rule.addr());
+        }
+    }
+
+    /**
+     * @param protocol IP protocol.
+     * @param hi destination, high 64 bits.
+     * @param lo low 64 bits.
+     * @param dport destination port.
+     * @return the mark of the first matching IPv6 rule, or 0.
+     */
+    public int classify6(final int protocol, final long hi, final long lo, final int dport)
+    {
+        final FwmarkRule6[] r = rules6;
+        for (int i = 0; i < r.length; i++)
+        {
+            if (r[i].matches(protocol, hi, lo, dport))
+            {
+                return r[i].mark();
+            }
+        }
+        return 0;
     }
 
     /** @param rule a marking rule, tried in the order added. */
@@ -517,6 +557,7 @@ public final class ServiceTable
     {
         rules.clear();
         ruleArray = new FwmarkRule[0];
+        rules6 = new FwmarkRule6[0];
     }
 
     /**
