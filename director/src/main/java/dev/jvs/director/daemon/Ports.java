@@ -3,6 +3,7 @@ package dev.jvs.director.daemon;
 import dev.jvs.director.config.KeepalivedConfig;
 import dev.jvs.director.config.VirtualServer;
 import dev.jvs.director.config.VrrpConfig;
+import dev.jvs.engine.frame.IpAddress;
 import dev.jvs.engine.io.PacketIoException;
 
 import java.io.IOException;
@@ -52,6 +53,9 @@ final class Ports
         return ports;
     }
 
+    /** RTF_REJECT: an unreachable route. */
+    private static final long RTF_REJECT = 0x0200;
+
     /** The interfaces the configuration names, port 0 first. */
     static List<String> named(final KeepalivedConfig kc)
     {
@@ -68,15 +72,19 @@ final class Ports
         {
             out.add(kc.vrrp.syncDaemon().iface());
         }
-        // IPv6 services name no interface (jvs reads no IPv6 routes): -i names the ports that carry them.
+        final List<String> routes6 = lines(Path.of("/proc/net/ipv6_route"));
         for (final VirtualServer vs : kc.virtualServers)
         {
             if (!vs.ipv6() && 0 != vs.vip())
             {
                 out.add(interfaceFor(routes, vs.vip()));
             }
-            vs.realServers().stream().filter(rs -> !rs.address().v6())
-                .forEach(rs -> out.add(interfaceFor(routes, rs.addr())));
+            else if (vs.ipv6() && null != vs.address())
+            {
+                out.add(interfaceFor6(routes6, vs.address()));
+            }
+            vs.realServers().forEach(rs -> out.add(rs.address().v6() ? interfaceFor6(routes6, rs.address()) :
+                interfaceFor(routes, rs.addr())));
         }
         out.remove(null);
         out.remove("lo");
@@ -85,9 +93,14 @@ final class Ports
 
     private static List<String> routeLines()
     {
+        return lines(Path.of("/proc/net/route"));
+    }
+
+    private static List<String> lines(final Path file)
+    {
         try
         {
-            return Files.readAllLines(Path.of("/proc/net/route"));
+            return Files.readAllLines(file);
         }
         catch (final IOException ex)
         {
@@ -115,6 +128,39 @@ final class Ports
             if ((addr & mask) == dest && (length > bestLength || length == bestLength && metric < bestMetric))
             {
                 best = f[0];
+                bestLength = length;
+                bestMetric = metric;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The interface of the kernel's longest-prefix IPv6 route to an address (/proc/net/ipv6_route: every
+     * table's routes, destination and prefix length in hex; loopback and reject routes skipped), or null.
+     */
+    static String interfaceFor6(final List<String> lines, final IpAddress addr)
+    {
+        String best = null;
+        int bestLength = -1;
+        long bestMetric = Long.MAX_VALUE;
+        for (final String line : lines)
+        {
+            final String[] f = line.trim().split("\\s+");
+            if (f.length < 10 || "lo".equals(f[9]) || 0 != (Long.parseLong(f[8], 16) & RTF_REJECT))
+            {
+                continue;
+            }
+            final int length = Integer.parseInt(f[1], 16);
+            final long hi = Long.parseUnsignedLong(f[0].substring(0, 16), 16);
+            final long lo = Long.parseUnsignedLong(f[0].substring(16), 16);
+            final long mhi = 0 == length ? 0 : length >= 64 ? -1L : -1L << (64 - length);
+            final long mlo = length <= 64 ? 0 : -1L << (128 - length);
+            final long metric = Long.parseLong(f[5], 16);
+            if ((addr.hi() & mhi) == hi && (addr.lo() & mlo) == lo &&
+                (length > bestLength || length == bestLength && metric < bestMetric))
+            {
+                best = f[9];
                 bestLength = length;
                 bestMetric = metric;
             }
