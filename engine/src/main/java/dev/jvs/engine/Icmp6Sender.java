@@ -13,6 +13,9 @@ import java.nio.ByteOrder;
  * sender by the port it came in by. The source is the packet's destination, the VIP, as icmp6_send takes
  * the offending packet's destination when it is a local address (a VIP is one on an IPVS director); the
  * offending packet is quoted as far as the error stays within the minimum IPv6 MTU (RFC 4443 2.4).
+ * About a NAT real server's reply the kernel's {@code ip6_forward} sends them, before IPVS translates the
+ * reply: to the real server, from the director's own address on the port it came in by (the source
+ * {@code icmp6_send} selects when the destination, the client, is not local).
  */
 final class Icmp6Sender
 {
@@ -34,21 +37,34 @@ final class Icmp6Sender
         this.pkt = pkt;
     }
 
-    /** Hop limit 1: Time Exceeded (code 0, hop limit exceeded in transit) back to the sender. */
+    /** Hop limit 1: Time Exceeded (code 0, hop limit exceeded in transit) back to the sender, from the VIP. */
     int timeExceeded(final DirectBuffer in, final int off)
     {
         counters.inc(Counter.DROP_TTL_EXCEEDED);
-        return error(in, off, TYPE_TIME_EXCEEDED, 0);
+        return error(in, off, TYPE_TIME_EXCEEDED, 0, pkt.dhi, pkt.dlo);
     }
 
-    /** Bigger than the path: Packet Too Big with the MTU back to the sender. */
+    /** Bigger than the path: Packet Too Big with the MTU back to the sender, from the VIP. */
     int packetTooBig(final DirectBuffer in, final int off, final int mtu)
     {
         counters.inc(Counter.DROP_FRAG_NEEDED);
-        return error(in, off, TYPE_PACKET_TOO_BIG, mtu);
+        return error(in, off, TYPE_PACKET_TOO_BIG, mtu, pkt.dhi, pkt.dlo);
     }
 
-    private int error(final DirectBuffer in, final int off, final int type, final int value)
+    /**
+     * About a NAT reply: Time Exceeded (mtu 0) or Packet Too Big to the real server, from the director's own
+     * address on the port the reply came in by; counted and dropped when that port has none.
+     */
+    int aboutReply(final DirectBuffer in, final int off, final int mtu)
+    {
+        counters.inc(0 == mtu ? Counter.DROP_TTL_EXCEEDED : Counter.DROP_FRAG_NEEDED);
+        final dev.jvs.engine.frame.IpAddress me = cfg.ip6(pkt.inPort);
+        return null == me ? Forwarder.NOTHING : error(in, off, 0 == mtu ? TYPE_TIME_EXCEEDED : TYPE_PACKET_TOO_BIG,
+            mtu, me.hi(), me.lo());
+    }
+
+    private int error(final DirectBuffer in, final int off, final int type, final int value, final long shi,
+        final long slo)
     {
         final Packet p = pkt;
         final Egress eg = p.egress.open(p.inPort);
@@ -68,7 +84,7 @@ final class Icmp6Sender
         out.putShort(ip + Ipv6.PAYLOAD_LENGTH_OFFSET, (short)(HEADER_LENGTH + quote), ByteOrder.BIG_ENDIAN);
         out.putByte(ip + Ipv6.NEXT_HEADER_OFFSET, (byte)Ipv6.NH_ICMPV6);
         out.putByte(ip + Ipv6.HOP_LIMIT_OFFSET, (byte)HOP_LIMIT);
-        Ipv6.address(out, ip + Ipv6.SRC_OFFSET, p.dhi, p.dlo);
+        Ipv6.address(out, ip + Ipv6.SRC_OFFSET, shi, slo);
         Ipv6.address(out, ip + Ipv6.DST_OFFSET, p.shi, p.slo);
         final int l4 = ip + Ipv6.HEADER_LENGTH;
         out.putByte(l4, (byte)type);

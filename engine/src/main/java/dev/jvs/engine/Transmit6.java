@@ -123,13 +123,22 @@ final class Transmit6
         return n;
     }
 
-    /** A NAT reply to the client at {@code mac}: hop limit one less, the source back to the VIP and its port. */
+    /**
+     * A NAT reply to the client at {@code mac}: hop limit one less, the source back to the VIP and its port; at
+     * hop limit 1 or over the client port's MTU the ICMPv6 error to the real server instead.
+     */
     int toClient(final DirectBuffer in, final int off, final MutableDirectBuffer out, final int outOff,
         final int outCap, final long mac, final long vhi, final long vlo, final int vport)
     {
+        // ip6_forward's checks, before IPVS translates the reply: the errors go to the real server.
         if (Ipv6.hopLimit(in, pkt.ip) <= 1)
         {
-            return count(Counter.DROP_TTL_EXCEEDED);
+            return icmp.aboutReply(in, off, 0);
+        }
+        final int mtu = cfg.mtu(pkt.egress.port());
+        if (pkt.ipTotal > mtu)
+        {
+            return icmp.aboutReply(in, off, mtu);
         }
         final int n = xmit.copyOut(in, off, out, outOff, outCap, mac);
         if (Forwarder.NOTHING == n)

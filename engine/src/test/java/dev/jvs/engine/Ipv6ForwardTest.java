@@ -225,6 +225,41 @@ class Ipv6ForwardTest
         assertEquals(Packets.RS1_MAC ^ Packets.RS2_MAC ^ mac(a, 0), mac(other, 0), "another client: rr's next");
     }
 
+    /**
+     * A NAT reply at hop limit 1, or bigger than the client's port takes: the kernel's ip6_forward answers the
+     * real server before IPVS translates anything, from the director's own address on that port.
+     */
+    @Test
+    void aNatReplyShouldDrawIcmpv6ErrorsToTheRealServerFromTheDirector()
+    {
+        service(Method.NAT, RS1);
+        final IpAddress director = IpAddress.parse("2001:2::2");
+        f.cfg.ports6(new IpAddress[] {director});
+        assertNotNull(f.send(tcp(CLIENT, VIP, 40000, 80, SYN)));
+        final byte[] reply = frame(Packets.DIRECTOR_MAC, Packets.RS1_MAC, RS1, CLIENT, 6, 8080, 40000, SYN | ACK,
+            new byte[0], 0, 0);
+        reply[14 + 7] = 1;
+        final byte[] te = f.send(reply);
+        assertNotNull(te, f.counters.toString());
+        assertEquals(Packets.RS1_MAC, mac(te, 0), "back to the real server");
+        assertEquals(director, address(te, 14 + 8), "from the director's own address");
+        assertEquals(RS1, address(te, 14 + 24));
+        assertEquals(3, te[54] & 0xFF, "time exceeded");
+        assertEquals(RS1, address(te, 62 + 8), "quoting the reply as it came, untranslated");
+        assertChecksum(te, 54, 58);
+        final byte[] big = frame(Packets.DIRECTOR_MAC, Packets.RS1_MAC, RS1, CLIENT, 6, 8080, 40000, ACK,
+            new byte[0], 0, 1500 - 40 - 20 + 1);
+        final byte[] ptb = f.send(big);
+        assertNotNull(ptb, f.counters.toString());
+        assertEquals(2, ptb[54] & 0xFF, "packet too big");
+        assertEquals(1500, new UnsafeBuffer(ptb).getInt(58, ByteOrder.BIG_ENDIAN));
+        assertEquals(director, address(ptb, 14 + 8));
+        assertEquals(0, f.counters.get(Counter.FORWARDED_OUT));
+        f.cfg.ports6(new IpAddress[] {null});
+        assertNull(f.send(reply), "no address of its own on the port: counted, dropped");
+        assertEquals(2, f.counters.get(Counter.DROP_TTL_EXCEEDED));
+    }
+
     @Test
     void persistenceShouldKeepAClientPrefixOnOneServer()
     {
