@@ -57,7 +57,7 @@ final class Forward6
         this.scheduling = scheduling;
         this.transitions = transitions;
         this.xmit = new Transmit6(xmit, cfg, counters, pkt);
-        this.icmp = new Icmp6Handler(services, conns, neighbors, counters, pkt, xmit, this.xmit);
+        this.icmp = new Icmp6Handler(cfg, services, conns, neighbors, counters, pkt, xmit, this.xmit);
         this.nd = new NeighborDiscovery(cfg, services, neighbors, counters, pkt, owned);
     }
 
@@ -65,6 +65,12 @@ final class Forward6
     void tap(final ControlTap t)
     {
         tap = t;
+    }
+
+    /** @param nowMs the time: forget the path MTUs learnt longer ago than Linux keeps them. */
+    void expire(final long nowMs)
+    {
+        xmit.expirePathMtus(nowMs);
     }
 
     /** @param o what VRRP says this director owns. */
@@ -103,7 +109,7 @@ final class Forward6
             {
                 if (Icmp6Handler.isError(in.getByte(p.l4) & 0xFF))
                 {
-                    return icmp.onError(in, off);
+                    return icmp.onError(in, off, nowMs);
                 }
                 final Egress eg = p.egress;
                 return nd.onIcmp6(in, off, eg.buffer, eg.offset, eg.capacity);

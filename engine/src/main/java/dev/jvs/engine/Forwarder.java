@@ -179,6 +179,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
         }
         services.refreshCounts();
         xmit.expirePathMtus(nowMs);
+        v6.expire(nowMs);
         return conns.expire(nowMs, limit, this);
     }
 

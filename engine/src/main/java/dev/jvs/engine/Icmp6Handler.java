@@ -30,6 +30,7 @@ final class Icmp6Handler
     private static final int INFORMATIONAL = 128;
     private static final int HEADER_LENGTH = 8;
 
+    private final EngineConfig cfg;
     private final ServiceTable services;
     private final ConnectionTable conns;
     private final Neighbors neighbors;
@@ -38,9 +39,11 @@ final class Icmp6Handler
     private final Transmit xmit;
     private final Transmit6 xmit6;
 
-    Icmp6Handler(final ServiceTable services, final ConnectionTable conns, final Neighbors neighbors,
-        final Counters counters, final Packet pkt, final Transmit xmit, final Transmit6 xmit6)
+    Icmp6Handler(final EngineConfig cfg, final ServiceTable services, final ConnectionTable conns,
+        final Neighbors neighbors, final Counters counters, final Packet pkt, final Transmit xmit,
+        final Transmit6 xmit6)
     {
+        this.cfg = cfg;
         this.services = services;
         this.conns = conns;
         this.neighbors = neighbors;
@@ -57,7 +60,7 @@ final class Icmp6Handler
     }
 
     /** An ICMPv6 error to or through the director. */
-    int onError(final DirectBuffer in, final int off)
+    int onError(final DirectBuffer in, final int off, final long nowMs)
     {
         final Packet p = pkt;
         final int q = p.l4 + HEADER_LENGTH;
@@ -69,6 +72,10 @@ final class Icmp6Handler
         final long t = Ipv6.transport(in, q, qEnd);
         final int qproto = (int)(t >>> 32) & 0xFF;
         final int ql4 = (int)t;
+        if (t >= 0 && Ipv6.NH_IPV6 == qproto && Icmp6Sender.TYPE_PACKET_TOO_BIG == (in.getByte(p.l4) & 0xFF))
+        {
+            return tunnelTooBig(in, q, ql4, qEnd, nowMs);
+        }
         if (t < 0 || ql4 + 4 > qEnd || (Ipv4.PROTO_TCP != qproto && Ipv4.PROTO_UDP != qproto))
         {
             return count(Counter.DROP_BAD_ICMP);
@@ -92,6 +99,57 @@ final class Icmp6Handler
             return toClient(e, in, off, q, ql4);
         }
         return count(Counter.NOT_OURS);
+    }
+
+    /**
+     * A router between us and a TUN real server says one of our ip6ip6 packets was too big (IPv6 routers never
+     * fragment): the server's path MTU is lowered (later packets draw a Packet Too Big from the director at once,
+     * as the kernel's route to it would), and the client gets one now for its packet, quoted from inside the
+     * tunnel, with that MTU less the outer header.
+     */
+    private int tunnelTooBig(final DirectBuffer in, final int q, final int inner, final int qEnd, final long nowMs)
+    {
+        if (qEnd - inner < Ipv6.HEADER_LENGTH || 6 != Ipv6.version(in, inner))
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final long t = Ipv6.transport(in, inner, qEnd);
+        final int iproto = (int)(t >>> 32) & 0xFF;
+        final int il4 = (int)t;
+        if (t < 0 || il4 + 4 > qEnd || (Ipv4.PROTO_TCP != iproto && Ipv4.PROTO_UDP != iproto))
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final int e = conns.ipv6().lookupIn(iproto, Ipv6.word(in, inner + Ipv6.SRC_OFFSET),
+            Ipv6.word(in, inner + Ipv6.SRC_OFFSET + 8), in.getShort(il4, ByteOrder.BIG_ENDIAN) & 0xFFFF,
+            Ipv6.word(in, inner + Ipv6.DST_OFFSET), Ipv6.word(in, inner + Ipv6.DST_OFFSET + 8),
+            in.getShort(il4 + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF);
+        final long rhi = Ipv6.word(in, q + Ipv6.DST_OFFSET);
+        final long rlo = Ipv6.word(in, q + Ipv6.DST_OFFSET + 8);
+        if (e < 0 || Method.TUN != conns.fwd(e))
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final IpAddress r = services.get(conns.service(e)).realServer(conns.dest(e));
+        if (r.hi() != rhi || r.lo() != rlo)
+        {
+            return count(Counter.DROP_BAD_ICMP);
+        }
+        final int reported = in.getInt(pkt.l4 + 4, ByteOrder.BIG_ENDIAN);
+        final int mtu = xmit6.learnPathMtu(rhi, rlo, reported, nowMs);
+        final long cmac = conns.mac(e);
+        if (0 == Forwarder.macOf(cmac))
+        {
+            return Forwarder.NOTHING;
+        }
+        final Egress eg = toPort(Forwarder.portOf(cmac));
+        if (pkt.l2Len > eg.capacity)
+        {
+            return Forwarder.NOTHING;
+        }
+        eg.buffer.putBytes(eg.offset, in, pkt.ip - pkt.l2Len, pkt.l2Len);
+        return xmit6.icmp().tooBigTo(eg, Forwarder.macOf(cmac), Math.min(mtu, cfg.mtu(eg.port())) -
+            Ipv6.HEADER_LENGTH, in, inner, Math.min(qEnd - inner, Ipv6.HEADER_LENGTH + Ipv6.payloadLength(in, inner)));
     }
 
     private int toRealServer(final int e, final DirectBuffer in, final int off, final int q, final int ql4)

@@ -63,6 +63,40 @@ final class Icmp6Sender
             mtu, me.hi(), me.lo());
     }
 
+    /**
+     * A Packet Too Big to a client about its packet we tunnelled (quoted from inside our ip6ip6 packet that a
+     * router sent back), from the VIP it was sent to, into an egress toward the client.
+     *
+     * @param eg the egress toward the client, its L2 header written.
+     * @param dstMac the client's MAC.
+     * @param mtu the MTU to report.
+     * @param in the buffer holding the quote.
+     * @param inner the client's packet, its IPv6 header.
+     * @param avail bytes of it there.
+     * @return the frame's length, or {@link Forwarder#NOTHING}.
+     */
+    int tooBigTo(final Egress eg, final long dstMac, final int mtu, final DirectBuffer in, final int inner,
+        final int avail)
+    {
+        final Packet p = pkt;
+        final MutableDirectBuffer out = eg.buffer;
+        final int quote = Math.min(avail, QUOTE_MAX);
+        final int n = p.l2Len + Ipv6.HEADER_LENGTH + HEADER_LENGTH + quote;
+        if (n > eg.capacity)
+        {
+            return Forwarder.NOTHING;
+        }
+        counters.inc(Counter.DROP_FRAG_NEEDED);
+        Ethernet.macs(out, eg.offset, dstMac, cfg.mac(eg.port()));
+        final int ip = eg.offset + p.l2Len;
+        final long vhi = Ipv6.word(in, inner + Ipv6.DST_OFFSET);
+        final long vlo = Ipv6.word(in, inner + Ipv6.DST_OFFSET + 8);
+        final long chi = Ipv6.word(in, inner + Ipv6.SRC_OFFSET);
+        final long clo = Ipv6.word(in, inner + Ipv6.SRC_OFFSET + 8);
+        write(out, ip, TYPE_PACKET_TOO_BIG, mtu, vhi, vlo, chi, clo, in, inner, quote);
+        return n;
+    }
+
     private int error(final DirectBuffer in, final int off, final int type, final int value, final long shi,
         final long slo)
     {
@@ -79,20 +113,26 @@ final class Icmp6Sender
         // The frame's own L2 header (VLAN tags included), turned round.
         out.putBytes(outOff, in, off, p.l2Len);
         Ethernet.macs(out, outOff, Ethernet.mac(in, off + Ethernet.SRC_OFFSET), cfg.mac(p.inPort));
-        final int ip = outOff + p.l2Len;
+        write(out, outOff + p.l2Len, type, value, shi, slo, p.shi, p.slo, in, p.ip, quote);
+        return n;
+    }
+
+    /** The IPv6 header and the ICMPv6 error quoting {@code quote} bytes of {@code in} at {@code from}. */
+    private void write(final MutableDirectBuffer out, final int ip, final int type, final int value, final long shi,
+        final long slo, final long dhi, final long dlo, final DirectBuffer in, final int from, final int quote)
+    {
         out.putInt(ip, 0x6000_0000, ByteOrder.BIG_ENDIAN);
         out.putShort(ip + Ipv6.PAYLOAD_LENGTH_OFFSET, (short)(HEADER_LENGTH + quote), ByteOrder.BIG_ENDIAN);
         out.putByte(ip + Ipv6.NEXT_HEADER_OFFSET, (byte)Ipv6.NH_ICMPV6);
         out.putByte(ip + Ipv6.HOP_LIMIT_OFFSET, (byte)HOP_LIMIT);
         Ipv6.address(out, ip + Ipv6.SRC_OFFSET, shi, slo);
-        Ipv6.address(out, ip + Ipv6.DST_OFFSET, p.shi, p.slo);
+        Ipv6.address(out, ip + Ipv6.DST_OFFSET, dhi, dlo);
         final int l4 = ip + Ipv6.HEADER_LENGTH;
         out.putByte(l4, (byte)type);
         out.putByte(l4 + 1, (byte)0);
         out.putInt(l4 + 4, value, ByteOrder.BIG_ENDIAN);
-        out.putBytes(l4 + HEADER_LENGTH, in, p.ip, quote);
+        out.putBytes(l4 + HEADER_LENGTH, in, from, quote);
         Ipv6.fillChecksum(out, ip, l4, HEADER_LENGTH + quote, Ipv6.NH_ICMPV6, 2);
         counters.inc(Counter.ICMP_SENT);
-        return n;
     }
 }

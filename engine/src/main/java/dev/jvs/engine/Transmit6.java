@@ -25,6 +25,13 @@ final class Transmit6
     private final Counters counters;
     private final Packet pkt;
     private final Icmp6Sender icmp;
+    /**
+     * Path MTUs to TUN real servers learnt from Packet Too Big about our ip6ip6 packets, by a 64-bit mix of the
+     * server's address: expiry ms in the high 48 bits, the MTU in the low 16 (Linux's route cache keeps a learnt
+     * PMTU 10 minutes, ip6_rt_mtu_expires).
+     */
+    private final org.agrona.collections.Long2LongHashMap tunnelMtu = new org.agrona.collections.Long2LongHashMap(-1L);
+    private static final long PMTU_EXPIRES_MS = 600_000;
 
     Transmit6(final Transmit xmit, final EngineConfig cfg, final Counters counters, final Packet pkt)
     {
@@ -49,7 +56,9 @@ final class Transmit6
             return icmp.timeExceeded(in, off);
         }
         final int overhead = Method.TUN == method ? Ipv6.HEADER_LENGTH : 0;
-        final int mtu = cfg.mtu(pkt.egress.port());
+        final int portMtu = cfg.mtu(pkt.egress.port());
+        final long learnt = Method.TUN != method || tunnelMtu.isEmpty() ? -1L : tunnelMtu.get(key(rhi, rlo));
+        final int mtu = -1L == learnt ? portMtu : Math.min(portMtu, (int)(learnt & 0xFFFF));
         if (pkt.ipTotal + overhead > mtu)
         {
             return icmp.packetTooBig(in, off, mtu - overhead);
@@ -182,6 +191,52 @@ final class Transmit6
     {
         Ipv6.fillChecksum(b, ip, l4, pkt.l4Len, pkt.proto, Ipv4.PROTO_TCP == pkt.proto ? Tcp.CHECKSUM_OFFSET :
             Udp.CHECKSUM_OFFSET);
+    }
+
+    private static long key(final long hi, final long lo)
+    {
+        return hi * 0x9E3779B97F4A7C15L ^ lo;
+    }
+
+    /**
+     * A Packet Too Big about one of our ip6ip6 packets: the real server's path MTU, at least IPv6's 1280, lowered
+     * when below the port's (so later packets draw a Packet Too Big from the director at once).
+     *
+     * @return the path MTU now.
+     */
+    int learnPathMtu(final long rhi, final long rlo, final int reported, final long nowMs)
+    {
+        final int mtu = Math.max(Ipv6.MIN_MTU, reported);
+        if (mtu < cfg.mtu)
+        {
+            tunnelMtu.put(key(rhi, rlo), (nowMs + PMTU_EXPIRES_MS) << 16 | mtu);
+            counters.inc(Counter.TUN_PMTU);
+        }
+        return mtu;
+    }
+
+    /** Forget learnt path MTUs whose time is up (the map's iterators are reused: no garbage). */
+    void expirePathMtus(final long nowMs)
+    {
+        if (tunnelMtu.isEmpty())
+        {
+            return;
+        }
+        final org.agrona.collections.Long2LongHashMap.EntryIterator it = tunnelMtu.entrySet().iterator();
+        while (it.hasNext())
+        {
+            it.next();
+            if ((it.getLongValue() >>> 16) <= nowMs)
+            {
+                it.remove();
+            }
+        }
+    }
+
+    /** @return the ICMPv6 sender of this path. */
+    Icmp6Sender icmp()
+    {
+        return icmp;
     }
 
     private int count(final Counter c)

@@ -226,6 +226,51 @@ class Ipv6ForwardTest
     }
 
     /**
+     * A router on the way to a TUN real server sends a Packet Too Big about our ip6ip6 packet: the client gets
+     * one now (from the VIP, quoting its own packet, the path MTU less the outer header), and the server's path
+     * MTU is kept, so the client's next big packet draws one from the director at once.
+     */
+    @Test
+    void aPacketTooBigAboutOurTunnelShouldLowerThePathMtu()
+    {
+        service(Method.TUN, RS1);
+        final IpAddress director = IpAddress.parse("2001:2::2");
+        f.cfg.ports6(new IpAddress[] {director});
+        final byte[] big = frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, SYN,
+            new byte[0], 0, 1400);
+        final byte[] tunnelled = f.send(big);
+        assertNotNull(tunnelled, f.counters.toString());
+        // The router's error: to the director's address, quoting the ip6ip6 packet (within 1280 bytes).
+        final IpAddress router = IpAddress.parse("2001:2::1");
+        final int quote = 1280 - 40 - 8;
+        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + 8 + quote).order(ByteOrder.BIG_ENDIAN);
+        putMac(b, Packets.DIRECTOR_MAC);
+        putMac(b, Packets.RS1_MAC);
+        b.putShort((short)0x86DD).putInt(0x6000_0000).putShort((short)(8 + quote)).put((byte)58).put((byte)64);
+        b.putLong(router.hi()).putLong(router.lo()).putLong(director.hi()).putLong(director.lo());
+        b.put((byte)2).put((byte)0).putShort((short)0).putInt(1400);
+        b.put(tunnelled, 14, quote);
+        final byte[] error = b.array();
+        Ipv6.fillChecksum(new UnsafeBuffer(error), 14, 54, 8 + quote, 58, 2);
+        final byte[] toClient = f.send(error);
+        assertNotNull(toClient, f.counters.toString());
+        assertEquals(Packets.CLIENT_MAC, mac(toClient, 0));
+        assertEquals(VIP, address(toClient, 14 + 8), "from the VIP");
+        assertEquals(CLIENT, address(toClient, 14 + 24));
+        assertEquals(2, toClient[54] & 0xFF);
+        assertEquals(1360, new UnsafeBuffer(toClient).getInt(58, ByteOrder.BIG_ENDIAN), "1400 less the outer header");
+        assertEquals(CLIENT, address(toClient, 62 + 8), "quoting the client's own packet");
+        assertChecksum(toClient, 54, 58);
+        assertEquals(1, f.counters.get(Counter.TUN_PMTU));
+        final byte[] again = f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK,
+            new byte[0], 0, 1400));
+        assertEquals(2, again[54] & 0xFF, "the next big one: a Packet Too Big from the director at once");
+        assertEquals(1360, new UnsafeBuffer(again).getInt(58, ByteOrder.BIG_ENDIAN));
+        assertNotNull(f.send(frame(Packets.DIRECTOR_MAC, Packets.CLIENT_MAC, CLIENT, VIP, 6, 40000, 80, ACK,
+            new byte[0], 0, 1300)), "a packet that fits still goes through");
+    }
+
+    /**
      * A NAT reply at hop limit 1, or bigger than the client's port takes: the kernel's ip6_forward answers the
      * real server before IPVS translates anything, from the director's own address on that port.
      */

@@ -40,6 +40,8 @@ public final class Ipv6
     public static final int NH_ICMPV6 = 58;
     /** IPv6 in IPv6 (ip6ip6 tunnels). */
     public static final int NH_IPV6 = 41;
+    /** The minimum link MTU (RFC 8200 5): no path MTU below it. */
+    public static final int MIN_MTU = 1280;
 
     /** {@link #transport} for a fragment other than the first: no transport header in it. */
     public static final int LATER_FRAGMENT = -2;
