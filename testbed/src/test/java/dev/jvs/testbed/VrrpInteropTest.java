@@ -260,6 +260,47 @@ class VrrpInteropTest extends LabTest
     }
 
     /**
+     * Two jvs over IPv6 with unicast_src_ip/unicast_peer: the adverts go peer to peer (not to ff02::12) with hop
+     * limit 255, the higher priority is master, and a clean stop hands over within the skew time.
+     */
+    @org.junit.jupiter.api.Test
+    void twoJvsShouldRunUnicastOverIpv6() throws Exception
+    {
+        try (VrrpLan lan = new VrrpLan(work, JAR, true))
+        {
+            final String a6 = VrrpLan.address6("a");
+            final String b6 = VrrpLan.address6("b");
+            final String base = jvs(3, 150, false, true);
+            final String a = base.replace("  advert_int 1\n", "  advert_int 1\n  unicast_src_ip " + a6 +
+                "\n  unicast_peer {\n    " + b6 + "\n  }\n");
+            final String b = base.replace("priority 150", "priority 100").replace("  advert_int 1\n",
+                "  advert_int 1\n  unicast_src_ip " + b6 + "\n  unicast_peer {\n    " + a6 + "\n  }\n");
+            lan.startCapture("unicast6", "lan", "v-a");
+            final Path ja = lan.jvs("a", a);
+            final Path jb = lan.jvs("b", b);
+            Thread.sleep(6000);
+            lan.stop("a", ja);
+            Thread.sleep(2000);
+            final List<VrrpLan.Advert> ads = lan.stopCapture();
+            final Netns.Result dsts = Netns.run(List.of("tshark", "-r", lan.pcap().toString(), "-T", "fields", "-e",
+                "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.hlim"), 30);
+            final Set<String> pairs = new TreeSet<>(dsts.out().lines().filter(l -> l.startsWith("2001:")).toList());
+            assertEquals(Set.of(a6 + "\t" + b6 + "\t255", b6 + "\t" + a6 + "\t255"), pairs,
+                "unicast both ways, hop limit 255: " + dsts.out());
+            final double zero = ads.stream().filter(x -> x.src().equals(a6) && 0 == x.priority())
+                .mapToDouble(VrrpLan.Advert::time).max().orElseThrow(() -> new AssertionError("no priority 0: " + ads));
+            assertTrue(ads.stream().anyMatch(x -> x.src().equals(a6) && 150 == x.priority() && x.time() < zero),
+                "a (150) was master: " + ads);
+            final String logB = lan.logText(jb);
+            final double handover = ads.stream().filter(x -> x.src().equals(b6) && x.priority() > 0 &&
+                x.time() > zero).mapToDouble(VrrpLan.Advert::time).min().orElseThrow(() ->
+                new AssertionError("b never took over: " + ads + "\n" + logB)) - zero;
+            assertTrue(handover <= (256 - 100) / 256.0 + SLACK_S, "after priority 0, b's skew time: " + handover);
+            lan.stop("b", jb);
+        }
+    }
+
+    /**
      * SIGHUP with a changed VRRP section: the master of VI_1 stays master without a gap in its adverts (now
      * with two addresses), the new VI_2 starts and is elected; a reload that leaves VRRP alone restarts
      * nothing.
