@@ -20,8 +20,8 @@ import org.agrona.DirectBuffer;
  * by DR or NAT. Apart from the IPv4 path, which it leaves as it was: IPv4 frames never come here.
  * <p>
  * ICMPv6 errors about a connection follow it ({@link Icmp6Handler}). VRRP gates the IPv6 VIPs as it gates
- * IPv4's ({@link Owned6}); VRRPv3 adverts over IPv6 go to the control tap. Not carried over IPv6 yet:
- * firewall marks. IPv6 frames reach worker 0 only (the fanout program hashes IPv4).
+ * IPv4's ({@link Owned6}); VRRPv3 adverts over IPv6 go to the control tap. With several workers, the fanout
+ * program gives each a client's IPv6 frames by the fold of its address.
  */
 final class Forward6
 {

@@ -99,6 +99,87 @@ class Ipv6LabTest extends LabTest
         }
     }
 
+    private static long forwarded(final Lab lab, final int worker) throws Exception
+    {
+        final String m = lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics");
+        final java.util.regex.Matcher x = java.util.regex.Pattern.compile("jvs_worker_forwarded_total\\{worker=\"" +
+            worker + "\"} (\\d+)").matcher(m);
+        assertTrue(x.find(), m);
+        return Long.parseLong(x.group(1));
+    }
+
+    /** One request from each client address to the IPv6 VIP; who answered each. */
+    private static java.util.Map<String, String> round6(final Lab lab, final List<String> clients) throws Exception
+    {
+        final StringBuilder sh = new StringBuilder();
+        for (final String c : clients)
+        {
+            sh.append("echo ").append(c).append(" $(curl -g -s --max-time 5 --interface ").append(c)
+                .append(" 'http://[2001:2::80]/'); ");
+        }
+        final java.util.Map<String, String> who = new java.util.TreeMap<>();
+        for (final String line : lab.ns().sh("client", sh.toString()).lines().toList())
+        {
+            final String[] w = line.trim().split("\\s+");
+            who.put(w[0], w.length > 1 ? w[1] : "(none)");
+        }
+        return who;
+    }
+
+    /**
+     * Two workers share IPv6 clients as IPv4's: the fanout program hashes the fold of the client's address
+     * (a NAT real server's reply by its destination), so every client's requests and replies meet on one
+     * worker, and the kernel steers them as {@code Fanout.worker6} says.
+     */
+    @Test
+    void twoWorkersShouldShareIpv6Clients() throws Exception
+    {
+        final String conf = "virtual_server 2001:2::80 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n" +
+            "    persistence_timeout 300\n" +
+            "    real_server 2001:2::11 8080 {\n    }\n    real_server 2001:2::12 8080 {\n    }\n}\n";
+        try (Lab lab = new Lab(Lab.Mode.NAT, 2, work, JAR))
+        {
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            lab.ns().sh("client", "ip -6 route add 2001:2::80/128 dev eth0 2>/dev/null || true");
+            final List<String> all = new java.util.ArrayList<>();
+            final List<String> ofWorker1 = new java.util.ArrayList<>();
+            for (int c = 0; c < 16; c++)
+            {
+                final String a = "2001:2:1::" + Integer.toHexString(0x20 + c);
+                lab.ns().sh("client", "ip -6 addr add " + a + "/64 dev eth0 nodad");
+                all.add(a);
+                final dev.jvs.engine.frame.IpAddress ip = dev.jvs.engine.frame.IpAddress.parse(a);
+                if (1 == dev.jvs.engine.io.Fanout.worker6(ip.hi(), ip.lo(), 128, 2))
+                {
+                    ofWorker1.add(a);
+                }
+            }
+            assertTrue(!ofWorker1.isEmpty() && ofWorker1.size() < all.size(), "both workers have clients: " +
+                ofWorker1);
+            for (int i = 1; i <= 2; i++)
+            {
+                lab.ns().sh("rs" + i, "ip -6 addr add 2001:2::1" + i + "/64 dev eth0 nodad && " +
+                    "ip -6 route add 2001:2:1::/64 via 2001:2::2");
+            }
+            serve6(lab, 2);
+            lab.startDirector(conf, List.of("--workers", "2", "--metrics", "198.19.0.2:9742"));
+            final java.util.Map<String, String> first = round6(lab, all);
+            assertEquals(java.util.Set.of("rs1", "rs2"), new java.util.HashSet<>(first.values()),
+                "every client answered, rr over them: " + first + lab.directorLog());
+            assertEquals(first, round6(lab, all), "each client stays on its real server (persistence)");
+            assertTrue(forwarded(lab, 0) > 0 && forwarded(lab, 1) > 0, "both workers forward: " +
+                lab.ns().sh("director", "curl -s --max-time 5 http://198.19.0.2:9742/metrics | grep worker") +
+                lab.directorLog());
+            final long w0 = forwarded(lab, 0);
+            final long w1 = forwarded(lab, 1);
+            round6(lab, ofWorker1);
+            assertEquals(w0, forwarded(lab, 0), "worker 0 forwarded nothing of worker 1's clients");
+            assertTrue(forwarded(lab, 1) > w1, "worker 1 forwarded them");
+            final String log = lab.stopDirector();
+            assertTrue(log.contains("(IPv6 /128)"), log);
+        }
+    }
+
     /**
      * A dual-stack service: one name's IPv4 and IPv6 addresses as two virtual servers side by side, over the
      * same real servers (their web server listens on both families); each family's connections spread by its

@@ -538,7 +538,7 @@ final class Conductor implements Agent
             if (n > 1)
             {
                 s[i].owner(client -> index == fanout.owner(client));
-                s[i].ipv6Here(0 == index);
+                s[i].owner6((hi, lo) -> index == fanout.owner6(hi, lo));
             }
         }
         workers.postEach(i -> w ->

@@ -52,8 +52,8 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
     private long unknown;
     private long badMessages;
     private java.util.function.IntPredicate mine = client -> true;
-    /** IPv6 frames go to worker 0 alone (the fanout hashes IPv4): only its sync installs IPv6 entries. */
-    private boolean ipv6Here = true;
+    /** Whether an IPv6 client (its address's two halves) is this worker's, as the fanout decides. */
+    private Owner6 mine6 = (hi, lo) -> true;
 
     /**
      * @param cfg lvs_sync_daemon.
@@ -99,10 +99,22 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
         this.mine = owned;
     }
 
-    /** @param here whether this worker receives IPv6 frames (worker 0), so installs IPv6 entries. */
-    public void ipv6Here(final boolean here)
+    /** Whether an IPv6 client is a worker's. */
+    @FunctionalInterface
+    public interface Owner6
     {
-        this.ipv6Here = here;
+        /**
+         * @param hi the client's address, high 64 bits.
+         * @param lo low 64 bits.
+         * @return whether it is this worker's.
+         */
+        boolean test(long hi, long lo);
+    }
+
+    /** @param owned whether an IPv6 client is this worker's (the fanout's IPv6 function). */
+    public void owner6(final Owner6 owned)
+    {
+        this.mine6 = owned;
     }
 
     /**
@@ -303,7 +315,7 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
     public void onConn6(final int protocol, final int flags, final int state, final int[] ports, final int fwmark,
         final int timeoutS, final long[] a)
     {
-        if (!ipv6Here)
+        if (!mine6.test(a[0], a[1]))
         {
             return;
         }

@@ -18,9 +18,12 @@ import java.util.Map;
  * masked by the coarsest persistence granularity, and returns
  * {@code ((key & mask) * 0x9E3779B1) >>> 16}; the kernel takes it modulo the group's size
  * ({@code fanout_demux_bpf}). ICMP errors go by the packet they quote, as that packet's reply would, and by
- * the client inside it when that packet is one of our IPIP ones (a TUN path's MTU). Frames
- * that are not IPv4, VRRP adverts and multicast (connection sync) all go to worker 0, which runs the control
- * protocols. {@link #worker} is the same function in Java.
+ * the client inside it when that packet is one of our IPIP ones (a TUN path's MTU). IPv6 goes the same way
+ * by the fold of the client's address ({@code w0 ^ w1 ^ w2 ^ w3} of its words, cut to the coarsest IPv6
+ * persistence prefix first; a NAT real server is recognised by the fold of its address), ICMPv6 errors by the
+ * packet they quote (the client inside our ip6ip6 ones). Frames that are neither, VRRP adverts, neighbour
+ * discovery and multicast (connection sync) all go to worker 0, which runs the control protocols.
+ * {@link #worker} and {@link #worker6} are the same functions in Java.
  *
  * <p>Loads use the network-header offset ({@code SKF_NET_OFF}) and the ethertype from {@code skb->protocol}:
  * {@code fanout_demux_bpf} runs on the skb as the stack has it, where {@code skb->data} is not the MAC header
@@ -51,6 +54,8 @@ public final class Fanout
     static final int ALU_AND_K = 0x54;
     static final int ALU_MUL_K = 0x24;
     static final int ALU_RSH_K = 0x74;
+    static final int ALU_XOR_X = 0xac;
+    static final int TAX = 0x07;
     static final int JA = 0x05;
     static final int JEQ_K = 0x15;
     static final int RET_K = 0x06;
@@ -80,7 +85,35 @@ public final class Fanout
     }
 
     /**
-     * The program as {code, jt, jf, k} rows.
+     * The worker of an IPv6 client, as the program computes it.
+     *
+     * @param hi the client's address, high 64 bits.
+     * @param lo low 64 bits.
+     * @param prefix the coarsest IPv6 persistence prefix length (128 without persistence).
+     * @param workers the group's size.
+     * @return the worker, 0 to workers - 1.
+     */
+    public static int worker6(final long hi, final long lo, final int prefix, final int workers)
+    {
+        final int[] m = masks6(prefix);
+        final int fold = (int)(hi >>> 32) & m[0] ^ (int)hi & m[1] ^ (int)(lo >>> 32) & m[2] ^ (int)lo & m[3];
+        return Integer.remainderUnsigned(fold * GOLDEN >>> 16, workers);
+    }
+
+    /** The four 32-bit word masks of an IPv6 prefix length. */
+    static int[] masks6(final int prefix)
+    {
+        final int[] m = new int[4];
+        for (int i = 0; i < 4; i++)
+        {
+            final int bits = Math.max(0, Math.min(32, prefix - 32 * i));
+            m[i] = 0 == bits ? 0 : -1 << (32 - bits);
+        }
+        return m;
+    }
+
+    /**
+     * The program as {code, jt, jf, k} rows, IPv4 only.
      *
      * @param mask the coarsest persistence netmask of the services.
      * @param natServers the addresses of the NAT real servers (their frames go by destination).
@@ -88,8 +121,25 @@ public final class Fanout
      */
     public static int[][] program(final int mask, final int[] natServers)
     {
+        return program(mask, natServers, -1, new int[0]);
+    }
+
+    /**
+     * The program as {code, jt, jf, k} rows.
+     *
+     * @param mask the coarsest IPv4 persistence netmask of the services.
+     * @param natServers the addresses of the IPv4 NAT real servers (their frames go by destination).
+     * @param prefix6 the coarsest IPv6 persistence prefix length (128 without persistence), or -1 when no IPv6
+     *     service runs (every IPv6 frame to worker 0, and the program no longer for it).
+     * @param natServers6 the folds of the IPv6 NAT real servers' addresses.
+     * @return the instructions.
+     */
+    public static int[][] program(final int mask, final int[] natServers, final int prefix6,
+        final int[] natServers6)
+    {
         final Asm a = new Asm();
         a.op(LD_W_ABS, SKF_AD_PROTOCOL);
+        a.ifIs(0x86DD, "v6");
         a.ifNot(0x0800, "zero");
         a.op(LD_B_ABS, SKF_NET_OFF + 9);
         a.ifIs(112, "zero");
@@ -137,7 +187,100 @@ public final class Fanout
         a.op(RET_A, 0);
         a.label("zero");
         a.op(RET_K, 0);
+        if (prefix6 < 0)
+        {
+            a.label("v6");
+            a.op(RET_K, 0);
+        }
+        else
+        {
+            ipv6(a, masks6(prefix6), natServers6);
+        }
         return a.assemble();
+    }
+
+    /** The IPv6 part: A is the client's (masked) fold when it jumps to "mix6". */
+    private static void ipv6(final Asm a, final int[] m, final int[] natServers6)
+    {
+        final int[] all = {-1, -1, -1, -1};
+        a.label("v6");
+        a.op(LD_B_ABS, SKF_NET_OFF + 6);
+        a.ifIs(112, "zero6");
+        a.ifIs(58, "icmp6");
+        a.op(LD_B_ABS, SKF_NET_OFF + 24);
+        a.ifIs(0xFF, "zero6");
+        fold(a, SKF_NET_OFF + 8, all);
+        for (final int rs : natServers6)
+        {
+            a.ifIs(rs, "destination6");
+        }
+        fold(a, SKF_NET_OFF + 8, m);
+        a.jump("mix6");
+        a.label("destination6");
+        fold(a, SKF_NET_OFF + 24, m);
+        a.jump("mix6");
+        // ICMPv6: an error (types 1 to 4) quotes a packet we sent; the rest (neighbour discovery) is worker 0's.
+        a.label("icmp6");
+        a.op(LD_B_ABS, SKF_NET_OFF + 40);
+        a.ifIs(1, "quoted6");
+        a.ifIs(2, "quoted6");
+        a.ifIs(3, "quoted6");
+        a.ifNot(4, "zero6");
+        a.label("quoted6");
+        final int q = SKF_NET_OFF + 48;
+        a.op(LD_B_ABS, q + 6);
+        a.ifIs(41, "tunnel6");
+        fold(a, q + 24, all);
+        for (final int rs : natServers6)
+        {
+            a.ifIs(rs, "quotedSource6");
+        }
+        fold(a, q + 24, m);
+        a.jump("mix6");
+        a.label("quotedSource6");
+        fold(a, q + 8, m);
+        a.jump("mix6");
+        // About our ip6ip6 packet: the client is the inner packet's source.
+        a.label("tunnel6");
+        fold(a, q + 40 + 8, m);
+        // Classic BPF jumps only forward: the IPv6 part, after IPv4's, mixes on its own.
+        a.label("mix6");
+        a.op(ALU_MUL_K, GOLDEN);
+        a.op(ALU_RSH_K, 16);
+        a.op(RET_A, 0);
+        a.label("zero6");
+        a.op(RET_K, 0);
+    }
+
+    /** A = the fold of the 16-byte address at {@code at}, each word cut by its mask (X is used). */
+    private static void fold(final Asm a, final int at, final int[] m)
+    {
+        boolean first = true;
+        for (int i = 0; i < 4; i++)
+        {
+            if (0 == m[i])
+            {
+                continue;
+            }
+            if (!first)
+            {
+                a.op(TAX, 0);
+            }
+            a.op(LD_W_ABS, at + 4 * i);
+            if (-1 != m[i])
+            {
+                a.op(ALU_AND_K, m[i]);
+            }
+            if (!first)
+            {
+                a.op(ALU_XOR_X, 0);
+            }
+            first = false;
+        }
+        if (first)
+        {
+            a.op(0x00, 0); // LD_IMM 0: a /0 prefix keeps every client together
+        }
     }
 
     /**

@@ -28,8 +28,19 @@ class FanoutTest
         {
             final int[] in = prog[pc];
             final int k = in[3];
+            final boolean load = Fanout.LD_W_ABS == in[0] && Fanout.SKF_AD_PROTOCOL != k || Fanout.LD_B_ABS == in[0] ||
+                Fanout.LD_W_IND == in[0] || Fanout.LD_B_IND == in[0];
+            final int at = (Fanout.LD_W_IND == in[0] || Fanout.LD_B_IND == in[0] ? x : 0) + k - Fanout.SKF_NET_OFF;
+            final int size = Fanout.LD_W_ABS == in[0] || Fanout.LD_W_IND == in[0] ? 4 : 1;
+            if (load && (at < 0 || at + size > ip.length))
+            {
+                return 0; // the kernel's cBPF: a load past the packet ends the program with 0
+            }
             switch (in[0])
             {
+                case 0x00 -> a = k;
+                case Fanout.TAX -> x = a;
+                case Fanout.ALU_XOR_X -> a ^= x;
                 case Fanout.LD_W_ABS -> a = Fanout.SKF_AD_PROTOCOL == k ? ethertype : b.getInt(k - Fanout.SKF_NET_OFF);
                 case Fanout.LD_B_ABS -> a = b.get(k - Fanout.SKF_NET_OFF) & 0xFF;
                 case Fanout.LD_W_IND -> a = b.getInt(x + k - Fanout.SKF_NET_OFF);
@@ -38,7 +49,11 @@ class FanoutTest
                 case Fanout.ALU_AND_K -> a &= k;
                 case Fanout.ALU_MUL_K -> a *= k;
                 case Fanout.ALU_RSH_K -> a >>>= k;
-                case Fanout.JA -> pc += k;
+                case Fanout.JA ->
+                {
+                    assertTrue(k >= 0, "classic BPF jumps only forward");
+                    pc += k;
+                }
                 case Fanout.JEQ_K ->
                 {
                     assertTrue(in[1] <= 255 && in[2] <= 255);
@@ -108,7 +123,7 @@ class FanoutTest
         final int[][] prog = Fanout.program(-1, new int[] {RS1});
         final int client = Ipv4.parse("198.18.0.77");
         assertEquals(0, run(prog, 0x0806, new byte[28], 4), "ARP");
-        assertEquals(0, run(prog, 0x86DD, new byte[40], 4), "IPv6");
+        assertEquals(0, run(prog, 0x86DD, new byte[40], 4), "IPv6 with next header 0 from ::");
         assertEquals(0, run(prog, 0x0800, ip(112, client, Ipv4.parse("224.0.0.18"), new byte[20]), 4), "VRRP");
         assertEquals(0, run(prog, 0x0800, ip(112, client, VIP, new byte[20]), 4), "unicast VRRP");
         assertEquals(0, run(prog, 0x0800, ip(17, client, Ipv4.parse("224.0.0.81"), new byte[8]), 4), "sync");
@@ -124,6 +139,88 @@ class FanoutTest
         {
             assertEquals(w, run(prog, 0x0800, ip(6, Ipv4.parse("198.18.3.0") | host, VIP, new byte[20]), 4));
         }
+    }
+
+    private static final dev.jvs.engine.frame.IpAddress VIP6 = dev.jvs.engine.frame.IpAddress.parse("2001:2::80");
+    private static final dev.jvs.engine.frame.IpAddress RS6 = dev.jvs.engine.frame.IpAddress.parse("2001:2:1::11");
+
+    static byte[] ip6(final int nh, final dev.jvs.engine.frame.IpAddress src, final dev.jvs.engine.frame.IpAddress dst,
+        final byte[] payload)
+    {
+        final ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
+        b.putInt(0x6000_0000).putShort((short)payload.length).put((byte)nh).put((byte)64);
+        b.putLong(src.hi()).putLong(src.lo()).putLong(dst.hi()).putLong(dst.lo()).put(payload);
+        return b.array();
+    }
+
+    private static dev.jvs.engine.frame.IpAddress client6(final SplittableRandom r)
+    {
+        return new dev.jvs.engine.frame.IpAddress(true, 0x2001_0002_0005_0000L | r.nextInt(0x10000), r.nextLong());
+    }
+
+    /**
+     * IPv6 goes by the client's fold as IPv4 by its address: a request by its source, a NAT real server's reply
+     * by its destination, an ICMPv6 error by the packet it quotes (the client inside our ip6ip6), each to the
+     * worker {@link Fanout#worker6} names; VRRP, neighbour discovery and multicast to worker 0.
+     */
+    @Test
+    void ipv6FramesOfAClientGoToItsWorker()
+    {
+        final int[][] prog = Fanout.program(-1, new int[0], 128, new int[] {RS6.fold()});
+        final SplittableRandom r = new SplittableRandom(11);
+        final int n = 4;
+        final int[] seen = new int[n];
+        for (int i = 0; i < 1000; i++)
+        {
+            final dev.jvs.engine.frame.IpAddress c = client6(r);
+            final int w = Fanout.worker6(c.hi(), c.lo(), 128, n);
+            seen[w]++;
+            assertEquals(w, run(prog, 0x86DD, ip6(6, c, VIP6, new byte[20]), n), "request");
+            assertEquals(w, run(prog, 0x86DD, ip6(6, RS6, c, new byte[20]), n), "NAT reply");
+            final byte[] sent = ip6(6, VIP6, c, new byte[20]);
+            assertEquals(w, run(prog, 0x86DD, ip6(58, dev.jvs.engine.frame.IpAddress.parse("2001:2::1"), RS6,
+                icmpError(2, sent)), n), "packet too big about a reply");
+            final byte[] toServer = ip6(6, c, RS6, new byte[20]);
+            assertEquals(w, run(prog, 0x86DD, ip6(58, RS6, c, icmpError(1, toServer)), n),
+                "unreachable about a NAT request");
+            final byte[] tunnelled = ip6(41, dev.jvs.engine.frame.IpAddress.parse("2001:2::2"), RS6,
+                ip6(6, c, VIP6, new byte[20]));
+            assertEquals(w, run(prog, 0x86DD, ip6(58, dev.jvs.engine.frame.IpAddress.parse("2001:2::1"),
+                dev.jvs.engine.frame.IpAddress.parse("2001:2::2"), icmpError(2, tunnelled)), n), "our ip6ip6");
+        }
+        for (int w = 0; w < n; w++)
+        {
+            assertTrue(seen[w] > 1000 / n / 2, "worker " + w + " gets its share: " + seen[w]);
+        }
+        final dev.jvs.engine.frame.IpAddress c = client6(r);
+        assertEquals(0, run(prog, 0x86DD, ip6(112, c, dev.jvs.engine.frame.IpAddress.parse("ff02::12"),
+            new byte[40]), n), "VRRP");
+        assertEquals(0, run(prog, 0x86DD, ip6(58, c, VIP6, new byte[] {(byte)135, 0, 0, 0, 0, 0, 0, 0}), n),
+            "a neighbour solicitation");
+        assertEquals(0, run(prog, 0x86DD, ip6(17, c, dev.jvs.engine.frame.IpAddress.parse("ff02::1"),
+            new byte[8]), n), "multicast");
+    }
+
+    @Test
+    void anIpv6PersistencePrefixKeepsANetworkTogether()
+    {
+        final int[][] prog = Fanout.program(-1, new int[0], 56, new int[0]);
+        final SplittableRandom r = new SplittableRandom(3);
+        final long net = 0x2001_0002_0005_0700L;
+        final int w = Fanout.worker6(net, 0, 56, 4);
+        for (int i = 0; i < 200; i++)
+        {
+            final dev.jvs.engine.frame.IpAddress c = new dev.jvs.engine.frame.IpAddress(true,
+                net | r.nextInt(0x100), r.nextLong());
+            assertEquals(w, run(prog, 0x86DD, ip6(6, c, VIP6, new byte[20]), 4));
+        }
+        final java.util.Set<Integer> spread = new java.util.HashSet<>();
+        for (int i = 0; i < 64; i++)
+        {
+            spread.add(run(prog, 0x86DD, ip6(6, new dev.jvs.engine.frame.IpAddress(true, net + ((long)i << 8), 1),
+                VIP6, new byte[20]), 4));
+        }
+        assertTrue(spread.size() > 1, "other /56 networks spread");
     }
 
     @Test
