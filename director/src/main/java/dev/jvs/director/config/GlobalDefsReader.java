@@ -1,6 +1,6 @@
 package dev.jvs.director.config;
 
-import dev.jvs.vrrp.VrrpPacket;
+import dev.jvs.engine.frame.IpAddress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -143,21 +143,7 @@ final class GlobalDefsReader
                 case "vrrp_garp_master_refresh" -> d.garpRefreshMs = KeepalivedConfig.seconds(k);
                 case "vrrp_garp_master_refresh_repeat" -> d.garpRefreshRepeat =
                     (int)KeepalivedConfig.number(k, 0, 1, 255, "vrrp_garp_master_refresh_repeat");
-                case "vrrp_mcast_group4" ->
-                {
-                    if (VrrpPacket.GROUP != KeepalivedConfig.address(k, 0, "vrrp_mcast_group4"))
-                    {
-                        kc.warn(k, "vrrp_mcast_group4 other than 224.0.0.18 (jvs uses the standard group)");
-                    }
-                }
-                case "vrrp_mcast_group6" ->
-                {
-                    if (!dev.jvs.engine.frame.IpAddress.parse("ff02::12").equals(KeepalivedConfig.ipAddress(k, 0,
-                        "vrrp_mcast_group6")))
-                    {
-                        kc.warn(k, "vrrp_mcast_group6 other than ff02::12 (jvs uses the standard group)");
-                    }
-                }
+                case "vrrp_mcast_group4", "vrrp_mcast_group6" -> mcastGroup(k, kc);
                 case "lvs_sync_daemon" -> vr.syncDaemon(k);
                 default ->
                 {
@@ -180,5 +166,16 @@ final class GlobalDefsReader
         return new GlobalDefs(routerId, List.of(lvsTimeouts[0], lvsTimeouts[1], lvsTimeouts[2]),
             List.copyOf(notificationEmails), notificationFrom, smtpServer, smtpPort, smtpConnectTimeoutMs,
             smtpHeloName, smtpAlert, smtpAlertChecker, smtpAlertVrrp, scriptSecurity);
+    }
+
+    /** vrrp_mcast_group4/6: jvs speaks to the standard groups only, and says so of any other. */
+    private static void mcastGroup(final Statement k, final KeepalivedConfig kc) throws ConfigException
+    {
+        final boolean v6 = "vrrp_mcast_group6".equals(k.keyword());
+        final IpAddress standard = IpAddress.parse(v6 ? "ff02::12" : "224.0.0.18");
+        if (!standard.equals(KeepalivedConfig.ipAddress(k, 0, k.keyword())))
+        {
+            kc.warn(k, k.keyword() + " other than " + standard + " (jvs uses the standard group)");
+        }
     }
 }

@@ -380,7 +380,7 @@ final class InstanceReader
             c.initialState = 255 == c.priority ? "MASTER" : "BACKUP";
         }
         authentication(in.auth, in, kc);
-        if (in.strict && c.unicastPeers.length > 0)
+        if (in.strict && c.unicastPeers.length + c.unicastPeers6.length > 0)
         {
             throw new ConfigException(in.at, n + " Unicast peers are not supported in strict mode");
         }

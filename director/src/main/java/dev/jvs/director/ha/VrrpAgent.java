@@ -430,7 +430,8 @@ public final class VrrpAgent implements VrrpOutput
         final int v = VrrpPacket.vrrpOffset(b, ip);
         final VrrpInstance i = ipTotal >= v - ip + 2 && port < byVrid.length ?
             (v6 ? byVrid6 : byVrid)[port][VrrpPacket.vrid(b, v)] : null;
-        final boolean multicast = null == i || 0 == i.config().unicastPeers().length + i.config().unicastPeers6().length;
+        final boolean multicast = null == i ||
+            0 == i.config().unicastPeers().length + i.config().unicastPeers6().length;
         final VrrpCounter bad = VrrpPacket.check(b, ip, ipTotal, multicast);
         if (null != bad)
         {
