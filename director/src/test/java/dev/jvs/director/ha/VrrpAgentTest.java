@@ -269,10 +269,37 @@ class VrrpAgentTest
         dev.jvs.vrrp.VrrpPacket.write6(higher, 0, 51, 200, vips, 100,
             dev.jvs.engine.frame.IpAddress.parse("fe80::ff:fe00:3").bytes(), dev.jvs.vrrp.VrrpPacket.GROUP6_HI,
             dev.jvs.vrrp.VrrpPacket.GROUP6_LO);
+        // Bad ones first, each claiming 200: counted under keepalived's names, none taken.
+        final dev.jvs.vrrp.VrrpInstance v6 = agent.instances().get(1);
+        final UnsafeBuffer hop = copy(higher);
+        hop.putByte(7, (byte)64);
+        final UnsafeBuffer sum = copy(higher);
+        sum.putByte(40 + 6, (byte)(sum.getByte(40 + 6) ^ 1));
+        final UnsafeBuffer v2 = copy(higher);
+        v2.putByte(40, (byte)0x21);
+        final UnsafeBuffer cut = copy(higher);
+        for (final UnsafeBuffer bad : List.of(hop, sum, v2))
+        {
+            assertTrue(agent.onFrame(0, bad, 0, bad.capacity(), 112, 5_050));
+        }
+        assertTrue(agent.onFrame(0, cut, 0, 45, 112, 5_050));
+        assertTrue(agent.onFrame(0, cut, 0, 41, 112, 5_050));
+        assertEquals(1, agent.dropped(dev.jvs.vrrp.VrrpCounter.PACKET_LENGTH_ERRORS), "too short to name its VRID");
+        assertEquals(1, v6.counter(dev.jvs.vrrp.VrrpCounter.TTL_ERRORS));
+        assertEquals(1, v6.counter(dev.jvs.vrrp.VrrpCounter.CHECKSUM_ERRORS));
+        assertEquals(1, v6.counter(dev.jvs.vrrp.VrrpCounter.VERSION_ERRORS));
+        assertEquals(1, v6.counter(dev.jvs.vrrp.VrrpCounter.PACKET_LENGTH_ERRORS));
+        assertEquals(0, v6.counter(dev.jvs.vrrp.VrrpCounter.ADVERT_RECEIVED));
+        assertEquals(VrrpState.MASTER, v6.state());
         assertTrue(agent.onFrame(0, higher, 0, higher.capacity(), 112, 5_100));
         assertEquals(List.of(VrrpState.MASTER, VrrpState.BACKUP), agent.instances().stream().map(
             dev.jvs.vrrp.VrrpInstance::state).toList());
         agent.stop(6_000);
+    }
+
+    private static UnsafeBuffer copy(final UnsafeBuffer b)
+    {
+        return new UnsafeBuffer(b.byteArray().clone());
     }
 
     /** check_unicast_src: an advert from no configured peer is counted and changes nothing. */
