@@ -598,6 +598,12 @@ public final class VrrpAgent implements VrrpOutput
     }
 
     @Override
+    public String sourceText(final DirectBuffer b, final int ip)
+    {
+        return AdvertDrops.source(b, ip);
+    }
+
+    @Override
     public void gratuitousArp(final VrrpInstance instance)
     {
         final Link home = linkOf.get(instance);

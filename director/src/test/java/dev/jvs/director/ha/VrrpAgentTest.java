@@ -233,9 +233,10 @@ class VrrpAgentTest
             new ConnectionTable(1024, 1, 0), new Neighbors(), new Counters());
         final Frames tx = new Frames();
         final byte[] linkLocal = dev.jvs.engine.frame.IpAddress.parse("fe80::ff:fe00:2").bytes();
+        final List<String> log = new ArrayList<>();
         final VrrpAgent agent = new VrrpAgent(kc.vrrp, List.of(new VrrpAgent.Link(0, "eth0", 0xC6130002,
             0x020000000002L, tx, linkLocal, false)), dev.jvs.engine.agent.Forwarders.inline(fwd), new Neighbors(),
-            l -> { });
+            log::add);
         agent.start(0);
         for (long t = 0; t <= 5_000; t += 10)
         {
@@ -294,6 +295,9 @@ class VrrpAgentTest
         assertTrue(agent.onFrame(0, higher, 0, higher.capacity(), 112, 5_100));
         assertEquals(List.of(VrrpState.MASTER, VrrpState.BACKUP), agent.instances().stream().map(
             dev.jvs.vrrp.VrrpInstance::state).toList());
+        assertTrue(log.stream().anyMatch(l -> l.contains("VI_6: MASTER -> BACKUP (higher priority advert from " +
+            "fe80::ff:fe00:3)")), log.toString());
+        assertTrue(log.stream().anyMatch(l -> l.contains("advert from fe80::ff:fe00:3 dropped: ")), log.toString());
         agent.stop(6_000);
     }
 
