@@ -172,6 +172,84 @@ class FailoverLabTest extends LabTest
     }
 
     /**
+     * The same over IPv6, DR: VRRPv3 over IPv6 between the directors (ff02::12 from their link-local
+     * addresses), the connections synced in ip_vs_sync_v6's layout, and the client's neighbour entry for the
+     * VIP moved by the new master's unsolicited neighbour advertisement: four downloads survive the crash.
+     */
+    @org.junit.jupiter.api.Test
+    void ipv6StreamsShouldSurviveTheMastersCrash() throws Exception
+    {
+        try (Lab lab = new Lab(Lab.Mode.DR, 2, work, JAR, false, true))
+        {
+            lab.ns().sh("director", "ip -6 addr add 2001:2::2/64 dev eth0 nodad");
+            lab.ns().sh("director2", "ip -6 addr add 2001:2::3/64 dev eth0 nodad");
+            lab.ns().sh("client", "ip -6 addr add 2001:2::5/64 dev eth0 nodad && " +
+                "sysctl -qw net.ipv4.tcp_rmem='4096 32768 65536'");
+            final Path data = work.resolve("stream.bin");
+            lab.ns().sh("client", "head -c 4194304 /dev/urandom > " + data);
+            final String md5 = lab.ns().sh("client", "md5sum < " + data).split(" ")[0];
+            for (int i = 1; i <= 2; i++)
+            {
+                Files.copy(data, work.resolve("rs" + i).resolve("stream.bin"));
+                lab.ns().sh("rs" + i, "ip -6 addr add 2001:2::1" + i + "/64 dev eth0 nodad && " +
+                    "ip -6 addr add 2001:2::80/128 dev lo && sysctl -qw net.ipv4.tcp_wmem='4096 16384 65536'");
+                lab.ns().spawn("rs" + i, List.of("timeout", "150", "/usr/bin/python3", "-m", "http.server", "8080",
+                    "--bind", "::", "--directory", work.resolve("rs" + i).toString()), work.resolve("rs" + i + "-6.log"));
+            }
+            final java.util.function.IntFunction<String> conf = priority -> "global_defs {\n  lvs_sync_daemon eth0 " +
+                "VI_6 id 7\n}\nvrrp_instance VI_6 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 61\n" +
+                "  priority " + priority + "\n  advert_int 1\n  virtual_ipaddress {\n    2001:2::80\n  }\n}\n" +
+                "virtual_server 2001:2::80 8080 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n" +
+                "  persistence_timeout 120\n  real_server 2001:2::11 8080\n  real_server 2001:2::12 8080\n}\n";
+            final Path log1 = lab.startDirectorOn("director", conf.apply(150), List.of());
+            final Path log2 = lab.startDirectorOn("director2", conf.apply(100), List.of());
+            assertTrue(await(log1, "VI_6: BACKUP -> MASTER", 8000), Files.readString(log1));
+            for (int i = 1; i <= 2; i++)
+            {
+                for (int t = 0; t < 50 && 0 != lab.ns().shAllowFail("rs" + i, "curl -g -s -o /dev/null --max-time 1 " +
+                    "'http://[2001:2::1" + i + "]:8080/'", 5).exit(); t++)
+                {
+                    Thread.sleep(100);
+                }
+            }
+            final Path out = work.resolve("out6");
+            Files.createDirectories(out);
+            final StringBuilder cmd = new StringBuilder();
+            for (int i = 0; i < STREAMS; i++)
+            {
+                cmd.append("(curl -g -f -s -S --max-time 90 --limit-rate 350k -o ").append(out).append("/s").append(i)
+                    .append(" 'http://[2001:2::80]:8080/stream.bin'; echo $? > ").append(out).append("/s").append(i)
+                    .append(".rc) & ");
+            }
+            lab.ns().spawn("client", List.of("sh", "-c", cmd + "wait"), work.resolve("curl6.log"));
+            Thread.sleep(3000);
+            final String synced = Netns.run(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
+                work.resolve("director2.sock").toString(), "-L", "-n", "-c"), 30).out();
+            assertTrue(synced.lines().filter(l -> l.contains("ESTABLISHED") && l.contains("[2001:2::5]:")).count() >=
+                STREAMS, "the backup holds the IPv6 streams before the crash:\n" + synced + Files.readString(log2));
+            lab.crashDirector("director");
+            assertNotNull(awaitLine(log2, "VI_6: BACKUP -> MASTER", 10_000), Files.readString(log2));
+            for (int i = 0; i < STREAMS; i++)
+            {
+                final Path rc = out.resolve("s" + i + ".rc");
+                for (int t = 0; t < 1200 && !(Files.exists(rc) && !Files.readString(rc).isBlank()); t++)
+                {
+                    Thread.sleep(100);
+                }
+                assertEquals("0", Files.readString(rc).trim(), "stream " + i + " ended without error: " +
+                    Files.readString(work.resolve("curl6.log")) + "\n" + Files.readString(log2));
+                assertEquals(md5, lab.ns().sh("client", "md5sum < " + out.resolve("s" + i)).split(" ")[0],
+                    "stream " + i + ": every byte as sent");
+            }
+            final String neigh = lab.ns().sh("client", "ip -6 neigh show 2001:2::80 dev eth0");
+            final String mac2 = lab.ns().sh("director2", "cat /sys/class/net/eth0/address").trim();
+            assertTrue(neigh.contains("lladdr " + mac2), "the client's entry moved to director2: " + neigh);
+            lab.stopDirectorOn("director2");
+            assertTrue(Files.readString(log2).contains("entries installed"), Files.readString(log2));
+        }
+    }
+
+    /**
      * Active-active, as keepalived users run it: two instances with opposite priorities, each director master
      * of one VIP. Each forwards only its own VIP's traffic; when one dies the other serves both.
      */
