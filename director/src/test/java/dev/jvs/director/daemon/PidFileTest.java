@@ -29,9 +29,11 @@ class PidFileTest
         final Process other = new ProcessBuilder("bash", "-c", "exec -a jvs-pidfile-test sleep 30").start();
         try
         {
-            // Until the child has exec'd, its command line is Java's spawn helper's (failed once in a full run).
+            // Until the child has exec'd sleep, its command line is Java's spawn helper's, then bash's (which holds
+            // the name inside its -c argument), and for an instant in each exec it reads empty: wait for sleep's
+            // own, the name as argv[0] (failed twice in full runs while this waited for bash's).
             final Path cmdline = Path.of("/proc", Long.toString(other.pid()), "cmdline");
-            for (int t = 0; t < 200 && !new String(Files.readAllBytes(cmdline)).contains("jvs-pidfile-test"); t++)
+            for (int t = 0; t < 500 && !new String(Files.readAllBytes(cmdline)).startsWith("jvs-pidfile-test"); t++)
             {
                 Thread.sleep(10);
             }
