@@ -56,6 +56,17 @@ public final class Egress
     }
 
     /**
+     * The slot to write for a port: this one when it is already that port's, else the port's next free one.
+     *
+     * @param p the port.
+     * @return this.
+     */
+    Egress to(final int p)
+    {
+        return port == p ? this : open(p);
+    }
+
+    /**
      * Make a port's next free slot the one to write; a full transmitter sends its batch first.
      *
      * @param p the port.

@@ -235,7 +235,7 @@ final class Forward6
         {
             return count(Counter.DROP_NO_NEIGHBOR);
         }
-        final Egress eg = toPort(Forwarder.portOf(mac));
+        final Egress eg = pkt.egress.to(Forwarder.portOf(mac));
         final int n = xmit.toRealServer(method, r.hi(), r.lo(), rport, in, off, eg.buffer, eg.offset, eg.capacity,
             Forwarder.macOf(mac));
         if (n > 0)
@@ -257,7 +257,7 @@ final class Forward6
             // client's next packet (IPv4 asks the route's next hop; jvs reads no IPv6 routes yet).
             return count(Counter.DROP_NO_NEIGHBOR);
         }
-        final Egress eg = toPort(Forwarder.portOf(mac));
+        final Egress eg = pkt.egress.to(Forwarder.portOf(mac));
         final int n = xmit.toClient(in, off, eg.buffer, eg.offset, eg.capacity, Forwarder.macOf(mac),
             conns.address6(e, ConnectionEntries.EXT_VADDR), conns.address6(e, ConnectionEntries.EXT_VADDR + 8),
             conns.vport(e));
@@ -268,11 +268,6 @@ final class Forward6
         return n;
     }
 
-    private Egress toPort(final int port)
-    {
-        final Egress eg = pkt.egress;
-        return eg.port() == port ? eg : eg.open(port);
-    }
 
     private int count(final Counter c)
     {

@@ -388,7 +388,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             // One-packet scheduling: the connection lives for this datagram only.
             d.bind(dest, Destinations.CONN_INACTIVE);
             svc.countNew(dest);
-            final Egress eg = toPort(svc.port(dest, neighbors, routes));
+            final Egress eg = pkt.egress.to(svc.port(dest, neighbors, routes));
             final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, eg.buffer, eg.offset,
                 eg.capacity, routes);
             if (n > 0)
@@ -416,7 +416,7 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             return count(Counter.DROP_NODEST_EXPIRED);
         }
         sync.clientPacket(e, svc, transitions, in, off, nowMs);
-        final Egress eg = toPort(svc.port(dest, neighbors, routes));
+        final Egress eg = pkt.egress.to(svc.port(dest, neighbors, routes));
         final int n = xmit.toRealServer(svc, dest, method, raddr, rport, in, off, eg.buffer, eg.offset, eg.capacity,
             routes);
         if (n > 0)
@@ -447,13 +447,13 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
             if (Neighbors.UNKNOWN == mac)
             {
                 counters.inc(Counter.DROP_NO_NEIGHBOR);
-                final Egress eg = toPort(port);
+                final Egress eg = pkt.egress.to(port);
                 return arp.request(hop, port, eg.buffer, eg.offset);
             }
             mac = withPort(mac, port);
             conns.mac(e, mac);
         }
-        final Egress eg = toPort(portOf(mac));
+        final Egress eg = pkt.egress.to(portOf(mac));
         final int n = xmit.toClient(in, off, eg.buffer, eg.offset, eg.capacity, macOf(mac), conns.vaddr(e),
             conns.vport(e));
         if (n > 0)
@@ -491,11 +491,6 @@ public final class Forwarder implements ConnectionTable.ExpiryHandler
     }
 
     /** The frame leaves by this port: its slot is the one written from here on. */
-    private Egress toPort(final int port)
-    {
-        final Egress eg = pkt.egress;
-        return eg.port() == port ? eg : eg.open(port);
-    }
 
     /** A client's MAC as a connection keeps it: the port it is behind in bits 48 to 55. */
     static long withPort(final long mac, final int port)

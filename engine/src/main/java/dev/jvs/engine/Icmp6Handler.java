@@ -142,7 +142,7 @@ final class Icmp6Handler
         {
             return Forwarder.NOTHING;
         }
-        final Egress eg = toPort(Forwarder.portOf(cmac));
+        final Egress eg = pkt.egress.to(Forwarder.portOf(cmac));
         if (pkt.l2Len > eg.capacity)
         {
             return Forwarder.NOTHING;
@@ -163,7 +163,7 @@ final class Icmp6Handler
             return count(Counter.DROP_NO_NEIGHBOR);
         }
         final int method = conns.fwd(e);
-        final Egress eg = toPort(Forwarder.portOf(mac));
+        final Egress eg = pkt.egress.to(Forwarder.portOf(mac));
         if (Method.NAT != method)
         {
             // DR and TUN: the error goes to the real server as the connection's packets do.
@@ -199,7 +199,7 @@ final class Icmp6Handler
         {
             return count(Counter.DROP_NO_NEIGHBOR);
         }
-        final Egress eg = toPort(Forwarder.portOf(cmac));
+        final Egress eg = pkt.egress.to(Forwarder.portOf(cmac));
         final int n = copy(in, off, eg, Forwarder.macOf(cmac));
         if (n > 0)
         {
@@ -262,11 +262,6 @@ final class Icmp6Handler
         Ipv6.fillChecksum(out, ip, ip + pkt.ipHl, pkt.l4Len, Ipv6.NH_ICMPV6, 2);
     }
 
-    private Egress toPort(final int port)
-    {
-        final Egress eg = pkt.egress;
-        return eg.port() == port ? eg : eg.open(port);
-    }
 
     private int count(final Counter c)
     {

@@ -51,11 +51,6 @@ final class IcmpHandler
         routes = r;
     }
 
-    private Egress toPort(final int port)
-    {
-        final Egress eg = pkt.egress;
-        return eg.port() == port ? eg : eg.open(port);
-    }
 
     /** An ICMP message to or through the director. */
     int onIcmp(final DirectBuffer in, final int off, final long nowMs)
@@ -147,7 +142,7 @@ final class IcmpHandler
         final int reported = in.getShort(pkt.l4 + Icmp.MTU_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         final int mtu = xmit.learnPathMtu(conns.daddr(e), reported, nowMs);
         final long cmac = conns.mac(e);
-        final Egress eg = toPort(Forwarder.portOf(cmac));
+        final Egress eg = pkt.egress.to(Forwarder.portOf(cmac));
         if (0 == (Ipv4.fragField(in, inner) & Ipv4.FLAG_DF) || !cfg.pmtuDisc || 0 == Forwarder.macOf(cmac) ||
             pkt.l2Len + Ipv4.MIN_HEADER_LENGTH > eg.capacity)
         {
@@ -165,7 +160,7 @@ final class IcmpHandler
     private int transmitAsIs(final VirtualService svc, final int dest, final int method, final int raddr,
         final DirectBuffer in, final int off)
     {
-        final Egress eg = toPort(svc.port(dest, neighbors, routes));
+        final Egress eg = pkt.egress.to(svc.port(dest, neighbors, routes));
         final boolean partial = pkt.csumNotReady;
         pkt.csumNotReady = false;
         final int p = pkt.proto;
@@ -198,7 +193,8 @@ final class IcmpHandler
         {
             return count(VirtualService.NO_ROUTE == mac ? Counter.DROP_NO_ROUTE : Counter.DROP_NO_NEIGHBOR);
         }
-        final Egress eg = toPort(outbound ? Forwarder.portOf(cmac) : svc.port(conns.dest(e), neighbors, routes));
+        final Egress eg = pkt.egress.to(outbound ? Forwarder.portOf(cmac) :
+            svc.port(conns.dest(e), neighbors, routes));
         final MutableDirectBuffer out = eg.buffer;
         final int outOff = eg.offset;
         final int n = xmit.copyOut(in, off, out, outOff, eg.capacity, mac);

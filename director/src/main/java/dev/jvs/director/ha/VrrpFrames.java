@@ -32,16 +32,10 @@ final class VrrpFrames
         final long dstMac)
     {
         final InstanceConfig c = instance.config();
-        final Sender tx = link.tx();
-        if (tx.isFull())
-        {
-            tx.flush();
-        }
+        final Sender tx = slot(link.tx());
         final MutableDirectBuffer out = tx.buffer();
         final int off = tx.slotOffset();
-        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
-        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
-        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV4, ByteOrder.BIG_ENDIAN);
+        ethernet(out, off, link, c, dstMac, Ethernet.TYPE_IPV4);
         final int n = VrrpPacket.write(out, off + Ethernet.HEADER_LENGTH, c.version(), c.vrid(), priority, c.addresses(),
             c.advertCentis(), c.authPass(), c.source(), dst, instance.nextIpId());
         tx.commit(Ethernet.HEADER_LENGTH + n);
@@ -61,16 +55,10 @@ final class VrrpFrames
         final long dstLo, final long dstMac)
     {
         final InstanceConfig c = instance.config();
-        final Sender tx = link.tx();
-        if (tx.isFull())
-        {
-            tx.flush();
-        }
+        final Sender tx = slot(link.tx());
         final MutableDirectBuffer out = tx.buffer();
         final int off = tx.slotOffset();
-        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
-        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
-        out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_IPV6, ByteOrder.BIG_ENDIAN);
+        ethernet(out, off, link, c, dstMac, Ethernet.TYPE_IPV6);
         final int n = VrrpPacket.write6(out, off + Ethernet.HEADER_LENGTH, c.vrid(), priority, c.addresses6(),
             c.advertCentis(), c.source6(), dstHi, dstLo);
         tx.commit(Ethernet.HEADER_LENGTH + n);
@@ -85,11 +73,7 @@ final class VrrpFrames
      */
     static void neighborAdvert(final VrrpAgent.Link link, final long mac, final IpAddress address)
     {
-        final Sender tx = link.tx();
-        if (tx.isFull())
-        {
-            tx.flush();
-        }
+        final Sender tx = slot(link.tx());
         tx.commit(NeighborDiscovery.unsolicitedAdvert(tx.buffer(), tx.slotOffset(), address.hi(), address.lo(), mac,
             link.router6()));
     }
@@ -103,11 +87,7 @@ final class VrrpFrames
      */
     static void gratuitousArp(final VrrpAgent.Link link, final long mac, final int address)
     {
-        final Sender tx = link.tx();
-        if (tx.isFull())
-        {
-            tx.flush();
-        }
+        final Sender tx = slot(link.tx());
         final MutableDirectBuffer out = tx.buffer();
         final int off = tx.slotOffset();
         Ethernet.mac(out, off + Ethernet.DST_OFFSET, 0xFFFFFFFFFFFFL);
@@ -115,5 +95,24 @@ final class VrrpFrames
         out.putShort(off + Ethernet.TYPE_OFFSET, (short)Ethernet.TYPE_ARP, ByteOrder.BIG_ENDIAN);
         Arp.write(out, off + Ethernet.HEADER_LENGTH, Arp.OP_REQUEST, mac, address, 0xFFFFFFFFFFFFL, address);
         tx.commit(Ethernet.HEADER_LENGTH + Arp.LENGTH);
+    }
+
+    /** @param tx a transmitter. @return it, a free slot ahead (a full one sends its batch first). */
+    private static Sender slot(final Sender tx)
+    {
+        if (tx.isFull())
+        {
+            tx.flush();
+        }
+        return tx;
+    }
+
+    /** An advert's Ethernet header: from the virtual MAC with use_vmac (unless vmac_xmit_base), else the port's. */
+    private static void ethernet(final MutableDirectBuffer out, final int off, final VrrpAgent.Link link,
+        final InstanceConfig c, final long dstMac, final int type)
+    {
+        Ethernet.mac(out, off + Ethernet.DST_OFFSET, dstMac);
+        Ethernet.mac(out, off + Ethernet.SRC_OFFSET, c.useVmac() && !c.vmacXmitBase() ? c.vmac() : link.mac());
+        out.putShort(off + Ethernet.TYPE_OFFSET, (short)type, ByteOrder.BIG_ENDIAN);
     }
 }

@@ -202,23 +202,14 @@ public final class Fanout
     /** The IPv6 part: A is the client's (masked) fold when it jumps to "mix6". */
     private static void ipv6(final Asm a, final int[] m, final int[] natServers6)
     {
-        final int[] all = {-1, -1, -1, -1};
         a.label("v6");
         a.op(LD_B_ABS, SKF_NET_OFF + 6);
         a.ifIs(112, "zero6");
         a.ifIs(58, "icmp6");
         a.op(LD_B_ABS, SKF_NET_OFF + 24);
         a.ifIs(0xFF, "zero6");
-        fold(a, SKF_NET_OFF + 8, all);
-        for (final int rs : natServers6)
-        {
-            a.ifIs(rs, "destination6");
-        }
-        fold(a, SKF_NET_OFF + 8, m);
-        a.jump("mix6");
-        a.label("destination6");
-        fold(a, SKF_NET_OFF + 24, m);
-        a.jump("mix6");
+        // From a NAT real server, the client is the destination; else the source.
+        client6(a, SKF_NET_OFF + 8, SKF_NET_OFF + 24, m, natServers6, "destination6");
         // ICMPv6: an error (types 1 to 4) quotes a packet we sent; the rest (neighbour discovery) is worker 0's.
         a.label("icmp6");
         a.op(LD_B_ABS, SKF_NET_OFF + 40);
@@ -230,16 +221,8 @@ public final class Fanout
         final int q = SKF_NET_OFF + 48;
         a.op(LD_B_ABS, q + 6);
         a.ifIs(41, "tunnel6");
-        fold(a, q + 24, all);
-        for (final int rs : natServers6)
-        {
-            a.ifIs(rs, "quotedSource6");
-        }
-        fold(a, q + 24, m);
-        a.jump("mix6");
-        a.label("quotedSource6");
-        fold(a, q + 8, m);
-        a.jump("mix6");
+        // A quoted packet to a NAT real server came from the client; else it went to the client.
+        client6(a, q + 24, q + 8, m, natServers6, "quotedSource6");
         // About our ip6ip6 packet: the client is the inner packet's source.
         a.label("tunnel6");
         fold(a, q + 40 + 8, m);
@@ -250,6 +233,25 @@ public final class Fanout
         a.op(RET_A, 0);
         a.label("zero6");
         a.op(RET_K, 0);
+    }
+
+    /**
+     * The client is the address at {@code at}, unless that address is a NAT real server's (its fold one of
+     * theirs): then it is the one at {@code other}. Its masked fold, then on to "mix6".
+     */
+    private static void client6(final Asm a, final int at, final int other, final int[] m, final int[] natServers6,
+        final String otherLabel)
+    {
+        fold(a, at, new int[] {-1, -1, -1, -1});
+        for (final int rs : natServers6)
+        {
+            a.ifIs(rs, otherLabel);
+        }
+        fold(a, at, m);
+        a.jump("mix6");
+        a.label(otherLabel);
+        fold(a, other, m);
+        a.jump("mix6");
     }
 
     /** A = the fold of the 16-byte address at {@code at}, each word cut by its mask (X is used). */
