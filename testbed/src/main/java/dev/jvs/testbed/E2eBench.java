@@ -31,7 +31,8 @@ public final class E2eBench
     {
     }
 
-    record Sample(double rps, double p50Ms, double p99Ms)
+    /** One measured run; how busy CPU 0 and CPU 1 were (0..1): CPU 1 is the director's core when isolated. */
+    record Sample(double rps, double p50Ms, double p99Ms, double cpu0, double cpu1)
     {
     }
 
@@ -52,6 +53,8 @@ public final class E2eBench
     }
 
     private static List<String> directorOptions = List.of();
+    /** {@code --director-core}: the director on CPU 1, everything else on CPU 0 (see {@link #isolate}). */
+    private static boolean directorCore;
 
     private static Sample run(final String config, final Path work, final Path jar, final int seconds)
         throws IOException, InterruptedException
@@ -114,27 +117,84 @@ public final class E2eBench
                 }
                 default -> throw new IllegalArgumentException(config);
             }
-            lab.ns().sh("client", "curl -s -o /dev/null --max-time 5 http://" + target + "/");
-            // The same unmeasured warm-up for every configuration (jvs's JIT compiles its hot path here).
-            lab.ns().sh("client", "wrk -t1 -c16 -d3s --timeout 2s http://" + target + "/ > /dev/null");
-            final String out = lab.ns().sh("client", "wrk -t1 -c16 -d" + seconds + "s --timeout 2s --latency http://" +
-                target + "/");
-            final Matcher r = RPS.matcher(out);
-            final Matcher a = P50.matcher(out);
-            final Matcher b = P99.matcher(out);
-            if (!r.find() || !a.find() || !b.find() || out.contains("Socket errors") || out.contains("Non-2xx"))
-            {
-                System.out.println(config + ": wrk reported errors:\n" + out);
-                return new Sample(0, 0, 0);
-            }
+            final Sample s = measure(lab.ns(), config, target, seconds);
             if (config.startsWith("jvs"))
             {
                 // Where a jvs request's time went: the workers' ring-wait and cycle histograms, logged at stop.
                 lab.stopDirector().lines().filter(l -> l.contains(" latency: ")).forEach(l ->
                     System.out.println("  " + config + ": " + l.substring(l.indexOf("] ") + 2)));
             }
-            return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
+            return s;
         }
+    }
+
+    /**
+     * With {@link #directorCore}, the director (its processes and its interfaces' receive work, by RPS) is
+     * moved to CPU 1 and every other host to CPU 0: the two-core machine emulates a director box with a core
+     * of its own beside the machines of the client and the servers. The kernel's NAT and routing run in the
+     * receive softirq of the director's interfaces, so RPS gives them the same core jvs and HAProxy get.
+     */
+    private static void isolate(final Netns ns) throws IOException, InterruptedException
+    {
+        if (!directorCore)
+        {
+            return;
+        }
+        for (final String h : ns.hosts())
+        {
+            final boolean director = h.startsWith("director");
+            ns.sh(h, "for f in /sys/class/net/*/queues/rx-*/rps_cpus; do echo " + (director ? 2 : 1) + " > $f; done");
+            for (final String pid : Netns.run(List.of("ip", "netns", "pids", Netns.name(h)), 10).out().trim()
+                .split("\\s+"))
+            {
+                if (!pid.isEmpty())
+                {
+                    Netns.run(List.of("taskset", "-acp", director ? "1" : "0", pid), 10);
+                }
+            }
+        }
+    }
+
+    /** @return the busy and total jiffies of CPU {@code n}, from /proc/stat. */
+    private static long[] cpu(final int n) throws IOException
+    {
+        final String line = Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.startsWith("cpu" + n +
+            " ")).findFirst().orElse("cpu 0 0 0 0");
+        final String[] f = line.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++)
+        {
+            total += Long.parseLong(f[i]);
+        }
+        final long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
+        return new long[] {total - idle, total};
+    }
+
+    /** The warm-up and the measured wrk run of one configuration, the client's processes on CPU 0 if isolated. */
+    private static Sample measure(final Netns ns, final String config, final String target, final int seconds)
+        throws IOException, InterruptedException
+    {
+        isolate(ns);
+        final String wrk = directorCore ? "taskset -c 0 wrk" : "wrk";
+        ns.sh("client", "curl -s -o /dev/null --max-time 5 http://" + target + "/");
+        // The same unmeasured warm-up for every configuration (jvs's JIT compiles its hot path here).
+        ns.sh("client", wrk + " -t1 -c16 -d3s --timeout 2s http://" + target + "/ > /dev/null");
+        final long[] a0 = cpu(0);
+        final long[] c0 = cpu(1);
+        final String out = ns.sh("client", wrk + " -t1 -c16 -d" + seconds + "s --timeout 2s --latency http://" +
+            target + "/");
+        final long[] a1 = cpu(0);
+        final long[] c1 = cpu(1);
+        final Matcher r = RPS.matcher(out);
+        final Matcher a = P50.matcher(out);
+        final Matcher b = P99.matcher(out);
+        if (!r.find() || !a.find() || !b.find() || out.contains("Socket errors") || out.contains("Non-2xx"))
+        {
+            System.out.println(config + ": wrk reported errors:\n" + out);
+            return new Sample(0, 0, 0, 0, 0);
+        }
+        return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b),
+            (double)(a1[0] - a0[0]) / Math.max(1, a1[1] - a0[1]), (double)(c1[0] - c0[0]) / Math.max(1, c1[1] - c0[1]));
     }
 
     /**
@@ -183,24 +243,13 @@ public final class E2eBench
                 }
                 default -> throw new IllegalArgumentException(config);
             }
-            lab.ns().sh("client", "curl -s -o /dev/null --max-time 5 http://" + target + "/");
-            lab.ns().sh("client", "wrk -t1 -c16 -d3s --timeout 2s http://" + target + "/ > /dev/null");
-            final String out = lab.ns().sh("client", "wrk -t1 -c16 -d" + seconds + "s --timeout 2s --latency http://" +
-                target + "/");
-            final Matcher r = RPS.matcher(out);
-            final Matcher a = P50.matcher(out);
-            final Matcher b = P99.matcher(out);
-            if (!r.find() || !a.find() || !b.find() || out.contains("Socket errors") || out.contains("Non-2xx"))
-            {
-                System.out.println(config + ": wrk reported errors:\n" + out);
-                return new Sample(0, 0, 0);
-            }
+            final Sample s = measure(lab.ns(), config, target, seconds);
             if (config.startsWith("jvs"))
             {
                 lab.stopDirector("director").lines().filter(l -> l.contains(" latency: ")).forEach(l ->
                     System.out.println("  " + config + ": " + l.substring(l.indexOf("] ") + 2)));
             }
-            return new Sample(Double.parseDouble(r.group(1)), ms(a), ms(b));
+            return s;
         }
     }
 
@@ -323,10 +372,14 @@ public final class E2eBench
      * @param args jar, output directory, rounds, seconds per run; optionally the configurations to run
      *             (comma-separated) and options for jvs run (comma-separated). Or jar, output directory,
      *             {@code udp}, seconds, and optionally workers and options for jvs run; or {@code gc} and seconds.
+     *             {@code --director-core} anywhere: the director gets CPU 1 to itself ({@link #isolate}).
      * @throws Exception on failure.
      */
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] argv) throws Exception
     {
+        final List<String> argList = new ArrayList<>(List.of(argv));
+        directorCore = argList.remove("--director-core");
+        final String[] args = argList.toArray(String[]::new);
         final Path jar = Path.of(args[0]).toAbsolutePath();
         final Path out = Path.of(args[1]);
         if ("udp".equals(args[2]))
@@ -362,8 +415,9 @@ public final class E2eBench
             {
                 final Sample s = run(c, work.resolve(c + "-" + round), jar, seconds);
                 samples.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
-                System.out.printf(Locale.ROOT, "round %d %-8s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", round, c,
-                    s.rps(), s.p50Ms(), s.p99Ms());
+                System.out.printf(Locale.ROOT, "round %d %-12s %9.0f req/s  p50 %5.2f ms  p99 %5.2f ms  " +
+                    "busy cpu0 %3.0f %% cpu1 %3.0f %%%n", round, c, s.rps(), s.p50Ms(), s.p99Ms(), 100 * s.cpu0(),
+                    100 * s.cpu1());
             }
         }
         final double base = samples.containsKey("none") ?

@@ -79,6 +79,12 @@ public final class Netns implements AutoCloseable
         return PREFIX + host;
     }
 
+    /** @return the hosts created so far, in order. */
+    public List<String> hosts()
+    {
+        return List.copyOf(hosts);
+    }
+
     /** Create a host. */
     public void add(final String host) throws IOException, InterruptedException
     {
