@@ -41,8 +41,8 @@ class AdmLabTest extends LabTest
                 Prot LocalAddress:Port Scheduler Flags
                   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
                 TCP  198.19.0.80:80 rr
-                  -> 198.19.0.12:80               Masq    1      0          2        \s
                   -> 198.19.0.11:80               Masq    1      0          2        \s
+                  -> 198.19.0.12:80               Masq    1      0          2        \s
                 """, list.out());
 
             // One service, as ipvsadm -L -t lists it: no version line; one that is not there: status 1.

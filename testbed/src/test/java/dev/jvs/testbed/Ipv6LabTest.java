@@ -208,14 +208,14 @@ class Ipv6LabTest extends LabTest
                 lab.directorLog());
             assertEquals(java.util.Map.of("rs1", 2, "rs2", 2), get6(lab, "http://[2001:2::80]:8080/", 4),
                 lab.directorLog());
-            // The last real server added is listed first, as the kernel adds it at the head of the list. Each
-            // connection is inactive once its client's FIN has passed (polled: the last one may be on its way).
+            // Real servers sorted by address as ipvsadm sorts them (ipvs_cmp_dests). Each connection is
+            // inactive once its client's FIN has passed (polled: the last one may be on its way).
             final String want = "TCP  198.19.0.80:8080 rr\n" +
-                "  -> 198.19.0.12:8080             Route   1      0          2\n" +
                 "  -> 198.19.0.11:8080             Route   1      0          2\n" +
+                "  -> 198.19.0.12:8080             Route   1      0          2\n" +
                 "TCP  [2001:2::80]:8080 rr\n" +
-                "  -> [2001:2::12]:8080            Route   1      0          2\n" +
-                "  -> [2001:2::11]:8080            Route   1      0          2\n";
+                "  -> [2001:2::11]:8080            Route   1      0          2\n" +
+                "  -> [2001:2::12]:8080            Route   1      0          2\n";
             String listed = "";
             for (int t = 0; t < 50 && !want.equals(listed); t++)
             {

@@ -38,6 +38,7 @@ public final class AdmHandler implements ControlPlane.Handler
         boolean save;
         boolean stats;
         boolean exact;
+        boolean nosort;
         boolean conns;
         boolean rate;
         boolean zero;
@@ -188,7 +189,8 @@ public final class AdmHandler implements ControlPlane.Handler
         if (o.thresholds)
         {
             final Totals t = totals();
-            return tables.ask(0, f -> IpvsadmFormat.thresholds(f.services(), t.tableCapacity(), t));
+            return tables.ask(0, f -> IpvsadmFormat.thresholds(f.services(), t.tableCapacity(), t,
+                !o.nosort));
         }
         if (o.list || args.isEmpty())
         {
@@ -203,7 +205,7 @@ public final class AdmHandler implements ControlPlane.Handler
                 }
                 final String all = IpvsadmFormat.list(f.services(), t.tableCapacity(), o.stats, o.exact,
                     o.rate ? rates : null, o.persistent, t, null == o.service ? s -> true :
-                    s -> o.service.equals(service(s)));
+                    s -> o.service.equals(service(s)), !o.nosort);
                 // One service is listed without the version line, as ipvsadm's list_service prints it.
                 return null == o.service ? all : all.substring(all.indexOf('\n') + 1);
             });
@@ -244,10 +246,7 @@ public final class AdmHandler implements ControlPlane.Handler
                 case "--daemon" -> o.daemon = true;
                 case "--timeout" -> o.timeout = true;
                 case "--exact" -> o.exact = true;
-                case "--nosort" ->
-                {
-                    // Listed in ipvsadm's sorted order all the same.
-                }
+                case "--nosort" -> o.nosort = true;
                 case "-c", "--connection" -> o.conns = true;
                 case "-Lnc", "-Lcn", "-lnc", "-Lc" ->
                 {

@@ -81,6 +81,30 @@ public final class IpvsadmFormat
         return list;
     }
 
+    /**
+     * A service's real servers in the order ipvsadm lists them: sorted by address, then port (libipvs's
+     * ipvs_cmp_dests, every listing and -S) unless --nosort, which keeps the kernel's list order (the newest
+     * first: ip_vs_add_dest puts a server at the head).
+     *
+     * @param s the service.
+     * @param sort false for --nosort.
+     * @return the real servers' ids.
+     */
+    static List<Integer> dests(final VirtualService s, final boolean sort)
+    {
+        final Destinations d = s.dests();
+        final List<Integer> ids = new ArrayList<>();
+        for (int p = 0; p < d.count(); p++)
+        {
+            ids.add(d.idAt(p));
+        }
+        if (sort)
+        {
+            ids.sort(Comparator.comparing((Integer id) -> s.realServer(id)).thenComparingInt(d::port));
+        }
+        return ids;
+    }
+
     public static List<String> save(final ServiceTable services)
     {
         final List<String> out = new ArrayList<>();
@@ -102,13 +126,7 @@ public final class IpvsadmFormat
             }
             out.add(a.toString());
             final Destinations d = s.dests();
-            final List<Integer> ids = new ArrayList<>();
-            for (int p = 0; p < d.count(); p++)
-            {
-                ids.add(d.idAt(p));
-            }
-            ids.sort(Comparator.comparing((Integer id) -> s.realServer(id)).thenComparingInt(d::port));
-            for (final int id : ids)
+            for (final int id : dests(s, true))
             {
                 final StringBuilder r = new StringBuilder("-a ").append(service(s)).append(" -r ")
                     .append(s.realServer(id).withPort(d.port(id))).append(' ')
@@ -177,6 +195,12 @@ public final class IpvsadmFormat
     /** As {@link #thresholds(ServiceTable, int)}, with the connection counts of every worker. */
     static String thresholds(final ServiceTable services, final int tableSize, final Totals t)
     {
+        return thresholds(services, tableSize, t, true);
+    }
+
+    /** As above; {@code sort} false for --nosort. */
+    static String thresholds(final ServiceTable services, final int tableSize, final Totals t, final boolean sort)
+    {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
         b.append("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\n");
@@ -185,9 +209,8 @@ public final class IpvsadmFormat
         {
             b.append(serviceLine(s)).append('\n');
             final Destinations d = s.dests();
-            for (int p = 0; p < d.count(); p++)
+            for (final int id : dests(s, sort))
             {
-                final int id = d.idAt(p);
                 b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-10d %-10d %-10d %-10d%n",
                     s.realServer(id).withPort(d.port(id)), d.upperThreshold(id), d.lowerThreshold(id),
                     t.dest(s, id, Totals.ACTIVE), t.dest(s, id, Totals.INACTIVE)));
@@ -237,7 +260,7 @@ public final class IpvsadmFormat
     }
 
     /**
-     * ipvsadm -L -n [--stats] [--exact], in ipvsadm 1.31's layout; real servers in the kernel's list order.
+     * ipvsadm -L -n [--stats] [--exact], in ipvsadm 1.31's layout; real servers sorted as ipvsadm sorts them.
      *
      * @param services the services.
      * @param tableSize the connection table's size, for the title line.
@@ -264,13 +287,16 @@ public final class IpvsadmFormat
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
         final RateEstimator rates, final boolean persistent, final Totals t)
     {
-        return list(services, tableSize, stats, exact, rates, persistent, t, s -> true);
+        return list(services, tableSize, stats, exact, rates, persistent, t, s -> true, true);
     }
 
-    /** As above, for the services {@code only} takes (ipvsadm -L -t VIP:PORT lists one). */
+    /**
+     * As above, for the services {@code only} takes (ipvsadm -L -t VIP:PORT lists one); {@code sort} false for
+     * --nosort (real servers in the kernel's order; services stay sorted, the kernel's hash order being its own).
+     */
     static String list(final ServiceTable services, final int tableSize, final boolean stats, final boolean exact,
         final RateEstimator rates, final boolean persistent, final Totals t,
-        final java.util.function.Predicate<VirtualService> only)
+        final java.util.function.Predicate<VirtualService> only, final boolean sort)
     {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
@@ -322,9 +348,8 @@ public final class IpvsadmFormat
             {
                 b.append(serviceLine(s)).append('\n');
             }
-            for (int p = 0; p < d.count(); p++)
+            for (final int id : dests(s, sort))
             {
-                final int id = d.idAt(p);
                 final String name = s.realServer(id).withPort(d.port(id));
                 if (null != rates)
                 {

@@ -49,8 +49,8 @@ class AdmEditTest
             "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn",
             "  -> RemoteAddress:Port",
             "TCP  198.19.0.80:80 wlc",
-            "  -> 198.19.0.12:8080             100        10         0          0         ",
             "  -> 198.19.0.11:80               0          0          0          0         ",
+            "  -> 198.19.0.12:8080             100        10         0          0         ",
             "UDP  198.19.0.80:53 sh flag-2 persistent 60 mask 255.255.255.0",
             "FWM  7 rr ops",
             "  -> 198.19.0.13:0                0          0          0          0         ", ""),
@@ -87,6 +87,7 @@ class AdmEditTest
             "-a -f 7 -6 -r [2001:2::13]:0 -i -w 1", ""), run("-S -n"));
         final String list = run("-L -n");
         assertTrue(list.contains("\nTCP  [2001:2::80]:80 rr persistent 300 mask 64\n" +
+            "  -> [2001:2::11]:80              Route   1      0          0         \n" +
             "  -> [2001:2::12]:8080            Masq    2      0          0         \n"), list);
         assertTrue(list.contains("\nFWM  7 IPv6 sh\n"), list);
         assertTrue(run("-L -n -t [2001:2::80]:80").contains("[2001:2::11]:80"), "one service by its name");

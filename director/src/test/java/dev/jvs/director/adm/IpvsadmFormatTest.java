@@ -43,16 +43,46 @@ class IpvsadmFormatTest
             Prot LocalAddress:Port Scheduler Flags
               -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
             TCP  198.19.0.80:80 wlc persistent 360 mask 255.255.255.0
-              -> 198.19.0.12:8080             Tunnel  2      0          0        \s
               -> 198.19.0.11:80               Route   5      0          0        \s
+              -> 198.19.0.12:8080             Tunnel  2      0          0        \s
             """, IpvsadmFormat.list(t, 4096, false, false));
         assertEquals("""
             IP Virtual Server version 1.2.1 (size=4096)
             Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn
               -> RemoteAddress:Port
             TCP  198.19.0.80:80 wlc persistent 360 mask 255.255.255.0
-              -> 198.19.0.12:8080             2         0           0          0       \s
               -> 198.19.0.11:80               5         0           0          0       \s
+              -> 198.19.0.12:8080             2         0           0          0       \s
             """, IpvsadmFormat.list(t, 4096, false, false, null, true));
+    }
+
+    /** ipvs_cmp_dests: address, then port, whatever the order they were added in; --nosort: the newest first. */
+    @Test
+    void realServersShouldBeSortedByAddressThenPortUnlessNosort()
+    {
+        final dev.jvs.engine.service.ServiceTable t = new dev.jvs.engine.service.ServiceTable(() -> 4);
+        final dev.jvs.engine.service.VirtualService s = t.add(17, dev.jvs.engine.frame.Ipv4.parse("198.19.0.80"), 53,
+            "rr", 0, 0);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.12"), 53, dev.jvs.engine.Method.NAT, 1, 0, 0);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.111"), 53, dev.jvs.engine.Method.NAT, 1, 0, 0);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.12"), 5353, dev.jvs.engine.Method.NAT, 1, 0, 0);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.12"), 153, dev.jvs.engine.Method.NAT, 1, 0, 0);
+        s.addRealServer(dev.jvs.engine.frame.Ipv4.parse("198.19.0.9"), 53, dev.jvs.engine.Method.NAT, 1, 0, 0);
+        final String sorted = IpvsadmFormat.list(t, 4096, false, false);
+        assertEquals(java.util.List.of("198.19.0.9:53", "198.19.0.12:53", "198.19.0.12:153", "198.19.0.12:5353",
+            "198.19.0.111:53"), servers(sorted));
+        assertEquals(servers(sorted), servers(IpvsadmFormat.thresholds(t, 4096)));
+        final String unsorted = IpvsadmFormat.list(t, 4096, false, false, null, false, Totals.of(t), v -> true, false);
+        assertEquals(java.util.List.of("198.19.0.9:53", "198.19.0.12:153", "198.19.0.12:5353", "198.19.0.111:53",
+            "198.19.0.12:53"), servers(unsorted));
+        assertEquals(java.util.List.of("-a -u 198.19.0.80:53 -r 198.19.0.9:53 -m -w 1",
+            "-a -u 198.19.0.80:53 -r 198.19.0.12:53 -m -w 1", "-a -u 198.19.0.80:53 -r 198.19.0.12:153 -m -w 1",
+            "-a -u 198.19.0.80:53 -r 198.19.0.12:5353 -m -w 1", "-a -u 198.19.0.80:53 -r 198.19.0.111:53 -m -w 1"),
+            IpvsadmFormat.save(t).subList(1, 6));
+    }
+
+    private static java.util.List<String> servers(final String listing)
+    {
+        return listing.lines().filter(l -> l.startsWith("  -> 1")).map(l -> l.substring(5).split(" +")[0]).toList();
     }
 }
