@@ -133,7 +133,13 @@ final class SyncEntries
         }
         if (template)
         {
-            return installTemplate(s, dest, proto, caddr, vaddr, vport, daddr, dport, timeoutMs, nowMs);
+            final int t = installTemplate(s, dest, proto, caddr, vaddr, vport, daddr, dport, timeoutMs, nowMs);
+            if (t >= 0)
+            {
+                // ip_vs_proc_conn: cp->state = state, a template's NONE or ASSURED.
+                conns.state(t, Math.min(state, 0xFF));
+            }
+            return t;
         }
         int e = conns.lookupIn(proto, caddr, cport, vaddr, vport);
         if (e < 0)
@@ -195,6 +201,7 @@ final class SyncEntries
                 conns.service(t, svc.index());
                 svc.dests().bind(dest, Destinations.CONN_TEMPLATE);
             }
+            conns.state(t, Math.min(state, 0xFF));
             conns.touch(t, timeoutMs, nowMs);
             return t;
         }

@@ -64,6 +64,10 @@ final class Transitions
             }
             conns.state(e, 1);
             conns.touch(e, cfg.udpTimeoutMs, nowMs);
+            if (TcpStates.DIR_OUTPUT == direction)
+            {
+                conns.assureControl(e);
+            }
             return;
         }
         final int old = conns.state(e);
@@ -95,6 +99,10 @@ final class Transitions
                 d.activate(dest);
                 flags &= ~ConnectionTable.F_INACTIVE;
                 flags |= ConnectionTable.F_CONFIRMED;
+            }
+            if (TcpStates.ESTABLISHED == next)
+            {
+                conns.assureControl(e);
             }
             conns.state(e, next);
         }

@@ -393,6 +393,35 @@ class ForwarderTest
         assertEquals(1, s.dests().persistentConns(fx.conns.dest(t)));
     }
 
+    /**
+     * ip_vs_control_assure_ct: a template is NONE until a connection it controls reaches ESTABLISHED (TCP) or
+     * is answered (UDP); a SYN alone, or a UDP client's datagrams alone, leave it unassured.
+     */
+    @Test
+    void aTemplateShouldBeAssuredByAnEstablishedOrAnsweredConnection()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.addRealServer(RS1, 80, Method.NAT, 1, 0, 0);
+        s.persistence(300_000, 0xFFFFFFFF);
+        fx.send(frame().tcp(SYN).build());
+        final int t = fx.conns.lookupTemplate(6, CLIENT, VIP, 80);
+        assertEquals(0, fx.conns.state(t), "NONE after the SYN");
+        fx.send(frame().tcp(SYN | ACK).from(RS1, 80).to(CLIENT, 40000).macs(RS1_MAC, DIRECTOR_MAC).build());
+        assertEquals(0, fx.conns.state(t), "SYN_RECV is not established");
+        fx.send(frame().tcp(ACK).build());
+        assertEquals(ConnectionTable.TPL_ASSURED, fx.conns.state(t));
+
+        final VirtualService u = fx.services.add(17, VIP, 53, "rr", 0, fx.now);
+        u.addRealServer(RS2, 53, Method.NAT, 1, 0, 0);
+        u.persistence(300_000, 0xFFFFFFFF);
+        fx.send(frame().udp().to(VIP, 53).payload(10).build());
+        fx.send(frame().udp().to(VIP, 53).payload(10).build());
+        final int tu = fx.conns.lookupTemplate(17, CLIENT, VIP, 53);
+        assertEquals(0, fx.conns.state(tu), "the client's datagrams do not assure it");
+        assertNotNull(fx.send(frame().udp().from(RS2, 53).to(CLIENT, 40000).macs(RS2_MAC, DIRECTOR_MAC).build()));
+        assertEquals(ConnectionTable.TPL_ASSURED, fx.conns.state(tu), "a reply does");
+    }
+
     @Test
     void persistenceShouldMoveOnWhenTheTemplatesServerIsRemoved()
     {

@@ -65,6 +65,23 @@ class SyncTest
         fx.send(frame().tcp(ACK).build());
         fx.send(frame().tcp(ACK).build());
         assertEquals(List.of("conn", "template"), sent);
+        final int t = fx.conns.lookupTemplate(6, CLIENT, VIP, 80);
+        assertEquals(ConnectionTable.TPL_ASSURED, fx.conns.state(t), "sent as the kernel sends cp->state: ASSURED");
+    }
+
+    /** ip_vs_proc_conn: a synced template takes the master's state (NONE or ASSURED), a later message's too. */
+    @Test
+    void aSyncedTemplateShouldTakeTheMastersState()
+    {
+        final VirtualService s = fx.tcp(80, "rr");
+        s.persistence(60_000, -1);
+        s.addRealServer(RS2, 80, Method.DR, 1, 0, 0);
+        final int t = fx.fwd.installSynced(6, CLIENT, 0, VIP, 80, RS2, 80, 0, true, false, 0, 60_000, fx.now);
+        assertTrue(t >= 0);
+        assertEquals(0, fx.conns.state(t));
+        assertEquals(t, fx.fwd.installSynced(6, CLIENT, 0, VIP, 80, RS2, 80, 0, true, false,
+            ConnectionTable.TPL_ASSURED, 60_000, fx.now));
+        assertEquals(ConnectionTable.TPL_ASSURED, fx.conns.state(t));
     }
 
     @Test

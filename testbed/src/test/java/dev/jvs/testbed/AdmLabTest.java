@@ -70,7 +70,7 @@ class AdmLabTest extends LabTest
             assertEquals("Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes",
                 lines.get(1));
             assertTrue(lines.get(3).startsWith(String.format("%-33s%9d", "TCP  198.19.0.80:80", 4)), lines.get(3));
-            assertTrue(lines.get(4).startsWith(String.format("  -> %-28s%9d", "198.19.0.12:80", 2)), lines.get(4));
+            assertTrue(lines.get(4).startsWith(String.format("  -> %-28s%9d", "198.19.0.11:80", 2)), lines.get(4));
 
             final Netns.Result conns = adm(socket, "-L", "-n", "-c");
             final List<String> c = conns.out().lines().toList();

@@ -398,6 +398,17 @@ public final class IpvsadmFormat
             t.vaddr(e) : t.daddr(e));
     }
 
+    /** ip_vs_state_name of a template: ip_vs_ctpl_state_name_table, "ERR!" beyond it. */
+    static String templateState(final int state)
+    {
+        return switch (state)
+        {
+            case 0 -> "NONE";
+            case dev.jvs.engine.conn.ConnectionTable.TPL_ASSURED -> "ASSURED";
+            default -> "ERR!";
+        };
+    }
+
     /**
      * ipvsadm -L -n -c: the connection entries (templates show state NONE and the client's port 0).
      *
@@ -415,12 +426,14 @@ public final class IpvsadmFormat
             {
                 continue;
             }
-            final long left = Math.max(0, (t.expires(e) - nowMs + 999) / 1000);
+            // /proc/net/ip_vs_conn's whole seconds left, rounded down; ipvsadm prints them as %02d:%02d in %-6s.
+            final long left = Math.max(0, (t.expires(e) - nowMs) / 1000);
             final boolean template = 0 != (t.flags(e) & dev.jvs.engine.conn.ConnectionTable.F_TEMPLATE);
-            final String state = template ? "NONE" : 17 == t.proto(e) ? "UDP" :
+            final String state = template ? templateState(t.state(e)) : 17 == t.proto(e) ? "UDP" :
                 dev.jvs.engine.conn.TcpStates.name(t.state(e));
-            b.append(String.format(java.util.Locale.ROOT, "%-3s %02d:%02d  %-11s %-18s %-18s %s%n",
-                6 == t.proto(e) ? "TCP" : 17 == t.proto(e) ? "UDP" : "IP", left / 60, left % 60, state,
+            b.append(String.format(java.util.Locale.ROOT, "%-3s %-6s %-11s %-18s %-18s %s%n",
+                6 == t.proto(e) ? "TCP" : 17 == t.proto(e) ? "UDP" : "IP",
+                String.format(java.util.Locale.ROOT, "%02d:%02d", left / 60, left % 60), state,
                 address(t, e, ConnectionEntries.EXT_CADDR).withPort(t.cport(e)),
                 address(t, e, ConnectionEntries.EXT_VADDR).withPort(t.vport(e)),
                 address(t, e, ConnectionEntries.EXT_DADDR).withPort(t.dport(e))));

@@ -217,7 +217,8 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
         flags |= 0 != (f & ConnectionTable.F_INACTIVE) ? SyncMessage.F_INACTIVE : 0;
         flags |= 0 != (f & ConnectionTable.F_NOOUTPUT) ? SyncMessage.F_NOOUTPUT : 0;
         final int proto = t.proto(e);
-        final int state = template || Ipv4.PROTO_TCP != proto ? 0 : t.state(e);
+        // ip_vs_sync_conn_v2 sends cp->state: a template's is NONE or ASSURED, a UDP connection's NORMAL (0).
+        final int state = template ? t.state(e) : Ipv4.PROTO_TCP != proto ? 0 : t.state(e);
         final int mark = template ? 0 : fwd.services().get(t.service(e)).fwmark();
         if (v6)
         {

@@ -81,6 +81,31 @@ class IpvsadmFormatTest
             IpvsadmFormat.save(t).subList(1, 6));
     }
 
+    /**
+     * ipvsadm -Lnc from /proc/net/ip_vs_conn: whole seconds left rounded down, "%02d:%02d" in a 6-wide column
+     * (so 120 minutes push the state one column right), a template's state NONE until assured.
+     */
+    @Test
+    void connectionEntriesShouldReadAsIpvsadmPrintsThem()
+    {
+        final dev.jvs.engine.conn.ConnectionTable t = new dev.jvs.engine.conn.ConnectionTable(16, 1, 0);
+        final int client = dev.jvs.engine.frame.Ipv4.parse("198.18.0.5");
+        final int vip = dev.jvs.engine.frame.Ipv4.parse("198.19.0.80");
+        final int rs = dev.jvs.engine.frame.Ipv4.parse("198.19.0.11");
+        final int c = t.insert(6, client, 40000, vip, 80, rs, 80, 0, 7_200_000, 0);
+        t.state(c, dev.jvs.engine.conn.TcpStates.ESTABLISHED);
+        final int tpl = t.insertTemplate(6, client, vip, 80, rs, 80, 360_000, 0);
+        t.insert(17, client, 5353, vip, 53, rs, 53, 0, 300_000, 0);
+        assertEquals(java.util.List.of(
+            "TCP 119:59 ESTABLISHED 198.18.0.5:40000   198.19.0.80:80     198.19.0.11:80",
+            "TCP 05:59  NONE        198.18.0.5:0       198.19.0.80:80     198.19.0.11:80",
+            "UDP 04:59  UDP         198.18.0.5:5353    198.19.0.80:53     198.19.0.11:53"),
+            IpvsadmFormat.connections(t, 500).lines().skip(2).toList());
+        t.state(tpl, dev.jvs.engine.conn.ConnectionTable.TPL_ASSURED);
+        assertEquals("TCP 05:59  ASSURED     198.18.0.5:0       198.19.0.80:80     198.19.0.11:80",
+            IpvsadmFormat.connections(t, 500).lines().skip(3).findFirst().orElseThrow());
+    }
+
     private static java.util.List<String> servers(final String listing)
     {
         return listing.lines().filter(l -> l.startsWith("  -> 1")).map(l -> l.substring(5).split(" +")[0]).toList();

@@ -86,6 +86,11 @@ public abstract class ConnectionEntries
     public static final int F_UNINDEXED = 0x2000;
     /** Flag: entry in use. */
     public static final int F_IN_USE = 0x4000;
+    /**
+     * A template's state: IPVS's {@code IP_VS_CTPL_S_ASSURED}, set once a connection it controls is established
+     * (TCP) or answered (UDP); 0 is {@code IP_VS_CTPL_S_NONE}. Listed, and synced, as the kernel does.
+     */
+    public static final int TPL_ASSURED = 1;
 
     /** Most entries. */
     final int capacity;
@@ -277,6 +282,20 @@ public abstract class ConnectionEntries
     }
 
     /** @param e template entry. @return connections it controls. */
+    /**
+     * {@code ip_vs_control_assure_ct}: the template that controls connection {@code e}, if any, is assured.
+     *
+     * @param e a connection (not a template).
+     */
+    public final void assureControl(final int e)
+    {
+        final int t = control(e);
+        if (t >= 0 && 0 == (state(t) & TPL_ASSURED))
+        {
+            state(t, state(t) | TPL_ASSURED);
+        }
+    }
+
     public final int nControl(final int e)
     {
         return entries.getInt(e * ENTRY_LENGTH + N_CONTROL);
