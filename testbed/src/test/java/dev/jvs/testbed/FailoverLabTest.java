@@ -131,9 +131,11 @@ class FailoverLabTest extends LabTest
                 Files.readString(work.resolve("curl.log")) + rcs(out));
 
             assertTrue(metrics(lab).contains("jvs_vrrp_state{vrrp_instance=\"VI_1\"} 1\n"), "BACKUP in the metrics");
-            assertEquals("backup sync daemon (mcast=eth0, syncid=7)\n", Netns.run(List.of("java", "-jar", JAR.toString(),
-                "adm", "--socket", work.resolve("director2.sock").toString(), "-L", "--daemon"), 30).out(),
-                "ipvsadm -L --daemon");
+            // As ipvsadm 1.31 lists the kernel's backup daemon: maxlen from a 1500 MTU, the group, port, TTL.
+            final String daemon = "backup sync daemon (mcast=eth0, syncid=7, maxlen=1472, group=224.0.0.81, " +
+                "port=8848, ttl=1)\n";
+            assertEquals(daemon, Netns.run(List.of("java", "-jar", JAR.toString(), "adm", "--socket",
+                work.resolve("director2.sock").toString(), "-L", "--daemon"), 30).out(), "ipvsadm -L --daemon");
             final long crashAt = System.currentTimeMillis();
             lab.crashDirector("director");
             final String takeover = awaitLine(log2, "BACKUP -> MASTER", 10_000);

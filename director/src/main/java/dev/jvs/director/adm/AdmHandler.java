@@ -175,7 +175,7 @@ public final class AdmHandler implements ControlPlane.Handler
         }
         if (o.conns)
         {
-            return connections();
+            return connections(o.persistent);
         }
         if (o.timeout)
         {
@@ -285,10 +285,10 @@ public final class AdmHandler implements ControlPlane.Handler
     }
 
     /** -L -c: each worker lists its own clients' entries under the same two header lines. */
-    private String connections()
+    private String connections(final boolean persistent)
     {
         final long now = System.currentTimeMillis();
-        final List<String> parts = tables.ask(f -> IpvsadmFormat.connections(f.connections(), now));
+        final List<String> parts = tables.ask(f -> IpvsadmFormat.connections(f.connections(), now, persistent));
         final StringBuilder b = new StringBuilder(parts.get(0));
         for (final String p : parts.subList(1, parts.size()))
         {

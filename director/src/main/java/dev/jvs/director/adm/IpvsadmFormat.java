@@ -418,8 +418,20 @@ public final class IpvsadmFormat
      */
     static String connections(final dev.jvs.engine.conn.ConnectionTable t, final long nowMs)
     {
+        return connections(t, nowMs, false);
+    }
+
+    /**
+     * As above; {@code persistent} (ipvsadm -Lnc --persistent-conn) adds the persistence engine's two columns to
+     * the title. Rows stay as they are: an entry shows them only with a persistence engine's data, and jvs has
+     * no persistence engine (keepalived's persistence_engine sip).
+     */
+    static String connections(final dev.jvs.engine.conn.ConnectionTable t, final long nowMs, final boolean persistent)
+    {
         final StringBuilder b = new StringBuilder("IPVS connection entries\n");
-        b.append("pro expire state       source             virtual            destination\n");
+        b.append(persistent ?
+            "pro expire state       source             virtual            destination        pe name          pe_data\n" :
+            "pro expire state       source             virtual            destination\n");
         for (int e = 0; e < t.capacity(); e++)
         {
             if (!t.inUse(e))

@@ -38,6 +38,7 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
     private final long localMac;
     private final int localIp;
     private final int maxLen;
+    private final int mtu;
     private final long groupMac;
     private final Consumer<String> log;
     private final UnsafeBuffer msg;
@@ -74,6 +75,7 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
         this.tx = tx;
         this.localMac = localMac;
         this.localIp = localIp;
+        this.mtu = mtu;
         final int room = Math.min(mtu, Sender.SLOT_SIZE - Ethernet.HEADER_LENGTH) - Ipv4.MIN_HEADER_LENGTH -
             Udp.HEADER_LENGTH;
         final int wanted = 0 != cfg.maxLen() ? Math.min(cfg.maxLen(), room) : room;
@@ -359,10 +361,27 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
         }
     }
 
-    /** @return ipvsadm -L --daemon's line for this daemon. */
+    /**
+     * ipvsadm 1.31's list_daemon line, with what the kernel's start_sync_thread reports: the group, port and TTL
+     * (their defaults filled in), and maxlen as configured (clamped to 1 or, for a backup, 1024 .. 65535 less the
+     * IP and UDP headers) or else the MTU less them (a master's MTU taken as 1500, a backup's clamped to 1500 ..
+     * 65535).
+     *
+     * @return ipvsadm -L --daemon's line for this daemon.
+     */
     public String daemonLine()
     {
-        return (master ? "master" : "backup") + " sync daemon (mcast=" + cfg.iface() + ", syncid=" + cfg.syncId() + ")";
+        return daemonLine(cfg, master, mtu);
+    }
+
+    static String daemonLine(final VrrpConfig.SyncDaemon cfg, final boolean master, final int mtu)
+    {
+        final int headers = Ipv4.MIN_HEADER_LENGTH + Udp.HEADER_LENGTH;
+        final int len = 0 != cfg.maxLen() ? Math.max(master ? 1 : 1024, Math.min(cfg.maxLen(), 65_535 - headers)) :
+            (master ? 1500 : Math.max(1500, Math.min(mtu, 65_535))) - headers;
+        return (master ? "master" : "backup") + " sync daemon (mcast=" + cfg.iface() + ", syncid=" + cfg.syncId() +
+            ", maxlen=" + len + ", group=" + Ipv4.toString(cfg.group()) + ", port=" + cfg.port() + ", ttl=" +
+            cfg.ttl() + ")";
     }
 
     /** @return a line for the log. */

@@ -101,6 +101,9 @@ class IpvsadmFormatTest
             "TCP 05:59  NONE        198.18.0.5:0       198.19.0.80:80     198.19.0.11:80",
             "UDP 04:59  UDP         198.18.0.5:5353    198.19.0.80:53     198.19.0.11:53"),
             IpvsadmFormat.connections(t, 500).lines().skip(2).toList());
+        assertEquals("pro expire state       source             virtual            destination        pe name" +
+            "          pe_data", IpvsadmFormat.connections(t, 500, true).lines().skip(1).findFirst().orElseThrow(),
+            "--persistent-conn: printf(\"pro expire %-11s %-18s %-18s %-18s %-16s %s\\n\", ...)");
         t.state(tpl, dev.jvs.engine.conn.ConnectionTable.TPL_ASSURED);
         assertEquals("TCP 05:59  ASSURED     198.18.0.5:0       198.19.0.80:80     198.19.0.11:80",
             IpvsadmFormat.connections(t, 500).lines().skip(3).findFirst().orElseThrow());
