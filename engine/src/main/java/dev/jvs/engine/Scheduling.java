@@ -18,8 +18,9 @@ import org.agrona.DirectBuffer;
  * template lives on while it controls connections), and a removed real server released with its last one.
  * <p>
  * Defense against a table-filling SYN flood: when the table is full, a new connection replaces a random
- * half-open entry (never confirmed: no TCP handshake completed, no UDP reply), found by probing up to 8 random
- * slots, like IPVS's {@code drop_entry} strategy. Established connections are never evicted.
+ * half-open entry (never confirmed: no TCP handshake completed, no UDP reply) or a persistence template that
+ * controls none and was never assured, found by probing up to 8 random slots, like IPVS's {@code drop_entry}
+ * strategy ({@code ip_vs_random_dropentry}'s candidates). Established connections are never evicted.
  */
 final class Scheduling implements ConnectionTable.ExpiryHandler
 {
@@ -82,7 +83,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final int proto = pkt.proto;
         final int timeout = Ipv4.PROTO_TCP == proto ? cfg.tcpTimeoutsMs[TcpStates.NONE] : cfg.udpTimeoutMs;
         int e = conns.insert(proto, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport, raddr, rport, flags, timeout, nowMs);
-        if (e < 0 && evictEmbryonic(nowMs))
+        if (e < 0 && evictDroppable(nowMs))
         {
             e = conns.insert(proto, pkt.saddr, pkt.sport, pkt.daddr, pkt.dport, raddr, rport, flags, timeout, nowMs);
         }
@@ -110,7 +111,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final dev.jvs.engine.frame.IpAddress r = svc.realServer(dest);
         int e = conns.ipv6().insert(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
             timeout, nowMs);
-        if (e < 0 && evictEmbryonic(nowMs))
+        if (e < 0 && evictDroppable(nowMs))
         {
             e = conns.ipv6().insert(p.proto, p.shi, p.slo, p.sport, p.dhi, p.dlo, p.dport, r.hi(), r.lo(), rport, flags,
                 timeout, nowMs);
@@ -175,7 +176,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final dev.jvs.engine.frame.IpAddress r = svc.realServer(dest);
         t = conns.ipv6().insertTemplate(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
             svc.persistenceTimeoutMs(), nowMs);
-        if (t < 0 && evictEmbryonic(nowMs))
+        if (t < 0 && evictDroppable(nowMs))
         {
             t = conns.ipv6().insertTemplate(tproto, shi, slo, tvhi, tvlo, tvport, r.hi(), r.lo(), tdport,
                 svc.persistenceTimeoutMs(), nowMs);
@@ -238,7 +239,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         final int tdport = dport == svc.vport() && FTP_PORT != svc.vport() && 0 == svc.fwmark() ? d.port(dest) : 0;
         t = conns.insertTemplate(tproto, snet, tvaddr, tvport, d.address(dest), tdport, svc.persistenceTimeoutMs(),
             nowMs);
-        if (t < 0 && evictEmbryonic(nowMs))
+        if (t < 0 && evictDroppable(nowMs))
         {
             t = conns.insertTemplate(tproto, snet, tvaddr, tvport, d.address(dest), tdport,
                 svc.persistenceTimeoutMs(), nowMs);
@@ -271,7 +272,8 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         return true;
     }
 
-    private boolean evictEmbryonic(final long nowMs)
+    /** Drop one of {@link ConnectionTable#isDroppable}'s entries, never the template this packet goes under. */
+    private boolean evictDroppable(final long nowMs)
     {
         final int cap = conns.capacity();
         for (int i = 0; i < EVICTION_PROBES; i++)
@@ -280,7 +282,7 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
             rnd ^= rnd >>> 17;
             rnd ^= rnd << 5;
             final int e = (int)((rnd & 0xFFFFFFFFL) % cap);
-            if (conns.isEmbryonic(e))
+            if (e != template && conns.isDroppable(e))
             {
                 expireNow(e, nowMs);
                 return true;

@@ -21,8 +21,9 @@
  * computed in software after the rewrite; complete checksums are updated incrementally (RFC 1624).
  * <p>
  * Defense against a table-filling SYN flood: when the table is full, a new connection replaces a random
- * half-open entry (never confirmed: no TCP handshake completed, no UDP reply), found by probing up to 8
- * random slots, like IPVS's {@code drop_entry} strategy. Established connections are never evicted; half-open
- * ones are cheap to lose (the client retransmits its SYN).
+ * half-open entry (never confirmed: no TCP handshake completed, no UDP reply) or a persistence template that
+ * controls none and was never assured, found by probing up to 8 random slots, like IPVS's {@code drop_entry}
+ * strategy. Established connections are never evicted; half-open ones are cheap to lose (the client
+ * retransmits its SYN).
  */
 package dev.jvs.engine;

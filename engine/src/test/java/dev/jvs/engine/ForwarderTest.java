@@ -608,6 +608,45 @@ class ForwarderTest
         assertEquals(0, s.dests().inactiveConns(d));
     }
 
+    /**
+     * ip_vs_random_dropentry also drops a template that controls nothing and was never assured: a SYN flood on
+     * a persistent service leaves such templates behind as its half-open connections are replaced, and without
+     * dropping them the table would end up full of them, refusing every new client.
+     */
+    @Test
+    void aSynFloodOnAPersistentServiceShouldNotFillTheTableWithOrphanTemplates()
+    {
+        final EngineFixture small = new EngineFixture(64);
+        final VirtualService s = small.tcp(80, "rr");
+        s.addRealServer(RS1, 80, Method.NAT, 1, 0, 0);
+        s.persistence(300_000, 0xFFFFFFFF);
+        for (int c = 0; c < 16; c++)
+        {
+            small.send(frame().tcp(SYN).from(CLIENT + c, 1000).build());
+            small.send(frame().tcp(SYN | ACK).from(RS1, 80).to(CLIENT + c, 1000).macs(RS1_MAC, DIRECTOR_MAC).build());
+            small.send(frame().tcp(ACK).from(CLIENT + c, 1000).build());
+        }
+        final Random r = new Random(7);
+        int refusedLate = 0;
+        for (int i = 0; i < 6000; i++)
+        {
+            final int src = Ipv4.parse("198.18.200.0") | r.nextInt(4096);
+            if (null == small.send(frame().tcp(SYN).from(src, 1024 + r.nextInt(60000)).build()) && i >= 5000)
+            {
+                refusedLate++;
+            }
+        }
+        assertEquals(64, small.conns.size(), "the table is full");
+        assertTrue(refusedLate < 100, "new clients still get in late in the flood: " + refusedLate + " of 1000 refused");
+        for (int c = 0; c < 16; c++)
+        {
+            final int t = small.conns.lookupTemplate(6, CLIENT + c, VIP, 80);
+            assertTrue(t >= 0, "an assured template is never dropped");
+            assertEquals(1, small.conns.nControl(t));
+            assertNotNull(small.send(frame().tcp(ACK | PSH).from(CLIENT + c, 1000).payload(10).build()));
+        }
+    }
+
     @Test
     void establishedFlowsShouldSurviveASynFloodThatFillsTheTable()
     {

@@ -260,13 +260,25 @@ public abstract class ConnectionEntries
     }
 
     /**
+     * ip_vs_random_dropentry's candidates: a connection that never got confirmed, or a template that controls no
+     * connection and was never assured (what a flood of new clients leaves behind once their half-open
+     * connections are gone).
+     *
      * @param e a random candidate index (callers probe for eviction).
-     * @return true when it is a connection (not a template) that never got confirmed.
+     * @return true when the entry may be dropped to make room.
      */
-    public final boolean isEmbryonic(final int e)
+    public final boolean isDroppable(final int e)
     {
         final int f = flags(e);
-        return 0 != (f & F_IN_USE) && 0 == (f & (F_TEMPLATE | F_CONFIRMED));
+        if (0 == (f & F_IN_USE))
+        {
+            return false;
+        }
+        if (0 != (f & F_TEMPLATE))
+        {
+            return 0 == nControl(e) && 0 == (state(e) & TPL_ASSURED);
+        }
+        return 0 == (f & F_CONFIRMED);
     }
 
     /** @param e entry. @return controlling template entry, or -1. */
