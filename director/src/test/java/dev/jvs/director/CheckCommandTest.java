@@ -49,7 +49,7 @@ class CheckCommandTest extends CapturedOutput
             """.replace("{ weight 2 }", "{\n weight 2\n }").replace("{ weight 1 }", "{\n weight 1\n }"));
         assertEquals(0, Main.execute("check", "-f", f.toString(), "--dump"));
         assertEquals(String.join("\n",
-            "-A -t 198.19.0.80:80 -s wlc -b flag-2 -p 300 -M 255.255.255.0",
+            "-A -t 198.19.0.80:80 -s wlc -p 300 -M 255.255.255.0 -b flag-2",
             "-a -t 198.19.0.80:80 -r 198.19.0.11:80 -i -w 3 -x 100 -y 10",
             "-a -t 198.19.0.80:80 -r 198.19.0.12:80 -g -w 2",
             "-A -f 7 -s rr",

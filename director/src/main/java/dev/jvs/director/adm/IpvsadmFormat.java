@@ -43,18 +43,27 @@ public final class IpvsadmFormat
         return 0xFFFFFFFF == s.persistenceNetmask() ? "" : word + Ipv4.toString(s.persistenceNetmask());
     }
 
-    private static String flags(final int f)
+    /** The scheduler flags that ipvsadm shows (SCHED1..3) and jvs's own mh-sorted. */
+    private static final int SHOWN_FLAGS = Scheduler.FLAG_SCHED1 | Scheduler.FLAG_SCHED2 | Scheduler.FLAG_SCHED3 |
+        Scheduler.FLAG_SORTED;
+
+    /**
+     * ipvsadm 1.31's print_sched_flags: sh and mh name their first two flags (sh-fallback, sh-port; mh-fallback,
+     * mh-port) and do not show flag-3; any other scheduler shows flag-1, flag-2, flag-3. jvs's mh-sorted last.
+     */
+    static String flags(final String scheduler, final int f)
     {
         final List<String> n = new ArrayList<>();
+        final boolean named = "sh".equals(scheduler) || "mh".equals(scheduler);
         if (0 != (f & Scheduler.FLAG_SCHED1))
         {
-            n.add("flag-1");
+            n.add(named ? scheduler + "-fallback" : "flag-1");
         }
         if (0 != (f & Scheduler.FLAG_SCHED2))
         {
-            n.add("flag-2");
+            n.add(named ? scheduler + "-port" : "flag-2");
         }
-        if (0 != (f & Scheduler.FLAG_SCHED3))
+        if (0 != (f & Scheduler.FLAG_SCHED3) && !named)
         {
             n.add("flag-3");
         }
@@ -110,11 +119,8 @@ public final class IpvsadmFormat
         final List<String> out = new ArrayList<>();
         for (final VirtualService s : sorted(services))
         {
+            // ipvsadm's FMT_RULE order: -p [-M], -o, then -b.
             final StringBuilder a = new StringBuilder("-A ").append(service(s)).append(" -s ").append(s.schedulerName());
-            if (0 != s.schedulerFlags())
-            {
-                a.append(" -b ").append(flags(s.schedulerFlags()));
-            }
             if (s.persistenceTimeoutMs() > 0)
             {
                 a.append(" -p ").append(s.persistenceTimeoutMs() / 1000);
@@ -123,6 +129,10 @@ public final class IpvsadmFormat
             if (s.onePacket())
             {
                 a.append(" -o");
+            }
+            if (0 != (s.schedulerFlags() & SHOWN_FLAGS))
+            {
+                a.append(" -b ").append(flags(s.schedulerName(), s.schedulerFlags()));
             }
             out.add(a.toString());
             final Destinations d = s.dests();
@@ -164,9 +174,10 @@ public final class IpvsadmFormat
     private static String serviceLine(final VirtualService s)
     {
         final StringBuilder b = new StringBuilder(listName(s)).append(' ').append(s.schedulerName());
-        if (0 != s.schedulerFlags())
+        if (0 != (s.schedulerFlags() & SHOWN_FLAGS))
         {
-            b.append(' ').append(flags(s.schedulerFlags()));
+            // print_service_entry: " (" flags ")" after the scheduler.
+            b.append(" (").append(flags(s.schedulerName(), s.schedulerFlags())).append(')');
         }
         if (s.persistenceTimeoutMs() > 0)
         {

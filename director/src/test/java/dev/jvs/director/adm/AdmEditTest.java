@@ -41,7 +41,7 @@ class AdmEditTest
             "-A -t 198.19.0.80:80 -s wlc",
             "-a -t 198.19.0.80:80 -r 198.19.0.11:80 -g -w 1",
             "-a -t 198.19.0.80:80 -r 198.19.0.12:8080 -m -w 3 -x 100 -y 10",
-            "-A -u 198.19.0.80:53 -s sh -b flag-2 -p 60 -M 255.255.255.0",
+            "-A -u 198.19.0.80:53 -s sh -p 60 -M 255.255.255.0 -b sh-port",
             "-A -f 7 -s rr -o",
             "-a -f 7 -r 198.19.0.13:0 -i -w 0", ""), run("-S -n"));
         assertEquals(String.join("\n",
@@ -51,7 +51,7 @@ class AdmEditTest
             "TCP  198.19.0.80:80 wlc",
             "  -> 198.19.0.11:80               0          0          0          0         ",
             "  -> 198.19.0.12:8080             100        10         0          0         ",
-            "UDP  198.19.0.80:53 sh flag-2 persistent 60 mask 255.255.255.0",
+            "UDP  198.19.0.80:53 sh (sh-port) persistent 60 mask 255.255.255.0",
             "FWM  7 rr ops",
             "  -> 198.19.0.13:0                0          0          0          0         ", ""),
             run("-L -n --thresholds"));
