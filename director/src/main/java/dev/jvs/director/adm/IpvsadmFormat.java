@@ -214,7 +214,8 @@ public final class IpvsadmFormat
     {
         final StringBuilder b = new StringBuilder();
         b.append("IP Virtual Server version 1.2.1 (size=").append(tableSize).append(")\n");
-        b.append("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn\n");
+        // ipvsadm's "%-33s %-10s %-10s %-10s %-10s": InActConn is padded to 10, a space at the end.
+        b.append("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n");
         b.append("  -> RemoteAddress:Port\n");
         for (final VirtualService s : sorted(services))
         {
@@ -325,7 +326,8 @@ public final class IpvsadmFormat
         }
         else if (persistent)
         {
-            b.append("Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn\n");
+            // "%-33s %-9s %-11s %-10s %-10s": a space at the end here too.
+            b.append("Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n");
             b.append("  -> RemoteAddress:Port\n");
         }
         else
@@ -383,7 +385,7 @@ public final class IpvsadmFormat
                 }
                 else if (persistent)
                 {
-                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-9d %-11d %-10d %-9d%n", name,
+                    b.append(String.format(java.util.Locale.ROOT, "  -> %-28s %-9d %-11d %-10d %-10d%n", name,
                         d.weight(id), t.dest(s, id, Totals.PERSISTENT), t.dest(s, id, Totals.ACTIVE),
                         t.dest(s, id, Totals.INACTIVE)));
                 }

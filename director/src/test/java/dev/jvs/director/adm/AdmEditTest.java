@@ -46,7 +46,7 @@ class AdmEditTest
             "-a -f 7 -r 198.19.0.13:0 -i -w 0", ""), run("-S -n"));
         assertEquals(String.join("\n",
             "IP Virtual Server version 1.2.1 (size=4096)",
-            "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn",
+            "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn ",
             "  -> RemoteAddress:Port",
             "TCP  198.19.0.80:80 wlc",
             "  -> 198.19.0.11:80               0          0          0          0         ",

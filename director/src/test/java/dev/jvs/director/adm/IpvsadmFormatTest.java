@@ -48,11 +48,11 @@ class IpvsadmFormatTest
             """, IpvsadmFormat.list(t, 4096, false, false));
         assertEquals("""
             IP Virtual Server version 1.2.1 (size=4096)
-            Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn
+            Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn\s
               -> RemoteAddress:Port
             TCP  198.19.0.80:80 wlc persistent 360 mask 255.255.255.0
-              -> 198.19.0.11:80               5         0           0          0       \s
-              -> 198.19.0.12:8080             2         0           0          0       \s
+              -> 198.19.0.11:80               5         0           0          0        \s
+              -> 198.19.0.12:8080             2         0           0          0        \s
             """, IpvsadmFormat.list(t, 4096, false, false, null, true));
     }
 
