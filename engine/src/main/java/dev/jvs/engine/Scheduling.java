@@ -188,6 +188,8 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         }
         conns.dest(t, dest);
         conns.service(t, svc.index());
+        // ip_vs_bind_dest gives a template its real server's forwarding method too (sync sends it).
+        conns.fwd(t, svc.method(dest));
         d.bind(dest, Destinations.CONN_TEMPLATE);
         return t;
     }
@@ -251,6 +253,8 @@ final class Scheduling implements ConnectionTable.ExpiryHandler
         }
         conns.dest(t, dest);
         conns.service(t, svc.index());
+        // ip_vs_bind_dest gives a template its real server's forwarding method too (sync sends it).
+        conns.fwd(t, svc.method(dest));
         d.bind(dest, Destinations.CONN_TEMPLATE);
         return t;
     }

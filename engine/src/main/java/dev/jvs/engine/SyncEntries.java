@@ -199,6 +199,7 @@ final class SyncEntries
                 }
                 conns.dest(t, dest);
                 conns.service(t, svc.index());
+                conns.fwd(t, svc.method(dest));
                 svc.dests().bind(dest, Destinations.CONN_TEMPLATE);
             }
             conns.state(t, Math.min(state, 0xFF));
@@ -269,6 +270,7 @@ final class SyncEntries
             }
             conns.dest(t, dest);
             conns.service(t, s.index());
+            conns.fwd(t, s.method(dest));
             s.dests().bind(dest, Destinations.CONN_TEMPLATE);
         }
         conns.touch(t, timeoutMs, nowMs);

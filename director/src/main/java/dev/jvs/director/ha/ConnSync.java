@@ -215,9 +215,17 @@ public final class ConnSync implements SyncSink, SyncMessage.Visitor
             case Method.DR -> SyncMessage.F_DROUTE;
             default -> SyncMessage.F_MASQ;
         };
-        flags |= template ? SyncMessage.F_TEMPLATE : 0;
-        flags |= 0 != (f & ConnectionTable.F_INACTIVE) ? SyncMessage.F_INACTIVE : 0;
-        flags |= 0 != (f & ConnectionTable.F_NOOUTPUT) ? SyncMessage.F_NOOUTPUT : 0;
+        if (template)
+        {
+            // A kernel template carries its real server's conn_flags: INACTIVE, and NOOUTPUT unless NAT.
+            flags |= SyncMessage.F_TEMPLATE | SyncMessage.F_INACTIVE |
+                (SyncMessage.F_MASQ != flags ? SyncMessage.F_NOOUTPUT : 0);
+        }
+        else
+        {
+            flags |= 0 != (f & ConnectionTable.F_INACTIVE) ? SyncMessage.F_INACTIVE : 0;
+            flags |= 0 != (f & ConnectionTable.F_NOOUTPUT) ? SyncMessage.F_NOOUTPUT : 0;
+        }
         final int proto = t.proto(e);
         // ip_vs_sync_conn_v2 sends cp->state: a template's is NONE or ASSURED, a UDP connection's NORMAL (0).
         final int state = template ? t.state(e) : Ipv4.PROTO_TCP != proto ? 0 : t.state(e);
