@@ -423,7 +423,7 @@ public final class IpvsadmFormat
     }
 
     /**
-     * ipvsadm -L -n -c: the connection entries (templates show state NONE and the client's port 0).
+     * ipvsadm -L -n -c: the connection entries (templates show state NONE or ASSURED and the client's port 0).
      *
      * @param t the connection table.
      * @param nowMs the table's clock.
