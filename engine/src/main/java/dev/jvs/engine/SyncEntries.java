@@ -133,13 +133,7 @@ final class SyncEntries
         }
         if (template)
         {
-            final int t = installTemplate(s, dest, proto, caddr, vaddr, vport, daddr, dport, timeoutMs, nowMs);
-            if (t >= 0)
-            {
-                // ip_vs_proc_conn: cp->state = state, a template's NONE or ASSURED.
-                conns.state(t, Math.min(state, 0xFF));
-            }
-            return t;
+            return installTemplate(s, dest, proto, caddr, vaddr, vport, daddr, dport, state, timeoutMs, nowMs);
         }
         int e = conns.lookupIn(proto, caddr, cport, vaddr, vport);
         if (e < 0)
@@ -258,7 +252,8 @@ final class SyncEntries
     }
 
     private int installTemplate(final VirtualService s, final int dest, final int proto, final int caddr,
-        final int vaddr, final int vport, final int daddr, final int dport, final int timeoutMs, final long nowMs)
+        final int vaddr, final int vport, final int daddr, final int dport, final int state, final int timeoutMs,
+        final long nowMs)
     {
         int t = conns.lookupTemplate(proto, caddr, vaddr, vport);
         if (t < 0)
@@ -273,6 +268,8 @@ final class SyncEntries
             conns.fwd(t, s.method(dest));
             s.dests().bind(dest, Destinations.CONN_TEMPLATE);
         }
+        // ip_vs_proc_conn: cp->state = state, a template's NONE or ASSURED.
+        conns.state(t, Math.min(state, 0xFF));
         conns.touch(t, timeoutMs, nowMs);
         return t;
     }
